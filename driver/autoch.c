@@ -1,0 +1,1453 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * autoch: the HP-UX autochanger(7) interface for SCSI media changers.
+ *
+ * Object model and references:
+ *
+ * - One struct autoch_device per bound scsi_device (peripheral type 08h).
+ *   It embeds the character device and the class device (/dev/autochN);
+ *   the class device's refcount is the object's refcount. Probe holds the
+ *   first reference and drops it in remove; every open file holds one.
+ *   The object pins the scsi_device's struct device until it is released,
+ *   so @sdev stays valid memory after the SCSI device is removed; commands
+ *   sent then fail in the block layer and are reported as ENXIO.
+ *
+ * - Remove makes the node invisible first (cdev_device_del), then marks the
+ *   object dead under @lock. Every ioctl checks @dead before it starts and
+ *   reports ENXIO; a command in flight during removal completes with an
+ *   error that is reported as ENXIO as well.
+ *
+ * - @lock protects the in-memory state (element map, status cache, quirk
+ *   flags, @dead). It is never held across a SCSI command, so a mechanical
+ *   operation that takes minutes blocks nobody: moves hold no lock at all.
+ *   @io_lock serialises the commands that fill the in-memory state (mode
+ *   pages, READ ELEMENT STATUS), so that concurrent status queries share
+ *   one read instead of each sending its own. It is taken interruptibly.
+ *
+ * - The status cache holds what READ ELEMENT STATUS last said of each
+ *   element, stamped with the generation of the cache and the time it was
+ *   read. Any event that can change the library behind the driver's back
+ *   (a unit attention, a move or exchange through this driver, an
+ *   inventory) bumps the generation, so stale entries are never served;
+ *   entries also expire after cache_ms milliseconds, which bounds how long
+ *   a change made through another initiator stays invisible.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/blkdev.h>
+#include <linux/cdev.h>
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+
+#include <scsi/scsi.h>
+#include <scsi/scsi_cmnd.h>
+#include <scsi/scsi_common.h>
+#include <scsi/scsi_device.h>
+#include <scsi/scsi_driver.h>
+#include <scsi/scsi_eh.h>
+#include <scsi/scsi_proto.h>
+
+#include <uapi/linux/autochanger.h>
+
+#include "compat.h"
+
+#define AUTOCH_MAX_DEVS		1024
+
+/* SMC element type codes (SMC-3 table 23), used as indices minus one. */
+enum autoch_type {
+	AUTOCH_MT = 1,		/* medium transport */
+	AUTOCH_ST = 2,		/* storage */
+	AUTOCH_IE = 3,		/* import/export */
+	AUTOCH_DT = 4,		/* data transfer */
+	AUTOCH_NTYPES = 4,
+};
+
+/*
+ * READ ELEMENT STATUS limits learnt from real libraries: some cannot
+ * report more than 1,000 elements in one reply, some read only two bytes
+ * of the three-byte allocation length.
+ */
+#define AUTOCH_RES_MAX_ELEMS	1000
+#define AUTOCH_RES_MAX_ALLOC	0xffff
+#define AUTOCH_RES_HDR_LEN	8
+#define AUTOCH_RES_PAGE_HDR_LEN	8
+#define AUTOCH_DESC_MIN_LEN	12
+#define AUTOCH_VOLTAG_LEN	36
+
+#define AUTOCH_UA_RETRIES	5
+#define AUTOCH_READY_POLL_MS	500
+#define AUTOCH_MODE_BUF_LEN	255
+
+/* Legacy host byte some LLDs still use for a reservation conflict. */
+#define AUTOCH_DID_NEXUS_FAILURE	0x11
+
+static unsigned int cmd_timeout = 60;
+module_param(cmd_timeout, uint, 0644);
+MODULE_PARM_DESC(cmd_timeout, "timeout in seconds of non-mechanical commands (default 60)");
+
+static unsigned int move_timeout = 900;
+module_param(move_timeout, uint, 0644);
+MODULE_PARM_DESC(move_timeout, "timeout in seconds of MOVE and EXCHANGE MEDIUM (default 900)");
+
+static unsigned int init_timeout = 3600;
+module_param(init_timeout, uint, 0644);
+MODULE_PARM_DESC(init_timeout, "timeout in seconds of INITIALIZE ELEMENT STATUS (default 3600)");
+
+static unsigned int ready_timeout = 300;
+module_param(ready_timeout, uint, 0644);
+MODULE_PARM_DESC(ready_timeout, "seconds to wait while the changer reports becoming ready (default 300)");
+
+static unsigned int cache_ms = 1000;
+module_param(cache_ms, uint, 0644);
+MODULE_PARM_DESC(cache_ms, "milliseconds an element status read from the changer is reused (default 1000, 0 disables the cache)");
+
+/**
+ * struct autoch_elem - cached status of one element
+ * @gen: cache generation the entry was read in; 0 means never read
+ * @when: jiffies when it was read
+ * @flags: descriptor byte 2 (Full, ImpExp, Except, Access, ExEnab, InEnab)
+ * @asc: descriptor byte 4
+ * @ascq: descriptor byte 5
+ * @id_flags: descriptor byte 6 (NotBus, IDValid, LUValid, LUN)
+ * @bus_addr: descriptor byte 7
+ * @src_flags: descriptor byte 9 (SValid, Invert)
+ * @src: source storage element address
+ * @pvoltag: primary volume tag, all zero when absent
+ * @avoltag: alternate volume tag, all zero when absent
+ */
+struct autoch_elem {
+	u32 gen;
+	unsigned long when;
+	u8 flags;
+	u8 asc;
+	u8 ascq;
+	u8 id_flags;
+	u8 bus_addr;
+	u8 src_flags;
+	u16 src;
+	u8 pvoltag[AUTOCH_VOLTAG_LEN];
+	u8 avoltag[AUTOCH_VOLTAG_LEN];
+};
+
+/**
+ * struct autoch_range - the elements of one type (MODE SENSE page 1Dh)
+ * @first: first element address
+ * @count: number of elements
+ * @desc_len: element descriptor length the device last used, a guess
+ *	until it has answered once; sizes the next READ ELEMENT STATUS
+ * @elems: cached status, @count entries
+ */
+struct autoch_range {
+	u16 first;
+	u16 count;
+	u16 desc_len;
+	struct autoch_elem *elems;
+};
+
+/**
+ * struct autoch_device - one media changer
+ * @dev: class device, /dev/autochN; its refcount is the object's
+ * @cdev: character device
+ * @sdev: the SCSI device; its struct device is pinned until release
+ * @minor: minor number, also N in autochN
+ * @lock: protects the members below it; never held across a command
+ * @dead: the SCSI device is gone; everything answers ENXIO
+ * @map_valid: @range, @move_caps, @exch_caps and @rotate are loaded
+ * @map_seq: bumped whenever the map is reloaded, so a reader can tell the
+ *	arrays it sized a command for are still the ones installed
+ * @range: element map, indexed by element type code minus one
+ * @move_caps: page 1Fh move capabilities, by source type minus one; bit
+ *	N-1 set when a move to type N is possible
+ * @exch_caps: page 1Fh exchange capabilities, same layout
+ * @rotate: page 1Eh, one bit per transport element (by index); NULL when
+ *	the device reports no geometry, which means no transport rotates
+ * @cache_gen: current status cache generation, never 0
+ * @no_voltag: the device refused VOLTAG; asked again after a reset
+ * @io_lock: serialises the commands that load the map and fill the cache
+ */
+struct autoch_device {
+	struct device dev;
+	struct cdev cdev;
+	struct scsi_device *sdev;
+	int minor;
+
+	struct mutex lock;	/* never held across a command */
+	bool dead;
+	bool map_valid;
+	unsigned int map_seq;
+	struct autoch_range range[AUTOCH_NTYPES];
+	u8 move_caps[AUTOCH_NTYPES];
+	u8 exch_caps[AUTOCH_NTYPES];
+	unsigned long *rotate;
+	u32 cache_gen;
+	bool no_voltag;
+
+	struct mutex io_lock;	/* map and cache fills; taken before @lock */
+};
+
+/**
+ * struct autoch_file - one open file
+ * @ach: the changer, referenced for the file's lifetime
+ * @lock: protects @xsense
+ * @xsense: the last failed command of this file, for SIOC_XSENSE
+ */
+struct autoch_file {
+	struct autoch_device *ach;
+	spinlock_t lock;	/* protects @xsense */
+	struct autoch_xsense xsense;
+};
+
+/**
+ * struct autoch_cmd - one SCSI command and its outcome
+ * @cdb: command descriptor block
+ * @cdb_len: its length
+ * @write: data flows to the device
+ * @buf: data buffer (kmalloc'ed or vmalloc'ed, never on the stack)
+ * @len: its length
+ * @timeout: in jiffies
+ * @resid: residual count reported by the transport
+ * @result: midlayer result of the last attempt
+ * @sense: sense data of the last attempt
+ * @sshdr: decoded @sense
+ */
+struct autoch_cmd {
+	u8 cdb[16];
+	unsigned int cdb_len;
+	bool write;
+	void *buf;
+	unsigned int len;
+	unsigned int timeout;
+	int resid;
+	int result;
+	u8 sense[SCSI_SENSE_BUFFERSIZE];
+	struct scsi_sense_hdr sshdr;
+};
+
+static_assert(sizeof(struct element_addresses) == 16);
+static_assert(sizeof(struct element_status) == 252);
+static_assert(offsetof(struct element_status, sense_code) == 4);
+static_assert(offsetof(struct element_status, bus_address) == 7);
+static_assert(offsetof(struct element_status, sub_lun) == 8);
+static_assert(offsetof(struct element_status, source_element) == 10);
+static_assert(offsetof(struct element_status, pri_vol_tag) == 12);
+static_assert(offsetof(struct element_status, alt_vol_tag) == 48);
+static_assert(offsetof(struct element_status, misc_bytes) == 84);
+static_assert(sizeof(struct reservation_parms) == 4);
+static_assert(sizeof(struct move_medium_parms) == 8);
+static_assert(sizeof(struct exchange_medium_parms) == 10);
+static_assert(sizeof(struct autoch_inquiry) == 264);
+static_assert(sizeof(struct autoch_xsense) == 128);
+
+static dev_t autoch_devt;
+static DEFINE_IDA(autoch_ida);
+
+static struct class autoch_class = {
+	.name = "autoch",
+};
+
+/*
+ * Sense data to errno, first match wins. ASC/ASCQ 0xff matches any value.
+ * Rows cite the clause that defines the condition.
+ */
+#define AUTOCH_ANY	0xff
+
+static const struct autoch_sense_errno {
+	u8 key;
+	u8 asc;
+	u8 ascq;
+	int err;
+} autoch_sense_table[] = {
+	/* SPC-4 table 49: INVALID COMMAND OPERATION CODE (optional command) */
+	{ ILLEGAL_REQUEST, 0x20, 0x00, EOPNOTSUPP },
+	/* SMC-3 6.2/6.6: INVALID ELEMENT ADDRESS and LBA out of range */
+	{ ILLEGAL_REQUEST, 0x21, AUTOCH_ANY, EINVAL },
+	/* SPC-4 4.5.6: INVALID FIELD IN CDB */
+	{ ILLEGAL_REQUEST, 0x24, AUTOCH_ANY, EINVAL },
+	/* SPC-4 4.5.6: INVALID FIELD IN PARAMETER LIST and its relatives */
+	{ ILLEGAL_REQUEST, 0x26, AUTOCH_ANY, EINVAL },
+	/* SMC-3 6.6: MEDIUM DESTINATION ELEMENT FULL (EXFULL as Linux ch) */
+	{ ILLEGAL_REQUEST, 0x3b, 0x0d, EXFULL },
+	/* SMC-3 6.6: MEDIUM SOURCE ELEMENT EMPTY */
+	{ ILLEGAL_REQUEST, 0x3b, 0x0e, ENOMEDIUM },
+	/* SMC-3 6.6: MEDIUM REMOVAL PREVENTED */
+	{ ILLEGAL_REQUEST, 0x53, 0x02, EBUSY },
+	/* SPC-4 4.5.6: LOGICAL UNIT NOT READY, after the wait for 04/01 */
+	{ NOT_READY, 0x04, AUTOCH_ANY, EBUSY },
+	/* SPC-4: any other NOT READY (magazine out, door open) */
+	{ NOT_READY, AUTOCH_ANY, AUTOCH_ANY, EBUSY },
+	/* SAM-5 5.14: power on, reset, I_T nexus loss (retries exhausted) */
+	{ UNIT_ATTENTION, 0x29, AUTOCH_ANY, ECONNRESET },
+};
+
+static int autoch_sense_to_errno(const struct scsi_sense_hdr *sshdr)
+{
+	const struct autoch_sense_errno *row;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(autoch_sense_table); i++) {
+		row = &autoch_sense_table[i];
+		if (row->key != sshdr->sense_key)
+			continue;
+		if (row->asc != AUTOCH_ANY && row->asc != sshdr->asc)
+			continue;
+		if (row->ascq != AUTOCH_ANY && row->ascq != sshdr->ascq)
+			continue;
+		return -row->err;
+	}
+	/* hardware error, aborted command, medium error, anything else */
+	return -EIO;
+}
+
+/*
+ * The one place that turns a midlayer result into an errno. A non-zero
+ * result is never success, whether or not sense data came with it.
+ */
+static int autoch_result_to_errno(int result, const struct scsi_sense_hdr *sshdr)
+{
+	if (result < 0)
+		return result == -ENODEV ? -ENXIO : result;
+	if (!result)
+		return 0;
+
+	switch (host_byte(result)) {
+	case DID_OK:
+		break;
+	case DID_TIME_OUT:
+		return -ETIMEDOUT;
+	case DID_NO_CONNECT:
+	case DID_BAD_TARGET:
+		return -ENXIO;
+	case AUTOCH_DID_NEXUS_FAILURE:
+		return -EBUSY;
+	default:
+		return -EIO;
+	}
+
+	switch (result & 0xff) {
+	case SAM_STAT_RESERVATION_CONFLICT:
+	case SAM_STAT_BUSY:
+	case SAM_STAT_TASK_SET_FULL:
+		return -EBUSY;
+	case SAM_STAT_CHECK_CONDITION:
+		if (scsi_sense_valid(sshdr))
+			return autoch_sense_to_errno(sshdr);
+		return -EIO;
+	default:
+		return -EIO;
+	}
+}
+
+static bool autoch_is_dead(struct autoch_device *ach)
+{
+	bool dead;
+
+	mutex_lock(&ach->lock);
+	dead = ach->dead;
+	mutex_unlock(&ach->lock);
+	return dead;
+}
+
+/* Forget everything the library may have changed behind our back. */
+static void autoch_drop_cache(struct autoch_device *ach, bool map_too)
+{
+	lockdep_assert_held(&ach->lock);
+
+	if (++ach->cache_gen == 0)
+		ach->cache_gen = 1;
+	if (map_too)
+		ach->map_valid = false;
+}
+
+static void autoch_unit_attention(struct autoch_device *ach,
+				  const struct scsi_sense_hdr *sshdr)
+{
+	mutex_lock(&ach->lock);
+	switch (sshdr->asc) {
+	case 0x29:	/* power on or reset: quirks may have gone too */
+		ach->no_voltag = false;
+		autoch_drop_cache(ach, true);
+		break;
+	case 0x2a:	/* parameters changed: the mode pages may differ */
+	case 0x3f:	/* operating conditions or inquiry data changed */
+		autoch_drop_cache(ach, true);
+		break;
+	default:	/* 28/xx medium may have changed, door, magazine */
+		autoch_drop_cache(ach, false);
+		break;
+	}
+	mutex_unlock(&ach->lock);
+}
+
+static unsigned int autoch_sense_len(const u8 *sense)
+{
+	unsigned int len;
+
+	if ((sense[0] & 0x7f) < 0x70 || (sense[0] & 0x7f) > 0x73)
+		return 0;
+	len = 8 + sense[7];
+	return min_t(unsigned int, len, SCSI_SENSE_BUFFERSIZE);
+}
+
+static void autoch_record_failure(struct autoch_file *af,
+				  const struct autoch_cmd *cmd, int err)
+{
+	struct autoch_xsense xs = {};
+
+	if (!af || cmd->result <= 0)
+		return;
+
+	xs.valid = 1;
+	xs.status = cmd->result & 0xff;
+	xs.host_status = host_byte(cmd->result);
+	xs.cdb_len = cmd->cdb_len;
+	memcpy(xs.cdb, cmd->cdb, cmd->cdb_len);
+	xs.sense_len = autoch_sense_len(cmd->sense);
+	memcpy(xs.sense, cmd->sense, xs.sense_len);
+	xs.error = -err;
+
+	spin_lock(&af->lock);
+	af->xsense = xs;
+	spin_unlock(&af->lock);
+}
+
+/*
+ * Send one command, riding out unit attentions and a device that is
+ * becoming ready. Every failure is recorded for SIOC_XSENSE of @af.
+ */
+static int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
+			 struct autoch_cmd *cmd)
+{
+	unsigned long ready_deadline = jiffies + READ_ONCE(ready_timeout) * HZ;
+	unsigned int ua_retries = 0;
+	int err;
+
+	for (;;) {
+		if (autoch_is_dead(ach))
+			return -ENXIO;
+
+		if (cmd->buf && !cmd->write)
+			memset(cmd->buf, 0, cmd->len);
+		memset(cmd->sense, 0, sizeof(cmd->sense));
+		memset(&cmd->sshdr, 0, sizeof(cmd->sshdr));
+		cmd->resid = 0;
+		cmd->result = autoch_execute(ach->sdev, cmd->cdb, cmd->write,
+					     cmd->buf, cmd->len, cmd->sense,
+					     &cmd->sshdr, cmd->timeout,
+					     &cmd->resid);
+		if (!cmd->result)
+			return 0;
+		if (autoch_is_dead(ach))
+			return -ENXIO;
+		if (cmd->result < 0)
+			return autoch_result_to_errno(cmd->result, NULL);
+
+		if (scsi_sense_valid(&cmd->sshdr) &&
+		    cmd->sshdr.sense_key == UNIT_ATTENTION) {
+			autoch_unit_attention(ach, &cmd->sshdr);
+			if (++ua_retries <= AUTOCH_UA_RETRIES) {
+				dev_dbg(&ach->dev, "unit attention %02x/%02x, retrying\n",
+					cmd->sshdr.asc, cmd->sshdr.ascq);
+				continue;
+			}
+		}
+
+		if (scsi_sense_valid(&cmd->sshdr) &&
+		    cmd->sshdr.sense_key == NOT_READY &&
+		    cmd->sshdr.asc == 0x04 && cmd->sshdr.ascq == 0x01 &&
+		    time_before(jiffies, ready_deadline)) {
+			dev_dbg(&ach->dev, "becoming ready, waiting\n");
+			if (msleep_interruptible(AUTOCH_READY_POLL_MS))
+				return -ERESTARTSYS;
+			continue;
+		}
+		break;
+	}
+
+	err = autoch_result_to_errno(cmd->result, &cmd->sshdr);
+	autoch_record_failure(af, cmd, err);
+	dev_dbg(&ach->dev, "opcode %02x failed: result %#x sense %x/%02x/%02x: %d\n",
+		cmd->cdb[0], cmd->result, cmd->sshdr.sense_key,
+		cmd->sshdr.asc, cmd->sshdr.ascq, err);
+	return err;
+}
+
+/* ---- element map: MODE SENSE pages 1Dh, 1Eh, 1Fh ---- */
+
+/*
+ * Read one mode page into @buf and return a pointer to it and its length
+ * in *@plen, or an errno. The page is checked against the bytes the
+ * device said it returned, bounded by the buffer.
+ */
+static int autoch_mode_page(struct autoch_device *ach, struct autoch_file *af,
+			    u8 page, u8 *buf, u8 **pagep, unsigned int *plen)
+{
+	struct autoch_cmd *cmd;
+	unsigned int avail, off;
+	int err;
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+
+	cmd->cdb[0] = MODE_SENSE;
+	cmd->cdb[1] = 0x08;		/* DBD: no block descriptors */
+	cmd->cdb[2] = page;
+	cmd->cdb[4] = AUTOCH_MODE_BUF_LEN;
+	cmd->cdb_len = 6;
+	cmd->buf = buf;
+	cmd->len = AUTOCH_MODE_BUF_LEN;
+	cmd->timeout = READ_ONCE(cmd_timeout) * HZ;
+
+	err = autoch_do_cmd(ach, af, cmd);
+	if (err)
+		goto out;
+
+	avail = min_t(unsigned int, buf[0] + 1, cmd->len - cmd->resid);
+	off = 4 + buf[3];
+	if (off + 2 > avail || (buf[off] & 0x3f) != page) {
+		err = -EIO;
+		goto out;
+	}
+	*pagep = buf + off;
+	*plen = min_t(unsigned int, buf[off + 1] + 2, avail - off);
+out:
+	kfree(cmd);
+	return err;
+}
+
+static int autoch_type_of(const struct autoch_range *range, u16 addr)
+{
+	int t;
+
+	for (t = 0; t < AUTOCH_NTYPES; t++) {
+		if (range[t].count && addr >= range[t].first &&
+		    addr - range[t].first < range[t].count)
+			return t + 1;
+	}
+	return 0;
+}
+
+static void autoch_free_map(struct autoch_range *range, unsigned long *rotate)
+{
+	int t;
+
+	for (t = 0; t < AUTOCH_NTYPES; t++)
+		kvfree(range[t].elems);
+	bitmap_free(rotate);
+}
+
+/*
+ * Read the element map and capabilities and install them with a fresh
+ * cache. Called with @io_lock held, so only one load runs at a time.
+ */
+static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
+{
+	struct autoch_range range[AUTOCH_NTYPES] = {};
+	u8 move_caps[AUTOCH_NTYPES], exch_caps[AUTOCH_NTYPES];
+	unsigned long *rotate = NULL;
+	unsigned int plen, i;
+	u8 *buf, *pg;
+	int t, err;
+
+	lockdep_assert_held(&ach->io_lock);
+
+	buf = kzalloc(AUTOCH_MODE_BUF_LEN, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	err = autoch_mode_page(ach, af, 0x1d, buf, &pg, &plen);
+	if (err)
+		goto out;
+	if (plen < 18) {
+		err = -EIO;
+		goto out;
+	}
+	for (t = 0; t < AUTOCH_NTYPES; t++) {
+		static const u8 off[AUTOCH_NTYPES] = { 2, 6, 10, 14 };
+
+		range[t].first = get_unaligned_be16(pg + off[t]);
+		range[t].count = get_unaligned_be16(pg + off[t] + 2);
+		/* an address range cannot wrap around 65535 */
+		if (range[t].first + range[t].count > 0x10000) {
+			err = -EIO;
+			goto out;
+		}
+		range[t].desc_len = AUTOCH_DESC_MIN_LEN + 2 * AUTOCH_VOLTAG_LEN;
+	}
+
+	/*
+	 * Page 1Fh is optional: without it, let the device judge every
+	 * move. A removed device still ends the load.
+	 */
+	memset(move_caps, 0xff, sizeof(move_caps));
+	memset(exch_caps, 0xff, sizeof(exch_caps));
+	err = autoch_mode_page(ach, af, 0x1f, buf, &pg, &plen);
+	if (err == -ENXIO || err == -ERESTARTSYS)
+		goto out;
+	if (!err && plen >= 16) {
+		for (t = 0; t < AUTOCH_NTYPES; t++) {
+			move_caps[t] = pg[4 + t] & 0x0f;
+			exch_caps[t] = pg[12 + t] & 0x0f;
+		}
+	}
+
+	/* Page 1Eh is optional too: without it no transport rotates. */
+	err = autoch_mode_page(ach, af, 0x1e, buf, &pg, &plen);
+	if (err == -ENXIO || err == -ERESTARTSYS)
+		goto out;
+	if (!err && range[0].count) {
+		rotate = bitmap_zalloc(range[0].count, GFP_KERNEL);
+		if (!rotate) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < range[0].count && 2 + 2 * i < plen; i++)
+			if (pg[2 + 2 * i] & 0x01)
+				__set_bit(i, rotate);
+	}
+
+	for (t = 0; t < AUTOCH_NTYPES; t++) {
+		if (!range[t].count)
+			continue;
+		range[t].elems = kvcalloc(range[t].count,
+					  sizeof(*range[t].elems), GFP_KERNEL);
+		if (!range[t].elems) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+
+	mutex_lock(&ach->lock);
+	swap(ach->rotate, rotate);
+	for (t = 0; t < AUTOCH_NTYPES; t++)
+		swap(ach->range[t], range[t]);
+	memcpy(ach->move_caps, move_caps, sizeof(move_caps));
+	memcpy(ach->exch_caps, exch_caps, sizeof(exch_caps));
+	ach->map_valid = true;
+	ach->map_seq++;
+	autoch_drop_cache(ach, false);
+	mutex_unlock(&ach->lock);
+	err = 0;
+out:
+	/* on success these are the old arrays, swapped out above */
+	autoch_free_map(range, rotate);
+	kfree(buf);
+	return err;
+}
+
+/* Make sure the element map is loaded; returns with @lock held on success. */
+static int autoch_lock_map(struct autoch_device *ach, struct autoch_file *af)
+{
+	int err;
+
+	mutex_lock(&ach->lock);
+	if (ach->map_valid)
+		return 0;
+	mutex_unlock(&ach->lock);
+
+	if (mutex_lock_interruptible(&ach->io_lock))
+		return -ERESTARTSYS;
+	mutex_lock(&ach->lock);
+	err = ach->map_valid ? 0 : -EAGAIN;
+	mutex_unlock(&ach->lock);
+	if (err)
+		err = autoch_load_map(ach, af);
+	mutex_unlock(&ach->io_lock);
+	if (err)
+		return err;
+
+	mutex_lock(&ach->lock);
+	return 0;
+}
+
+/* ---- READ ELEMENT STATUS ---- */
+
+static bool autoch_voltag_blank(const u8 *tag)
+{
+	unsigned int i;
+
+	/* SMC-3 6.12: the identifier is space padded; all spaces: no tag */
+	for (i = 0; i < 32; i++)
+		if (tag[i] != ' ' && tag[i] != '\0')
+			return false;
+	return true;
+}
+
+static void autoch_parse_voltag(u8 *dst, const u8 *src)
+{
+	if (autoch_voltag_blank(src))
+		memset(dst, 0, AUTOCH_VOLTAG_LEN);
+	else
+		memcpy(dst, src, AUTOCH_VOLTAG_LEN);
+}
+
+/*
+ * Decode one element descriptor of @dlen bytes. The tags are taken only
+ * when the page says they are there and the descriptor is long enough to
+ * hold them.
+ */
+static void autoch_parse_desc(struct autoch_elem *e, const u8 *d,
+			      unsigned int dlen, bool pvol, bool avol)
+{
+	unsigned int off = AUTOCH_DESC_MIN_LEN;
+
+	memset(e, 0, sizeof(*e));
+	e->flags = d[2];
+	e->asc = d[4];
+	e->ascq = d[5];
+	e->id_flags = d[6];
+	e->bus_addr = d[7];
+	e->src_flags = d[9];
+	e->src = get_unaligned_be16(d + 10);
+
+	if (pvol) {
+		if (off + AUTOCH_VOLTAG_LEN <= dlen)
+			autoch_parse_voltag(e->pvoltag, d + off);
+		off += AUTOCH_VOLTAG_LEN;
+	}
+	if (avol && off + AUTOCH_VOLTAG_LEN <= dlen)
+		autoch_parse_voltag(e->avoltag, d + off);
+}
+
+/*
+ * Parse a READ ELEMENT STATUS reply of @avail valid bytes: every page of
+ * type @type, every complete descriptor, whatever order and count the
+ * device chose. Descriptors inside the range are stored in the cache
+ * under @gen (when the map is still @map_seq); the one for @want is also
+ * copied to @out. Returns the number of descriptors seen and the highest
+ * address seen in *@last, or -EIO for a malformed reply.
+ */
+static int autoch_parse_res(struct autoch_device *ach, int type,
+			    const u8 *buf, unsigned int avail,
+			    unsigned int map_seq, u32 gen, u16 want,
+			    struct autoch_elem *out, bool *found, u16 *last)
+{
+	unsigned int pos = AUTOCH_RES_HDR_LEN, pend, dlen, nseen = 0;
+	struct autoch_range *r;
+	struct autoch_elem e;
+	bool pvol, avol;
+	u16 addr;
+
+	avail = min(avail, AUTOCH_RES_HDR_LEN + get_unaligned_be24(buf + 5));
+
+	while (pos + AUTOCH_RES_PAGE_HDR_LEN <= avail) {
+		const u8 *ph = buf + pos;
+
+		pvol = ph[1] & 0x80;
+		avol = ph[1] & 0x40;
+		dlen = get_unaligned_be16(ph + 2);
+		pos += AUTOCH_RES_PAGE_HDR_LEN;
+		pend = min(avail, pos + get_unaligned_be24(ph + 5));
+		if (dlen < AUTOCH_DESC_MIN_LEN)
+			return -EIO;
+
+		for (; pos + dlen <= pend; pos += dlen) {
+			if ((ph[0] & 0x0f) != type)
+				continue;
+			addr = get_unaligned_be16(buf + pos);
+			autoch_parse_desc(&e, buf + pos, dlen, pvol, avol);
+			e.gen = gen;
+			e.when = jiffies;
+			if (addr == want) {
+				*out = e;
+				*found = true;
+			}
+			if (!nseen || addr > *last)
+				*last = addr;
+			nseen++;
+
+			mutex_lock(&ach->lock);
+			r = &ach->range[type - 1];
+			if (ach->map_seq == map_seq && r->elems &&
+			    addr >= r->first && addr - r->first < r->count) {
+				r->elems[addr - r->first] = e;
+				r->desc_len = dlen;
+			}
+			mutex_unlock(&ach->lock);
+		}
+		pos = max(pos, pend);
+	}
+	return nseen;
+}
+
+static void autoch_res_cdb(struct autoch_cmd *cmd, int type, bool voltag,
+			   u16 start, u16 count, unsigned int alloc)
+{
+	memset(cmd->cdb, 0, sizeof(cmd->cdb));
+	cmd->cdb[0] = 0xb8;			/* READ ELEMENT STATUS */
+	cmd->cdb[1] = (voltag ? 0x10 : 0) | type;
+	put_unaligned_be16(start, cmd->cdb + 2);
+	put_unaligned_be16(count, cmd->cdb + 4);
+	put_unaligned_be24(alloc, cmd->cdb + 7);
+	cmd->cdb_len = 12;
+}
+
+/*
+ * Read the status of @addr and the elements after it, up to 1,000 of its
+ * type in one command, into the cache; copy the status of @addr to @out.
+ * Called with @io_lock held.
+ */
+static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
+			      u16 addr, struct autoch_elem *out)
+{
+	struct request_queue *q = ach->sdev->request_queue;
+	unsigned int map_seq, alloc, max_alloc, count, desc_len;
+	struct autoch_cmd *cmd;
+	bool voltag, found = false;
+	int type, err, n;
+	u32 gen;
+	u16 last;
+
+	lockdep_assert_held(&ach->io_lock);
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+
+	mutex_lock(&ach->lock);
+	type = autoch_type_of(ach->range, addr);
+	if (!type) {
+		mutex_unlock(&ach->lock);
+		err = -EINVAL;
+		goto out;
+	}
+	count = ach->range[type - 1].first + ach->range[type - 1].count - addr;
+	desc_len = ach->range[type - 1].desc_len;
+	map_seq = ach->map_seq;
+	gen = ach->cache_gen;
+	voltag = !ach->no_voltag;
+	mutex_unlock(&ach->lock);
+
+	max_alloc = min_t(unsigned int, AUTOCH_RES_MAX_ALLOC,
+			  queue_max_hw_sectors(q) << SECTOR_SHIFT);
+	count = min_t(unsigned int, count, AUTOCH_RES_MAX_ELEMS);
+	alloc = AUTOCH_RES_HDR_LEN + AUTOCH_RES_PAGE_HDR_LEN + count * desc_len;
+	alloc = min(alloc, max_alloc);
+
+	/* The allocation length always equals the buffer: tgt insists. */
+	cmd->buf = kvzalloc(alloc, GFP_KERNEL);
+	if (!cmd->buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	cmd->len = alloc;
+	cmd->timeout = READ_ONCE(cmd_timeout) * HZ;
+
+	autoch_res_cdb(cmd, type, voltag, addr, count, alloc);
+	err = autoch_do_cmd(ach, af, cmd);
+	if (err == -EINVAL && voltag && cmd->sshdr.asc == 0x24) {
+		/* Some changers refuse VOLTAG: ask without, remember it. */
+		dev_info(&ach->dev, "changer refused volume tags, reading without\n");
+		mutex_lock(&ach->lock);
+		ach->no_voltag = true;
+		mutex_unlock(&ach->lock);
+		autoch_res_cdb(cmd, type, false, addr, count, alloc);
+		err = autoch_do_cmd(ach, af, cmd);
+	}
+	if (err)
+		goto out_buf;
+
+	/*
+	 * Trust the reply's own byte counts, bounded by what arrived: some
+	 * transports report no residual, so the buffer was zeroed first.
+	 */
+	n = autoch_parse_res(ach, type, cmd->buf, cmd->len - cmd->resid,
+			     map_seq, gen, addr, out, &found, &last);
+	if (n < 0) {
+		err = n;
+		goto out_buf;
+	}
+	if (!found) {
+		dev_dbg(&ach->dev, "no descriptor for element %u in %d\n", addr, n);
+		err = -EIO;
+	}
+out_buf:
+	kvfree(cmd->buf);
+out:
+	kfree(cmd);
+	return err;
+}
+
+static bool autoch_elem_fresh(struct autoch_device *ach,
+			      const struct autoch_elem *e)
+{
+	unsigned int ms = READ_ONCE(cache_ms);
+
+	lockdep_assert_held(&ach->lock);
+	return ms && e->gen == ach->cache_gen &&
+	       time_before(jiffies, e->when + msecs_to_jiffies(ms));
+}
+
+/* The status of one element, from the cache when it is fresh. */
+static int autoch_get_status(struct autoch_device *ach, struct autoch_file *af,
+			     u16 addr, struct autoch_elem *out, int *typep)
+{
+	struct autoch_range *r;
+	int type, err;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	type = autoch_type_of(ach->range, addr);
+	if (!type) {
+		mutex_unlock(&ach->lock);
+		return -EINVAL;
+	}
+	*typep = type;
+	r = &ach->range[type - 1];
+	if (autoch_elem_fresh(ach, &r->elems[addr - r->first])) {
+		*out = r->elems[addr - r->first];
+		mutex_unlock(&ach->lock);
+		return 0;
+	}
+	mutex_unlock(&ach->lock);
+
+	if (mutex_lock_interruptible(&ach->io_lock))
+		return -ERESTARTSYS;
+
+	/* Someone may have read it while we waited for the lock. */
+	mutex_lock(&ach->lock);
+	err = -EAGAIN;
+	if (ach->map_valid && autoch_type_of(ach->range, addr) == type) {
+		r = &ach->range[type - 1];
+		if (autoch_elem_fresh(ach, &r->elems[addr - r->first])) {
+			*out = r->elems[addr - r->first];
+			err = 0;
+		}
+	}
+	mutex_unlock(&ach->lock);
+
+	if (err == -EAGAIN)
+		err = autoch_read_status(ach, af, addr, out);
+	mutex_unlock(&ach->io_lock);
+	return err;
+}
+
+static void autoch_fill_status(struct element_status *es, u16 addr, int type,
+			       const struct autoch_elem *e)
+{
+	memset(es, 0, sizeof(*es));
+	es->element = addr;
+	es->full = !!(e->flags & 0x01);
+	es->operator = !!(e->flags & 0x02);
+	es->except = !!(e->flags & 0x04);
+	es->access = !!(e->flags & 0x08);
+	es->export_enable = !!(e->flags & 0x10);
+	es->import_enable = !!(e->flags & 0x20);
+	es->sense_code = e->asc;
+	es->sense_qualifier = e->ascq;
+	/* SMC-3 6.12.4: bytes 6-7 are defined for data transfer elements only */
+	if (type == AUTOCH_DT) {
+		es->not_bus = !!(e->id_flags & 0x80);
+		es->id_valid = !!(e->id_flags & 0x20);
+		es->lu_valid = !!(e->id_flags & 0x10);
+		if (es->lu_valid)
+			es->lun = e->id_flags & 0x07;
+		if (es->id_valid)
+			es->bus_address = e->bus_addr;
+	}
+	es->source_valid = !!(e->src_flags & 0x80);
+	es->invert = !!(e->src_flags & 0x40);
+	if (es->source_valid)
+		es->source_element = e->src;
+	memcpy(es->pri_vol_tag, e->pvoltag, sizeof(es->pri_vol_tag));
+	memcpy(es->alt_vol_tag, e->avoltag, sizeof(es->alt_vol_tag));
+}
+
+/* ---- ioctl handlers ---- */
+
+static int autoch_simple_cmd(struct autoch_device *ach, struct autoch_file *af,
+			     const u8 *cdb, unsigned int cdb_len, void *data,
+			     unsigned int data_len, unsigned int timeout_s)
+{
+	struct autoch_cmd *cmd;
+	int err;
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+	memcpy(cmd->cdb, cdb, cdb_len);
+	cmd->cdb_len = cdb_len;
+	if (data_len) {
+		cmd->buf = kmemdup(data, data_len, GFP_KERNEL);
+		if (!cmd->buf) {
+			kfree(cmd);
+			return -ENOMEM;
+		}
+		cmd->len = data_len;
+		cmd->write = true;
+	}
+	cmd->timeout = timeout_s * HZ;
+	err = autoch_do_cmd(ach, af, cmd);
+	kfree(cmd->buf);
+	kfree(cmd);
+	return err;
+}
+
+static int autoch_ioctl_init_elem_stat(struct autoch_device *ach,
+				       struct autoch_file *af)
+{
+	static const u8 cdb[6] = { 0x07 };	/* INITIALIZE ELEMENT STATUS */
+	int err;
+
+	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
+				READ_ONCE(init_timeout));
+	/* success or not, the inventory may have changed what we know */
+	mutex_lock(&ach->lock);
+	autoch_drop_cache(ach, false);
+	mutex_unlock(&ach->lock);
+	return err;
+}
+
+static int autoch_ioctl_element_addresses(struct autoch_device *ach,
+					  struct autoch_file *af,
+					  void __user *argp)
+{
+	struct element_addresses ea = {};
+	int err;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	ea.first_transport = ach->range[AUTOCH_MT - 1].first;
+	ea.num_transports = ach->range[AUTOCH_MT - 1].count;
+	ea.first_storage = ach->range[AUTOCH_ST - 1].first;
+	ea.num_storages = ach->range[AUTOCH_ST - 1].count;
+	ea.first_import_export = ach->range[AUTOCH_IE - 1].first;
+	ea.num_import_exports = ach->range[AUTOCH_IE - 1].count;
+	ea.first_data_transfer = ach->range[AUTOCH_DT - 1].first;
+	ea.num_data_transfers = ach->range[AUTOCH_DT - 1].count;
+	mutex_unlock(&ach->lock);
+
+	if (copy_to_user(argp, &ea, sizeof(ea)))
+		return -EFAULT;
+	return 0;
+}
+
+static int autoch_ioctl_element_status(struct autoch_device *ach,
+				       struct autoch_file *af,
+				       void __user *argp)
+{
+	struct element_status es;
+	struct autoch_elem e;
+	int type, err;
+	u16 addr;
+
+	if (get_user(addr, (u16 __user *)argp))
+		return -EFAULT;
+	/* the whole struct must be writable before anything is sent */
+	if (!access_ok(argp, sizeof(es)))
+		return -EFAULT;
+
+	err = autoch_get_status(ach, af, addr, &e, &type);
+	if (err)
+		return err;
+
+	autoch_fill_status(&es, addr, type, &e);
+	if (copy_to_user(argp, &es, sizeof(es)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Check a move or exchange leg against the element map and page 1Fh;
+ * called with @lock held and the map loaded.
+ */
+static bool autoch_leg_ok(struct autoch_device *ach, const u8 *caps,
+			  u16 from, u16 to)
+{
+	int ft = autoch_type_of(ach->range, from);
+	int tt = autoch_type_of(ach->range, to);
+
+	lockdep_assert_held(&ach->lock);
+	return ft && tt && (caps[ft - 1] & BIT(tt - 1));
+}
+
+static bool autoch_transport_ok(struct autoch_device *ach, u16 transport,
+				bool invert)
+{
+	const struct autoch_range *mt = &ach->range[AUTOCH_MT - 1];
+
+	lockdep_assert_held(&ach->lock);
+	if (autoch_type_of(ach->range, transport) != AUTOCH_MT)
+		return false;
+	/* page 1Eh: only a transport that can rotate may invert */
+	return !invert ||
+	       (ach->rotate && test_bit(transport - mt->first, ach->rotate));
+}
+
+static void autoch_moved(struct autoch_device *ach)
+{
+	/* Success or failure, the robot may have touched the elements. */
+	mutex_lock(&ach->lock);
+	autoch_drop_cache(ach, false);
+	mutex_unlock(&ach->lock);
+}
+
+static int autoch_ioctl_move_medium(struct autoch_device *ach,
+				    struct autoch_file *af, void __user *argp)
+{
+	struct move_medium_parms mp;
+	u8 cdb[12] = { 0xa5 };		/* MOVE MEDIUM */
+	bool ok;
+	int err;
+
+	if (copy_from_user(&mp, argp, sizeof(mp)))
+		return -EFAULT;
+	/* mp.resv is padding HP-UX programs never set: ignored */
+	if (mp.invert > 1)
+		return -EINVAL;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	ok = autoch_transport_ok(ach, mp.transport, mp.invert) &&
+	     autoch_leg_ok(ach, ach->move_caps, mp.source, mp.destination);
+	mutex_unlock(&ach->lock);
+	if (!ok)
+		return -EINVAL;
+
+	put_unaligned_be16(mp.transport, cdb + 2);
+	put_unaligned_be16(mp.source, cdb + 4);
+	put_unaligned_be16(mp.destination, cdb + 6);
+	cdb[10] = mp.invert;
+	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
+				READ_ONCE(move_timeout));
+	autoch_moved(ach);
+	return err;
+}
+
+static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
+					struct autoch_file *af,
+					void __user *argp)
+{
+	struct exchange_medium_parms xp;
+	u8 cdb[12] = { 0xa6 };		/* EXCHANGE MEDIUM */
+	bool ok;
+	int err;
+
+	if (copy_from_user(&xp, argp, sizeof(xp)))
+		return -EFAULT;
+	if (xp.invert_first > 1 || xp.invert_second > 1)
+		return -EINVAL;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	ok = autoch_transport_ok(ach, xp.transport,
+				 xp.invert_first || xp.invert_second) &&
+	     autoch_leg_ok(ach, ach->exch_caps, xp.source,
+			   xp.first_destination) &&
+	     autoch_type_of(ach->range, xp.second_destination);
+	mutex_unlock(&ach->lock);
+	if (!ok)
+		return -EINVAL;
+
+	put_unaligned_be16(xp.transport, cdb + 2);
+	put_unaligned_be16(xp.source, cdb + 4);
+	put_unaligned_be16(xp.first_destination, cdb + 6);
+	put_unaligned_be16(xp.second_destination, cdb + 8);
+	cdb[10] = (xp.invert_second << 1) | xp.invert_first;
+	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
+				READ_ONCE(move_timeout));
+	autoch_moved(ach);
+	return err;
+}
+
+static int autoch_ioctl_reserve(struct autoch_device *ach,
+				struct autoch_file *af, void __user *argp,
+				bool reserve)
+{
+	struct reservation_parms rp;
+	u8 cdb[6] = { reserve ? RESERVE : RELEASE };
+	u8 list[6] = {};
+	bool ok;
+	int err;
+
+	if (copy_from_user(&rp, argp, sizeof(rp)))
+		return -EFAULT;
+	if (rp.all_elements > 1)
+		return -EINVAL;
+	if (rp.all_elements && (rp.element || rp.identification))
+		return -EINVAL;
+
+	if (!rp.all_elements) {
+		err = autoch_lock_map(ach, af);
+		if (err)
+			return err;
+		ok = autoch_type_of(ach->range, rp.element);
+		mutex_unlock(&ach->lock);
+		if (!ok)
+			return -EINVAL;
+
+		/* SMC-2 RESERVE/RELEASE ELEMENT(6): Element bit, identification */
+		cdb[1] = 0x01;
+		cdb[2] = rp.identification;
+		if (reserve) {
+			/* one element list descriptor: count 1, the address */
+			put_unaligned_be16(1, list + 2);
+			put_unaligned_be16(rp.element, list + 4);
+			put_unaligned_be16(sizeof(list), cdb + 3);
+		}
+	}
+	return autoch_simple_cmd(ach, af, cdb, sizeof(cdb),
+				 reserve && !rp.all_elements ? list : NULL,
+				 reserve && !rp.all_elements ? sizeof(list) : 0,
+				 READ_ONCE(cmd_timeout));
+}
+
+static int autoch_ioctl_inquiry(struct autoch_device *ach, void __user *argp)
+{
+	struct scsi_device *sdev = ach->sdev;
+	struct autoch_inquiry inq = {};
+
+	inq.dev_type = sdev->type;
+	inq.length = min_t(unsigned int, sdev->inquiry_len, sizeof(inq.data));
+	if (sdev->inquiry)
+		memcpy(inq.data, sdev->inquiry, inq.length);
+	else
+		inq.length = 0;
+
+	if (copy_to_user(argp, &inq, sizeof(inq)))
+		return -EFAULT;
+	return 0;
+}
+
+static int autoch_ioctl_xsense(struct autoch_file *af, void __user *argp)
+{
+	struct autoch_xsense xs;
+
+	spin_lock(&af->lock);
+	xs = af->xsense;
+	spin_unlock(&af->lock);
+
+	if (copy_to_user(argp, &xs, sizeof(xs)))
+		return -EFAULT;
+	return 0;
+}
+
+static long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct autoch_file *af = file->private_data;
+	struct autoch_device *ach = af->ach;
+	void __user *argp = (void __user *)arg;
+
+	if (autoch_is_dead(ach))
+		return -ENXIO;
+
+	switch (cmd) {
+	case SIOC_INIT_ELEM_STAT:
+		return autoch_ioctl_init_elem_stat(ach, af);
+	case SIOC_ELEMENT_ADDRESSES:
+		return autoch_ioctl_element_addresses(ach, af, argp);
+	case SIOC_ELEMENT_STATUS:
+		return autoch_ioctl_element_status(ach, af, argp);
+	case SIOC_RESERVE:
+		return autoch_ioctl_reserve(ach, af, argp, true);
+	case SIOC_RELEASE:
+		return autoch_ioctl_reserve(ach, af, argp, false);
+	case SIOC_MOVE_MEDIUM:
+		return autoch_ioctl_move_medium(ach, af, argp);
+	case SIOC_EXCHANGE_MEDIUM:
+		return autoch_ioctl_exchange_medium(ach, af, argp);
+	case SIOC_INQUIRY:
+		return autoch_ioctl_inquiry(ach, argp);
+	case SIOC_XSENSE:
+		return autoch_ioctl_xsense(af, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ---- open, release, lifetime ---- */
+
+static int autoch_open(struct inode *inode, struct file *file)
+{
+	struct autoch_device *ach = container_of(inode->i_cdev,
+						 struct autoch_device, cdev);
+	struct autoch_file *af;
+	int err;
+
+	af = kzalloc(sizeof(*af), GFP_KERNEL);
+	if (!af)
+		return -ENOMEM;
+	spin_lock_init(&af->lock);
+
+	get_device(&ach->dev);
+	if (autoch_is_dead(ach)) {
+		err = -ENXIO;
+		goto err_put;
+	}
+	/* pins the host adapter's module and refuses a device being deleted */
+	if (scsi_device_get(ach->sdev)) {
+		err = -ENXIO;
+		goto err_put;
+	}
+	af->ach = ach;
+	file->private_data = af;
+	return nonseekable_open(inode, file);
+
+err_put:
+	put_device(&ach->dev);
+	kfree(af);
+	return err;
+}
+
+static int autoch_release(struct inode *inode, struct file *file)
+{
+	struct autoch_file *af = file->private_data;
+	struct autoch_device *ach = af->ach;
+
+	scsi_device_put(ach->sdev);
+	put_device(&ach->dev);
+	kfree(af);
+	return 0;
+}
+
+static const struct file_operations autoch_fops = {
+	.owner = THIS_MODULE,
+	.open = autoch_open,
+	.release = autoch_release,
+	.unlocked_ioctl = autoch_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static void autoch_dev_release(struct device *dev)
+{
+	struct autoch_device *ach = container_of(dev, struct autoch_device, dev);
+
+	autoch_free_map(ach->range, ach->rotate);
+	put_device(&ach->sdev->sdev_gendev);
+	ida_free(&autoch_ida, ach->minor);
+	kfree(ach);
+}
+
+static int autoch_probe(struct scsi_device *sdev)
+{
+	struct autoch_device *ach;
+	int minor, err;
+
+	if (sdev->type != TYPE_MEDIUM_CHANGER)
+		return -ENODEV;
+
+	minor = ida_alloc_max(&autoch_ida, AUTOCH_MAX_DEVS - 1, GFP_KERNEL);
+	if (minor < 0)
+		return minor;
+
+	ach = kzalloc(sizeof(*ach), GFP_KERNEL);
+	if (!ach) {
+		ida_free(&autoch_ida, minor);
+		return -ENOMEM;
+	}
+	ach->minor = minor;
+	ach->sdev = sdev;
+	ach->cache_gen = 1;
+	mutex_init(&ach->lock);
+	mutex_init(&ach->io_lock);
+	get_device(&sdev->sdev_gendev);
+
+	/* from here on, autoch_dev_release() undoes everything above */
+	device_initialize(&ach->dev);
+	ach->dev.class = &autoch_class;
+	ach->dev.parent = &sdev->sdev_gendev;
+	ach->dev.devt = MKDEV(MAJOR(autoch_devt), minor);
+	ach->dev.release = autoch_dev_release;
+	err = dev_set_name(&ach->dev, "autoch%d", minor);
+	if (err)
+		goto err_put;
+
+	cdev_init(&ach->cdev, &autoch_fops);
+	ach->cdev.owner = THIS_MODULE;
+	dev_set_drvdata(&sdev->sdev_gendev, ach);
+
+	/* last step: the node appears only once everything is in place */
+	err = cdev_device_add(&ach->cdev, &ach->dev);
+	if (err)
+		goto err_drvdata;
+
+	sdev_printk(KERN_INFO, sdev, "Attached autochanger %s\n",
+		    dev_name(&ach->dev));
+	return 0;
+
+err_drvdata:
+	dev_set_drvdata(&sdev->sdev_gendev, NULL);
+err_put:
+	put_device(&ach->dev);
+	return err;
+}
+
+static void autoch_remove(struct scsi_device *sdev)
+{
+	struct autoch_device *ach = dev_get_drvdata(&sdev->sdev_gendev);
+
+	/* first step: no new opens */
+	cdev_device_del(&ach->cdev, &ach->dev);
+
+	mutex_lock(&ach->lock);
+	ach->dead = true;
+	mutex_unlock(&ach->lock);
+
+	dev_set_drvdata(&sdev->sdev_gendev, NULL);
+	put_device(&ach->dev);
+}
+
+static struct scsi_driver autoch_template = {
+	.gendrv = {
+		.name = "autoch",
+		.owner = THIS_MODULE,
+		AUTOCH_GENDRV_OPS
+	},
+	AUTOCH_SCSI_DRIVER_OPS
+};
+
+static int __init autoch_init(void)
+{
+	int err;
+
+	err = class_register(&autoch_class);
+	if (err)
+		return err;
+
+	err = alloc_chrdev_region(&autoch_devt, 0, AUTOCH_MAX_DEVS, "autoch");
+	if (err)
+		goto err_class;
+
+	err = scsi_register_driver(&autoch_template.gendrv);
+	if (err)
+		goto err_chrdev;
+
+	return 0;
+
+err_chrdev:
+	unregister_chrdev_region(autoch_devt, AUTOCH_MAX_DEVS);
+err_class:
+	class_unregister(&autoch_class);
+	return err;
+}
+
+static void __exit autoch_exit(void)
+{
+	scsi_unregister_driver(&autoch_template.gendrv);
+	unregister_chrdev_region(autoch_devt, AUTOCH_MAX_DEVS);
+	class_unregister(&autoch_class);
+}
+
+module_init(autoch_init);
+module_exit(autoch_exit);
+
+MODULE_DESCRIPTION("HP-UX autochanger interface for SCSI media changers");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS_SCSI_DEVICE(TYPE_MEDIUM_CHANGER);

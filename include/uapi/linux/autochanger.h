@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * autoch: the HP-UX autochanger(7) interface for SCSI media changers.
+ *
+ * Names, struct tags, field names and ioctl numbers follow HP-UX
+ * <sys/scsi.h> so that HP-UX changer software builds on Linux with an
+ * include-path change. The encodings are Linux's own _IO/_IOR/_IOW/_IOWR:
+ * only source compatibility is possible, and it is the goal.
+ *
+ * None of the structures holds a pointer, so 32-bit and 64-bit callers
+ * share one layout and no compat handler exists. Sizes and offsets are
+ * asserted when the driver is built.
+ *
+ * The full reference is Documentation/autochanger-ioctl.rst.
+ */
+#ifndef _UAPI_LINUX_AUTOCHANGER_H
+#define _UAPI_LINUX_AUTOCHANGER_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Peripheral device type of a medium changer (SCSI INQUIRY byte 0). */
+#define SCSI_AUTOCHANGER	8
+
+/**
+ * struct element_addresses - the element map (MODE SENSE page 1Dh)
+ * @first_transport: address of the first medium transport element
+ * @num_transports: number of medium transport elements
+ * @first_storage: address of the first storage element
+ * @num_storages: number of storage elements
+ * @first_import_export: address of the first import/export element
+ * @num_import_exports: number of import/export elements
+ * @first_data_transfer: address of the first data transfer element
+ * @num_data_transfers: number of data transfer elements
+ *
+ * The order is that of page 1Dh bytes 2-17. Output only.
+ */
+struct element_addresses {
+	__u16 first_transport;
+	__u16 num_transports;
+	__u16 first_storage;
+	__u16 num_storages;
+	__u16 first_import_export;
+	__u16 num_import_exports;
+	__u16 first_data_transfer;
+	__u16 num_data_transfers;
+};
+
+/**
+ * struct element_status - the status of one element (READ ELEMENT STATUS)
+ * @element: in: the element address to report on; out: unchanged
+ * @full: the element holds a medium
+ * @operator: the medium was placed by an operator (SMC ImpExp; C++ spells
+ *	it @operator_)
+ * @except: the element is in an abnormal state, see @sense_code
+ * @access: a transport can reach the element
+ * @export_enable: the import/export element can export media
+ * @import_enable: the import/export element can import media
+ * @resv1: zero
+ * @resv2: zero
+ * @sense_code: ASC of the abnormal state when @except is set
+ * @sense_qualifier: ASCQ of the abnormal state
+ * @lun: LUN of the drive, valid when @lu_valid
+ * @sublu_valid: zero (HP extension)
+ * @lu_valid: @lun is valid
+ * @id_valid: @bus_address is valid
+ * @resv3: zero
+ * @not_bus: the drive is not on the changer's bus
+ * @bus_address: SCSI target ID of the drive, valid when @id_valid
+ * @sub_lun: zero (HP extension)
+ * @resv4: zero
+ * @invert: the medium was inverted by its last move
+ * @source_valid: @source_element is valid
+ * @source_element: the element the medium last came from
+ * @pri_vol_tag: primary volume tag (32-byte identifier, space padded, and
+ *	4 bytes of sequence number) as the device reports it; all zero when
+ *	the device reports none or an all-space identifier
+ * @alt_vol_tag: alternate volume tag, same rules
+ * @misc_bytes: zero; reserved for device-specific data
+ *
+ * HP-UX declares the flag bytes high bit first; the order of the
+ * bit-fields below gives the same byte image as the SMC descriptor on
+ * little-endian machines, but the driver fills every field by name and
+ * callers must use the names, never the byte image. Every byte the driver
+ * does not set is zero.
+ */
+struct element_status {
+	__u16 element;
+	__u8 full:1;
+#ifdef __cplusplus
+	__u8 operator_:1;
+#else
+	__u8 operator:1;
+#endif
+	__u8 except:1;
+	__u8 access:1;
+	__u8 export_enable:1;
+	__u8 import_enable:1;
+	__u8 resv1:2;
+	__u8 resv2;
+	__u8 sense_code;
+	__u8 sense_qualifier;
+	__u8 lun:3;
+	__u8 sublu_valid:1;
+	__u8 lu_valid:1;
+	__u8 id_valid:1;
+	__u8 resv3:1;
+	__u8 not_bus:1;
+	__u8 bus_address;
+	__u8 sub_lun;
+	__u8 resv4:6;
+	__u8 invert:1;
+	__u8 source_valid:1;
+	__u16 source_element;
+	char pri_vol_tag[36];
+	char alt_vol_tag[36];
+	__u8 misc_bytes[168];
+};
+
+/**
+ * struct reservation_parms - SIOC_RESERVE and SIOC_RELEASE argument
+ * @element: element to reserve; 0 when @all_elements is 1
+ * @identification: reservation identification; 0 when @all_elements is 1
+ * @all_elements: 0 reserves one element, 1 the whole unit
+ */
+struct reservation_parms {
+	__u16 element;
+	__u8 identification;
+	__u8 all_elements;
+};
+
+/**
+ * struct move_medium_parms - SIOC_MOVE_MEDIUM argument
+ * @transport: medium transport element that performs the move
+ * @source: element the medium is taken from
+ * @destination: element the medium is put into
+ * @invert: 1 to rotate the medium on the way; 0 otherwise
+ * @resv: padding that HP-UX leaves implicit; ignored, so that HP-UX code
+ *	that never sets it keeps working
+ */
+struct move_medium_parms {
+	__u16 transport;
+	__u16 source;
+	__u16 destination;
+	__u8 invert;
+	__u8 resv;
+};
+
+/**
+ * struct exchange_medium_parms - SIOC_EXCHANGE_MEDIUM argument
+ * @transport: medium transport element that performs the exchange
+ * @source: the medium here goes to @first_destination
+ * @first_destination: the medium here goes to @second_destination
+ * @second_destination: may equal @source (a swap)
+ * @invert_first: 1 to rotate the first medium; 0 otherwise
+ * @invert_second: 1 to rotate the second medium; 0 otherwise
+ */
+struct exchange_medium_parms {
+	__u16 transport;
+	__u16 source;
+	__u16 first_destination;
+	__u16 second_destination;
+	__u8 invert_first;
+	__u8 invert_second;
+};
+
+/**
+ * struct autoch_inquiry - SIOC_INQUIRY result (Linux-defined)
+ * @dev_type: peripheral device type, SCSI_AUTOCHANGER for a changer
+ * @resv1: zero
+ * @length: number of valid bytes in @data
+ * @resv2: zero
+ * @data: standard INQUIRY data as the device returned it, zero beyond
+ *	@length
+ */
+struct autoch_inquiry {
+	__u8 dev_type;
+	__u8 resv1;
+	__u16 length;
+	__u32 resv2;
+	__u8 data[256];
+};
+
+/**
+ * struct autoch_xsense - SIOC_XSENSE result (Linux-defined)
+ * @valid: 1 when a command sent for this open file has failed, 0 when
+ *	none has; all other fields are zero when 0
+ * @status: SCSI status byte of the last failed command
+ * @host_status: transport result (Linux DID_* code) of that command
+ * @driver_status: zero; kept for the layout of older Linux interfaces
+ * @cdb_len: number of valid bytes in @cdb
+ * @sense_len: number of valid bytes in @sense (0 when the device
+ *	returned no sense data)
+ * @resv1: zero
+ * @error: the errno (positive) that the failed call returned
+ * @resv2: zero
+ * @cdb: the command descriptor block that failed
+ * @sense: the sense data the device returned
+ */
+struct autoch_xsense {
+	__u8 valid;
+	__u8 status;
+	__u8 host_status;
+	__u8 driver_status;
+	__u8 cdb_len;
+	__u8 sense_len;
+	__u16 resv1;
+	__s32 error;
+	__u32 resv2;
+	__u8 cdb[16];
+	__u8 sense[96];
+};
+
+/* Other HP-UX SCSI ioctls that changer tools call (HP-UX numbers). */
+#define SIOC_INQUIRY		_IOR('S', 2, struct autoch_inquiry)
+#define SIOC_XSENSE		_IOR('S', 7, struct autoch_xsense)
+
+/* The HP-UX autochanger(7) ioctls. */
+#define SIOC_INIT_ELEM_STAT	_IO('S', 51)
+#define SIOC_ELEMENT_ADDRESSES	_IOR('S', 52, struct element_addresses)
+#define SIOC_ELEMENT_STATUS	_IOWR('S', 53, struct element_status)
+#define SIOC_RESERVE		_IOW('S', 54, struct reservation_parms)
+#define SIOC_RELEASE		_IOW('S', 55, struct reservation_parms)
+#define SIOC_MOVE_MEDIUM	_IOW('S', 56, struct move_medium_parms)
+#define SIOC_EXCHANGE_MEDIUM	_IOW('S', 57, struct exchange_medium_parms)
+
+#endif /* _UAPI_LINUX_AUTOCHANGER_H */
