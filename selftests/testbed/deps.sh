@@ -1,0 +1,32 @@
+#!/bin/bash
+# Install the Debian packages the test bed needs; idempotent: only what
+# dpkg-query says is missing is installed.
+# Usage: deps.sh
+set -euo pipefail
+
+pkgs=(
+	linux-headers-amd64	# build the module against the Debian kernel
+	linux-source-6.1	# kselftest_harness.h and checkpatch.pl (harness.sh)
+	qemu-system-x86 qemu-block-extra	# TCG guest; libiscsi block driver
+	tgt			# SMC changer emulation over iSCSI
+	busybox-static cpio xz-utils kmod	# guest initramfs
+	mtx sg3-utils lsscsi	# independent clients inside the guest
+	sparse gcc g++ make perl	# builds, static checks, checkpatch
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all installed"
+	exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# A broken third-party source must not stop us; a failed install must.
+apt-get update || echo "deps: apt-get update failed, continuing" >&2
+apt-get install -y --no-install-recommends "${missing[@]}"
