@@ -2,7 +2,7 @@
 /*
  * autoch-demo - list a media changer's contents and move one cartridge.
  *
- * Usage: autoch-demo [/dev/autochN]
+ * Usage: autoch-demo [-l] [/dev/autochN]
  *
  * A porting example. This is the code an HP-UX program driving a changer
  * through autochanger(7) contains, and it builds on Linux unchanged:
@@ -12,7 +12,8 @@
  *
  * It prints the element map, the inventory, moves the cartridge in the
  * first full storage slot to the first empty one, and prints the
- * inventory again. The cartridge is not moved back.
+ * inventory again. The cartridge is not moved back. With -l it only
+ * lists: the element map and the inventory.
  */
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -136,10 +137,15 @@ int main(int argc, char **argv)
 	struct element_addresses ea;
 	struct element_status es;
 	struct move_medium_parms mp;
-	int fd, src, dst;
+	int fd, src, dst, list_only = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "-l")) {
+		list_only = 1;
+		argc--;
+		argv++;
+	}
 	if (argc > 2) {
-		fprintf(stderr, "usage: autoch-demo [/dev/autochN]\n");
+		fprintf(stderr, "usage: autoch-demo [-l] [/dev/autochN]\n");
 		return 2;
 	}
 	if (argc == 2)
@@ -153,6 +159,10 @@ int main(int argc, char **argv)
 	print_map(&ea);
 	printf("\n");
 	print_inventory(fd, &ea);
+	if (list_only) {
+		close(fd);
+		return 0;
+	}
 	printf("\n");
 
 	if (ea.num_transports == 0)

@@ -1,0 +1,198 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every test of autoch, as `make check` runs it:
+#   - the module builds with W=1 and without a warning, sparse (C=2) and
+#     checkpatch --strict report nothing on driver/ and include/;
+#   - the selftests and examples build, including the header compiled as
+#     C++ and through the HP-UX compatibility directory;
+#   - in QEMU, against tgt's changer: the kselftest suite, the ch/autoch
+#     bind path, and the READ ELEMENT STATUS count of a full inventory as
+#     seen on the wire (QEMU's scsi_generic_send_command trace).
+# Ends with "N passed, N failed, N skipped"; exits non-zero on a failure.
+#
+# Usage: check.sh [--lint-only]
+# Environment: KDIR (default: Debian's newest 6.1 headers), AUTOCH_CACHE.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+testbed=$top/selftests/testbed
+lint_only=0
+[ "${1:-}" = --lint-only ] && lint_only=1
+
+passed=0 failed=0 skipped=0
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
+finish() {
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+work=$(mktemp -d)
+tgt_state=''
+# shellcheck disable=SC2317  # run from the trap
+cleanup() {
+	[ -z "$tgt_state" ] || [ ! -f "$tgt_state/env" ] ||
+		"$testbed/tgt-changer.sh" stop "$tgt_state" >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Run "$@" with its output in $work/NAME.log; print the log on failure.
+step() {
+	local name=$1
+	shift
+	if "$@" >"$work/$name.log" 2>&1; then
+		return 0
+	fi
+	sed 's/^/    /' "$work/$name.log" | tail -n 60
+	return 1
+}
+
+if ! step deps "$testbed/deps.sh"; then
+	fail "dependencies install"
+	finish
+fi
+
+KDIR=${KDIR:-$(find /usr/src -maxdepth 1 -name 'linux-headers-6.1.*-amd64' | sort -V | tail -n 1)}
+if [ -z "$KDIR" ] || [ ! -d "$KDIR" ]; then
+	fail "Debian 6.1 kernel headers present"
+	finish
+fi
+echo "kernel headers: $KDIR"
+harness=$("$testbed/harness.sh") || { fail "files from linux-source-6.1"; finish; }
+
+# Build from a copy, so that the tree stays clean and parallel runs agree.
+src=$work/src
+mkdir -p "$src"
+cp -r "$top/Kbuild" "$top/driver" "$top/include" "$src/"
+
+if step build make -C "$KDIR" M="$src" W=1 modules &&
+	! grep -E 'warning:|error:' "$work/build.log"; then
+	pass "module builds with W=1, no warnings"
+else
+	grep -E 'warning:|error:' "$work/build.log" | sed 's/^/    /'
+	fail "module builds with W=1, no warnings"
+fi
+
+# C=2 checks every file again, whether or not it was rebuilt.
+if step sparse make -C "$KDIR" M="$src" W=1 C=2 modules &&
+	! grep -E '^/.*: (warning|error):' "$work/sparse.log"; then
+	pass "sparse (C=2) reports nothing"
+else
+	grep -E '^/.*: (warning|error):' "$work/sparse.log" | sed 's/^/    /'
+	fail "sparse (C=2) reports nothing"
+fi
+
+cd "$top" || exit 1
+mapfile -t kfiles < <(git ls-files 'driver/*.[ch]' 'include/*.h' 2>/dev/null ||
+	find driver include -name '*.[ch]')
+if step checkpatch perl "$harness/scripts/checkpatch.pl" --strict --no-tree \
+	--quiet --no-summary -f "${kfiles[@]}"; then
+	pass "checkpatch --strict reports nothing (${#kfiles[@]} files)"
+else
+	fail "checkpatch --strict reports nothing"
+fi
+rm -f .checkpatch-camelcase.*
+
+[ "$lint_only" -eq 0 ] || finish
+
+ksft=$harness/tools/testing/selftests
+inst=$work/guest
+mkdir -p "$inst" "$work/st" "$work/ex"
+if step selftests make -C selftests KSFT_DIR="$ksft" OUTPUT="$work/st" \
+	install INSTALL_PATH="$inst"; then
+	pass "selftests build; header compiles as C++ and via include/hpux"
+else
+	fail "selftests build; header compiles as C++ and via include/hpux"
+	finish
+fi
+if step examples make -C userspace-examples OUTPUT="$work/ex"; then
+	pass "userspace-examples build"
+else
+	fail "userspace-examples build"
+	finish
+fi
+cp "$src/driver/autoch.ko" "$work/ex/autoch-demo" \
+	selftests/guest-bind.sh selftests/guest-inventory.sh "$inst/"
+
+tgt_state=$work/tgt
+mkdir -p "$tgt_state"
+if ! step tgt "$testbed/tgt-changer.sh" start "$tgt_state"; then
+	fail "tgt changer starts"
+	finish
+fi
+
+# Count TAP lines of a guest log: subtests of the kselftest programs are
+# indented with "# ", the runner's own checks are not.
+count_tap() {
+	local log=$1 p f s
+	p=$(grep -cE '^(# )?ok [0-9]+ ' "$log" | head -n 1)
+	s=$(grep -cE '^(# )?ok [0-9]+ .*# SKIP' "$log" | head -n 1)
+	f=$(grep -cE '^(# )?not ok [0-9]+ ' "$log" | head -n 1)
+	# a program's summary line repeats its subtests: count subtests only
+	p=$((p - $(grep -cE '^ok [0-9]+ selftests: ' "$log") - s))
+	f=$((f - $(grep -cE '^not ok [0-9]+ selftests: ' "$log")))
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	echo "  $p passed, $f failed, $s skipped in $(basename "$log")"
+}
+
+guest() {
+	local name=$1 script=$2
+	shift 2
+	local files=()
+	local f
+	for f in "$inst"/*; do files+=(--file "$f"); done
+	"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$tgt_state" \
+		--script "$script" "${files[@]}" --log "$work/$name.console" \
+		"$@" >"$work/$name.out" 2>&1
+}
+
+echo "running the selftests in QEMU against tgt's changer"
+start=$(date +%s)
+AUTOCH_GUEST_APPEND="AUTOCH_PROFILE=tgt24" guest suite "$inst/guest-check.sh"
+rc=$?
+grep -E '^(# )?(not )?ok |^# # Totals|Bail out' "$work/suite.out" | sed 's/^/    /'
+count_tap "$work/suite.out"
+if [ "$rc" -ne 0 ]; then
+	tail -n 30 "$work/suite.out" | sed 's/^/    /'
+	fail "guest run of the selftests (exit $rc)"
+fi
+asserts=$(cat "$top"/selftests/*.c "$top"/selftests/autoch.h | grep -cE '\b(ASSERT|EXPECT)_[A-Z_]+\(')
+echo "  assertion sites in the suite: $asserts; wall time $(($(date +%s) - start)) s"
+
+echo "Linux ch and autoch on one changer: unbind and bind through sysfs"
+guest bind "$inst/guest-bind.sh"
+rc=$?
+grep -E '^(not )?ok ' "$work/bind.out" | sed 's/^/    /'
+count_tap "$work/bind.out"
+[ "$rc" -eq 0 ] || fail "guest run of the bind test (exit $rc)"
+
+# One full inventory through the HP-UX loop (one SIOC_ELEMENT_STATUS per
+# element), counted on the wire. tgt's changer has 4 element types of at
+# most 24 elements: the driver must need one READ ELEMENT STATUS per type.
+echo "wire cost of a full inventory of the 24-slot changer"
+AUTOCH_QEMU_ARGS="-trace enable=scsi_generic_send_command,file=$work/trace" \
+	guest inventory "$inst/guest-inventory.sh"
+rc=$?
+if [ "$rc" -ne 0 ]; then
+	tail -n 20 "$work/inventory.out" | sed 's/^/    /'
+	fail "guest run of the inventory (exit $rc)"
+else
+	elements=$(grep -cE '^  (transport|storage|import/export|data transfer) +[0-9]+ +(FULL|EMPTY)' "$work/inventory.out")
+	res=$(grep -c 'data= 0xb8 ' "$work/trace")
+	modesense=$(grep -c 'data= 0x1a ' "$work/trace")
+	echo "  $elements elements listed with SIOC_ELEMENT_STATUS: $res READ ELEMENT STATUS, $modesense MODE SENSE on the wire"
+	# 4 element types of at most 24 elements: one READ ELEMENT STATUS each
+	if [ "$elements" -eq 29 ] && [ "$res" -eq 4 ]; then
+		pass "full inventory costs one READ ELEMENT STATUS per element type"
+	else
+		fail "full inventory costs one READ ELEMENT STATUS per element type"
+	fi
+fi
+finish
