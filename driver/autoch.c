@@ -31,6 +31,17 @@
  *   inventory) bumps the generation, so stale entries are never served;
  *   entries also expire after cache_ms milliseconds, which bounds how long
  *   a change made through another initiator stays invisible.
+ *
+ * - Reservations (SIOC_RESERVE) belong to the open file that made them
+ *   and are released when it is closed. The driver keeps its own table of
+ *   them, so that local processes interlock even on changers that have no
+ *   element reservations: such a changer gets a unit reservation
+ *   underneath while any element is reserved, or, when it has none
+ *   either, the table alone arbitrates. @resv_lock serialises the changes
+ *   to that table together with the commands that mirror them on the
+ *   device; the table itself is read under @lock. A power-on or reset
+ *   unit attention empties the table: the device forgot its reservations,
+ *   and each file that held some gets ECONNRESET once.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -88,6 +99,8 @@ enum autoch_type {
 #define AUTOCH_VOLTAG_LEN	36
 
 #define AUTOCH_UA_RETRIES	5
+#define AUTOCH_PR_PARAM_LEN	24
+#define AUTOCH_DVCID_BUF_LEN	512
 #define AUTOCH_READY_POLL_MS	500
 #define AUTOCH_MODE_BUF_LEN	255
 
@@ -176,7 +189,19 @@ struct autoch_range {
  *	the device reports no geometry, which means no transport rotates
  * @cache_gen: current status cache generation, never 0
  * @no_voltag: the device refused VOLTAG; asked again after a reset
+ * @no_dvcid: the device refused DVCID; asked again after a reset
+ * @store_caps: page 1Fh byte 2, which element types can store media
+ * @files: every open file, for the reset notice
+ * @resv: element reservations, struct autoch_resv
+ * @unit_owner: the file that holds the unit reservation, if any
+ * @unit_on_device: the device holds a unit reservation for us
+ * @unit_refs: what relies on that: @unit_owner and each element
+ *	reservation made with a unit reservation underneath
+ * @no_resv6: RESERVE/RELEASE (6) are not supported
+ * @no_resv10: RESERVE/RELEASE (10) are not supported
+ * @no_elem_resv: element reservations are not supported
  * @io_lock: serialises the commands that load the map and fill the cache
+ * @resv_lock: serialises reservation changes and the commands behind them
  */
 struct autoch_device {
 	struct device dev;
@@ -194,8 +219,42 @@ struct autoch_device {
 	unsigned long *rotate;
 	u32 cache_gen;
 	bool no_voltag;
+	bool no_dvcid;
+	u8 store_caps;
+	struct list_head files;
+	struct list_head resv;
+	struct autoch_file *unit_owner;
+	bool unit_on_device;
+	unsigned int unit_refs;
+	bool no_resv6;
+	bool no_resv10;
+	bool no_elem_resv;
 
 	struct mutex io_lock;	/* map and cache fills; taken before @lock */
+	struct mutex resv_lock;	/* reservation changes; taken before both */
+};
+
+/* How an element reservation is held on the device. */
+enum autoch_resv_how {
+	AUTOCH_RESV_ELEMENT,	/* RESERVE ELEMENT for the element */
+	AUTOCH_RESV_UNIT,	/* a unit reservation underneath */
+	AUTOCH_RESV_LOCAL,	/* the changer has neither: the table alone */
+};
+
+/**
+ * struct autoch_resv - one element reservation
+ * @node: in autoch_device.resv
+ * @owner: the open file that made it
+ * @element: element address
+ * @id: reservation identification
+ * @how: how the device holds it
+ */
+struct autoch_resv {
+	struct list_head node;
+	struct autoch_file *owner;
+	u16 element;
+	u8 id;
+	enum autoch_resv_how how;
 };
 
 /**
@@ -203,11 +262,22 @@ struct autoch_device {
  * @ach: the changer, referenced for the file's lifetime
  * @lock: protects @xsense
  * @xsense: the last failed command of this file, for SIOC_XSENSE
+ * @node: in autoch_device.files, under autoch_device.lock
+ * @reset_pending: a reset took reservations away; the next call gets
+ *	ECONNRESET (under autoch_device.lock, as the members below)
+ * @unit_lost: the unit reservation was among them
+ * @nlost: how many element reservations were among them
+ * @lost: the first AUTOCH_MAX_RESERVED of those elements
  */
 struct autoch_file {
 	struct autoch_device *ach;
 	spinlock_t lock;	/* protects @xsense */
 	struct autoch_xsense xsense;
+	struct list_head node;
+	bool reset_pending;
+	bool unit_lost;
+	u16 nlost;
+	u16 lost[AUTOCH_MAX_RESERVED];
 };
 
 /**
@@ -250,6 +320,10 @@ static_assert(sizeof(struct move_medium_parms) == 8);
 static_assert(sizeof(struct exchange_medium_parms) == 10);
 static_assert(sizeof(struct autoch_inquiry) == 264);
 static_assert(sizeof(struct autoch_xsense) == 128);
+static_assert(sizeof(struct autoch_status_range) == 16);
+static_assert(sizeof(struct autoch_drive_id) == 72);
+static_assert(sizeof(struct autoch_reservation_state) == 264);
+static_assert(sizeof(struct autoch_capabilities) == 16);
 
 static dev_t autoch_devt;
 static DEFINE_IDA(autoch_ida);
@@ -371,6 +445,36 @@ static void autoch_drop_cache(struct autoch_device *ach, bool map_too)
 		ach->map_valid = false;
 }
 
+/*
+ * The device forgot every reservation: empty the table and tell each file
+ * that held one, once, with ECONNRESET.
+ */
+static void autoch_forget_reservations(struct autoch_device *ach)
+{
+	struct autoch_resv *r, *tmp;
+	struct autoch_file *af;
+
+	lockdep_assert_held(&ach->lock);
+
+	list_for_each_entry_safe(r, tmp, &ach->resv, node) {
+		af = r->owner;
+		if (af->nlost < AUTOCH_MAX_RESERVED)
+			af->lost[af->nlost] = r->element;
+		if (af->nlost < U16_MAX)
+			af->nlost++;
+		af->reset_pending = true;
+		list_del(&r->node);
+		kfree(r);
+	}
+	if (ach->unit_owner) {
+		ach->unit_owner->unit_lost = true;
+		ach->unit_owner->reset_pending = true;
+		ach->unit_owner = NULL;
+	}
+	ach->unit_on_device = false;
+	ach->unit_refs = 0;
+}
+
 static void autoch_unit_attention(struct autoch_device *ach,
 				  const struct scsi_sense_hdr *sshdr)
 {
@@ -378,6 +482,11 @@ static void autoch_unit_attention(struct autoch_device *ach,
 	switch (sshdr->asc) {
 	case 0x29:	/* power on or reset: quirks may have gone too */
 		ach->no_voltag = false;
+		ach->no_dvcid = false;
+		ach->no_resv6 = false;
+		ach->no_resv10 = false;
+		ach->no_elem_resv = false;
+		autoch_forget_reservations(ach);
 		autoch_drop_cache(ach, true);
 		break;
 	case 0x2a:	/* parameters changed: the mode pages may differ */
@@ -399,6 +508,18 @@ static unsigned int autoch_sense_len(const u8 *sense)
 		return 0;
 	len = 8 + sense[7];
 	return min_t(unsigned int, len, SCSI_SENSE_BUFFERSIZE);
+}
+
+/* Consume the reset notice of @af; true when there was one. */
+static bool autoch_take_reset(struct autoch_device *ach, struct autoch_file *af)
+{
+	bool pending;
+
+	mutex_lock(&ach->lock);
+	pending = af->reset_pending;
+	af->reset_pending = false;
+	mutex_unlock(&ach->lock);
+	return pending;
 }
 
 static void autoch_record_failure(struct autoch_file *af,
@@ -457,6 +578,14 @@ static int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 		if (scsi_sense_valid(&cmd->sshdr) &&
 		    cmd->sshdr.sense_key == UNIT_ATTENTION) {
 			autoch_unit_attention(ach, &cmd->sshdr);
+			/*
+			 * A caller that held reservations learns that they are
+			 * gone before anything runs without them.
+			 */
+			if (af && autoch_take_reset(ach, af)) {
+				autoch_record_failure(af, cmd, -ECONNRESET);
+				return -ECONNRESET;
+			}
 			if (++ua_retries <= AUTOCH_UA_RETRIES) {
 				dev_dbg(&ach->dev, "unit attention %02x/%02x, retrying\n",
 					cmd->sshdr.asc, cmd->sshdr.ascq);
@@ -556,7 +685,7 @@ static void autoch_free_map(struct autoch_range *range, unsigned long *rotate)
 static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 {
 	struct autoch_range range[AUTOCH_NTYPES] = {};
-	u8 move_caps[AUTOCH_NTYPES], exch_caps[AUTOCH_NTYPES];
+	u8 move_caps[AUTOCH_NTYPES], exch_caps[AUTOCH_NTYPES], store_caps;
 	unsigned long *rotate = NULL;
 	unsigned int plen, i;
 	u8 *buf, *pg;
@@ -597,7 +726,9 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 	err = autoch_mode_page(ach, af, 0x1f, buf, &pg, &plen);
 	if (err == -ENXIO || err == -ERESTARTSYS)
 		goto out;
+	store_caps = 0x0f;
 	if (!err && plen >= 16) {
+		store_caps = pg[2] & 0x0f;
 		for (t = 0; t < AUTOCH_NTYPES; t++) {
 			move_caps[t] = pg[4 + t] & 0x0f;
 			exch_caps[t] = pg[12 + t] & 0x0f;
@@ -636,6 +767,7 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 		swap(ach->range[t], range[t]);
 	memcpy(ach->move_caps, move_caps, sizeof(move_caps));
 	memcpy(ach->exch_caps, exch_caps, sizeof(exch_caps));
+	ach->store_caps = store_caps;
 	ach->map_valid = true;
 	ach->map_seq++;
 	autoch_drop_cache(ach, false);
@@ -969,6 +1101,51 @@ static void autoch_fill_status(struct element_status *es, u16 addr, int type,
 
 /* ---- ioctl handlers ---- */
 
+static struct autoch_resv *autoch_find_resv(struct autoch_device *ach, u16 addr)
+{
+	struct autoch_resv *r;
+
+	lockdep_assert_held(&ach->lock);
+	list_for_each_entry(r, &ach->resv, node)
+		if (r->element == addr)
+			return r;
+	return NULL;
+}
+
+static bool autoch_others_hold_elements(struct autoch_device *ach,
+					struct autoch_file *af)
+{
+	struct autoch_resv *r;
+
+	lockdep_assert_held(&ach->lock);
+	list_for_each_entry(r, &ach->resv, node)
+		if (r->owner != af)
+			return true;
+	return false;
+}
+
+/*
+ * May @af act on these elements? Not when another open file holds the
+ * unit or one of them (HP-UX: EBUSY). Called with @lock held.
+ */
+static int autoch_check_reserved(struct autoch_device *ach,
+				 struct autoch_file *af,
+				 const u16 *addrs, unsigned int n)
+{
+	struct autoch_resv *r;
+	unsigned int i;
+
+	lockdep_assert_held(&ach->lock);
+	if (ach->unit_owner && ach->unit_owner != af)
+		return -EBUSY;
+	for (i = 0; i < n; i++) {
+		r = autoch_find_resv(ach, addrs[i]);
+		if (r && r->owner != af)
+			return -EBUSY;
+	}
+	return 0;
+}
+
 static int autoch_simple_cmd(struct autoch_device *ach, struct autoch_file *af,
 			     const u8 *cdb, unsigned int cdb_len, void *data,
 			     unsigned int data_len, unsigned int timeout_s)
@@ -1002,6 +1179,15 @@ static int autoch_ioctl_init_elem_stat(struct autoch_device *ach,
 {
 	static const u8 cdb[6] = { 0x07 };	/* INITIALIZE ELEMENT STATUS */
 	int err;
+
+	/* it touches every element: not while someone else reserved one */
+	mutex_lock(&ach->lock);
+	err = autoch_check_reserved(ach, af, NULL, 0);
+	if (!err && autoch_others_hold_elements(ach, af))
+		err = -EBUSY;
+	mutex_unlock(&ach->lock);
+	if (err)
+		return err;
 
 	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
 				READ_ONCE(init_timeout));
@@ -1102,11 +1288,15 @@ static int autoch_ioctl_move_medium(struct autoch_device *ach,
 {
 	struct move_medium_parms mp;
 	u8 cdb[12] = { 0xa5 };		/* MOVE MEDIUM */
+	u16 addrs[3];
 	bool ok;
 	int err;
 
 	if (copy_from_user(&mp, argp, sizeof(mp)))
 		return -EFAULT;
+	addrs[0] = mp.transport;
+	addrs[1] = mp.source;
+	addrs[2] = mp.destination;
 	/* mp.resv is padding HP-UX programs never set: ignored */
 	if (mp.invert > 1)
 		return -EINVAL;
@@ -1116,9 +1306,12 @@ static int autoch_ioctl_move_medium(struct autoch_device *ach,
 		return err;
 	ok = autoch_transport_ok(ach, mp.transport, mp.invert) &&
 	     autoch_leg_ok(ach, ach->move_caps, mp.source, mp.destination);
+	err = autoch_check_reserved(ach, af, addrs, ARRAY_SIZE(addrs));
 	mutex_unlock(&ach->lock);
 	if (!ok)
 		return -EINVAL;
+	if (err)
+		return err;
 
 	put_unaligned_be16(mp.transport, cdb + 2);
 	put_unaligned_be16(mp.source, cdb + 4);
@@ -1136,11 +1329,16 @@ static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
 {
 	struct exchange_medium_parms xp;
 	u8 cdb[12] = { 0xa6 };		/* EXCHANGE MEDIUM */
+	u16 addrs[4];
 	bool ok;
 	int err;
 
 	if (copy_from_user(&xp, argp, sizeof(xp)))
 		return -EFAULT;
+	addrs[0] = xp.transport;
+	addrs[1] = xp.source;
+	addrs[2] = xp.first_destination;
+	addrs[3] = xp.second_destination;
 	if (xp.invert_first > 1 || xp.invert_second > 1)
 		return -EINVAL;
 
@@ -1152,9 +1350,12 @@ static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
 	     autoch_leg_ok(ach, ach->exch_caps, xp.source,
 			   xp.first_destination) &&
 	     autoch_type_of(ach->range, xp.second_destination);
+	err = autoch_check_reserved(ach, af, addrs, ARRAY_SIZE(addrs));
 	mutex_unlock(&ach->lock);
 	if (!ok)
 		return -EINVAL;
+	if (err)
+		return err;
 
 	put_unaligned_be16(xp.transport, cdb + 2);
 	put_unaligned_be16(xp.source, cdb + 4);
@@ -1167,13 +1368,272 @@ static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
 	return err;
 }
 
+/* ---- reservations ---- */
+
+/*
+ * RESERVE/RELEASE (ELEMENT) on the device, in the 6-byte form (SMC-2
+ * 6.7/6.8) or, where the device does not know it, the 10-byte form.
+ * Returns -EOPNOTSUPP when the device has neither.
+ */
+static int autoch_dev_resv(struct autoch_device *ach, struct autoch_file *af,
+			   bool reserve, bool element, u16 addr, u8 id)
+{
+	u8 list[6] = {}, cdb[10] = {};
+	bool try6, try10;
+	int err;
+
+	mutex_lock(&ach->lock);
+	try6 = !ach->no_resv6;
+	try10 = !ach->no_resv10;
+	mutex_unlock(&ach->lock);
+
+	/* one element list descriptor: two reserved bytes, count 1, address */
+	put_unaligned_be16(1, list + 2);
+	put_unaligned_be16(addr, list + 4);
+
+	if (try6) {
+		cdb[0] = reserve ? RESERVE : RELEASE;
+		cdb[1] = element;
+		cdb[2] = element ? id : 0;
+		if (reserve && element)
+			put_unaligned_be16(sizeof(list), cdb + 3);
+		err = autoch_simple_cmd(ach, af, cdb, 6,
+					reserve && element ? list : NULL,
+					reserve && element ? sizeof(list) : 0,
+					READ_ONCE(cmd_timeout));
+		if (err != -EOPNOTSUPP)
+			return err;
+		mutex_lock(&ach->lock);
+		ach->no_resv6 = true;
+		mutex_unlock(&ach->lock);
+	}
+	if (try10) {
+		memset(cdb, 0, sizeof(cdb));
+		cdb[0] = reserve ? RESERVE_10 : RELEASE_10;
+		cdb[1] = element;
+		cdb[2] = element ? id : 0;
+		if (reserve && element)
+			put_unaligned_be16(sizeof(list), cdb + 7);
+		err = autoch_simple_cmd(ach, af, cdb, 10,
+					reserve && element ? list : NULL,
+					reserve && element ? sizeof(list) : 0,
+					READ_ONCE(cmd_timeout));
+		if (err != -EOPNOTSUPP)
+			return err;
+		mutex_lock(&ach->lock);
+		ach->no_resv10 = true;
+		mutex_unlock(&ach->lock);
+	}
+	return -EOPNOTSUPP;
+}
+
+/*
+ * Take one more reference on the device's unit reservation, reserving the
+ * unit when nothing held it yet. Returns whether the device holds it (false:
+ * the changer has no reservations at all) or an errno.
+ */
+static int autoch_unit_get(struct autoch_device *ach, struct autoch_file *af)
+{
+	bool held;
+	int err;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	mutex_lock(&ach->lock);
+	held = ach->unit_on_device;
+	if (held)
+		ach->unit_refs++;
+	mutex_unlock(&ach->lock);
+	if (held)
+		return 1;
+
+	err = autoch_dev_resv(ach, af, true, false, 0, 0);
+	if (err == -EOPNOTSUPP)
+		return 0;
+	if (err)
+		return err;
+	mutex_lock(&ach->lock);
+	ach->unit_on_device = true;
+	ach->unit_refs = 1;
+	mutex_unlock(&ach->lock);
+	return 1;
+}
+
+static int autoch_unit_put(struct autoch_device *ach, struct autoch_file *af)
+{
+	bool release = false;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	mutex_lock(&ach->lock);
+	/* a reset may have taken the reservation away meanwhile */
+	if (ach->unit_on_device && !--ach->unit_refs) {
+		ach->unit_on_device = false;
+		release = true;
+	}
+	mutex_unlock(&ach->lock);
+	if (!release || autoch_is_dead(ach))
+		return 0;
+	return autoch_dev_resv(ach, af, false, false, 0, 0);
+}
+
+static void autoch_clear_lost(struct autoch_device *ach, struct autoch_file *af)
+{
+	lockdep_assert_held(&ach->lock);
+	af->unit_lost = false;
+	af->nlost = 0;
+}
+
+static int autoch_reserve_element(struct autoch_device *ach,
+				  struct autoch_file *af, u16 addr, u8 id)
+{
+	struct autoch_resv *r, *old;
+	bool elem_ok;
+	int err;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	mutex_lock(&ach->lock);
+	err = 0;
+	if (ach->unit_owner && ach->unit_owner != af) {
+		err = -EBUSY;
+	} else {
+		old = autoch_find_resv(ach, addr);
+		if (old)
+			err = old->owner == af && old->id == id ? 1 : -EBUSY;
+	}
+	elem_ok = !ach->no_elem_resv;
+	mutex_unlock(&ach->lock);
+	if (err)
+		return err < 0 ? err : 0;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	r->owner = af;
+	r->element = addr;
+	r->id = id;
+
+	err = -EOPNOTSUPP;
+	if (elem_ok) {
+		err = autoch_dev_resv(ach, af, true, true, addr, id);
+		/* 24/00 for the Element bit: unit reservations only */
+		if (err == -EINVAL || err == -EOPNOTSUPP) {
+			mutex_lock(&ach->lock);
+			ach->no_elem_resv = true;
+			mutex_unlock(&ach->lock);
+			err = -EOPNOTSUPP;
+		}
+	}
+	if (!err) {
+		r->how = AUTOCH_RESV_ELEMENT;
+	} else if (err == -EOPNOTSUPP) {
+		err = autoch_unit_get(ach, af);
+		if (err < 0)
+			goto err_free;
+		r->how = err ? AUTOCH_RESV_UNIT : AUTOCH_RESV_LOCAL;
+	} else {
+		goto err_free;
+	}
+
+	mutex_lock(&ach->lock);
+	list_add_tail(&r->node, &ach->resv);
+	autoch_clear_lost(ach, af);
+	mutex_unlock(&ach->lock);
+	return 0;
+
+err_free:
+	kfree(r);
+	return err;
+}
+
+/* Drop @r, which the caller took off the list, on the device too. */
+static int autoch_drop_resv(struct autoch_device *ach, struct autoch_file *af,
+			    struct autoch_resv *r)
+{
+	int err = 0;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	if (r->how == AUTOCH_RESV_ELEMENT && !autoch_is_dead(ach))
+		err = autoch_dev_resv(ach, af, false, true, r->element, r->id);
+	else if (r->how == AUTOCH_RESV_UNIT)
+		err = autoch_unit_put(ach, af);
+	kfree(r);
+	return err;
+}
+
+static int autoch_release_element(struct autoch_device *ach,
+				  struct autoch_file *af, u16 addr, u8 id)
+{
+	struct autoch_resv *r;
+	int err = 0;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	mutex_lock(&ach->lock);
+	r = autoch_find_resv(ach, addr);
+	if (!r)
+		err = 1;		/* nothing to release: not an error */
+	else if (r->owner != af || r->id != id)
+		err = -EBUSY;
+	else
+		list_del(&r->node);
+	mutex_unlock(&ach->lock);
+	if (err)
+		return err < 0 ? err : 0;
+	return autoch_drop_resv(ach, af, r);
+}
+
+static int autoch_reserve_unit(struct autoch_device *ach, struct autoch_file *af)
+{
+	int err = 0;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	mutex_lock(&ach->lock);
+	if (ach->unit_owner == af)
+		err = 1;
+	else if (ach->unit_owner || autoch_others_hold_elements(ach, af))
+		err = -EBUSY;
+	mutex_unlock(&ach->lock);
+	if (err)
+		return err < 0 ? err : 0;
+
+	err = autoch_unit_get(ach, af);
+	if (err < 0)
+		return err;
+	mutex_lock(&ach->lock);
+	ach->unit_owner = af;
+	autoch_clear_lost(ach, af);
+	mutex_unlock(&ach->lock);
+	return 0;
+}
+
+static int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af)
+{
+	int err = 0;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	mutex_lock(&ach->lock);
+	if (!ach->unit_owner)
+		err = 1;
+	else if (ach->unit_owner != af)
+		err = -EBUSY;
+	else
+		ach->unit_owner = NULL;
+	mutex_unlock(&ach->lock);
+	if (err)
+		return err < 0 ? err : 0;
+	return autoch_unit_put(ach, af);
+}
+
 static int autoch_ioctl_reserve(struct autoch_device *ach,
 				struct autoch_file *af, void __user *argp,
 				bool reserve)
 {
 	struct reservation_parms rp;
-	u8 cdb[6] = { reserve ? RESERVE : RELEASE };
-	u8 list[6] = {};
 	bool ok;
 	int err;
 
@@ -1192,21 +1652,447 @@ static int autoch_ioctl_reserve(struct autoch_device *ach,
 		mutex_unlock(&ach->lock);
 		if (!ok)
 			return -EINVAL;
+	}
 
-		/* SMC-2 RESERVE/RELEASE ELEMENT(6): Element bit, identification */
-		cdb[1] = 0x01;
-		cdb[2] = rp.identification;
-		if (reserve) {
-			/* one element list descriptor: count 1, the address */
-			put_unaligned_be16(1, list + 2);
-			put_unaligned_be16(rp.element, list + 4);
-			put_unaligned_be16(sizeof(list), cdb + 3);
+	if (mutex_lock_interruptible(&ach->resv_lock))
+		return -ERESTARTSYS;
+	if (rp.all_elements)
+		err = reserve ? autoch_reserve_unit(ach, af) :
+				autoch_release_unit(ach, af);
+	else
+		err = reserve ? autoch_reserve_element(ach, af, rp.element,
+						       rp.identification) :
+				autoch_release_element(ach, af, rp.element,
+						       rp.identification);
+	mutex_unlock(&ach->resv_lock);
+	return err;
+}
+
+/* Everything @af holds goes when it is closed. */
+static void autoch_release_all(struct autoch_device *ach, struct autoch_file *af)
+{
+	struct autoch_resv *r, *tmp;
+	LIST_HEAD(mine);
+	bool unit;
+
+	mutex_lock(&ach->resv_lock);
+	mutex_lock(&ach->lock);
+	list_for_each_entry_safe(r, tmp, &ach->resv, node)
+		if (r->owner == af)
+			list_move_tail(&r->node, &mine);
+	unit = ach->unit_owner == af;
+	if (unit)
+		ach->unit_owner = NULL;
+	list_del(&af->node);
+	mutex_unlock(&ach->lock);
+
+	list_for_each_entry_safe(r, tmp, &mine, node) {
+		list_del(&r->node);
+		autoch_drop_resv(ach, NULL, r);
+	}
+	if (unit)
+		autoch_unit_put(ach, NULL);
+	mutex_unlock(&ach->resv_lock);
+}
+
+static int autoch_ioctl_reservations(struct autoch_device *ach,
+				     struct autoch_file *af, void __user *argp)
+{
+	struct autoch_reservation_state *st;
+	struct autoch_resv *r;
+	int err = 0;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+
+	mutex_lock(&ach->lock);
+	st->unit = ach->unit_owner == af;
+	st->unit_lost = af->unit_lost;
+	list_for_each_entry(r, &ach->resv, node) {
+		if (r->owner != af)
+			continue;
+		if (st->num_elements < AUTOCH_MAX_RESERVED)
+			st->elements[st->num_elements] = r->element;
+		st->num_elements++;
+	}
+	st->num_lost = af->nlost;
+	memcpy(st->lost, af->lost,
+	       min_t(unsigned int, af->nlost, AUTOCH_MAX_RESERVED) * sizeof(u16));
+	mutex_unlock(&ach->lock);
+
+	if (copy_to_user(argp, st, sizeof(*st)))
+		err = -EFAULT;
+	kfree(st);
+	return err;
+}
+
+/* ---- persistent reservations (SPC-4 6.15, 6.16; <linux/pr.h>) ---- */
+
+static const u8 autoch_pr_types[] = {
+	[PR_WRITE_EXCLUSIVE] = 0x01,
+	[PR_EXCLUSIVE_ACCESS] = 0x03,
+	[PR_WRITE_EXCLUSIVE_REG_ONLY] = 0x05,
+	[PR_EXCLUSIVE_ACCESS_REG_ONLY] = 0x06,
+	[PR_WRITE_EXCLUSIVE_ALL_REGS] = 0x07,
+	[PR_EXCLUSIVE_ACCESS_ALL_REGS] = 0x08,
+};
+
+static int autoch_pr_type_to_scsi(u32 type)
+{
+	if (type >= ARRAY_SIZE(autoch_pr_types) || !autoch_pr_types[type])
+		return -EINVAL;
+	return autoch_pr_types[type];
+}
+
+static u32 autoch_pr_type_from_scsi(u8 scsi_type)
+{
+	u32 t;
+
+	for (t = 0; t < ARRAY_SIZE(autoch_pr_types); t++)
+		if (autoch_pr_types[t] && autoch_pr_types[t] == scsi_type)
+			return t;
+	return 0;
+}
+
+static int autoch_pr_out(struct autoch_device *ach, struct autoch_file *af,
+			 u8 sa, u8 scsi_type, u64 key, u64 sa_key)
+{
+	u8 cdb[10] = { PERSISTENT_RESERVE_OUT, sa, scsi_type };
+	u8 param[AUTOCH_PR_PARAM_LEN] = {};
+
+	put_unaligned_be32(sizeof(param), cdb + 5);
+	put_unaligned_be64(key, param);
+	put_unaligned_be64(sa_key, param + 8);
+	return autoch_simple_cmd(ach, af, cdb, sizeof(cdb), param,
+				 sizeof(param), READ_ONCE(cmd_timeout));
+}
+
+static int autoch_ioctl_pr(struct autoch_device *ach, struct autoch_file *af,
+			   unsigned int cmd, void __user *argp)
+{
+	int type;
+
+	switch (cmd) {
+	case IOC_PR_REGISTER: {
+		struct pr_registration reg;
+
+		if (copy_from_user(&reg, argp, sizeof(reg)))
+			return -EFAULT;
+		if (reg.flags & ~PR_FL_IGNORE_KEY)
+			return -EOPNOTSUPP;
+		if (reg.__pad)
+			return -EINVAL;
+		return autoch_pr_out(ach, af,
+				     reg.flags & PR_FL_IGNORE_KEY ? 0x06 : 0x00,
+				     0, reg.old_key, reg.new_key);
+	}
+	case IOC_PR_RESERVE:
+	case IOC_PR_RELEASE: {
+		struct pr_reservation rsv;
+
+		if (copy_from_user(&rsv, argp, sizeof(rsv)))
+			return -EFAULT;
+		if (rsv.flags)
+			return -EOPNOTSUPP;
+		type = autoch_pr_type_to_scsi(rsv.type);
+		if (type < 0)
+			return type;
+		return autoch_pr_out(ach, af, cmd == IOC_PR_RESERVE ? 0x01 : 0x02,
+				     type, rsv.key, 0);
+	}
+	case IOC_PR_PREEMPT:
+	case IOC_PR_PREEMPT_ABORT: {
+		struct pr_preempt p;
+
+		if (copy_from_user(&p, argp, sizeof(p)))
+			return -EFAULT;
+		if (p.flags)
+			return -EOPNOTSUPP;
+		type = autoch_pr_type_to_scsi(p.type);
+		if (type < 0)
+			return type;
+		return autoch_pr_out(ach, af,
+				     cmd == IOC_PR_PREEMPT ? 0x04 : 0x05,
+				     type, p.old_key, p.new_key);
+	}
+	case IOC_PR_CLEAR: {
+		struct pr_clear c;
+
+		if (copy_from_user(&c, argp, sizeof(c)))
+			return -EFAULT;
+		if (c.flags)
+			return -EOPNOTSUPP;
+		if (c.__pad)
+			return -EINVAL;
+		return autoch_pr_out(ach, af, 0x03, 0, c.key, 0);
+	}
+	}
+	return -ENOTTY;
+}
+
+/* PERSISTENT RESERVE IN into a fresh buffer of @len bytes. */
+static int autoch_pr_in(struct autoch_device *ach, struct autoch_file *af,
+			u8 sa, unsigned int len, u8 **bufp)
+{
+	struct autoch_cmd *cmd;
+	int err;
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+	cmd->buf = kzalloc(len, GFP_KERNEL);
+	if (!cmd->buf) {
+		kfree(cmd);
+		return -ENOMEM;
+	}
+	cmd->cdb[0] = PERSISTENT_RESERVE_IN;
+	cmd->cdb[1] = sa;
+	put_unaligned_be16(len, cmd->cdb + 7);
+	cmd->cdb_len = 10;
+	cmd->len = len;
+	cmd->timeout = READ_ONCE(cmd_timeout) * HZ;
+	err = autoch_do_cmd(ach, af, cmd);
+	if (err)
+		kfree(cmd->buf);
+	else
+		*bufp = cmd->buf;
+	kfree(cmd);
+	return err;
+}
+
+static int autoch_ioctl_pr_read_keys(struct autoch_device *ach,
+				     struct autoch_file *af, void __user *argp)
+{
+	struct pr_read_keys rk;
+	unsigned int len, total, n, i;
+	u64 __user *keys;
+	u8 *buf;
+	int err;
+
+	if (copy_from_user(&rk, argp, sizeof(rk)))
+		return -EFAULT;
+	keys = u64_to_user_ptr(rk.keys_ptr);
+
+	/* the 16-bit allocation length bounds what one command returns */
+	len = 8 + 8 * min_t(u32, rk.num_keys, (U16_MAX - 8) / 8);
+	err = autoch_pr_in(ach, af, 0x00, len, &buf);
+	if (err)
+		return err;
+
+	total = get_unaligned_be32(buf + 4) / 8;
+	n = min3(total, rk.num_keys, (len - 8) / 8);
+	for (i = 0; i < n; i++) {
+		if (put_user(get_unaligned_be64(buf + 8 + 8 * i), keys + i)) {
+			err = -EFAULT;
+			goto out;
 		}
 	}
-	return autoch_simple_cmd(ach, af, cdb, sizeof(cdb),
-				 reserve && !rp.all_elements ? list : NULL,
-				 reserve && !rp.all_elements ? sizeof(list) : 0,
+	rk.generation = get_unaligned_be32(buf);
+	rk.num_keys = total;
+	if (copy_to_user(argp, &rk, sizeof(rk)))
+		err = -EFAULT;
+out:
+	kfree(buf);
+	return err;
+}
+
+static int autoch_ioctl_pr_read_reservation(struct autoch_device *ach,
+					    struct autoch_file *af,
+					    void __user *argp)
+{
+	struct pr_read_reservation rr = {};
+	u8 *buf;
+	int err;
+
+	err = autoch_pr_in(ach, af, 0x01, 24, &buf);
+	if (err)
+		return err;
+	rr.generation = get_unaligned_be32(buf);
+	if (get_unaligned_be32(buf + 4) >= 16) {
+		rr.key = get_unaligned_be64(buf + 8);
+		rr.type = autoch_pr_type_from_scsi(buf[21] & 0x0f);
+	}
+	kfree(buf);
+	if (copy_to_user(argp, &rr, sizeof(rr)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- Linux extensions ---- */
+
+static int autoch_ioctl_status_range(struct autoch_device *ach,
+				     struct autoch_file *af, void __user *argp)
+{
+	struct element_status __user *out;
+	struct autoch_status_range sr;
+	struct element_status es;
+	struct autoch_elem e;
+	unsigned int i;
+	int type, err;
+	bool ok;
+
+	if (copy_from_user(&sr, argp, sizeof(sr)))
+		return -EFAULT;
+	if (sr.flags || !sr.count || sr.first + sr.count - 1 > U16_MAX)
+		return -EINVAL;
+	out = u64_to_user_ptr(sr.statuses);
+	if (!access_ok(out, array_size(sr.count, sizeof(es))))
+		return -EFAULT;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	ok = true;
+	for (i = 0; i < sr.count && ok; i++)
+		ok = autoch_type_of(ach->range, sr.first + i);
+	mutex_unlock(&ach->lock);
+	if (!ok)
+		return -EINVAL;
+
+	for (i = 0; i < sr.count; i++) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		err = autoch_get_status(ach, af, sr.first + i, &e, &type);
+		if (err)
+			return err;
+		autoch_fill_status(&es, sr.first + i, type, &e);
+		if (copy_to_user(out + i, &es, sizeof(es)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static int autoch_ioctl_prevent_allow(struct autoch_device *ach,
+				      struct autoch_file *af, void __user *argp)
+{
+	u8 cdb[6] = { ALLOW_MEDIUM_REMOVAL };
+	u32 prevent;
+	int err;
+
+	if (get_user(prevent, (u32 __user *)argp))
+		return -EFAULT;
+	if (prevent > 1)
+		return -EINVAL;
+
+	mutex_lock(&ach->lock);
+	err = ach->unit_owner && ach->unit_owner != af ? -EBUSY : 0;
+	mutex_unlock(&ach->lock);
+	if (err)
+		return err;
+
+	cdb[4] = prevent;
+	return autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
 				 READ_ONCE(cmd_timeout));
+}
+
+/*
+ * The drive identifier of a data transfer element: a READ ELEMENT STATUS
+ * of its own with DVCID and without VOLTAG, since some changers refuse
+ * the two together (and some refuse DVCID altogether: remembered until
+ * the next reset).
+ */
+static int autoch_ioctl_drive_id(struct autoch_device *ach,
+				 struct autoch_file *af, void __user *argp)
+{
+	struct autoch_drive_id id = {};
+	unsigned int avail, pos, dlen, idlen;
+	struct autoch_cmd *cmd;
+	bool no_dvcid;
+	u8 *buf;
+	u16 addr;
+	int err;
+
+	if (get_user(addr, (u16 __user *)argp))
+		return -EFAULT;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	err = autoch_type_of(ach->range, addr) == AUTOCH_DT ? 0 : -EINVAL;
+	no_dvcid = ach->no_dvcid;
+	mutex_unlock(&ach->lock);
+	if (err)
+		return err;
+	if (no_dvcid)
+		return -EOPNOTSUPP;
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+	buf = kzalloc(AUTOCH_DVCID_BUF_LEN, GFP_KERNEL);
+	if (!buf) {
+		kfree(cmd);
+		return -ENOMEM;
+	}
+	autoch_res_cdb(cmd, AUTOCH_DT, false, addr, 1, AUTOCH_DVCID_BUF_LEN);
+	cmd->cdb[6] = 0x01;			/* DVCID */
+	cmd->buf = buf;
+	cmd->len = AUTOCH_DVCID_BUF_LEN;
+	cmd->timeout = READ_ONCE(cmd_timeout) * HZ;
+	err = autoch_do_cmd(ach, af, cmd);
+	if (err == -EINVAL && cmd->sshdr.asc == 0x24) {
+		mutex_lock(&ach->lock);
+		ach->no_dvcid = true;
+		mutex_unlock(&ach->lock);
+		err = -EOPNOTSUPP;
+	}
+	if (err)
+		goto out;
+
+	/* the first descriptor of the first page must be the element */
+	err = -EIO;
+	avail = min(cmd->len - cmd->resid,
+		    AUTOCH_RES_HDR_LEN + get_unaligned_be24(buf + 5));
+	pos = AUTOCH_RES_HDR_LEN + AUTOCH_RES_PAGE_HDR_LEN;
+	if (pos > avail)
+		goto out;
+	dlen = get_unaligned_be16(buf + AUTOCH_RES_HDR_LEN + 2);
+	if (dlen < AUTOCH_DESC_MIN_LEN || pos + dlen > avail ||
+	    get_unaligned_be16(buf + pos) != addr)
+		goto out;
+	err = 0;
+	id.element = addr;
+	/* SMC-3 6.12.4: code set, identifier type, length, identifier */
+	if (dlen >= AUTOCH_DESC_MIN_LEN + 4) {
+		const u8 *d = buf + pos + AUTOCH_DESC_MIN_LEN;
+
+		idlen = min_t(unsigned int, d[3],
+			      dlen - AUTOCH_DESC_MIN_LEN - 4);
+		idlen = min_t(unsigned int, idlen, sizeof(id.id));
+		id.code_set = d[0] & 0x0f;
+		id.id_type = d[1] & 0x0f;
+		id.id_len = idlen;
+		memcpy(id.id, d + 4, idlen);
+	}
+	if (copy_to_user(argp, &id, sizeof(id)))
+		err = -EFAULT;
+out:
+	kfree(buf);
+	kfree(cmd);
+	return err;
+}
+
+static int autoch_ioctl_capabilities(struct autoch_device *ach,
+				     struct autoch_file *af, void __user *argp)
+{
+	struct autoch_capabilities caps = {};
+	int err;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	memcpy(caps.move_from, ach->move_caps, sizeof(caps.move_from));
+	memcpy(caps.exchange_from, ach->exch_caps, sizeof(caps.exchange_from));
+	caps.can_store = ach->store_caps;
+	if (ach->rotate)
+		caps.num_rotating = bitmap_weight(ach->rotate,
+						  ach->range[AUTOCH_MT - 1].count);
+	mutex_unlock(&ach->lock);
+
+	if (copy_to_user(argp, &caps, sizeof(caps)))
+		return -EFAULT;
+	return 0;
 }
 
 static int autoch_ioctl_inquiry(struct autoch_device *ach, void __user *argp)
@@ -1249,6 +2135,17 @@ static long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -ENXIO;
 
 	switch (cmd) {
+	case SIOC_XSENSE:
+		return autoch_ioctl_xsense(af, argp);
+	case AUTOCH_RESERVATIONS:
+		return autoch_ioctl_reservations(ach, af, argp);
+	}
+
+	/* HP-UX: after a reset, a holder of reservations hears of it once */
+	if (autoch_take_reset(ach, af))
+		return -ECONNRESET;
+
+	switch (cmd) {
 	case SIOC_INIT_ELEM_STAT:
 		return autoch_ioctl_init_elem_stat(ach, af);
 	case SIOC_ELEMENT_ADDRESSES:
@@ -1265,8 +2162,25 @@ static long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return autoch_ioctl_exchange_medium(ach, af, argp);
 	case SIOC_INQUIRY:
 		return autoch_ioctl_inquiry(ach, argp);
-	case SIOC_XSENSE:
-		return autoch_ioctl_xsense(af, argp);
+	case AUTOCH_ELEMENT_STATUS_RANGE:
+		return autoch_ioctl_status_range(ach, af, argp);
+	case AUTOCH_PREVENT_ALLOW:
+		return autoch_ioctl_prevent_allow(ach, af, argp);
+	case AUTOCH_DRIVE_ID:
+		return autoch_ioctl_drive_id(ach, af, argp);
+	case AUTOCH_CAPABILITIES:
+		return autoch_ioctl_capabilities(ach, af, argp);
+	case IOC_PR_REGISTER:
+	case IOC_PR_RESERVE:
+	case IOC_PR_RELEASE:
+	case IOC_PR_PREEMPT:
+	case IOC_PR_PREEMPT_ABORT:
+	case IOC_PR_CLEAR:
+		return autoch_ioctl_pr(ach, af, cmd, argp);
+	case IOC_PR_READ_KEYS:
+		return autoch_ioctl_pr_read_keys(ach, af, argp);
+	case IOC_PR_READ_RESERVATION:
+		return autoch_ioctl_pr_read_reservation(ach, af, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -1297,6 +2211,9 @@ static int autoch_open(struct inode *inode, struct file *file)
 		goto err_put;
 	}
 	af->ach = ach;
+	mutex_lock(&ach->lock);
+	list_add_tail(&af->node, &ach->files);
+	mutex_unlock(&ach->lock);
 	file->private_data = af;
 	return nonseekable_open(inode, file);
 
@@ -1311,6 +2228,7 @@ static int autoch_release(struct inode *inode, struct file *file)
 	struct autoch_file *af = file->private_data;
 	struct autoch_device *ach = af->ach;
 
+	autoch_release_all(ach, af);
 	scsi_device_put(ach->sdev);
 	put_device(&ach->dev);
 	kfree(af);
@@ -1357,6 +2275,9 @@ static int autoch_probe(struct scsi_device *sdev)
 	ach->cache_gen = 1;
 	mutex_init(&ach->lock);
 	mutex_init(&ach->io_lock);
+	mutex_init(&ach->resv_lock);
+	INIT_LIST_HEAD(&ach->files);
+	INIT_LIST_HEAD(&ach->resv);
 	get_device(&sdev->sdev_gendev);
 
 	/* from here on, autoch_dev_release() undoes everything above */

@@ -17,6 +17,7 @@
 #define _UAPI_LINUX_AUTOCHANGER_H
 
 #include <linux/ioctl.h>
+#include <linux/pr.h>
 #include <linux/types.h>
 
 /* Peripheral device type of a medium changer (SCSI INQUIRY byte 0). */
@@ -211,6 +212,85 @@ struct autoch_xsense {
 	__u8 sense[96];
 };
 
+/**
+ * struct autoch_status_range - AUTOCH_ELEMENT_STATUS_RANGE argument
+ * @first: in: first element address
+ * @count: in: number of consecutive elements, 1 to 65535; every address
+ *	from @first to @first + @count - 1 must be in the element map
+ * @flags: in: zero
+ * @statuses: in: user address of an array of @count struct element_status
+ *	that receives the status of each element, in address order
+ */
+struct autoch_status_range {
+	__u16 first;
+	__u16 count;
+	__u32 flags;
+	__u64 statuses;
+};
+
+/**
+ * struct autoch_drive_id - AUTOCH_DRIVE_ID argument
+ * @element: in: a data transfer element address
+ * @code_set: out: SMC code set of @id (2: ASCII)
+ * @id_type: out: SMC identifier type (0: vendor specific, e.g. the serial)
+ * @id_len: out: valid bytes in @id; 0 when the changer reports none
+ * @resv: zero
+ * @id: out: the drive's identifier as the changer reports it (DVCID),
+ *	zero beyond @id_len
+ */
+struct autoch_drive_id {
+	__u16 element;
+	__u8 code_set;
+	__u8 id_type;
+	__u8 id_len;
+	__u8 resv[3];
+	__u8 id[64];
+};
+
+#define AUTOCH_MAX_RESERVED	64
+
+/**
+ * struct autoch_reservation_state - AUTOCH_RESERVATIONS result
+ * @unit: this open file holds the unit reservation
+ * @unit_lost: it held the unit reservation when the changer was reset
+ * @num_elements: number of elements this file holds reserved
+ * @num_lost: number of element reservations the last reset took away
+ * @resv: zero
+ * @elements: the first AUTOCH_MAX_RESERVED of them
+ * @lost: the first AUTOCH_MAX_RESERVED lost ones
+ *
+ * The lost state is reported until the file makes its next reservation.
+ */
+struct autoch_reservation_state {
+	__u8 unit;
+	__u8 unit_lost;
+	__u16 num_elements;
+	__u16 num_lost;
+	__u16 resv;
+	__u16 elements[AUTOCH_MAX_RESERVED];
+	__u16 lost[AUTOCH_MAX_RESERVED];
+};
+
+/**
+ * struct autoch_capabilities - AUTOCH_CAPABILITIES result (pages 1Fh, 1Eh)
+ * @move_from: one entry per source element type, in the order transport,
+ *	storage, import/export, data transfer; bit 0 (transport), 1
+ *	(storage), 2 (import/export) or 3 (data transfer) is set when a
+ *	MOVE MEDIUM to that type is possible
+ * @exchange_from: the same for EXCHANGE MEDIUM
+ * @can_store: bit 0-3 set when elements of that type can store media
+ * @num_rotating: number of transport elements that can rotate (invert)
+ * @resv: zero
+ */
+struct autoch_capabilities {
+	__u8 move_from[4];
+	__u8 exchange_from[4];
+	__u8 can_store;
+	__u8 resv1;
+	__u16 num_rotating;
+	__u32 resv;
+};
+
 /* Other HP-UX SCSI ioctls that changer tools call (HP-UX numbers). */
 #define SIOC_INQUIRY		_IOR('S', 2, struct autoch_inquiry)
 #define SIOC_XSENSE		_IOR('S', 7, struct autoch_xsense)
@@ -223,5 +303,60 @@ struct autoch_xsense {
 #define SIOC_RELEASE		_IOW('S', 55, struct reservation_parms)
 #define SIOC_MOVE_MEDIUM	_IOW('S', 56, struct move_medium_parms)
 #define SIOC_EXCHANGE_MEDIUM	_IOW('S', 57, struct exchange_medium_parms)
+
+/*
+ * Linux extensions ('S', from 200 on: HP-UX does not use these numbers).
+ *
+ * AUTOCH_ELEMENT_STATUS_RANGE: SIOC_ELEMENT_STATUS for many elements.
+ * AUTOCH_PREVENT_ALLOW: 1 prevents, 0 allows removal of media through the
+ *	import/export elements and magazines (PREVENT ALLOW MEDIUM REMOVAL).
+ * AUTOCH_DRIVE_ID: the identifier (serial number) of the drive in a data
+ *	transfer element.
+ * AUTOCH_RESERVATIONS: what SIOC_RESERVE holds for this open file, and
+ *	what a reset took away.
+ * AUTOCH_CAPABILITIES: which moves and exchanges the changer can do.
+ */
+#define AUTOCH_ELEMENT_STATUS_RANGE	_IOW('S', 200, struct autoch_status_range)
+#define AUTOCH_PREVENT_ALLOW		_IOW('S', 201, __u32)
+#define AUTOCH_DRIVE_ID			_IOWR('S', 202, struct autoch_drive_id)
+#define AUTOCH_RESERVATIONS		_IOR('S', 203, struct autoch_reservation_state)
+#define AUTOCH_CAPABILITIES		_IOR('S', 204, struct autoch_capabilities)
+
+/*
+ * Persistent reservations use <linux/pr.h>: IOC_PR_REGISTER, IOC_PR_RESERVE,
+ * IOC_PR_RELEASE, IOC_PR_PREEMPT, IOC_PR_PREEMPT_ABORT and IOC_PR_CLEAR,
+ * with their structures. Kernels from 7.x add IOC_PR_READ_KEYS and
+ * IOC_PR_READ_RESERVATION there; for older headers they are defined here
+ * with the same numbers and layouts.
+ */
+#ifndef IOC_PR_READ_KEYS
+/**
+ * struct pr_read_keys - IOC_PR_READ_KEYS argument
+ * @generation: out: PRgeneration of the device
+ * @num_keys: in: number of keys @keys_ptr has room for; out: number of
+ *	keys registered (may be larger: then only the first are copied)
+ * @keys_ptr: in: user address of an array of __u64 keys
+ */
+struct pr_read_keys {
+	__u32 generation;
+	__u32 num_keys;
+	__u64 keys_ptr;
+};
+
+/**
+ * struct pr_read_reservation - IOC_PR_READ_RESERVATION result
+ * @key: reservation key of the holder; 0 when there is no reservation
+ * @generation: PRgeneration of the device
+ * @type: enum pr_type of the reservation; 0 when there is none
+ */
+struct pr_read_reservation {
+	__u64 key;
+	__u32 generation;
+	__u32 type;
+};
+
+#define IOC_PR_READ_KEYS		_IOWR('p', 206, struct pr_read_keys)
+#define IOC_PR_READ_RESERVATION		_IOR('p', 207, struct pr_read_reservation)
+#endif
 
 #endif /* _UAPI_LINUX_AUTOCHANGER_H */
