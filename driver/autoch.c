@@ -42,6 +42,12 @@
  *   device; the table itself is read under @lock. A power-on or reset
  *   unit attention empties the table: the device forgot its reservations,
  *   and each file that held some gets ECONNRESET once.
+ *
+ * - Unit attentions are also events: each is queued on every open file
+ *   (AUTOCH_GET_EVENTS, SIOC_MEDIUM_CHANGED), wakes poll() and sends a
+ *   change uevent. A changer only reports them on the next command, so
+ *   while someone waits in poll() the driver sends TEST UNIT READY every
+ *   event_poll_ms; when nobody waits it sends nothing of its own.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -49,6 +55,7 @@
 #include <linux/bitmap.h>
 #include <linux/blkdev.h>
 #include <linux/cdev.h>
+#include <linux/ctype.h>
 #include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/fs.h>
@@ -58,10 +65,12 @@
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include <scsi/scsi.h>
 #include <scsi/scsi_cmnd.h>
@@ -122,6 +131,10 @@ MODULE_PARM_DESC(init_timeout, "timeout in seconds of INITIALIZE ELEMENT STATUS 
 static unsigned int ready_timeout = 300;
 module_param(ready_timeout, uint, 0644);
 MODULE_PARM_DESC(ready_timeout, "seconds to wait while the changer reports becoming ready (default 300)");
+
+static unsigned int event_poll_ms = 2000;
+module_param(event_poll_ms, uint, 0644);
+MODULE_PARM_DESC(event_poll_ms, "interval of TEST UNIT READY while a program waits for events in poll() (default 2000, 0 never)");
 
 static unsigned int cache_ms = 1000;
 module_param(cache_ms, uint, 0644);
@@ -202,6 +215,8 @@ struct autoch_range {
  * @no_elem_resv: element reservations are not supported
  * @io_lock: serialises the commands that load the map and fill the cache
  * @resv_lock: serialises reservation changes and the commands behind them
+ * @events_wq: poll() waits here for events
+ * @event_work: TEST UNIT READY while someone waits in poll()
  */
 struct autoch_device {
 	struct device dev;
@@ -232,6 +247,8 @@ struct autoch_device {
 
 	struct mutex io_lock;	/* map and cache fills; taken before @lock */
 	struct mutex resv_lock;	/* reservation changes; taken before both */
+	wait_queue_head_t events_wq;
+	struct delayed_work event_work;
 };
 
 /* How an element reservation is held on the device. */
@@ -268,6 +285,8 @@ struct autoch_resv {
  * @unit_lost: the unit reservation was among them
  * @nlost: how many element reservations were among them
  * @lost: the first AUTOCH_MAX_RESERVED of those elements
+ * @events: AUTOCH_EVENT_* bits not yet read
+ * @nevents: how many events that is
  */
 struct autoch_file {
 	struct autoch_device *ach;
@@ -278,6 +297,8 @@ struct autoch_file {
 	bool unit_lost;
 	u16 nlost;
 	u16 lost[AUTOCH_MAX_RESERVED];
+	u32 events;
+	u32 nevents;
 };
 
 /**
@@ -324,13 +345,10 @@ static_assert(sizeof(struct autoch_status_range) == 16);
 static_assert(sizeof(struct autoch_drive_id) == 72);
 static_assert(sizeof(struct autoch_reservation_state) == 264);
 static_assert(sizeof(struct autoch_capabilities) == 16);
+static_assert(sizeof(struct autoch_events) == 8);
 
 static dev_t autoch_devt;
 static DEFINE_IDA(autoch_ida);
-
-static struct class autoch_class = {
-	.name = "autoch",
-};
 
 /*
  * Sense data to errno, first match wins. ASC/ASCQ 0xff matches any value.
@@ -475,9 +493,55 @@ static void autoch_forget_reservations(struct autoch_device *ach)
 	ach->unit_refs = 0;
 }
 
+/* Queue @events on every open file, wake poll(), tell udev. */
+static void autoch_post_event(struct autoch_device *ach, u32 events)
+{
+	static const char * const names[] = {
+		"medium", "import_export", "reset", "changed", "inventory",
+	};
+	char env[64];
+	char *envp[2] = { env, NULL };
+	struct autoch_file *af;
+	unsigned int i, n;
+
+	mutex_lock(&ach->lock);
+	list_for_each_entry(af, &ach->files, node) {
+		af->events |= events;
+		af->nevents++;
+	}
+	mutex_unlock(&ach->lock);
+	wake_up_interruptible(&ach->events_wq);
+
+	n = scnprintf(env, sizeof(env), "AUTOCH_EVENT=");
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (events & BIT(i))
+			n += scnprintf(env + n, sizeof(env) - n, "%s%s",
+				       n > 13 ? "," : "", names[i]);
+	kobject_uevent_env(&ach->dev.kobj, KOBJ_CHANGE, envp);
+}
+
 static void autoch_unit_attention(struct autoch_device *ach,
 				  const struct scsi_sense_hdr *sshdr)
 {
+	u32 event;
+
+	switch (sshdr->asc) {
+	case 0x28:
+		event = sshdr->ascq == 0x01 ? AUTOCH_EVENT_IMPORT_EXPORT :
+					      AUTOCH_EVENT_MEDIUM;
+		break;
+	case 0x29:
+		event = AUTOCH_EVENT_RESET;
+		break;
+	case 0x2a:
+	case 0x3f:
+		event = AUTOCH_EVENT_CHANGED;
+		break;
+	default:
+		event = AUTOCH_EVENT_MEDIUM;
+		break;
+	}
+
 	mutex_lock(&ach->lock);
 	switch (sshdr->asc) {
 	case 0x29:	/* power on or reset: quirks may have gone too */
@@ -498,6 +562,7 @@ static void autoch_unit_attention(struct autoch_device *ach,
 		break;
 	}
 	mutex_unlock(&ach->lock);
+	autoch_post_event(ach, event);
 }
 
 static unsigned int autoch_sense_len(const u8 *sense)
@@ -1195,6 +1260,8 @@ static int autoch_ioctl_init_elem_stat(struct autoch_device *ach,
 	mutex_lock(&ach->lock);
 	autoch_drop_cache(ach, false);
 	mutex_unlock(&ach->lock);
+	if (!err)
+		autoch_post_event(ach, AUTOCH_EVENT_INVENTORY);
 	return err;
 }
 
@@ -1992,20 +2059,17 @@ static int autoch_ioctl_prevent_allow(struct autoch_device *ach,
  * the two together (and some refuse DVCID altogether: remembered until
  * the next reset).
  */
-static int autoch_ioctl_drive_id(struct autoch_device *ach,
-				 struct autoch_file *af, void __user *argp)
+static int autoch_read_drive_id(struct autoch_device *ach,
+				struct autoch_file *af, u16 addr,
+				struct autoch_drive_id *id)
 {
-	struct autoch_drive_id id = {};
 	unsigned int avail, pos, dlen, idlen;
 	struct autoch_cmd *cmd;
 	bool no_dvcid;
 	u8 *buf;
-	u16 addr;
 	int err;
 
-	if (get_user(addr, (u16 __user *)argp))
-		return -EFAULT;
-
+	memset(id, 0, sizeof(*id));
 	err = autoch_lock_map(ach, af);
 	if (err)
 		return err;
@@ -2052,25 +2116,40 @@ static int autoch_ioctl_drive_id(struct autoch_device *ach,
 	    get_unaligned_be16(buf + pos) != addr)
 		goto out;
 	err = 0;
-	id.element = addr;
+	id->element = addr;
 	/* SMC-3 6.12.4: code set, identifier type, length, identifier */
 	if (dlen >= AUTOCH_DESC_MIN_LEN + 4) {
 		const u8 *d = buf + pos + AUTOCH_DESC_MIN_LEN;
 
 		idlen = min_t(unsigned int, d[3],
 			      dlen - AUTOCH_DESC_MIN_LEN - 4);
-		idlen = min_t(unsigned int, idlen, sizeof(id.id));
-		id.code_set = d[0] & 0x0f;
-		id.id_type = d[1] & 0x0f;
-		id.id_len = idlen;
-		memcpy(id.id, d + 4, idlen);
+		idlen = min_t(unsigned int, idlen, sizeof(id->id));
+		id->code_set = d[0] & 0x0f;
+		id->id_type = d[1] & 0x0f;
+		id->id_len = idlen;
+		memcpy(id->id, d + 4, idlen);
 	}
-	if (copy_to_user(argp, &id, sizeof(id)))
-		err = -EFAULT;
 out:
 	kfree(buf);
 	kfree(cmd);
 	return err;
+}
+
+static int autoch_ioctl_drive_id(struct autoch_device *ach,
+				 struct autoch_file *af, void __user *argp)
+{
+	struct autoch_drive_id id;
+	u16 addr;
+	int err;
+
+	if (get_user(addr, (u16 __user *)argp))
+		return -EFAULT;
+	err = autoch_read_drive_id(ach, af, addr, &id);
+	if (err)
+		return err;
+	if (copy_to_user(argp, &id, sizeof(id)))
+		return -EFAULT;
+	return 0;
 }
 
 static int autoch_ioctl_capabilities(struct autoch_device *ach,
@@ -2125,6 +2204,36 @@ static int autoch_ioctl_xsense(struct autoch_file *af, void __user *argp)
 	return 0;
 }
 
+static int autoch_ioctl_events(struct autoch_device *ach,
+			       struct autoch_file *af, unsigned int cmd,
+			       void __user *argp)
+{
+	struct autoch_events ev;
+	int changed;
+
+	mutex_lock(&ach->lock);
+	ev.events = af->events;
+	ev.count = af->nevents;
+	if (cmd == AUTOCH_GET_EVENTS) {
+		af->events = 0;
+		af->nevents = 0;
+	}
+	/* HP-UX: 1 once after a media change */
+	changed = !!(af->events & (AUTOCH_EVENT_MEDIUM |
+				   AUTOCH_EVENT_IMPORT_EXPORT |
+				   AUTOCH_EVENT_RESET));
+	if (cmd == SIOC_MEDIUM_CHANGED)
+		af->events &= ~(AUTOCH_EVENT_MEDIUM | AUTOCH_EVENT_IMPORT_EXPORT |
+				AUTOCH_EVENT_RESET);
+	mutex_unlock(&ach->lock);
+
+	if (cmd == SIOC_MEDIUM_CHANGED)
+		return put_user(changed, (int __user *)argp);
+	if (copy_to_user(argp, &ev, sizeof(ev)))
+		return -EFAULT;
+	return 0;
+}
+
 static long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct autoch_file *af = file->private_data;
@@ -2139,6 +2248,9 @@ static long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return autoch_ioctl_xsense(af, argp);
 	case AUTOCH_RESERVATIONS:
 		return autoch_ioctl_reservations(ach, af, argp);
+	case AUTOCH_GET_EVENTS:
+	case SIOC_MEDIUM_CHANGED:
+		return autoch_ioctl_events(ach, af, cmd, argp);
 	}
 
 	/* HP-UX: after a reset, a holder of reservations hears of it once */
@@ -2185,6 +2297,197 @@ static long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -ENOTTY;
 	}
 }
+
+/* ---- events ---- */
+
+static void autoch_event_work(struct work_struct *work)
+{
+	struct autoch_device *ach = container_of(to_delayed_work(work),
+						 struct autoch_device,
+						 event_work);
+	static const u8 tur[6] = { TEST_UNIT_READY };
+	unsigned int ms = READ_ONCE(event_poll_ms);
+
+	if (!ms || !wq_has_sleeper(&ach->events_wq))
+		return;
+	/* a unit attention it meets is posted by autoch_unit_attention() */
+	autoch_simple_cmd(ach, NULL, tur, sizeof(tur), NULL, 0,
+			  READ_ONCE(cmd_timeout));
+
+	mutex_lock(&ach->lock);
+	if (!ach->dead)
+		schedule_delayed_work(&ach->event_work, msecs_to_jiffies(ms));
+	mutex_unlock(&ach->lock);
+}
+
+static __poll_t autoch_poll(struct file *file, poll_table *wait)
+{
+	struct autoch_file *af = file->private_data;
+	struct autoch_device *ach = af->ach;
+	unsigned int ms = READ_ONCE(event_poll_ms);
+	__poll_t mask = 0;
+
+	poll_wait(file, &ach->events_wq, wait);
+
+	mutex_lock(&ach->lock);
+	if (ach->dead)
+		mask = EPOLLHUP | EPOLLERR;
+	else if (af->events)
+		mask = EPOLLIN | EPOLLRDNORM | EPOLLPRI;
+	else if (ms && !delayed_work_pending(&ach->event_work))
+		schedule_delayed_work(&ach->event_work, msecs_to_jiffies(ms));
+	mutex_unlock(&ach->lock);
+	return mask;
+}
+
+/* ---- sysfs ---- */
+
+static struct autoch_device *to_autoch(struct device *dev)
+{
+	return container_of(dev, struct autoch_device, dev);
+}
+
+/* INQUIRY strings are space padded and not terminated. */
+static ssize_t autoch_show_inq(char *buf, const char *s, unsigned int len)
+{
+	while (len && (s[len - 1] == ' ' || !s[len - 1]))
+		len--;
+	return sysfs_emit(buf, "%.*s\n", len, s);
+}
+
+static ssize_t vendor_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return autoch_show_inq(buf, to_autoch(dev)->sdev->vendor, 8);
+}
+static DEVICE_ATTR_RO(vendor);
+
+static ssize_t model_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return autoch_show_inq(buf, to_autoch(dev)->sdev->model, 16);
+}
+static DEVICE_ATTR_RO(model);
+
+static ssize_t rev_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	return autoch_show_inq(buf, to_autoch(dev)->sdev->rev, 4);
+}
+static DEVICE_ATTR_RO(rev);
+
+/* VPD page 80h as the midlayer read it when it scanned the device */
+static ssize_t serial_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct scsi_device *sdev = to_autoch(dev)->sdev;
+	const struct scsi_vpd *vpd;
+	ssize_t ret;
+
+	rcu_read_lock();
+	vpd = rcu_dereference(sdev->vpd_pg80);
+	if (vpd && vpd->len >= 4)
+		ret = autoch_show_inq(buf, vpd->data + 4,
+				      min_t(unsigned int, vpd->data[3],
+					    vpd->len - 4));
+	else
+		ret = sysfs_emit(buf, "\n");
+	rcu_read_unlock();
+	return ret;
+}
+static DEVICE_ATTR_RO(serial);
+
+static ssize_t autoch_show_range(struct device *dev, char *buf, int type,
+				 bool count)
+{
+	struct autoch_device *ach = to_autoch(dev);
+	unsigned int v;
+	int err;
+
+	err = autoch_lock_map(ach, NULL);
+	if (err)
+		return err;
+	v = count ? ach->range[type - 1].count : ach->range[type - 1].first;
+	mutex_unlock(&ach->lock);
+	return sysfs_emit(buf, "%u\n", v);
+}
+
+#define AUTOCH_RANGE_ATTRS(name, type)					\
+static ssize_t first_##name##_show(struct device *dev,			\
+				   struct device_attribute *attr,	\
+				   char *buf)				\
+{									\
+	return autoch_show_range(dev, buf, type, false);		\
+}									\
+static DEVICE_ATTR_RO(first_##name);					\
+static ssize_t num_##name##s_show(struct device *dev,			\
+				  struct device_attribute *attr,	\
+				  char *buf)				\
+{									\
+	return autoch_show_range(dev, buf, type, true);			\
+}									\
+static DEVICE_ATTR_RO(num_##name##s)
+
+AUTOCH_RANGE_ATTRS(transport, AUTOCH_MT);
+AUTOCH_RANGE_ATTRS(storage, AUTOCH_ST);
+AUTOCH_RANGE_ATTRS(import_export, AUTOCH_IE);
+AUTOCH_RANGE_ATTRS(data_transfer, AUTOCH_DT);
+
+/* One line per drive: its element address and identifier (serial). */
+static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	struct autoch_device *ach = to_autoch(dev);
+	struct autoch_drive_id id;
+	unsigned int first, n, i, len = 0, c;
+	int err;
+
+	err = autoch_lock_map(ach, NULL);
+	if (err)
+		return err;
+	first = ach->range[AUTOCH_DT - 1].first;
+	n = ach->range[AUTOCH_DT - 1].count;
+	mutex_unlock(&ach->lock);
+
+	for (i = 0; i < n; i++) {
+		err = autoch_read_drive_id(ach, NULL, first + i, &id);
+		if (err == -EOPNOTSUPP)
+			id.id_len = 0;
+		else if (err)
+			return err;
+		len += sysfs_emit_at(buf, len, "%u ", first + i);
+		for (c = 0; c < id.id_len; c++)
+			len += sysfs_emit_at(buf, len, "%c",
+					     isprint(id.id[c]) && id.id[c] != ' ' ?
+					     id.id[c] : '_');
+		len += sysfs_emit_at(buf, len, "\n");
+	}
+	return len;
+}
+static DEVICE_ATTR_RO(drive_ids);
+
+static struct attribute *autoch_attrs[] = {
+	&dev_attr_vendor.attr,
+	&dev_attr_model.attr,
+	&dev_attr_rev.attr,
+	&dev_attr_serial.attr,
+	&dev_attr_first_transport.attr,
+	&dev_attr_num_transports.attr,
+	&dev_attr_first_storage.attr,
+	&dev_attr_num_storages.attr,
+	&dev_attr_first_import_export.attr,
+	&dev_attr_num_import_exports.attr,
+	&dev_attr_first_data_transfer.attr,
+	&dev_attr_num_data_transfers.attr,
+	&dev_attr_drive_ids.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(autoch);
+
+static struct class autoch_class = {
+	.name = "autoch",
+	.dev_groups = autoch_groups,
+};
 
 /* ---- open, release, lifetime ---- */
 
@@ -2241,6 +2544,7 @@ static const struct file_operations autoch_fops = {
 	.release = autoch_release,
 	.unlocked_ioctl = autoch_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.poll = autoch_poll,
 };
 
 static void autoch_dev_release(struct device *dev)
@@ -2278,6 +2582,8 @@ static int autoch_probe(struct scsi_device *sdev)
 	mutex_init(&ach->resv_lock);
 	INIT_LIST_HEAD(&ach->files);
 	INIT_LIST_HEAD(&ach->resv);
+	init_waitqueue_head(&ach->events_wq);
+	INIT_DELAYED_WORK(&ach->event_work, autoch_event_work);
 	get_device(&sdev->sdev_gendev);
 
 	/* from here on, autoch_dev_release() undoes everything above */
@@ -2320,6 +2626,8 @@ static void autoch_remove(struct scsi_device *sdev)
 	mutex_lock(&ach->lock);
 	ach->dead = true;
 	mutex_unlock(&ach->lock);
+	cancel_delayed_work_sync(&ach->event_work);
+	wake_up_interruptible(&ach->events_wq);
 
 	dev_set_drvdata(&sdev->sdev_gendev, NULL);
 	put_device(&ach->dev);

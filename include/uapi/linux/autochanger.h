@@ -291,9 +291,35 @@ struct autoch_capabilities {
 	__u32 resv;
 };
 
+/*
+ * AUTOCH_GET_EVENTS bits, what the changer reported since the last call:
+ * MEDIUM, media may have changed (28/xx: door, magazine, operator);
+ * IMPORT_EXPORT, an import/export element was accessed (28/01);
+ * RESET, power on or reset (29/xx); CHANGED, parameters or configuration
+ * changed (2A/xx, 3F/xx); INVENTORY, an INITIALIZE ELEMENT STATUS sent
+ * through the driver ended.
+ */
+#define AUTOCH_EVENT_MEDIUM		0x01
+#define AUTOCH_EVENT_IMPORT_EXPORT	0x02
+#define AUTOCH_EVENT_RESET		0x04
+#define AUTOCH_EVENT_CHANGED		0x08
+#define AUTOCH_EVENT_INVENTORY		0x10
+
+/**
+ * struct autoch_events - AUTOCH_GET_EVENTS result
+ * @events: AUTOCH_EVENT_* bits of the events since the last call on this
+ *	open file (or since it was opened); reading clears them
+ * @count: number of events in that time
+ */
+struct autoch_events {
+	__u32 events;
+	__u32 count;
+};
+
 /* Other HP-UX SCSI ioctls that changer tools call (HP-UX numbers). */
 #define SIOC_INQUIRY		_IOR('S', 2, struct autoch_inquiry)
 #define SIOC_XSENSE		_IOR('S', 7, struct autoch_xsense)
+#define SIOC_MEDIUM_CHANGED	_IOR('S', 42, int)
 
 /* The HP-UX autochanger(7) ioctls. */
 #define SIOC_INIT_ELEM_STAT	_IO('S', 51)
@@ -315,12 +341,14 @@ struct autoch_capabilities {
  * AUTOCH_RESERVATIONS: what SIOC_RESERVE holds for this open file, and
  *	what a reset took away.
  * AUTOCH_CAPABILITIES: which moves and exchanges the changer can do.
+ * AUTOCH_GET_EVENTS: the events poll() reported, and clear them.
  */
 #define AUTOCH_ELEMENT_STATUS_RANGE	_IOW('S', 200, struct autoch_status_range)
 #define AUTOCH_PREVENT_ALLOW		_IOW('S', 201, __u32)
 #define AUTOCH_DRIVE_ID			_IOWR('S', 202, struct autoch_drive_id)
 #define AUTOCH_RESERVATIONS		_IOR('S', 203, struct autoch_reservation_state)
 #define AUTOCH_CAPABILITIES		_IOR('S', 204, struct autoch_capabilities)
+#define AUTOCH_GET_EVENTS		_IOR('S', 205, struct autoch_events)
 
 /*
  * Persistent reservations use <linux/pr.h>: IOC_PR_REGISTER, IOC_PR_RESERVE,
