@@ -2680,3 +2680,13 @@ module_exit(autoch_exit);
 MODULE_DESCRIPTION("HP-UX autochanger interface for SCSI media changers");
 MODULE_LICENSE("GPL");
 MODULE_ALIAS_SCSI_DEVICE(TYPE_MEDIUM_CHANGER);
+
+/*
+ * KUnit tests of the pure parts (sense table, descriptor parsing, CDB
+ * builders) are compiled into the module when AUTOCH_KUNIT is defined
+ * (make check-debug does, for a kernel with CONFIG_KUNIT); they run when
+ * the module is loaded.
+ */
+#ifdef AUTOCH_KUNIT
+#include "autoch_kunit.c"
+#endif
