@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: the cost of a full library status through autoch, Linux's
+# ch and mtx (through sg), in one guest per library, with the READ
+# ELEMENT STATUS commands each operation put on the wire.
+#
+# tgt's changer (every command completes at once) with 2,000 and 10,000
+# elements: wire counts from QEMU's scsi_generic_send_command trace,
+# between INQUIRY markers the guest sends around each operation.
+#
+# Usage: bench.sh [SIZE...]   (default: 2000 10000)
+# Environment: KDIR, AUTOCH_CACHE; AUTOCH_BENCH_OUT: also write the
+# tables (Markdown) to this file.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+testbed=$top/selftests/testbed
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(2000 10000)
+
+"$testbed/deps.sh" >/dev/null
+KDIR=${KDIR:-$(find /usr/src -maxdepth 1 -name 'linux-headers-6.1.*-amd64' | sort -V | tail -n 1)}
+
+work=$(mktemp -d)
+# shellcheck disable=SC2317  # run from the trap
+cleanup() {
+	[ ! -f "$work/tgt/env" ] || "$testbed/tgt-changer.sh" stop "$work/tgt" >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$work/src" "$work/guest"
+cp -r "$top/Kbuild" "$top/driver" "$top/include" "$work/src/"
+make -s -C "$KDIR" M="$work/src" modules >/dev/null
+cc -O2 -Wall -static -I "$top/include/uapi" -o "$work/guest/autoch-bench" \
+	"$top/selftests/bench/autoch-bench.c"
+cp "$work/src/driver/autoch.ko" "$top/selftests/bench/guest-bench-tgt.sh" \
+	"$work/guest/"
+
+out=${AUTOCH_BENCH_OUT:-/dev/null}
+: >"$out"
+emit() { echo "$*"; echo "$*" >>"$out"; }
+
+# READ ELEMENT STATUS (B8h) between marker K and marker K+1
+res_between() {
+	awk -v a="0x$(printf %x $((0xc0 + $1)))" -v b="0x$(printf %x $((0xc0 + $1 + 1)))" '
+		/data= 0x12 0x00 0x00 0x00 / { if ($8 == a) on = 1; if ($8 == b) on = 0; next }
+		on && /data= 0xb8 / { n++ }
+		END { print n + 0 }' "$2"
+}
+result() { awk -v n="$1" '$1 == "RESULT" && $2 == n { print $3; exit }' "$2"; }
+
+emit "autoch bench: $(date -u +%Y-%m-%d), $(nproc) CPUs ($(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n 1)), QEMU TCG guest, kernel $(basename "$KDIR" | sed 's/linux-headers-//')"
+for size in "${sizes[@]}"; do
+	mkdir -p "$work/tgt"
+	AUTOCH_TGT_SLOTS=$((size - 5)) "$testbed/tgt-changer.sh" start "$work/tgt" >/dev/null
+	AUTOCH_GUEST_TIMEOUT=1200 \
+	AUTOCH_QEMU_ARGS="-trace enable=scsi_generic_send_command,file=$work/trace" \
+		"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$work/tgt" \
+		--script "$work/guest/guest-bench-tgt.sh" \
+		--file "$work/guest/autoch.ko" --file "$work/guest/autoch-bench" \
+		--log "$work/console" >"$work/out" 2>&1 ||
+		{ tail -n 30 "$work/out"; exit 1; }
+	"$testbed/tgt-changer.sh" stop "$work/tgt" >/dev/null
+	rm -rf "$work/tgt"
+
+	emit ""
+	emit "### tgt changer, $size elements (1 transport, $((size - 5)) storage, 2 import/export, 2 drives)"
+	emit ""
+	emit "| driver | operation | wall time (s) | READ ELEMENT STATUS on the wire |"
+	emit "|---|---|---|---|"
+	emit "| autoch | full inventory: SIOC_ELEMENT_STATUS on every element | $(result autoch_loop "$work/out") | $(res_between 1 "$work/trace") |"
+	emit "| autoch | full inventory: AUTOCH_ELEMENT_STATUS_RANGE per type | $(result autoch_range "$work/out") | $(res_between 3 "$work/trace") |"
+	emit "| mtx (sg) | mtx status | $(result mtx "$work/out") | $(res_between 5 "$work/trace") |"
+	emit "| ch | full inventory: CHIOGSTATUS per type | $(result ch_gstatus "$work/out") | $(res_between 7 "$work/trace") |"
+	emit "| ch | full inventory: CHIOGELEM on every element | $(result ch_gelem "$work/out") | $(res_between 9 "$work/trace") |"
+	cp "$work/out" "${AUTOCH_BENCH_OUT:-$work/out}.$size.log" 2>/dev/null || true
+done
