@@ -12,10 +12,10 @@
  *   so @sdev stays valid memory after the SCSI device is removed; commands
  *   sent then fail in the block layer and are reported as ENXIO.
  *
- * - Remove makes the node invisible first (cdev_device_del), then marks the
- *   object dead under @lock. Every ioctl checks @dead before it starts and
- *   reports ENXIO; a command in flight during removal completes with an
- *   error that is reported as ENXIO as well.
+ * - Remove first marks the object dead under @lock, then deletes the node
+ *   (cdev_device_del). Every open and ioctl checks @dead before it starts
+ *   and reports ENXIO; a command in flight during removal completes with
+ *   an error that is reported as ENXIO as well.
  *
  * - @lock protects the in-memory state (element map, status cache, quirk
  *   flags, @dead). It is never held across a SCSI command, so a mechanical
@@ -504,20 +504,22 @@ static void autoch_post_event(struct autoch_device *ach, u32 events)
 	struct autoch_file *af;
 	unsigned int i, n;
 
-	mutex_lock(&ach->lock);
-	list_for_each_entry(af, &ach->files, node) {
-		af->events |= events;
-		af->nevents++;
-	}
-	mutex_unlock(&ach->lock);
-	wake_up_interruptible(&ach->events_wq);
-
 	n = scnprintf(env, sizeof(env), "AUTOCH_EVENT=");
 	for (i = 0; i < ARRAY_SIZE(names); i++)
 		if (events & BIT(i))
 			n += scnprintf(env + n, sizeof(env) - n, "%s%s",
 				       n > 13 ? "," : "", names[i]);
-	kobject_uevent_env(&ach->dev.kobj, KOBJ_CHANGE, envp);
+
+	mutex_lock(&ach->lock);
+	list_for_each_entry(af, &ach->files, node) {
+		af->events |= events;
+		af->nevents++;
+	}
+	/* remove marks the device dead before it deletes the kobject */
+	if (!ach->dead)
+		kobject_uevent_env(&ach->dev.kobj, KOBJ_CHANGE, envp);
+	mutex_unlock(&ach->lock);
+	wake_up_interruptible(&ach->events_wq);
 }
 
 static void autoch_unit_attention(struct autoch_device *ach,
@@ -2620,14 +2622,16 @@ static void autoch_remove(struct scsi_device *sdev)
 {
 	struct autoch_device *ach = dev_get_drvdata(&sdev->sdev_gendev);
 
-	/* first step: no new opens */
-	cdev_device_del(&ach->cdev, &ach->dev);
-
+	/*
+	 * First step: every open, call and event from now on sees a dead
+	 * device (ENXIO, EPOLLHUP, no uevent); then the node goes.
+	 */
 	mutex_lock(&ach->lock);
 	ach->dead = true;
 	mutex_unlock(&ach->lock);
 	cancel_delayed_work_sync(&ach->event_work);
 	wake_up_interruptible(&ach->events_wq);
+	cdev_device_del(&ach->cdev, &ach->dev);
 
 	dev_set_drvdata(&sdev->sdev_gendev, NULL);
 	put_device(&ach->dev);
