@@ -277,8 +277,12 @@ struct autoch_resv {
 /**
  * struct autoch_file - one open file
  * @ach: the changer, referenced for the file's lifetime
- * @lock: protects @xsense
- * @xsense: the last failed command of this file, for SIOC_XSENSE
+ * @lock: protects @xsense, @pending and @pending_valid
+ * @xsense: the last failed command of a failed call, for SIOC_XSENSE
+ * @pending: the last failed command of the call in progress, which the
+ *	call may still recover from (another command form, no VOLTAG); it
+ *	becomes @xsense only if the call fails
+ * @pending_valid: @pending holds a failure of the call in progress
  * @node: in autoch_device.files, under autoch_device.lock
  * @reset_pending: a reset took reservations away; the next call gets
  *	ECONNRESET (under autoch_device.lock, as the members below)
@@ -290,8 +294,10 @@ struct autoch_resv {
  */
 struct autoch_file {
 	struct autoch_device *ach;
-	spinlock_t lock;	/* protects @xsense */
+	spinlock_t lock;	/* protects @xsense, @pending */
 	struct autoch_xsense xsense;
+	struct autoch_xsense pending;
+	bool pending_valid;
 	struct list_head node;
 	bool reset_pending;
 	bool unit_lost;
@@ -607,7 +613,8 @@ static void autoch_record_failure(struct autoch_file *af,
 	xs.error = -err;
 
 	spin_lock(&af->lock);
-	af->xsense = xs;
+	af->pending = xs;
+	af->pending_valid = true;
 	spin_unlock(&af->lock);
 }
 
@@ -1398,8 +1405,8 @@ static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
 {
 	struct exchange_medium_parms xp;
 	u8 cdb[12] = { 0xa6 };		/* EXCHANGE MEDIUM */
+	bool ok, nocaps;
 	u16 addrs[4];
-	bool ok;
 	int err;
 
 	if (copy_from_user(&xp, argp, sizeof(xp)))
@@ -1416,13 +1423,21 @@ static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
 		return err;
 	ok = autoch_transport_ok(ach, xp.transport,
 				 xp.invert_first || xp.invert_second) &&
-	     autoch_leg_ok(ach, ach->exch_caps, xp.source,
-			   xp.first_destination) &&
+	     autoch_type_of(ach->range, xp.source) &&
+	     autoch_type_of(ach->range, xp.first_destination) &&
 	     autoch_type_of(ach->range, xp.second_destination);
+	/* page 1Fh: a changer that exchanges nothing (a SuperLoader) */
+	nocaps = !(ach->exch_caps[0] | ach->exch_caps[1] |
+		   ach->exch_caps[2] | ach->exch_caps[3]);
+	if (ok && !nocaps)
+		ok = autoch_leg_ok(ach, ach->exch_caps, xp.source,
+				   xp.first_destination);
 	err = autoch_check_reserved(ach, af, addrs, ARRAY_SIZE(addrs));
 	mutex_unlock(&ach->lock);
 	if (!ok)
 		return -EINVAL;
+	if (nocaps)
+		return -EOPNOTSUPP;
 	if (err)
 		return err;
 
@@ -2236,18 +2251,10 @@ static int autoch_ioctl_events(struct autoch_device *ach,
 	return 0;
 }
 
-static long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long autoch_dispatch(struct autoch_device *ach, struct autoch_file *af,
+			    unsigned int cmd, void __user *argp)
 {
-	struct autoch_file *af = file->private_data;
-	struct autoch_device *ach = af->ach;
-	void __user *argp = (void __user *)arg;
-
-	if (autoch_is_dead(ach))
-		return -ENXIO;
-
 	switch (cmd) {
-	case SIOC_XSENSE:
-		return autoch_ioctl_xsense(af, argp);
 	case AUTOCH_RESERVATIONS:
 		return autoch_ioctl_reservations(ach, af, argp);
 	case AUTOCH_GET_EVENTS:
@@ -2300,6 +2307,37 @@ static long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 }
 
+/*
+ * SIOC_XSENSE reports the last command that failed in a call that failed:
+ * a command the call recovered from does not count. Threads sharing one
+ * open file share this record.
+ */
+static long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct autoch_file *af = file->private_data;
+	struct autoch_device *ach = af->ach;
+	long ret;
+
+	if (autoch_is_dead(ach))
+		return -ENXIO;
+	if (cmd == SIOC_XSENSE)
+		return autoch_ioctl_xsense(af, (void __user *)arg);
+
+	spin_lock(&af->lock);
+	af->pending_valid = false;
+	spin_unlock(&af->lock);
+
+	ret = autoch_dispatch(ach, af, cmd, (void __user *)arg);
+
+	spin_lock(&af->lock);
+	if (ret && af->pending_valid) {
+		af->pending.error = -ret;
+		af->xsense = af->pending;
+	}
+	spin_unlock(&af->lock);
+	return ret;
+}
+
 /* ---- events ---- */
 
 static void autoch_event_work(struct work_struct *work)
@@ -2349,11 +2387,15 @@ static struct autoch_device *to_autoch(struct device *dev)
 	return container_of(dev, struct autoch_device, dev);
 }
 
-/* INQUIRY strings are space padded and not terminated. */
+/* INQUIRY and VPD strings are space padded and not terminated. */
 static ssize_t autoch_show_inq(char *buf, const char *s, unsigned int len)
 {
 	while (len && (s[len - 1] == ' ' || !s[len - 1]))
 		len--;
+	while (len && *s == ' ') {
+		s++;
+		len--;
+	}
 	return sysfs_emit(buf, "%.*s\n", len, s);
 }
 
@@ -2453,11 +2495,16 @@ static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
 
 	for (i = 0; i < n; i++) {
 		err = autoch_read_drive_id(ach, NULL, first + i, &id);
-		if (err == -EOPNOTSUPP)
-			id.id_len = 0;
-		else if (err)
+		if (err == -ENXIO || err == -ERESTARTSYS || err == -ENOMEM)
 			return err;
+		/* a drive the changer reports no identifier for: none */
+		if (err)
+			id.id_len = 0;
 		len += sysfs_emit_at(buf, len, "%u ", first + i);
+		/* padding, spaces or (tgt) NULs, is not part of the name */
+		while (id.id_len && (id.id[id.id_len - 1] == ' ' ||
+				     !id.id[id.id_len - 1]))
+			id.id_len--;
 		for (c = 0; c < id.id_len; c++)
 			len += sysfs_emit_at(buf, len, "%c",
 					     isprint(id.id[c]) && id.id[c] != ' ' ?

@@ -182,15 +182,14 @@ TEST_F(changer, reserve_tgt24)
 		SKIP(return, "reservations are tested on AUTOCH_PROFILE=tgt24 only");
 	/*
 	 * tgt has no reservations at all: the driver tries both forms,
-	 * then arbitrates between local processes on its own.
+	 * then arbitrates between local processes on its own. The call
+	 * succeeds, so the refusals it recovered from are not reported.
 	 */
 	EXPECT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_RESERVE, &rp));
-	memset(&xs, 0, sizeof(xs));
+	memset(&xs, 0xa5, sizeof(xs));
 	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_XSENSE, &xs));
-	EXPECT_EQ(1, xs.valid);
-	autoch_expect_sense(_metadata, self->dev.fd, EOPNOTSUPP,
-			    AUTOCH_OP_RESERVE_ELEMENT_10,
-			    AUTOCH_ILLEGAL_REQUEST, 0x20, 0x00);
+	EXPECT_EQ(0, xs.valid);
+	EXPECT_EQ(0, autoch_nonzero(&xs, sizeof(xs)));
 	EXPECT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_RELEASE, &rp));
 
 	rp.element = 0;
