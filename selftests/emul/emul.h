@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * autoch_emul: a pseudo SCSI host adapter presenting one emulated SCSI
+ * media changer (SMC-3, peripheral type 08h) to the autoch tests.
+ *
+ * Object model:
+ *
+ * - One struct emul_state (the library) for the module's lifetime. Its
+ *   elements, reservations, unit attentions, counters, faults and
+ *   malformed-reply requests are protected by @lock, a spinlock taken with
+ *   interrupts off: commands are executed under it from queuecommand (any
+ *   context) and from the workqueue.
+ *
+ * - One struct emul_host (shost_priv) per Scsi_Host. Each host has one
+ *   target with one LUN (0), the same library seen through another I_T
+ *   nexus: the host index is the initiator identity for reservations and
+ *   unit attentions. @lock of a host protects its list of commands in
+ *   flight (those not completed from queuecommand).
+ *
+ * - A command in flight belongs to whoever removes it from its host's
+ *   list under the host lock: the delayed work that completes it, the
+ *   abort or reset handler, or module unload. Whoever removes it last
+ *   synchronises with the work (cancel_delayed_work_sync) before the
+ *   command may be reused, so no work ever touches a finished command.
+ */
+#ifndef _AUTOCH_EMUL_H
+#define _AUTOCH_EMUL_H
+
+#include <linux/debugfs.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include <scsi/scsi_cmnd.h>
+#include <scsi/scsi_host.h>
+
+#ifdef EMUL_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+#define EMUL_MAX_HOSTS		2
+#define EMUL_MAX_ELEMS		30000
+#define EMUL_TAG_MAX		16	/* barcode characters we keep */
+#define EMUL_VOLTAG_LEN		36	/* SMC-3: 32 identifier + 4 sequence */
+#define EMUL_DVCID_LEN		36	/* DVCID identifier, at most */
+#define EMUL_MAX_FAULTS		16
+#define EMUL_MAX_MAGS		2
+#define EMUL_SCRATCH_LEN	1024
+
+/* SMC-3 table 23: element type codes; 0 means all types. */
+enum emul_type {
+	EMUL_ALL = 0,
+	EMUL_MT = 1,
+	EMUL_ST = 2,
+	EMUL_IE = 3,
+	EMUL_DT = 4,
+	EMUL_NTYPES = 5,
+};
+
+enum emul_profile {
+	EMUL_SUPERLOADER,
+	EMUL_LIBRARY,
+	EMUL_TGT,
+};
+
+/* Optional command groups a profile offers. */
+#define EMUL_F_EXCHANGE		BIT(0)	/* EXCHANGE MEDIUM */
+#define EMUL_F_RESERVE		BIT(1)	/* RESERVE/RELEASE ELEMENT (6/10) */
+#define EMUL_F_ELEM_RES		BIT(2)	/* ... with the Element bit */
+#define EMUL_F_PR		BIT(3)	/* PERSISTENT RESERVE IN/OUT */
+#define EMUL_F_PREVENT		BIT(4)	/* PREVENT ALLOW MEDIUM REMOVAL */
+#define EMUL_F_POSITION		BIT(5)	/* POSITION TO ELEMENT */
+#define EMUL_F_INIT_RANGE	BIT(6)	/* INITIALIZE ELEMENT STATUS WITH RANGE */
+#define EMUL_F_DVCID		BIT(7)	/* READ ELEMENT STATUS DVCID */
+#define EMUL_F_ALT_TAGS		BIT(8)	/* alternate volume tags */
+#define EMUL_F_SMC3_DESC	BIT(9)	/* identifier trailer in descriptors */
+#define EMUL_F_TGT		BIT(10)	/* tgt's quirks */
+
+/* Pending unit attentions of one initiator, highest priority first. */
+enum emul_ua {
+	EMUL_UA_POWER_ON,	/* 29/00 */
+	EMUL_UA_NEXUS_LOSS,	/* 29/07 */
+	EMUL_UA_RES_PREEMPTED,	/* 2A/03 */
+	EMUL_UA_RES_RELEASED,	/* 2A/04 */
+	EMUL_UA_REG_PREEMPTED,	/* 2A/05 */
+	EMUL_UA_MEDIUM,		/* 28/00 */
+	EMUL_UA_NR,
+};
+
+enum emul_fault_kind {
+	EMUL_FAULT_NONE,
+	EMUL_FAULT_TIMEOUT,
+	EMUL_FAULT_BUSY,
+	EMUL_FAULT_TSF,
+	EMUL_FAULT_CONFLICT,
+	EMUL_FAULT_SENSE,
+	EMUL_FAULT_NOSENSE,
+	EMUL_FAULT_SHORT,
+	EMUL_FAULT_HOSTRESET,
+	EMUL_FAULT_DID,
+	EMUL_FAULT_REMOVE,
+	EMUL_FAULT_NR,
+};
+
+/**
+ * struct emul_fault - one armed fault (debugfs "fault")
+ * @any_op: matches every opcode
+ * @opcode: the opcode it matches otherwise
+ * @host: the host index it matches, -1 for every host
+ * @skip: matching commands still to let through first
+ * @count: matching commands still to fail; 0 means every one
+ * @kind: what happens to them
+ * @key: sense key (sense)
+ * @asc: additional sense code (sense)
+ * @ascq: its qualifier (sense)
+ * @did: host byte (did)
+ * @bytes: bytes to transfer (short); 0 means half
+ * @hits: commands failed so far
+ */
+struct emul_fault {
+	bool any_op;
+	u8 opcode;
+	int host;
+	u32 skip;
+	u32 count;
+	enum emul_fault_kind kind;
+	u8 key;
+	u8 asc;
+	u8 ascq;
+	u8 did;
+	u32 bytes;
+	u32 hits;
+};
+
+enum emul_malformed_kind {
+	EMUL_MAL_NONE,
+	EMUL_MAL_TRUNCATED,
+	EMUL_MAL_OVERSIZED,
+	EMUL_MAL_DESCLEN0,
+	EMUL_MAL_COUNTS,
+	EMUL_MAL_PAGETYPE,
+	EMUL_MAL_RANDOM,
+	EMUL_MAL_NR,
+};
+
+/* Which replies a malformed request applies to. */
+#define EMUL_MAL_RES		BIT(0)
+#define EMUL_MAL_MODE		BIT(1)
+
+/**
+ * struct emul_elem - one element of the library
+ * @addr: element address
+ * @type: element type code
+ * @full: holds a cartridge
+ * @svalid: @source is valid
+ * @invert: the cartridge was inverted on its last move
+ * @impexp: placed by the operator (import/export elements)
+ * @image: the cartridge has a tape image (tgt profile: loadable)
+ * @mag: magazine index of a storage element, -1 for none
+ * @source: address of the element the cartridge last came from
+ * @res_owner: initiator + 1 holding an element reservation, 0 for none
+ * @res_id: reservation identification of that reservation
+ * @tag: primary volume tag (barcode), NUL terminated
+ * @alt: alternate volume tag, NUL terminated, empty for none
+ */
+struct emul_elem {
+	u16 addr;
+	u8 type;
+	bool full;
+	bool svalid;
+	bool invert;
+	bool impexp;
+	bool image;
+	s8 mag;
+	u16 source;
+	u8 res_owner;
+	u8 res_id;
+	char tag[EMUL_TAG_MAX + 1];
+	char alt[EMUL_TAG_MAX + 1];
+};
+
+/**
+ * struct emul_range - the elements of one type
+ * @first: first element address
+ * @count: number of elements
+ * @base: index of the first one in emul_state.elems
+ */
+struct emul_range {
+	u16 first;
+	u16 count;
+	u32 base;
+};
+
+/**
+ * struct emul_state - the library, shared by every host
+ * @lock: protects every member below marked (L)
+ * @profile: enum emul_profile
+ * @features: EMUL_F_* of the profile
+ * @vendor: INQUIRY vendor identification
+ * @product: INQUIRY product identification
+ * @revision: INQUIRY product revision level
+ * @serial: unit serial number (VPD 80h)
+ * @naa: NAA designator (VPD 83h)
+ * @nhosts: number of hosts (initiators)
+ * @range: element ranges by element type code (index 0 unused)
+ * @nelems: number of elements
+ * @nmags: number of removable magazines
+ * @rotate: bit N set when transport N can rotate media
+ * @move_caps: page 1Fh move capabilities by source type code
+ * @exch_caps: page 1Fh exchange capabilities by source type code
+ * @can_store: page 1Fh byte 2: which element types can store media
+ * @dvcid_len: length of a drive's DVCID identifier
+ * @elems: (L) every element, by type in range order
+ * @mag_out: (L) magazine removed
+ * @door_open: (L) the library's door is open
+ * @ready_at: (L) jiffies from when the unit is ready (04/01 before)
+ * @robot_free: (L) jiffies from when the robot is idle
+ * @ua: (L) pending unit attentions per initiator, BIT(enum emul_ua)
+ * @unit_res: (L) initiator holding the unit reservation, -1 for none
+ * @pr_reg: (L) an initiator has registered a key
+ * @pr_key: (L) the key it registered
+ * @pr_gen: (L) PRgeneration
+ * @pr_holder: (L) initiator holding the persistent reservation, -1 none
+ * @pr_type: (L) its type
+ * @prevent: (L) medium removal prevented, per initiator
+ * @counters: (L) commands received, per host and opcode
+ * @faults: (L) armed faults
+ * @nfaults: (L) their number
+ * @mal_kind: (L) next malformed reply
+ * @mal_which: (L) EMUL_MAL_RES and/or EMUL_MAL_MODE
+ * @mal_count: (L) replies still to malform
+ * @scratch: (L) buffer for small replies
+ */
+struct emul_state {
+	spinlock_t lock;	/* protects the members marked (L) */
+	enum emul_profile profile;
+	u32 features;
+	const char *vendor;
+	const char *product;
+	const char *revision;
+	char serial[17];
+	u64 naa;
+	unsigned int nhosts;
+	struct emul_range range[EMUL_NTYPES];
+	unsigned int nelems;
+	unsigned int nmags;
+	u32 rotate;
+	u8 move_caps[EMUL_NTYPES];
+	u8 exch_caps[EMUL_NTYPES];
+	u8 can_store;
+	u8 dvcid_len;
+
+	struct emul_elem *elems;
+	bool mag_out[EMUL_MAX_MAGS];
+	bool door_open;
+	unsigned long ready_at;
+	unsigned long robot_free;
+	u32 ua[EMUL_MAX_HOSTS];
+	int unit_res;
+	bool pr_reg[EMUL_MAX_HOSTS];
+	u64 pr_key[EMUL_MAX_HOSTS];
+	u32 pr_gen;
+	int pr_holder;
+	u8 pr_type;
+	bool prevent[EMUL_MAX_HOSTS];
+	u64 counters[EMUL_MAX_HOSTS][256];
+	struct emul_fault faults[EMUL_MAX_FAULTS];
+	unsigned int nfaults;
+	enum emul_malformed_kind mal_kind;
+	u32 mal_which;
+	u32 mal_count;
+	u8 scratch[EMUL_SCRATCH_LEN];
+};
+
+/**
+ * struct emul_host - one pseudo host adapter (shost_priv)
+ * @shost: the SCSI host
+ * @index: initiator identity
+ * @lock: protects @inflight and @dying
+ * @inflight: commands not completed yet (struct emul_cmd.node)
+ * @dying: the module is going: complete everything at once
+ * @remove_work: removes the LU (fault "remove")
+ */
+struct emul_host {
+	struct Scsi_Host *shost;
+	unsigned int index;
+	spinlock_t lock;	/* protects @inflight, @dying */
+	struct list_head inflight;
+	bool dying;
+	struct work_struct remove_work;
+};
+
+/* Commands held until the midlayer gives up on them. */
+enum emul_hold {
+	EMUL_HOLD_NONE,
+	EMUL_HOLD_TIMEOUT,	/* aborted by eh_abort_handler */
+	EMUL_HOLD_HOSTRESET,	/* abort and LU reset fail: a host reset */
+};
+
+/**
+ * struct emul_cmd - per-command data (scsi_cmd_priv)
+ * @cmd: the command
+ * @host: its host
+ * @node: entry in the host's @inflight list, empty when not there
+ * @drop: entry in a list of commands taken off @inflight by a reset
+ * @work: completes the command after its delay
+ * @hold: enum emul_hold: the command never completes by itself
+ * @preset: @result is the outcome: do not execute the command
+ * @result: preset midlayer result
+ * @key: preset sense key (with SAM_STAT_CHECK_CONDITION, key non-zero)
+ * @asc: preset additional sense code
+ * @ascq: preset qualifier
+ * @short_len: transfer at most this many bytes (fault "short"), or ~0
+ */
+struct emul_cmd {
+	struct scsi_cmnd *cmd;
+	struct emul_host *host;
+	struct list_head node;
+	struct list_head drop;
+	struct delayed_work work;
+	u8 hold;
+	bool preset;
+	int result;
+	u8 key;
+	u8 asc;
+	u8 ascq;
+	unsigned int short_len;
+};
+
+extern struct emul_state *emul;
+extern unsigned int emul_latency_ms;
+extern unsigned int emul_move_ms;
+extern unsigned int emul_init_ms;
+extern unsigned int emul_ready_ms;
+
+/* emul_cmd.c */
+void emul_execute(struct emul_state *st, struct emul_cmd *ec);
+unsigned long emul_delay(struct emul_state *st, const u8 *cdb);
+void emul_raise_ua(struct emul_state *st, int initiator, enum emul_ua ua);
+void emul_power_on(struct emul_state *st);
+int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,
+	       unsigned int drives, unsigned int ie, unsigned int transports);
+const char *emul_type_name(u8 type);
+struct emul_elem *emul_elem(struct emul_state *st, u16 addr);
+
+/* emul_ctl.c */
+int emul_debugfs_init(struct emul_state *st);
+void emul_debugfs_exit(void);
+bool emul_fault_match(struct emul_state *st, unsigned int host, u8 opcode,
+		      struct emul_fault *hit);
+
+/* emul_main.c */
+int emul_remove_lu(void);
+int emul_add_lu(void);
+
+#endif /* _AUTOCH_EMUL_H */

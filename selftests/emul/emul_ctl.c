@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * autoch_emul: the test control interface, /sys/kernel/debug/autoch_emul/
+ * (fault, counters, event, state, malformed; syntax in README.md).
+ *
+ * Writes are parsed in process context and applied under the state lock;
+ * reads take a snapshot under it and format it outside.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <scsi/scsi_status.h>
+
+#include "emul.h"
+
+#define EMUL_CTL_MAX	4096
+
+static struct dentry *emul_dir;
+
+static const char *const emul_fault_names[EMUL_FAULT_NR] = {
+	[EMUL_FAULT_NONE] = "none",
+	[EMUL_FAULT_TIMEOUT] = "timeout",
+	[EMUL_FAULT_BUSY] = "busy",
+	[EMUL_FAULT_TSF] = "tsf",
+	[EMUL_FAULT_CONFLICT] = "conflict",
+	[EMUL_FAULT_SENSE] = "sense",
+	[EMUL_FAULT_NOSENSE] = "nosense",
+	[EMUL_FAULT_SHORT] = "short",
+	[EMUL_FAULT_HOSTRESET] = "hostreset",
+	[EMUL_FAULT_DID] = "did",
+	[EMUL_FAULT_REMOVE] = "remove",
+};
+
+static const char *const emul_mal_names[EMUL_MAL_NR] = {
+	[EMUL_MAL_NONE] = "none",
+	[EMUL_MAL_TRUNCATED] = "truncated",
+	[EMUL_MAL_OVERSIZED] = "oversized",
+	[EMUL_MAL_DESCLEN0] = "desclen0",
+	[EMUL_MAL_COUNTS] = "counts",
+	[EMUL_MAL_PAGETYPE] = "pagetype",
+	[EMUL_MAL_RANDOM] = "random",
+};
+
+static const struct {
+	const char *name;
+	u8 did;
+} emul_did_names[] = {
+	{ "no_connect", DID_NO_CONNECT },
+	{ "bus_busy", DID_BUS_BUSY },
+	{ "time_out", DID_TIME_OUT },
+	{ "bad_target", DID_BAD_TARGET },
+	{ "abort", DID_ABORT },
+	{ "parity", DID_PARITY },
+	{ "error", DID_ERROR },
+	{ "reset", DID_RESET },
+	{ "soft_error", DID_SOFT_ERROR },
+	{ "imm_retry", DID_IMM_RETRY },
+	{ "requeue", DID_REQUEUE },
+	{ "transport_disrupted", DID_TRANSPORT_DISRUPTED },
+	{ "transport_failfast", DID_TRANSPORT_FAILFAST },
+};
+
+/*
+ * Called with the state lock held for every command queued: whether an
+ * armed fault takes it, and which (copied to @hit). The first rule that
+ * matches decides; while it still has commands to skip, this one passes.
+ */
+bool emul_fault_match(struct emul_state *st, unsigned int host, u8 opcode,
+		      struct emul_fault *hit)
+{
+	struct emul_fault *f;
+	unsigned int i;
+
+	lockdep_assert_held(&st->lock);
+	for (i = 0; i < st->nfaults; i++) {
+		f = &st->faults[i];
+		if (!f->any_op && f->opcode != opcode)
+			continue;
+		if (f->host >= 0 && f->host != host)
+			continue;
+		if (f->skip) {
+			f->skip--;
+			return false;
+		}
+		f->hits++;
+		*hit = *f;
+		if (f->count && !--f->count) {
+			memmove(f, f + 1, (st->nfaults - i - 1) * sizeof(*f));
+			st->nfaults--;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Copy a user write into a NUL-terminated kernel string. */
+static char *emul_ctl_input(const char __user *ubuf, size_t len)
+{
+	if (len >= EMUL_CTL_MAX)
+		return ERR_PTR(-EINVAL);
+	return memdup_user_nul(ubuf, len);
+}
+
+static int emul_hex_u8(const char *s, u8 *v)
+{
+	return kstrtou8(s, 16, v);
+}
+
+static int emul_parse_did(const char *s, u8 *did)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(emul_did_names); i++) {
+		if (!strcmp(s, emul_did_names[i].name)) {
+			*did = emul_did_names[i].did;
+			return 0;
+		}
+	}
+	return kstrtou8(s, 0, did);
+}
+
+static int emul_parse_fault(char *line, struct emul_fault *f)
+{
+	char *tok, *val;
+	unsigned int i;
+	int err = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->any_op = true;
+	f->host = -1;
+	f->count = 1;
+	f->key = 0x04;		/* HARDWARE ERROR 44/00 unless told */
+	f->asc = 0x44;
+	f->did = DID_ERROR;
+
+	while ((tok = strsep(&line, " \t")) && !err) {
+		if (!*tok)
+			continue;
+		val = strchr(tok, '=');
+		if (!val)
+			return -EINVAL;
+		*val++ = '\0';
+		if (!strcmp(tok, "opcode")) {
+			f->any_op = !strcmp(val, "any");
+			if (!f->any_op)
+				err = emul_hex_u8(val, &f->opcode);
+		} else if (!strcmp(tok, "host")) {
+			if (strcmp(val, "any"))
+				err = kstrtoint(val, 0, &f->host);
+			if (!err && f->host >= EMUL_MAX_HOSTS)
+				err = -EINVAL;
+		} else if (!strcmp(tok, "count")) {
+			err = kstrtou32(val, 0, &f->count);
+		} else if (!strcmp(tok, "skip")) {
+			err = kstrtou32(val, 0, &f->skip);
+		} else if (!strcmp(tok, "key")) {
+			err = emul_hex_u8(val, &f->key);
+			if (!err && f->key > 0x0f)
+				err = -EINVAL;
+		} else if (!strcmp(tok, "asc")) {
+			err = emul_hex_u8(val, &f->asc);
+		} else if (!strcmp(tok, "ascq")) {
+			err = emul_hex_u8(val, &f->ascq);
+		} else if (!strcmp(tok, "did")) {
+			err = emul_parse_did(val, &f->did);
+		} else if (!strcmp(tok, "bytes")) {
+			err = kstrtou32(val, 0, &f->bytes);
+		} else if (!strcmp(tok, "fault")) {
+			for (i = 1; i < EMUL_FAULT_NR; i++)
+				if (!strcmp(val, emul_fault_names[i]))
+					f->kind = i;
+			if (f->kind == EMUL_FAULT_NONE)
+				err = -EINVAL;
+		} else {
+			err = -EINVAL;
+		}
+	}
+	if (!err && f->kind == EMUL_FAULT_NONE)
+		err = -EINVAL;
+	return err;
+}
+
+static ssize_t emul_fault_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	struct emul_state *st = emul;
+	char *buf, *p, *line;
+	struct emul_fault f;
+	unsigned long flags;
+	int err = 0;
+
+	buf = emul_ctl_input(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	p = buf;
+	while ((line = strsep(&p, "\n")) && !err) {
+		line = strim(line);
+		if (!*line)
+			continue;
+		if (!strcmp(line, "clear")) {
+			spin_lock_irqsave(&st->lock, flags);
+			st->nfaults = 0;
+			spin_unlock_irqrestore(&st->lock, flags);
+			continue;
+		}
+		err = emul_parse_fault(line, &f);
+		if (err)
+			break;
+		spin_lock_irqsave(&st->lock, flags);
+		if (st->nfaults < EMUL_MAX_FAULTS)
+			st->faults[st->nfaults++] = f;
+		else
+			err = -ENOSPC;
+		spin_unlock_irqrestore(&st->lock, flags);
+	}
+	kfree(buf);
+	return err ? err : len;
+}
+
+static int emul_fault_show(struct seq_file *m, void *v)
+{
+	struct emul_fault faults[EMUL_MAX_FAULTS], *f;
+	struct emul_state *st = emul;
+	unsigned int i, n;
+	unsigned long flags;
+
+	spin_lock_irqsave(&st->lock, flags);
+	n = st->nfaults;
+	memcpy(faults, st->faults, n * sizeof(*f));
+	spin_unlock_irqrestore(&st->lock, flags);
+
+	for (i = 0; i < n; i++) {
+		f = &faults[i];
+		if (f->any_op)
+			seq_puts(m, "opcode=any");
+		else
+			seq_printf(m, "opcode=%02x", f->opcode);
+		if (f->host < 0)
+			seq_puts(m, " host=any");
+		else
+			seq_printf(m, " host=%d", f->host);
+		seq_printf(m, " skip=%u count=%u fault=%s", f->skip, f->count,
+			   emul_fault_names[f->kind]);
+		if (f->kind == EMUL_FAULT_SENSE)
+			seq_printf(m, " key=%x asc=%02x ascq=%02x", f->key,
+				   f->asc, f->ascq);
+		if (f->kind == EMUL_FAULT_DID)
+			seq_printf(m, " did=%#x", f->did);
+		if (f->kind == EMUL_FAULT_SHORT)
+			seq_printf(m, " bytes=%u", f->bytes);
+		seq_printf(m, " hits=%u\n", f->hits);
+	}
+	return 0;
+}
+
+static int emul_fault_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, emul_fault_show, NULL);
+}
+
+static const struct file_operations emul_fault_fops = {
+	.owner = THIS_MODULE,
+	.open = emul_fault_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = emul_fault_write,
+};
+
+/* "opcode total host0 [host1]", one line per opcode received. */
+static int emul_counters_show(struct seq_file *m, void *v)
+{
+	struct emul_state *st = emul;
+	u64 (*c)[256];
+	unsigned long flags;
+	unsigned int op, h;
+	u64 total;
+
+	c = kmalloc_array(EMUL_MAX_HOSTS, sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	spin_lock_irqsave(&st->lock, flags);
+	memcpy(c, st->counters, sizeof(st->counters));
+	spin_unlock_irqrestore(&st->lock, flags);
+
+	for (op = 0; op < 256; op++) {
+		for (total = 0, h = 0; h < st->nhosts; h++)
+			total += c[h][op];
+		if (!total)
+			continue;
+		seq_printf(m, "%02x %llu", op, total);
+		for (h = 0; h < st->nhosts; h++)
+			seq_printf(m, " %llu", c[h][op]);
+		seq_putc(m, '\n');
+	}
+	kfree(c);
+	return 0;
+}
+
+static int emul_counters_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, emul_counters_show, NULL);
+}
+
+static ssize_t emul_counters_write(struct file *file, const char __user *ubuf,
+				   size_t len, loff_t *ppos)
+{
+	struct emul_state *st = emul;
+	unsigned long flags;
+	char *buf;
+	int err = 0;
+
+	buf = emul_ctl_input(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	if (strcmp(strim(buf), "0")) {
+		err = -EINVAL;
+	} else {
+		spin_lock_irqsave(&st->lock, flags);
+		memset(st->counters, 0, sizeof(st->counters));
+		spin_unlock_irqrestore(&st->lock, flags);
+	}
+	kfree(buf);
+	return err ? err : len;
+}
+
+static const struct file_operations emul_counters_fops = {
+	.owner = THIS_MODULE,
+	.open = emul_counters_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = emul_counters_write,
+};
+
+static bool emul_prevented(const struct emul_state *st)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->nhosts; i++)
+		if (st->prevent[i])
+			return true;
+	return false;
+}
+
+static bool emul_barcode_ok(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (!n || n > EMUL_TAG_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isgraph(s[i]))
+			return false;
+	return true;
+}
+
+/* An operator event (not remove/add) under the lock; 0 or an errno. */
+static int emul_event_locked(struct emul_state *st, char *what, char *arg,
+			     char *arg2)
+{
+	struct emul_elem *e;
+	unsigned int mag;
+	u16 addr;
+
+	lockdep_assert_held(&st->lock);
+	if (!strcmp(what, "reset")) {
+		emul_power_on(st);
+		return 0;
+	}
+	if (!arg)
+		return -EINVAL;
+	if (sscanf(what, "magazine%u", &mag) == 1) {
+		if (mag >= st->nmags)
+			return -ENODEV;
+		if (!strcmp(arg, "out")) {
+			if (emul_prevented(st))
+				return -EBUSY;
+			/* its slots report Access 0 until it is back */
+			st->mag_out[mag] = true;
+			return 0;
+		} else if (!strcmp(arg, "in")) {
+			st->mag_out[mag] = false;
+		} else {
+			return -EINVAL;
+		}
+	} else if (!strcmp(what, "door")) {
+		if (!strcmp(arg, "open")) {
+			if (emul_prevented(st))
+				return -EBUSY;
+			/* the robot stops: NOT READY 04/03 until closed */
+			st->door_open = true;
+			return 0;
+		} else if (!strcmp(arg, "close")) {
+			st->door_open = false;
+		} else {
+			return -EINVAL;
+		}
+	} else if (!strcmp(what, "import") || !strcmp(what, "take")) {
+		if (kstrtou16(arg, 0, &addr))
+			return -EINVAL;
+		e = emul_elem(st, addr);
+		if (!e || e->type != EMUL_IE)
+			return -EINVAL;
+		if (!strcmp(what, "take")) {
+			if (!e->full)
+				return -ENOENT;
+			if (emul_prevented(st))
+				return -EBUSY;
+			e->full = false;
+			e->svalid = false;
+			e->impexp = false;
+			memset(e->tag, 0, sizeof(e->tag));
+			memset(e->alt, 0, sizeof(e->alt));
+		} else {
+			if (!arg2 || !emul_barcode_ok(arg2))
+				return -EINVAL;
+			if (e->full)
+				return -EEXIST;
+			e->full = true;
+			e->svalid = false;
+			e->impexp = true;
+			e->invert = false;
+			/* tgt: a cartridge from outside has no tape image */
+			e->image = st->profile != EMUL_TGT;
+			strscpy(e->tag, arg2, sizeof(e->tag));
+			memset(e->alt, 0, sizeof(e->alt));
+		}
+	} else {
+		return -EINVAL;
+	}
+	/* SMC-3: a medium may have changed, for every initiator */
+	emul_raise_ua(st, -1, EMUL_UA_MEDIUM);
+	return 0;
+}
+
+static ssize_t emul_event_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	struct emul_state *st = emul;
+	char *buf, *p, *what, *arg, *arg2;
+	unsigned long flags;
+	int err;
+
+	buf = emul_ctl_input(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	p = strim(buf);
+	what = strsep(&p, " \t");
+	arg = p ? strsep(&p, " \t") : NULL;
+	arg2 = p ? strsep(&p, " \t") : NULL;
+
+	if (!strcmp(what, "remove")) {
+		err = emul_remove_lu();
+	} else if (!strcmp(what, "add")) {
+		err = emul_add_lu();
+	} else {
+		spin_lock_irqsave(&st->lock, flags);
+		err = emul_event_locked(st, what, arg, arg2);
+		spin_unlock_irqrestore(&st->lock, flags);
+	}
+	kfree(buf);
+	return err ? err : len;
+}
+
+static const struct file_operations emul_event_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = emul_event_write,
+	.llseek = no_llseek,
+};
+
+/*
+ * Every element, from one snapshot: "address type full barcode source
+ * access", '-' for no barcode or no source. Lines starting with '#' say
+ * what else the library holds.
+ */
+static int emul_state_show(struct seq_file *m, void *v)
+{
+	struct emul_state *st = emul;
+	struct emul_elem *snap, *e;
+	int unit_res, pr_holder;
+	unsigned long flags;
+	bool door, mags[EMUL_MAX_MAGS];
+	unsigned int i;
+	u8 pr_type;
+
+	snap = kvmalloc_array(st->nelems, sizeof(*snap), GFP_KERNEL);
+	if (!snap)
+		return -ENOMEM;
+	spin_lock_irqsave(&st->lock, flags);
+	memcpy(snap, st->elems, st->nelems * sizeof(*snap));
+	door = st->door_open;
+	memcpy(mags, st->mag_out, sizeof(mags));
+	unit_res = st->unit_res;
+	pr_holder = st->pr_holder;
+	pr_type = st->pr_type;
+	spin_unlock_irqrestore(&st->lock, flags);
+
+	seq_printf(m, "# %s %s, door %s", st->vendor, st->product,
+		   door ? "open" : "closed");
+	for (i = 0; i < st->nmags; i++)
+		seq_printf(m, ", magazine%u %s", i, mags[i] ? "out" : "in");
+	seq_printf(m, ", unit reserved by %d, persistent reservation by %d type %u\n",
+		   unit_res, pr_holder, pr_type);
+	for (i = 0; i < st->nelems; i++) {
+		e = &snap[i];
+		seq_printf(m, "%u %s %d %s ", e->addr, emul_type_name(e->type),
+			   e->full, e->full && e->tag[0] ? e->tag : "-");
+		if (e->full && e->svalid)
+			seq_printf(m, "%u", e->source);
+		else
+			seq_putc(m, '-');
+		seq_printf(m, " %d\n", e->mag < 0 || !mags[e->mag]);
+		if (e->res_owner)
+			seq_printf(m, "# %u reserved by %d id %u\n", e->addr,
+				   e->res_owner - 1, e->res_id);
+	}
+	kvfree(snap);
+	return 0;
+}
+
+static int emul_state_open(struct inode *inode, struct file *file)
+{
+	return single_open_size(file, emul_state_show, NULL,
+				256 + emul->nelems * 48);
+}
+
+static const struct file_operations emul_state_fops = {
+	.owner = THIS_MODULE,
+	.open = emul_state_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static int emul_malformed_show(struct seq_file *m, void *v)
+{
+	struct emul_state *st = emul;
+	enum emul_malformed_kind kind;
+	unsigned long flags;
+	u32 which, count;
+
+	spin_lock_irqsave(&st->lock, flags);
+	kind = st->mal_count ? st->mal_kind : EMUL_MAL_NONE;
+	which = st->mal_which;
+	count = st->mal_count;
+	spin_unlock_irqrestore(&st->lock, flags);
+	if (kind == EMUL_MAL_NONE) {
+		seq_puts(m, "none\n");
+		return 0;
+	}
+	seq_printf(m, "%s %s count=%u\n", emul_mal_names[kind],
+		   which == (EMUL_MAL_RES | EMUL_MAL_MODE) ? "any" :
+		   which == EMUL_MAL_RES ? "res" : "mode", count);
+	return 0;
+}
+
+static int emul_malformed_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, emul_malformed_show, NULL);
+}
+
+/* "KIND [res|mode|any] [count=N]" or "clear". */
+static ssize_t emul_malformed_write(struct file *file, const char __user *ubuf,
+				    size_t len, loff_t *ppos)
+{
+	enum emul_malformed_kind kind = EMUL_MAL_NONE;
+	u32 which = EMUL_MAL_RES | EMUL_MAL_MODE, count = 1;
+	struct emul_state *st = emul;
+	char *buf, *p, *tok;
+	unsigned long flags;
+	unsigned int i;
+	int err = 0;
+
+	buf = emul_ctl_input(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	p = strim(buf);
+	while ((tok = strsep(&p, " \t")) && !err) {
+		if (!*tok)
+			continue;
+		if (!strcmp(tok, "clear")) {
+			count = 0;
+			kind = EMUL_MAL_NONE + 1;
+		} else if (!strcmp(tok, "res")) {
+			which = EMUL_MAL_RES;
+		} else if (!strcmp(tok, "mode")) {
+			which = EMUL_MAL_MODE;
+		} else if (!strcmp(tok, "any")) {
+			which = EMUL_MAL_RES | EMUL_MAL_MODE;
+		} else if (!strncmp(tok, "count=", 6)) {
+			err = kstrtou32(tok + 6, 0, &count);
+		} else {
+			for (i = 1; i < EMUL_MAL_NR; i++)
+				if (!strcmp(tok, emul_mal_names[i]))
+					kind = i;
+			if (kind == EMUL_MAL_NONE)
+				err = -EINVAL;
+		}
+	}
+	if (!err && kind == EMUL_MAL_NONE)
+		err = -EINVAL;
+	if (!err) {
+		spin_lock_irqsave(&st->lock, flags);
+		st->mal_kind = kind;
+		st->mal_which = count ? which : 0;
+		st->mal_count = count;
+		spin_unlock_irqrestore(&st->lock, flags);
+	}
+	kfree(buf);
+	return err ? err : len;
+}
+
+static const struct file_operations emul_malformed_fops = {
+	.owner = THIS_MODULE,
+	.open = emul_malformed_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = emul_malformed_write,
+};
+
+int emul_debugfs_init(struct emul_state *st)
+{
+	emul_dir = debugfs_create_dir("autoch_emul", NULL);
+	if (IS_ERR(emul_dir))
+		return PTR_ERR(emul_dir);
+	debugfs_create_file("fault", 0600, emul_dir, NULL, &emul_fault_fops);
+	debugfs_create_file("counters", 0600, emul_dir, NULL,
+			    &emul_counters_fops);
+	debugfs_create_file("event", 0200, emul_dir, NULL, &emul_event_fops);
+	debugfs_create_file("state", 0400, emul_dir, NULL, &emul_state_fops);
+	debugfs_create_file("malformed", 0600, emul_dir, NULL,
+			    &emul_malformed_fops);
+	return 0;
+}
+
+void emul_debugfs_exit(void)
+{
+	debugfs_remove(emul_dir);
+	emul_dir = NULL;
+}

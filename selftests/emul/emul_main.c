@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * autoch_emul: pseudo SCSI host adapters for the emulated changer.
+ *
+ * Each host (module parameter hosts=1|2) has one LUN, the same library
+ * behind it (emul.h). queuecommand counts the command, applies an armed
+ * fault, and either executes it at once (no delay) or puts it on the
+ * host's in-flight list with a delayed work that executes and completes
+ * it later. Moves and inventories reserve the robot for their duration,
+ * so they are serialised; other commands complete after the latency
+ * alone, however long the robot is busy.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+
+#include <scsi/scsi.h>
+#include <scsi/scsi_device.h>
+#include <scsi/scsi_eh.h>
+#include <scsi/scsi_status.h>
+
+#include "emul.h"
+
+static unsigned int hosts = 1;
+module_param(hosts, uint, 0444);
+MODULE_PARM_DESC(hosts, "SCSI hosts (initiators) seeing the one library: 1 or 2 (default 1)");
+
+static char *profile = "library";
+module_param(profile, charp, 0444);
+MODULE_PARM_DESC(profile, "superloader, library or tgt (default library)");
+
+static unsigned int slots = 500;
+module_param(slots, uint, 0444);
+MODULE_PARM_DESC(slots, "library: storage elements (default 500)");
+
+static unsigned int drives = 4;
+module_param(drives, uint, 0444);
+MODULE_PARM_DESC(drives, "library: data transfer elements (default 4)");
+
+static unsigned int ie = 4;
+module_param(ie, uint, 0444);
+MODULE_PARM_DESC(ie, "library: import/export elements (default 4)");
+
+static unsigned int transports = 2;
+module_param(transports, uint, 0444);
+MODULE_PARM_DESC(transports, "library: medium transport elements, at most 8 (default 2)");
+
+unsigned int emul_latency_ms;
+module_param_named(latency_ms, emul_latency_ms, uint, 0644);
+MODULE_PARM_DESC(latency_ms, "milliseconds every command takes (default 0: completed in queuecommand)");
+
+unsigned int emul_move_ms;
+module_param_named(move_ms, emul_move_ms, uint, 0644);
+MODULE_PARM_DESC(move_ms, "milliseconds the robot needs for a MOVE or EXCHANGE MEDIUM (default 0)");
+
+unsigned int emul_init_ms;
+module_param_named(init_ms, emul_init_ms, uint, 0644);
+MODULE_PARM_DESC(init_ms, "milliseconds the robot needs for an INITIALIZE ELEMENT STATUS (default 0)");
+
+unsigned int emul_ready_ms;
+module_param_named(ready_ms, emul_ready_ms, uint, 0644);
+MODULE_PARM_DESC(ready_ms, "milliseconds of NOT READY 04/01 after load and reset (default 0)");
+
+struct emul_state *emul;
+static struct device *emul_root;
+static struct Scsi_Host *emul_shosts[EMUL_MAX_HOSTS];
+static struct workqueue_struct *emul_wq;
+/* serialises LU removal and addition (debugfs events, fault "remove") */
+static DEFINE_MUTEX(emul_lu_mutex);
+
+static void emul_complete(struct emul_cmd *ec)
+{
+	struct scsi_cmnd *cmd = ec->cmd;
+
+	if (ec->preset) {
+		cmd->result = ec->result;
+		if (ec->key)
+			scsi_build_sense(cmd, 0, ec->key, ec->asc, ec->ascq);
+		scsi_set_resid(cmd, scsi_bufflen(cmd));
+	} else {
+		emul_execute(emul, ec);
+	}
+	scsi_done(cmd);
+}
+
+static void emul_work(struct work_struct *work)
+{
+	struct emul_cmd *ec = container_of(to_delayed_work(work),
+					   struct emul_cmd, work);
+	struct emul_host *eh = ec->host;
+	unsigned long flags;
+
+	spin_lock_irqsave(&eh->lock, flags);
+	if (list_empty(&ec->node)) {
+		/* aborted, reset or unloaded: no longer ours */
+		spin_unlock_irqrestore(&eh->lock, flags);
+		return;
+	}
+	list_del_init(&ec->node);
+	spin_unlock_irqrestore(&eh->lock, flags);
+	emul_complete(ec);
+}
+
+/* Fault "remove": the LU goes away while the faulted command is in flight. */
+static void emul_remove_work(struct work_struct *work)
+{
+	struct emul_host *eh = container_of(work, struct emul_host,
+					    remove_work);
+	struct scsi_device *sdev;
+
+	mutex_lock(&emul_lu_mutex);
+	sdev = scsi_device_lookup(eh->shost, 0, 0, 0);
+	if (sdev) {
+		scsi_remove_device(sdev);
+		scsi_device_put(sdev);
+	}
+	mutex_unlock(&emul_lu_mutex);
+}
+
+static void emul_apply_fault(struct emul_cmd *ec, const struct emul_fault *f,
+			     unsigned long *delay)
+{
+	struct scsi_cmnd *cmd = ec->cmd;
+
+	switch (f->kind) {
+	case EMUL_FAULT_TIMEOUT:
+		ec->hold = EMUL_HOLD_TIMEOUT;
+		return;
+	case EMUL_FAULT_HOSTRESET:
+		ec->hold = EMUL_HOLD_HOSTRESET;
+		return;
+	case EMUL_FAULT_SHORT:
+		ec->short_len = f->bytes ? f->bytes : scsi_bufflen(cmd) / 2;
+		return;
+	case EMUL_FAULT_REMOVE:
+		/* completes once the removal is under way */
+		ec->preset = true;
+		ec->result = DID_NO_CONNECT << 16;
+		*delay = max(*delay, msecs_to_jiffies(200));
+		return;
+	case EMUL_FAULT_BUSY:
+		ec->result = SAM_STAT_BUSY;
+		break;
+	case EMUL_FAULT_TSF:
+		ec->result = SAM_STAT_TASK_SET_FULL;
+		break;
+	case EMUL_FAULT_CONFLICT:
+		ec->result = SAM_STAT_RESERVATION_CONFLICT;
+		break;
+	case EMUL_FAULT_SENSE:
+		ec->key = f->key;
+		ec->asc = f->asc;
+		ec->ascq = f->ascq;
+		ec->result = SAM_STAT_CHECK_CONDITION;
+		break;
+	case EMUL_FAULT_NOSENSE:
+		ec->result = SAM_STAT_CHECK_CONDITION;
+		break;
+	case EMUL_FAULT_DID:
+		ec->result = f->did << 16;
+		break;
+	default:
+		return;
+	}
+	ec->preset = true;
+}
+
+static int emul_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
+{
+	struct emul_host *eh = shost_priv(shost);
+	struct emul_cmd *ec = scsi_cmd_priv(cmd);
+	struct emul_state *st = emul;
+	unsigned long flags, delay;
+	struct emul_fault f;
+	bool faulted;
+
+	memset(ec, 0, sizeof(*ec));
+	ec->cmd = cmd;
+	ec->host = eh;
+	ec->short_len = UINT_MAX;
+	INIT_LIST_HEAD(&ec->node);
+	INIT_LIST_HEAD(&ec->drop);
+	INIT_DELAYED_WORK(&ec->work, emul_work);
+	cmd->result = 0;
+
+	spin_lock_irqsave(&st->lock, flags);
+	st->counters[eh->index][cmd->cmnd[0]]++;
+	faulted = emul_fault_match(st, eh->index, cmd->cmnd[0], &f);
+	delay = emul_delay(st, cmd->cmnd);
+	spin_unlock_irqrestore(&st->lock, flags);
+	if (faulted)
+		emul_apply_fault(ec, &f, &delay);
+
+	spin_lock_irqsave(&eh->lock, flags);
+	if (eh->dying) {
+		spin_unlock_irqrestore(&eh->lock, flags);
+		set_host_byte(cmd, DID_NO_CONNECT);
+		scsi_done(cmd);
+		return 0;
+	}
+	if (!ec->hold && !delay) {
+		spin_unlock_irqrestore(&eh->lock, flags);
+		emul_complete(ec);
+		return 0;
+	}
+	list_add_tail(&ec->node, &eh->inflight);
+	if (!ec->hold)
+		queue_delayed_work(emul_wq, &ec->work, delay);
+	if (faulted && f.kind == EMUL_FAULT_REMOVE)
+		schedule_work(&eh->remove_work);
+	spin_unlock_irqrestore(&eh->lock, flags);
+	return 0;
+}
+
+/*
+ * Take the commands of @sdev (all when NULL) off the in-flight list and
+ * wait until no work touches them. With @complete they are completed with
+ * DID_NO_CONNECT (unload); otherwise the midlayer's error handler owns
+ * them. Returns false, leaving everything alone, when @refuse_held and a
+ * command waits for a host reset.
+ */
+static bool emul_drop(struct emul_host *eh, struct scsi_device *sdev,
+		      bool complete, bool refuse_held)
+{
+	struct emul_cmd *ec, *tmp;
+	unsigned long flags;
+	LIST_HEAD(gone);
+
+	spin_lock_irqsave(&eh->lock, flags);
+	if (refuse_held) {
+		list_for_each_entry(ec, &eh->inflight, node) {
+			if ((!sdev || ec->cmd->device == sdev) &&
+			    ec->hold == EMUL_HOLD_HOSTRESET) {
+				spin_unlock_irqrestore(&eh->lock, flags);
+				return false;
+			}
+		}
+	}
+	list_for_each_entry_safe(ec, tmp, &eh->inflight, node) {
+		if (sdev && ec->cmd->device != sdev)
+			continue;
+		list_del_init(&ec->node);
+		list_add_tail(&ec->drop, &gone);
+	}
+	spin_unlock_irqrestore(&eh->lock, flags);
+
+	list_for_each_entry_safe(ec, tmp, &gone, drop) {
+		list_del_init(&ec->drop);
+		cancel_delayed_work_sync(&ec->work);
+		if (complete) {
+			ec->cmd->result = DID_NO_CONNECT << 16;
+			scsi_done(ec->cmd);
+		}
+	}
+	return true;
+}
+
+static int emul_eh_abort(struct scsi_cmnd *cmd)
+{
+	struct emul_host *eh = shost_priv(cmd->device->host);
+	struct emul_cmd *ec = scsi_cmd_priv(cmd);
+	unsigned long flags;
+
+	spin_lock_irqsave(&eh->lock, flags);
+	if (!list_empty(&ec->node)) {
+		if (ec->hold == EMUL_HOLD_HOSTRESET) {
+			spin_unlock_irqrestore(&eh->lock, flags);
+			return FAILED;
+		}
+		list_del_init(&ec->node);
+	}
+	spin_unlock_irqrestore(&eh->lock, flags);
+	/* the work may be running: the command must be ours alone on return */
+	cancel_delayed_work_sync(&ec->work);
+	return SUCCESS;
+}
+
+/* LOGICAL UNIT RESET (SAM-5 7.7): as a power on, for every initiator */
+static int emul_eh_device_reset(struct scsi_cmnd *cmd)
+{
+	struct emul_host *eh = shost_priv(cmd->device->host);
+	struct emul_state *st = emul;
+	unsigned long flags;
+
+	if (!emul_drop(eh, cmd->device, false, true))
+		return FAILED;
+	spin_lock_irqsave(&st->lock, flags);
+	emul_power_on(st);
+	spin_unlock_irqrestore(&st->lock, flags);
+	return SUCCESS;
+}
+
+/* A host reset drops this I_T nexus: everything in flight goes. */
+static int emul_eh_host_reset(struct scsi_cmnd *cmd)
+{
+	struct emul_host *eh = shost_priv(cmd->device->host);
+	struct emul_state *st = emul;
+	unsigned long flags;
+	unsigned int i;
+
+	emul_drop(eh, NULL, false, false);
+	spin_lock_irqsave(&st->lock, flags);
+	/* SPC-2 5.5.1: an I_T nexus loss releases its RESERVE reservations */
+	if (st->unit_res == eh->index)
+		st->unit_res = -1;
+	for (i = 0; i < st->nelems; i++)
+		if (st->elems[i].res_owner == eh->index + 1)
+			st->elems[i].res_owner = 0;
+	emul_raise_ua(st, eh->index, EMUL_UA_NEXUS_LOSS);
+	spin_unlock_irqrestore(&st->lock, flags);
+	return SUCCESS;
+}
+
+static struct scsi_host_template emul_template = {
+	.module = THIS_MODULE,
+	.name = "autoch_emul",
+	.proc_name = "autoch_emul",
+	.queuecommand = emul_queuecommand,
+	.eh_abort_handler = emul_eh_abort,
+	.eh_device_reset_handler = emul_eh_device_reset,
+	.eh_host_reset_handler = emul_eh_host_reset,
+	.can_queue = 64,
+	.this_id = -1,
+	.sg_tablesize = SG_ALL,
+	.cmd_per_lun = 16,
+	.max_sectors = 8192,
+	.cmd_size = sizeof(struct emul_cmd),
+	.skip_settle_delay = 1,
+};
+
+/* debugfs "event remove": hot-unplug the LU from every host. */
+int emul_remove_lu(void)
+{
+	struct scsi_device *sdev;
+	unsigned int i;
+
+	mutex_lock(&emul_lu_mutex);
+	for (i = 0; i < hosts; i++) {
+		sdev = scsi_device_lookup(emul_shosts[i], 0, 0, 0);
+		if (!sdev)
+			continue;
+		scsi_remove_device(sdev);
+		scsi_device_put(sdev);
+	}
+	mutex_unlock(&emul_lu_mutex);
+	return 0;
+}
+
+/* debugfs "event add": bring it back, with a new power-on attention. */
+int emul_add_lu(void)
+{
+	struct emul_state *st = emul;
+	unsigned long flags;
+	unsigned int i;
+	int err = 0, ret;
+
+	spin_lock_irqsave(&st->lock, flags);
+	emul_raise_ua(st, -1, EMUL_UA_POWER_ON);
+	spin_unlock_irqrestore(&st->lock, flags);
+
+	mutex_lock(&emul_lu_mutex);
+	for (i = 0; i < hosts; i++) {
+		ret = scsi_add_device(emul_shosts[i], 0, 0, 0);
+		if (ret)
+			err = ret;
+	}
+	mutex_unlock(&emul_lu_mutex);
+	return err;
+}
+
+static void emul_remove_hosts(void)
+{
+	struct emul_host *eh;
+	unsigned long flags;
+	unsigned int i;
+
+	for (i = 0; i < hosts; i++) {
+		if (!emul_shosts[i])
+			continue;
+		eh = shost_priv(emul_shosts[i]);
+		spin_lock_irqsave(&eh->lock, flags);
+		eh->dying = true;
+		spin_unlock_irqrestore(&eh->lock, flags);
+		cancel_work_sync(&eh->remove_work);
+		emul_drop(eh, NULL, true, false);
+	}
+	for (i = 0; i < hosts; i++) {
+		if (!emul_shosts[i])
+			continue;
+		scsi_remove_host(emul_shosts[i]);
+		scsi_host_put(emul_shosts[i]);
+		emul_shosts[i] = NULL;
+	}
+}
+
+static void emul_free_state(struct emul_state *st)
+{
+	kvfree(st->elems);
+	kfree(st);
+}
+
+static int __init emul_init(void)
+{
+	struct Scsi_Host *shost;
+	struct emul_state *st;
+	struct emul_host *eh;
+	unsigned int i;
+	int err;
+
+	if (hosts < 1 || hosts > EMUL_MAX_HOSTS)
+		return -EINVAL;
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	spin_lock_init(&st->lock);
+	st->nhosts = hosts;
+	err = emul_setup(st, profile, slots, drives, ie, transports);
+	if (err) {
+		pr_err("bad profile '%s' or element counts\n", profile);
+		goto err_state;
+	}
+	spin_lock_irq(&st->lock);
+	emul_power_on(st);
+	spin_unlock_irq(&st->lock);
+	emul = st;
+
+	emul_wq = alloc_workqueue("autoch_emul", WQ_UNBOUND, 0);
+	if (!emul_wq) {
+		err = -ENOMEM;
+		goto err_state;
+	}
+	emul_root = root_device_register("autoch_emul");
+	if (IS_ERR(emul_root)) {
+		err = PTR_ERR(emul_root);
+		goto err_wq;
+	}
+
+	for (i = 0; i < hosts; i++) {
+		shost = scsi_host_alloc(&emul_template, sizeof(*eh));
+		if (!shost) {
+			err = -ENOMEM;
+			goto err_hosts;
+		}
+		eh = shost_priv(shost);
+		eh->shost = shost;
+		eh->index = i;
+		spin_lock_init(&eh->lock);
+		INIT_LIST_HEAD(&eh->inflight);
+		INIT_WORK(&eh->remove_work, emul_remove_work);
+		shost->max_id = 1;
+		shost->max_lun = 1;
+		shost->max_channel = 0;
+		shost->max_cmd_len = 16;
+		err = scsi_add_host(shost, emul_root);
+		if (err) {
+			scsi_host_put(shost);
+			goto err_hosts;
+		}
+		emul_shosts[i] = shost;
+	}
+
+	/* control before the scan, so a test can arm faults for it */
+	err = emul_debugfs_init(st);
+	if (err)
+		goto err_hosts;
+	for (i = 0; i < hosts; i++)
+		scsi_scan_host(emul_shosts[i]);
+	pr_info("%s profile, %u elements, %u host(s)\n", profile, st->nelems,
+		hosts);
+	return 0;
+
+err_hosts:
+	emul_remove_hosts();
+	root_device_unregister(emul_root);
+err_wq:
+	destroy_workqueue(emul_wq);
+err_state:
+	emul = NULL;
+	emul_free_state(st);
+	return err;
+}
+
+static void __exit emul_exit(void)
+{
+	/* no control write runs past this: it could add or remove the LU */
+	emul_debugfs_exit();
+	emul_remove_hosts();
+	root_device_unregister(emul_root);
+	destroy_workqueue(emul_wq);
+	emul_free_state(emul);
+	emul = NULL;
+}
+
+module_init(emul_init);
+module_exit(emul_exit);
+
+MODULE_DESCRIPTION("Emulated SCSI media changer for the autoch tests");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,89 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# In the test guest: load the emulated changer and run tests against it.
+#
+# Usage: guest-emul.sh WHAT PROFILE [PARAM=VALUE]...
+#   WHAT     suite        the driver's kselftests (guest-check.sh)
+#            conformance  guest-conformance.sh (SMC/SPC answers, faults)
+#            both         conformance, then the suite
+#   PROFILE  superloader, library or tgt (profile= of autoch_emul.ko)
+#   PARAM    further module parameters: hosts=2 slots=5000 ...
+#
+# Expects in its own directory: autoch_emul.ko, guest-conformance.sh and,
+# for the suite, what guest-check.sh needs (autoch.ko, the test programs,
+# kselftest-list.txt). The suite runs with AUTOCH_PROFILE=tgt24 on the tgt
+# profile and without a profile elsewhere. Unloads the module at the end:
+# a module that does not unload fails the run. Prints TAP; exits 0 when
+# everything passed.
+
+dir=$(cd "$(dirname "$0")" && pwd)
+what=${1:-}
+profile=${2:-}
+[ $# -ge 2 ] && shift 2
+case $what in
+suite | conformance | both) ;;
+*)
+	echo "usage: guest-emul.sh suite|conformance|both PROFILE [PARAM=VALUE]..." >&2
+	exit 2
+	;;
+esac
+
+# Changers on the emulation's hosts, one sg node per host, in host order.
+emul_changers() {
+	for d in /sys/bus/scsi/devices/*:*:*:*; do
+		[ "$(cat "$d/type" 2>/dev/null)" = 8 ] || continue
+		h=${d##*/}
+		h=${h%%:*}
+		[ "$(cat "/sys/class/scsi_host/host$h/proc_name" 2>/dev/null)" = autoch_emul ] ||
+			continue
+		for g in "$d"/scsi_generic/sg*; do
+			[ -c "/dev/${g##*/}" ] && echo "$h /dev/${g##*/}"
+		done
+	done | sort -n | cut -d' ' -f2
+}
+
+[ -d /sys/kernel/debug/autoch_emul ] ||
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+
+hosts=1
+for a in "$@"; do
+	case $a in hosts=*) hosts=${a#hosts=} ;; esac
+done
+echo "# insmod autoch_emul.ko profile=$profile $*"
+if ! insmod "$dir/autoch_emul.ko" "profile=$profile" "$@"; then
+	echo "Bail out! insmod autoch_emul.ko failed"
+	exit 1
+fi
+i=0
+while [ "$(emul_changers | wc -l)" -lt "$hosts" ]; do
+	i=$((i + 1))
+	if [ $i -gt 300 ]; then
+		echo "Bail out! the emulated changer did not appear within 30 s"
+		exit 1
+	fi
+	sleep 0.1
+done
+AUTOCH_CHANGERS=$(emul_changers | tr '\n' ' ')
+AUTOCH_CHANGERS=${AUTOCH_CHANGERS% }
+export AUTOCH_CHANGERS AUTOCH_EMUL_PROFILE="$profile"
+echo "# emulated changers: $AUTOCH_CHANGERS"
+
+rc=0
+if [ "$what" != suite ]; then
+	sh "$dir/guest-conformance.sh" || rc=1
+fi
+if [ "$what" != conformance ]; then
+	ksft_profile=
+	[ "$profile" = tgt ] && ksft_profile=tgt24
+	sh "$dir/guest-check.sh" $ksft_profile || rc=1
+fi
+
+# The module unloads with its hosts present and nothing left behind.
+if rmmod autoch_emul; then
+	echo "ok 1 rmmod autoch_emul # emul"
+else
+	echo "not ok 1 rmmod autoch_emul # emul"
+	rc=1
+fi
+exit $rc
