@@ -6,6 +6,18 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 DESTDIR ?=
 PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
+UDEVRULESDIR ?= /etc/udev/rules.d
+MODPROBEDIR ?= /etc/modprobe.d
+
+# DKMS: DKMS_VERSION comes from dkms.conf; KVER is the kernel release to
+# build for (empty: the running kernel), e.g. KVER=6.1.0-56-amd64.
+DKMS_VERSION ?= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+KVER ?=
+DKMSSRC := /usr/src/autoch-$(DKMS_VERSION)
+DKMSFILES := Kbuild Makefile dkms.conf driver/Kbuild \
+	$(filter-out %.mod.c,$(wildcard driver/*.c)) $(wildcard driver/*.h) \
+	$(shell find include -name '*.h')
 
 TESTBED := selftests/testbed
 
@@ -18,9 +30,48 @@ modules_install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod -a $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
 
-install: modules_install
+install: modules_install install-data
+
+# Everything but the module: the header (and the HP-UX porting directory:
+# -I$(PREFIX)/include/autoch/hpux), the udev rules (group tape, the
+# /dev/rchgr and /dev/autoch/by-* names), a modprobe.d file that keeps ch
+# from taking the changers, the man pages.
+install-data:
 	install -D -m 0644 include/uapi/linux/autochanger.h \
 		$(DESTDIR)$(PREFIX)/include/linux/autochanger.h
+	install -D -m 0644 include/uapi/linux/autochanger.h \
+		$(DESTDIR)$(PREFIX)/include/autoch/uapi/linux/autochanger.h
+	install -D -m 0644 include/hpux/sys/scsi.h \
+		$(DESTDIR)$(PREFIX)/include/autoch/hpux/sys/scsi.h
+	install -D -m 0644 udev/60-autoch.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-autoch.rules
+	install -D -m 0644 autoch-modprobe.conf \
+		$(DESTDIR)$(MODPROBEDIR)/autoch.conf
+	install -D -m 0644 Documentation/autochanger.7 \
+		$(DESTDIR)$(MANDIR)/man7/autochanger.7
+	install -D -m 0644 userspace-examples/mc.8 \
+		$(DESTDIR)$(MANDIR)/man8/mc.8
+
+# The sources in /usr/src/autoch-VERSION, added to DKMS, built and
+# installed for KVER; run again, it replaces what the same version left.
+dkms-install:
+	@command -v dkms >/dev/null || { echo "dkms-install: no dkms (apt-get install dkms)" >&2; exit 1; }
+	@test -n "$(DKMS_VERSION)" || { echo "dkms-install: no PACKAGE_VERSION in dkms.conf" >&2; exit 1; }
+	if [ -n "$$(dkms status -m autoch -v $(DKMS_VERSION))" ]; then \
+		dkms remove -m autoch -v $(DKMS_VERSION) --all; fi
+	rm -rf $(DKMSSRC)
+	for f in $(DKMSFILES); do install -D -m 0644 $$f $(DKMSSRC)/$$f || exit; done
+	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(DKMS_VERSION)"/' $(DKMSSRC)/dkms.conf
+	dkms add -m autoch -v $(DKMS_VERSION)
+	dkms build -m autoch -v $(DKMS_VERSION) $(if $(KVER),-k $(KVER))
+	dkms install -m autoch -v $(DKMS_VERSION) $(if $(KVER),-k $(KVER))
+
+# Undo dkms-install: the module from every kernel, then the sources.
+dkms-remove:
+	@command -v dkms >/dev/null || { echo "dkms-remove: no dkms" >&2; exit 1; }
+	if [ -n "$$(dkms status -m autoch -v $(DKMS_VERSION))" ]; then \
+		dkms remove -m autoch -v $(DKMS_VERSION) --all; fi
+	rm -rf $(DKMSSRC)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
@@ -45,4 +96,5 @@ check:
 lint:
 	selftests/check.sh --lint-only
 
-.PHONY: all modules modules_install install clean deps demo check lint
+.PHONY: all modules modules_install install install-data dkms-install dkms-remove \
+	clean deps demo check lint
