@@ -8,7 +8,12 @@
 #     C++ and through the HP-UX compatibility directory;
 #   - in QEMU, against tgt's changer: the kselftest suite, the ch/autoch
 #     bind path, and the READ ELEMENT STATUS count of a full inventory as
-#     seen on the wire (QEMU's scsi_generic_send_command trace).
+#     seen on the wire (QEMU's scsi_generic_send_command trace);
+#   - the same suite and mtx/sg3-utils conformance checks against the
+#     emulated changer (selftests/emul: library, superloader and tgt
+#     profiles, two initiators);
+#   - mc(1M), the HP-UX example, autoch-inventory and the udev rules in a
+#     guest, and make dkms-install on the machine's own Debian headers.
 # Ends with "N passed, N failed, N skipped"; exits non-zero on a failure.
 #
 # Usage: check.sh [--lint-only]
@@ -33,8 +38,11 @@ work=$(mktemp -d)
 tgt_state=''
 # shellcheck disable=SC2317  # run from the trap
 cleanup() {
-	[ -z "$tgt_state" ] || [ ! -f "$tgt_state/env" ] ||
-		"$testbed/tgt-changer.sh" stop "$tgt_state" >/dev/null 2>&1
+	local st
+	for st in "$tgt_state" "$work/tgt-mc"; do
+		[ -z "$st" ] || [ ! -f "$st/env" ] ||
+			"$testbed/tgt-changer.sh" stop "$st" >/dev/null 2>&1
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -160,6 +168,8 @@ rc=$?
 grep -E '^(# )?(not )?ok |^# # Totals|Bail out' "$work/suite.out" | sed 's/^/    /'
 count_tap "$work/suite.out"
 if [ "$rc" -ne 0 ]; then
+	# the harness's own lines for each failed assertion, then the end
+	grep -E '^# # .*\.c:[0-9]+:' "$work/suite.out" | sed 's/^/    /'
 	tail -n 30 "$work/suite.out" | sed 's/^/    /'
 	fail "guest run of the selftests (exit $rc)"
 fi
@@ -195,4 +205,43 @@ else
 		fail "full inventory costs one READ ELEMENT STATUS per element type"
 	fi
 fi
+
+echo "the emulated changer: conformance with mtx and sg3-utils, the suite on three profiles"
+"$top/selftests/emul/check-emul.sh" "$inst" >"$work/emul.out" 2>&1
+grep -E '^(# )?(not )?ok |^# guest|^# emulation' "$work/emul.out" | sed 's/^/    /'
+count_tap "$work/emul.out"
+
+echo "mc(1M), the HP-UX example, autoch-inventory, udev rules: on a tgt of their own"
+mc_state=$work/tgt-mc
+mkdir -p "$mc_state"
+if step tgt-mc "$testbed/tgt-changer.sh" start "$mc_state"; then
+	eval "$(grep -E '^(PORT|IQN)=' "$mc_state/env")"
+	# the first tape LU as well, so that a drive element can be matched
+	# with its /dev/nstN by serial number
+	tape="-drive driver=iscsi,transport=tcp,portal=127.0.0.1:$PORT,target=$IQN,lun=1,if=none,id=tape1,initiator-name=iqn.2026-11.org.autoch:tape1"
+	tape+=" -device scsi-generic,drive=tape1,bus=scsi0.0,channel=0,scsi-id=0,lun=1"
+	AUTOCH_GUEST_BINS="udevadm /usr/lib/udev/scsi_id" AUTOCH_QEMU_ARGS="$tape" \
+		"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$mc_state" \
+		--script selftests/guest-mc.sh --file "$src/driver/autoch.ko" \
+		--file "$work/ex/mc" --file "$work/ex/hpux-example" \
+		--file "$work/ex/autoch-inventory" --file udev/60-autoch.rules \
+		--log "$work/mc.console" >"$work/mc.out" 2>&1
+	rc=$?
+	"$testbed/tgt-changer.sh" stop "$mc_state" >/dev/null 2>&1
+	grep -E '^(not )?ok |Bail out' "$work/mc.out" | sed 's/^/    /'
+	count_tap "$work/mc.out"
+	[ "$rc" -eq 0 ] || fail "guest run of mc (exit $rc)"
+else
+	fail "tgt changer for mc starts"
+fi
+
+echo "DKMS: make dkms-install and dkms-remove for Debian's kernel"
+KDIR=$KDIR selftests/dkms-check.sh >"$work/dkms.out" 2>&1
+rc=$?
+grep -E '^(not )?ok |^1\.\.0' "$work/dkms.out" | sed 's/^/    /'
+case $rc in
+0 | 1) count_tap "$work/dkms.out" ;;
+4) skip "DKMS: $(sed -n 's/^1\.\.0 # SKIP //p' "$work/dkms.out")" ;;
+*) fail "dkms-check.sh (exit $rc)" ;;
+esac
 finish
