@@ -96,5 +96,10 @@ check:
 lint:
 	selftests/check.sh --lint-only
 
+# Build, W=1, sparse and the selftests on Debian's 6.1, 6.12, sid's
+# current stable and experimental's -rc (allowed to fail).
+matrix:
+	selftests/matrix/matrix.sh
+
 .PHONY: all modules modules_install install install-data dkms-install dkms-remove \
-	clean deps demo check lint
+	clean deps demo check lint matrix

@@ -11,6 +11,7 @@
 #include <linux/blk_types.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_driver.h>
+#include <scsi/scsi_proto.h>
 
 /* 6.12 moved the unaligned access helpers out of asm/. */
 #ifdef AUTOCH_HAVE_LINUX_UNALIGNED_H
@@ -87,6 +88,33 @@ static inline int autoch_gendrv_remove(struct device *dev)
 #define AUTOCH_GENDRV_OPS			\
 	.probe = autoch_gendrv_probe,		\
 	.remove = autoch_gendrv_remove,
+#endif
+
+/*
+ * After 6.12, scsi_register_driver() and scsi_unregister_driver() take the
+ * struct scsi_driver instead of its embedded device_driver (and the
+ * midlayer sets the owner). The driver passes &template.gendrv, as every
+ * kernel before took it: hand the newer ones its container.
+ */
+#ifdef AUTOCH_HAVE_SCSI_REGISTER_SCSI_DRIVER
+#undef scsi_register_driver
+#define scsi_register_driver(gendrv)	\
+	__scsi_register_driver(to_scsi_driver(gendrv), THIS_MODULE)
+#undef scsi_unregister_driver
+#define scsi_unregister_driver(gendrv)	driver_unregister(gendrv)
+#endif
+
+/*
+ * After 6.12, scsi_proto.h renamed the opcodes of RESERVE(6) and RELEASE(6)
+ * to RESERVE_6 and RELEASE_6. Macros need no probe: offer both names.
+ */
+#if !defined(RESERVE_6) && defined(RESERVE)
+#define RESERVE_6	RESERVE
+#define RELEASE_6	RELEASE
+#endif
+#ifndef RESERVE
+#define RESERVE		RESERVE_6
+#define RELEASE		RELEASE_6
 #endif
 
 #endif /* _AUTOCH_COMPAT_H */

@@ -1,18 +1,26 @@
 #!/bin/bash
 # Unpack the Debian kernel image matching a build tree into the cache, so
 # the module built against KDIR can be loaded in a guest.  The image
-# package is downloaded and unpacked, never installed on the host.
+# packages are downloaded and unpacked, never installed on the host.
 # Usage: guest-kernel.sh KDIR
 # Prints the cache directory, which holds vmlinuz, config,
 # lib/modules/RELEASE/ (with modules.dep) and, when the kernel can boot
 # through PVH, vmlinux: the same kernel uncompressed.
+#
+# KDIR may be the headers of any suite apt_x knows (lib.sh): bookworm's
+# 6.1, bookworm-backports' 6.12, sid's and experimental's 7.x.  The
+# package version comes from KDIR's include/generated/package.h, so a
+# release name reused by several versions (experimental's 7.3-amd64) gets
+# one cache entry per version.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ $# -eq 1 ] || die "usage: $0 KDIR"
 rel=$(kernel_release "$1")
-dest=$AUTOCH_CACHE/kernel/$rel
+ver=$(kernel_pkg_version "$1")
+dest=$AUTOCH_CACHE/kernel/$rel${ver:+_$ver}
 if [ -f "$dest/vmlinuz" ] && [ -f "$dest/lib/modules/$rel/modules.dep" ]; then
+	touch "$dest/.used"
 	echo "$dest"
 	exit 0
 fi
@@ -20,29 +28,64 @@ fi
 # A half-written entry (interrupted by hand) is rebuilt.
 rm -rf "$dest"
 mkdir -p "$AUTOCH_CACHE/kernel"
+# Kernels nobody booted for two weeks (older versions) go.
+find "$AUTOCH_CACHE/kernel" -mindepth 2 -maxdepth 2 -name .used -mtime +14 \
+	-printf '%h\n' | xargs -r rm -rf
 # Stage next to the destination so the final rename is atomic.
 tmp=$(mktemp -d "$AUTOCH_CACHE/kernel/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-log "fetching linux-image-$rel"
-# The signed and -unsigned packages hold the same modules; a fresh
-# machine may need its package lists first.
-fetch() {
-	(cd "$tmp" && { apt_download "linux-image-$rel" ||
-		apt_download "linux-image-$rel-unsigned"; })
+# Debian's packaging, by kernel:
+#   6.x: linux-image-REL (signed) or linux-image-REL-unsigned, the same
+#        modules: /boot/vmlinuz-REL, /boot/config-REL, /lib/modules/REL/;
+#   7.x: linux-image-REL is empty, it depends on linux-binary-REL
+#        (vmlinuz), linux-modules-REL and linux-base-REL (config,
+#        modules.builtin, ...), all under /usr/lib/modules/REL/.
+# The exact version of KDIR first; when the archive dropped it, any
+# version of the same release (the same ABI, the same vermagic).
+pkgs_for() {
+	if apt_x_field "linux-modules-$rel" Package >/dev/null; then
+		echo "linux-binary-$rel linux-modules-$rel linux-base-$rel"
+	elif apt_x_field "linux-image-$rel" Package >/dev/null; then
+		echo "linux-image-$rel"
+	elif apt_x_field "linux-image-$rel-unsigned" Package >/dev/null; then
+		echo "linux-image-$rel-unsigned"
+	else
+		return 1
+	fi
 }
+fetch() {
+	local pkgs
+	pkgs=$(pkgs_for) || return 1
+	log "fetching $pkgs${ver:+ ($ver)}"
+	# shellcheck disable=SC2086  # package names have no spaces
+	(cd "$tmp" && { { [ -n "$ver" ] && apt_x_download ${pkgs// /=$ver }=$ver; } ||
+		apt_x_download $pkgs; })
+}
+apt_x_update
 if ! fetch; then
-	apt-get -q update || log "apt-get update failed, trying anyway"
-	fetch || die "no Debian package linux-image-$rel(-unsigned)"
+	apt_x_update --force || log "apt-get update failed, trying anyway"
+	fetch || die "no Debian kernel image for $rel${ver:+ ($ver)}"
 fi
 
-dpkg-deb -x "$tmp"/linux-image-*.deb "$tmp/x"
+for deb in "$tmp"/*.deb; do
+	dpkg-deb -x "$deb" "$tmp/x"
+done
 out=$tmp/out
 mkdir -p "$out/lib/modules"
-mv "$tmp/x/boot/vmlinuz-$rel" "$out/vmlinuz"
-# The config tells which drivers are built in.
-mv "$tmp/x/boot/config-$rel" "$out/config"
-mv "$tmp/x/lib/modules/$rel" "$out/lib/modules/"
+# 6.x: /lib/modules (bookworm is not merged-/usr in packages), 7.x: /usr/lib.
+mods=$tmp/x/lib/modules/$rel
+[ -d "$mods" ] || mods=$tmp/x/usr/lib/modules/$rel
+[ -d "$mods/kernel" ] || die "no modules for $rel in the packages"
+if [ -f "$tmp/x/boot/vmlinuz-$rel" ]; then
+	mv "$tmp/x/boot/vmlinuz-$rel" "$out/vmlinuz"
+	# The config tells which drivers are built in.
+	mv "$tmp/x/boot/config-$rel" "$out/config"
+else
+	mv "$mods/vmlinuz" "$out/vmlinuz"
+	mv "$mods/config" "$out/config"
+fi
+mv "$mods" "$out/lib/modules/"
 # The package leaves modules.dep to its postinst: make it here.
 depmod -b "$out" "$rel"
 
@@ -64,6 +107,7 @@ if grep -q '^CONFIG_PVH=y' "$out/config"; then
 	[ -f "$out/vmlinux" ] || log "could not extract vmlinux: guests boot slower"
 fi
 
+touch "$out/.used"
 chmod 755 "$out"	# mktemp made its parent private
 # Another run may have won the race; keep its copy.
 mv -T "$out" "$dest" 2>/dev/null || [ -f "$dest/vmlinuz" ]
