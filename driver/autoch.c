@@ -106,6 +106,11 @@ enum autoch_type {
 #define AUTOCH_RES_PAGE_HDR_LEN	8
 #define AUTOCH_DESC_MIN_LEN	12
 #define AUTOCH_VOLTAG_LEN	36
+/*
+ * Descriptor length assumed until the device has answered once: both
+ * volume tags and an identifier, so that a short range fits in one reply.
+ */
+#define AUTOCH_DESC_GUESS	128
 
 #define AUTOCH_UA_RETRIES	5
 #define AUTOCH_PR_PARAM_LEN	24
@@ -788,7 +793,7 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 			err = -EIO;
 			goto out;
 		}
-		range[t].desc_len = AUTOCH_DESC_MIN_LEN + 2 * AUTOCH_VOLTAG_LEN;
+		range[t].desc_len = AUTOCH_DESC_GUESS;
 	}
 
 	/*

@@ -9,6 +9,10 @@
 # elements: wire counts from QEMU's scsi_generic_send_command trace,
 # between INQUIRY markers the guest sends around each operation.
 #
+# The emulated library (selftests/emul) with the same sizes, 5 ms per
+# command and 30 s moves: wire counts from the emulation's counters, and
+# status queries while a move is in flight.
+#
 # Usage: bench.sh [SIZE...]   (default: 2000 10000)
 # Environment: KDIR, AUTOCH_CACHE; AUTOCH_BENCH_OUT: also write the
 # tables (Markdown) to this file.
@@ -33,11 +37,17 @@ trap 'exit 143' TERM
 
 mkdir -p "$work/src" "$work/guest"
 cp -r "$top/Kbuild" "$top/driver" "$top/include" "$work/src/"
-make -s -C "$KDIR" M="$work/src" modules >/dev/null
+make -s -C "$KDIR" M="$work/src" modules >/dev/null 2>&1
 cc -O2 -Wall -static -I "$top/include/uapi" -o "$work/guest/autoch-bench" \
 	"$top/selftests/bench/autoch-bench.c"
-cp "$work/src/driver/autoch.ko" "$top/selftests/bench/guest-bench-tgt.sh" \
-	"$work/guest/"
+mkdir -p "$work/emul"
+cp "$top"/selftests/emul/Kbuild "$top"/selftests/emul/*.[ch] "$work/emul/"
+make -s -C "$KDIR" M="$work/emul" modules >/dev/null 2>&1
+cp "$work/src/driver/autoch.ko" "$work/emul/autoch_emul.ko" \
+	"$top/selftests/bench/guest-bench-tgt.sh" \
+	"$top/selftests/bench/guest-bench-emul.sh" "$work/guest/"
+latency=${AUTOCH_BENCH_LATENCY_MS:-5}
+move=${AUTOCH_BENCH_MOVE_MS:-30000}
 
 out=${AUTOCH_BENCH_OUT:-/dev/null}
 : >"$out"
@@ -77,4 +87,39 @@ for size in "${sizes[@]}"; do
 	emit "| ch | full inventory: CHIOGSTATUS per type | $(result ch_gstatus "$work/out") | $(res_between 7 "$work/trace") |"
 	emit "| ch | full inventory: CHIOGELEM on every element | $(result ch_gelem "$work/out") | $(res_between 9 "$work/trace") |"
 	cp "$work/out" "${AUTOCH_BENCH_OUT:-$work/out}.$size.log" 2>/dev/null || true
+done
+
+# ---- the emulated library ----
+wire() { awk -v n="$1" '$1 == "WIRE" && $2 == n { print $3; exit }' "$2"; }
+field() { awk -v n="$1" -v f="$2" '$1 == "RESULT" && $2 == n {
+	for (i = 4; i <= NF; i++) if (index($i, f "=") == 1) print substr($i, length(f) + 2) }' "$3"; }
+for size in "${sizes[@]}"; do
+	# run-guest.sh passes no arguments: a wrapper carries them
+	printf '#!/bin/sh\nexec sh /autoch/guest-bench-emul.sh %s %s %s\n' \
+		$((size - 10)) "$latency" "$move" >"$work/bench-emul.sh"
+	AUTOCH_GUEST_TIMEOUT=2400 \
+		"$testbed/run-guest.sh" --kdir "$KDIR" \
+		--script "$work/bench-emul.sh" --file "$work/guest/guest-bench-emul.sh" \
+		--file "$work/guest/autoch.ko" --file "$work/guest/autoch_emul.ko" \
+		--file "$work/guest/autoch-bench" \
+		--log "$work/console" >"$work/out" 2>&1 ||
+		{ tail -n 30 "$work/out"; exit 1; }
+	o=$work/out
+	emit ""
+	emit "### emulated library, $size elements ($((size - 10)) storage, 2 transports, 4 import/export, 4 drives), ${latency} ms per command"
+	emit ""
+	emit "| driver | operation | wall time (s) | READ ELEMENT STATUS on the wire |"
+	emit "|---|---|---|---|"
+	emit "| autoch | full inventory: SIOC_ELEMENT_STATUS on every element | $(result autoch_loop "$o") | $(wire autoch_loop "$o") |"
+	emit "| autoch | full inventory: AUTOCH_ELEMENT_STATUS_RANGE per type | $(result autoch_range "$o") | $(wire autoch_range "$o") |"
+	emit "| mtx (sg) | mtx status | $(result mtx "$o") | $(wire mtx "$o") |"
+	emit "| ch | full inventory: CHIOGSTATUS per type | $(result ch_gstatus "$o") | $(wire ch_gstatus "$o") |"
+	emit "| ch | full inventory: CHIOGELEM on every element | $(result ch_gelem "$o") | $(wire ch_gelem "$o") |"
+	emit ""
+	emit "Status of other elements while a $((move / 1000)) s MOVE MEDIUM is in flight:"
+	emit ""
+	emit "| driver | queries answered during the move | slowest answer (ms) | the moving source element, queried as the move ends (ms) | READ ELEMENT STATUS on the wire |"
+	emit "|---|---|---|---|---|"
+	emit "| autoch | $(field autoch_during_move queries "$o") | $(field autoch_during_move worst_ms "$o") | $(field autoch_during_move involved_ms "$o") | $(wire autoch_during_move "$o") |"
+	emit "| ch | $(field ch_during_move queries "$o") | $(field ch_during_move worst_ms "$o") | $(field ch_during_move involved_ms "$o") | $(wire ch_during_move "$o") |"
 done
