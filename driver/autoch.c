@@ -37,7 +37,12 @@
  *   them, so that local processes interlock even on changers that have no
  *   element reservations: such a changer gets a unit reservation
  *   underneath while any element is reserved, or, when it has none
- *   either, the table alone arbitrates. @resv_lock serialises the changes
+ *   either, the table alone arbitrates. On the device, every element
+ *   reservation has an identification of the driver's own: SMC releases
+ *   by identification, and a RELEASE without the Element bit releases all
+ *   that the initiator holds, so the caller's identification (local
+ *   semantics only) must not decide what the device forgets, and element
+ *   reservations are taken again after the unit is released. @resv_lock serialises the changes
  *   to that table together with the commands that mirror them on the
  *   device; the table itself is read under @lock. A power-on or reset
  *   unit attention empties the table: the device forgot its reservations,
@@ -115,6 +120,7 @@ enum autoch_type {
 #define AUTOCH_UA_RETRIES	5
 #define AUTOCH_PR_PARAM_LEN	24
 #define AUTOCH_DVCID_BUF_LEN	512
+#define AUTOCH_DEV_RESV_IDS	256	/* identification is one byte */
 #define AUTOCH_READY_POLL_MS	500
 #define AUTOCH_MODE_BUF_LEN	255
 
@@ -218,6 +224,7 @@ struct autoch_range {
  * @no_resv6: RESERVE/RELEASE (6) are not supported
  * @no_resv10: RESERVE/RELEASE (10) are not supported
  * @no_elem_resv: element reservations are not supported
+ * @dev_ids: identifications in use for element reservations on the device
  * @io_lock: serialises the commands that load the map and fill the cache
  * @resv_lock: serialises reservation changes and the commands behind them
  * @events_wq: poll() waits here for events
@@ -249,6 +256,7 @@ struct autoch_device {
 	bool no_resv6;
 	bool no_resv10;
 	bool no_elem_resv;
+	DECLARE_BITMAP(dev_ids, AUTOCH_DEV_RESV_IDS);
 
 	struct mutex io_lock;	/* map and cache fills; taken before @lock */
 	struct mutex resv_lock;	/* reservation changes; taken before both */
@@ -268,7 +276,8 @@ enum autoch_resv_how {
  * @node: in autoch_device.resv
  * @owner: the open file that made it
  * @element: element address
- * @id: reservation identification
+ * @id: reservation identification the caller gave
+ * @dev_id: identification on the device, for AUTOCH_RESV_ELEMENT
  * @how: how the device holds it
  */
 struct autoch_resv {
@@ -276,6 +285,7 @@ struct autoch_resv {
 	struct autoch_file *owner;
 	u16 element;
 	u8 id;
+	u8 dev_id;
 	enum autoch_resv_how how;
 };
 
@@ -502,6 +512,7 @@ static void autoch_forget_reservations(struct autoch_device *ach)
 	}
 	ach->unit_on_device = false;
 	ach->unit_refs = 0;
+	bitmap_zero(ach->dev_ids, AUTOCH_DEV_RESV_IDS);
 }
 
 /* Queue @events on every open file, wake poll(), tell udev. */
@@ -1548,9 +1559,53 @@ static int autoch_unit_get(struct autoch_device *ach, struct autoch_file *af)
 	return 1;
 }
 
+/*
+ * A RELEASE without the Element bit dropped every reservation this
+ * initiator held on the device (SMC-2 6.8): take the element ones again.
+ */
+static void autoch_rereserve(struct autoch_device *ach, struct autoch_file *af)
+{
+	struct autoch_resv *r;
+	unsigned int n = 0, i;
+	u16 *addrs;
+	u8 *ids;
+	int err;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	/*
+	 * Copy what to send: a reset met by one of these commands empties
+	 * the table under @lock alone.
+	 */
+	addrs = kmalloc_array(AUTOCH_DEV_RESV_IDS, sizeof(*addrs), GFP_KERNEL);
+	ids = kmalloc(AUTOCH_DEV_RESV_IDS, GFP_KERNEL);
+	if (!addrs || !ids)
+		goto out;
+	mutex_lock(&ach->lock);
+	list_for_each_entry(r, &ach->resv, node) {
+		if (r->how != AUTOCH_RESV_ELEMENT || n == AUTOCH_DEV_RESV_IDS)
+			continue;
+		addrs[n] = r->element;
+		ids[n++] = r->dev_id;
+	}
+	mutex_unlock(&ach->lock);
+
+	for (i = 0; i < n; i++) {
+		err = autoch_dev_resv(ach, af, true, true, addrs[i], ids[i]);
+		if (err)
+			dev_warn_ratelimited(&ach->dev,
+					     "element %u not reserved again: %d\n",
+					     addrs[i], err);
+	}
+out:
+	kfree(ids);
+	kfree(addrs);
+}
+
 static int autoch_unit_put(struct autoch_device *ach, struct autoch_file *af)
 {
 	bool release = false;
+	int err;
 
 	lockdep_assert_held(&ach->resv_lock);
 
@@ -1563,7 +1618,9 @@ static int autoch_unit_put(struct autoch_device *ach, struct autoch_file *af)
 	mutex_unlock(&ach->lock);
 	if (!release || autoch_is_dead(ach))
 		return 0;
-	return autoch_dev_resv(ach, af, false, false, 0, 0);
+	err = autoch_dev_resv(ach, af, false, false, 0, 0);
+	autoch_rereserve(ach, af);
+	return err;
 }
 
 static void autoch_clear_lost(struct autoch_device *ach, struct autoch_file *af)
@@ -1605,7 +1662,25 @@ static int autoch_reserve_element(struct autoch_device *ach,
 
 	err = -EOPNOTSUPP;
 	if (elem_ok) {
-		err = autoch_dev_resv(ach, af, true, true, addr, id);
+		mutex_lock(&ach->lock);
+		err = find_first_zero_bit(ach->dev_ids, AUTOCH_DEV_RESV_IDS);
+		if (err < AUTOCH_DEV_RESV_IDS) {
+			__set_bit(err, ach->dev_ids);
+			r->dev_id = err;
+			err = 0;
+		}
+		mutex_unlock(&ach->lock);
+		/* 256 elements reserved at once: that many is a conflict */
+		if (err) {
+			kfree(r);
+			return -EBUSY;
+		}
+		err = autoch_dev_resv(ach, af, true, true, addr, r->dev_id);
+		if (err) {
+			mutex_lock(&ach->lock);
+			__clear_bit(r->dev_id, ach->dev_ids);
+			mutex_unlock(&ach->lock);
+		}
 		/* 24/00 for the Element bit: unit reservations only */
 		if (err == -EINVAL || err == -EOPNOTSUPP) {
 			mutex_lock(&ach->lock);
@@ -1644,10 +1719,16 @@ static int autoch_drop_resv(struct autoch_device *ach, struct autoch_file *af,
 
 	lockdep_assert_held(&ach->resv_lock);
 
-	if (r->how == AUTOCH_RESV_ELEMENT && !autoch_is_dead(ach))
-		err = autoch_dev_resv(ach, af, false, true, r->element, r->id);
-	else if (r->how == AUTOCH_RESV_UNIT)
+	if (r->how == AUTOCH_RESV_ELEMENT) {
+		if (!autoch_is_dead(ach))
+			err = autoch_dev_resv(ach, af, false, true, r->element,
+					      r->dev_id);
+		mutex_lock(&ach->lock);
+		__clear_bit(r->dev_id, ach->dev_ids);
+		mutex_unlock(&ach->lock);
+	} else if (r->how == AUTOCH_RESV_UNIT) {
 		err = autoch_unit_put(ach, af);
+	}
 	kfree(r);
 	return err;
 }
