@@ -96,10 +96,24 @@ check:
 lint:
 	selftests/check.sh --lint-only
 
+# autoch against Linux's ch and mtx: wall time and commands on the wire.
+bench:
+	selftests/bench/bench.sh
+
+# 32 processes for 10 minutes on the emulated library through two hosts.
+soak:
+	selftests/soak/soak.sh 600
+
 # Build, W=1, sparse and the selftests on Debian's 6.1, 6.12, sid's
 # current stable and experimental's -rc (allowed to fail).
 matrix:
 	selftests/matrix/matrix.sh
 
+# KUnit, the selftests, an ioctl fuzzer and hot-unplug under a KASAN,
+# UBSAN, lockdep and kmemleak kernel (built once, cached); any report fails.
+check-debug:
+	selftests/debug/check-debug.sh
+.PHONY: check-debug
+
 .PHONY: all modules modules_install install install-data dkms-install dkms-remove \
-	clean deps demo check lint matrix
+	clean deps demo check lint matrix bench soak

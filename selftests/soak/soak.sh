@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make soak: 32 processes for SECONDS (default 600) on the emulated
+# 1,000-slot library through two hosts, in a guest; prints the guest's
+# TAP and the operation counts. check.sh runs a shorter one.
+#
+# Usage: soak.sh [SECONDS]
+# Environment: KDIR, AUTOCH_CACHE.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+testbed=$top/selftests/testbed
+secs=${1:-600}
+
+"$testbed/deps.sh" >/dev/null
+KDIR=${KDIR:-$(find /usr/src -maxdepth 1 -name 'linux-headers-6.1.*-amd64' | sort -V | tail -n 1)}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$work/src" "$work/emul" "$work/guest"
+cp -r "$top/Kbuild" "$top/driver" "$top/include" "$work/src/"
+cp "$top"/selftests/emul/Kbuild "$top"/selftests/emul/*.[ch] "$work/emul/"
+make -s -C "$KDIR" M="$work/src" modules >/dev/null 2>&1
+make -s -C "$KDIR" M="$work/emul" modules >/dev/null 2>&1
+cc -O2 -Wall -Wextra -Werror -static -I "$top/include/uapi" \
+	-o "$work/guest/soak" "$top/selftests/soak/soak.c"
+cp "$work/src/driver/autoch.ko" "$work/emul/autoch_emul.ko" \
+	"$top/selftests/soak/guest-soak.sh" "$work/guest/"
+printf '#!/bin/sh\nexec sh /autoch/guest-soak.sh %s\n' "$secs" >"$work/run.sh"
+
+start=$(date +%s)
+rc=0
+AUTOCH_GUEST_TIMEOUT=$((secs + 600)) "$testbed/run-guest.sh" --kdir "$KDIR" \
+	--script "$work/run.sh" --file "$work/guest/guest-soak.sh" \
+	--file "$work/guest/soak" --file "$work/guest/autoch.ko" \
+	--file "$work/guest/autoch_emul.ko" --log "$work/console" \
+	>"$work/out" 2>&1 || rc=$?
+grep -E '^(not )?ok |^SOAK|^# ' "$work/out"
+echo "soak: $secs s requested, guest wall time $(($(date +%s) - start)) s, exit $rc"
+[ "$rc" -eq 0 ] || tail -n 20 "$work/out"
+exit "$rc"
