@@ -327,6 +327,7 @@ struct autoch_file {
  * @cdb: command descriptor block
  * @cdb_len: its length
  * @write: data flows to the device
+ * @data: data-out: what @buf must hold each time the command is sent
  * @buf: data buffer (kmalloc'ed or vmalloc'ed, never on the stack)
  * @len: its length
  * @timeout: in jiffies
@@ -339,6 +340,7 @@ struct autoch_cmd {
 	u8 cdb[16];
 	unsigned int cdb_len;
 	bool write;
+	const void *data;
 	void *buf;
 	unsigned int len;
 	unsigned int timeout;
@@ -651,6 +653,13 @@ static int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 
 		if (cmd->buf && !cmd->write)
 			memset(cmd->buf, 0, cmd->len);
+		/*
+		 * The midlayer zeroes the part of a buffer the device reports
+		 * a residual for, data-out included: a command sent again
+		 * (unit attention, becoming ready) would carry zeros.
+		 */
+		if (cmd->buf && cmd->write)
+			memcpy(cmd->buf, cmd->data, cmd->len);
 		memset(cmd->sense, 0, sizeof(cmd->sense));
 		memset(&cmd->sshdr, 0, sizeof(cmd->sshdr));
 		cmd->resid = 0;
@@ -658,6 +667,22 @@ static int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 					     cmd->buf, cmd->len, cmd->sense,
 					     &cmd->sshdr, cmd->timeout,
 					     &cmd->resid);
+		/*
+		 * The error handler reset the LU or the host: the unit
+		 * attention that says so went to its own TEST UNIT READY
+		 * (the midlayer expects it), so this flag is the only word
+		 * of it. The midlayer never clears it (st.c does the same).
+		 */
+		if (ach->sdev->was_reset) {
+			static const struct scsi_sense_hdr reset = {
+				.response_code = 0x70,
+				.sense_key = UNIT_ATTENTION,
+				.asc = 0x29,
+			};
+
+			ach->sdev->was_reset = 0;
+			autoch_unit_attention(ach, &reset);
+		}
 		if (!cmd->result)
 			return 0;
 		if (autoch_is_dead(ach))
@@ -1103,19 +1128,32 @@ out:
 	return err;
 }
 
+/*
+ * An entry is fresh when no unit attention came since it was read and it
+ * is younger than cache_ms, or when it was read during the call asking
+ * (at or after @since, when that is not 0): one call never reads the same
+ * chunk twice, even with the cache disabled.
+ */
 static bool autoch_elem_fresh(struct autoch_device *ach,
-			      const struct autoch_elem *e)
+			      const struct autoch_elem *e, unsigned long since)
 {
 	unsigned int ms = READ_ONCE(cache_ms);
 
 	lockdep_assert_held(&ach->lock);
-	return ms && e->gen == ach->cache_gen &&
-	       time_before(jiffies, e->when + msecs_to_jiffies(ms));
+	if (e->gen != ach->cache_gen)
+		return false;
+	if (since && time_after_eq(e->when, since))
+		return true;
+	return ms && time_before(jiffies, e->when + msecs_to_jiffies(ms));
 }
 
-/* The status of one element, from the cache when it is fresh. */
+/*
+ * The status of one element, from the cache when it is fresh; @since as
+ * for autoch_elem_fresh().
+ */
 static int autoch_get_status(struct autoch_device *ach, struct autoch_file *af,
-			     u16 addr, struct autoch_elem *out, int *typep)
+			     u16 addr, unsigned long since,
+			     struct autoch_elem *out, int *typep)
 {
 	struct autoch_range *r;
 	int type, err;
@@ -1130,7 +1168,7 @@ static int autoch_get_status(struct autoch_device *ach, struct autoch_file *af,
 	}
 	*typep = type;
 	r = &ach->range[type - 1];
-	if (autoch_elem_fresh(ach, &r->elems[addr - r->first])) {
+	if (autoch_elem_fresh(ach, &r->elems[addr - r->first], since)) {
 		*out = r->elems[addr - r->first];
 		mutex_unlock(&ach->lock);
 		return 0;
@@ -1145,7 +1183,8 @@ static int autoch_get_status(struct autoch_device *ach, struct autoch_file *af,
 	err = -EAGAIN;
 	if (ach->map_valid && autoch_type_of(ach->range, addr) == type) {
 		r = &ach->range[type - 1];
-		if (autoch_elem_fresh(ach, &r->elems[addr - r->first])) {
+		if (autoch_elem_fresh(ach, &r->elems[addr - r->first],
+				      since)) {
 			*out = r->elems[addr - r->first];
 			err = 0;
 		}
@@ -1236,9 +1275,12 @@ static int autoch_check_reserved(struct autoch_device *ach,
 	return 0;
 }
 
-static int autoch_simple_cmd(struct autoch_device *ach, struct autoch_file *af,
-			     const u8 *cdb, unsigned int cdb_len, void *data,
-			     unsigned int data_len, unsigned int timeout_s)
+/* One command; its decoded sense in *@sshdr when that is not NULL. */
+static int autoch_simple_cmd_sense(struct autoch_device *ach,
+				   struct autoch_file *af, const u8 *cdb,
+				   unsigned int cdb_len, void *data,
+				   unsigned int data_len, unsigned int timeout_s,
+				   struct scsi_sense_hdr *sshdr)
 {
 	struct autoch_cmd *cmd;
 	int err;
@@ -1254,14 +1296,25 @@ static int autoch_simple_cmd(struct autoch_device *ach, struct autoch_file *af,
 			kfree(cmd);
 			return -ENOMEM;
 		}
+		cmd->data = data;
 		cmd->len = data_len;
 		cmd->write = true;
 	}
 	cmd->timeout = timeout_s * HZ;
 	err = autoch_do_cmd(ach, af, cmd);
+	if (sshdr)
+		*sshdr = cmd->sshdr;
 	kfree(cmd->buf);
 	kfree(cmd);
 	return err;
+}
+
+static int autoch_simple_cmd(struct autoch_device *ach, struct autoch_file *af,
+			     const u8 *cdb, unsigned int cdb_len, void *data,
+			     unsigned int data_len, unsigned int timeout_s)
+{
+	return autoch_simple_cmd_sense(ach, af, cdb, cdb_len, data, data_len,
+				       timeout_s, NULL);
 }
 
 static int autoch_ioctl_init_elem_stat(struct autoch_device *ach,
@@ -1330,7 +1383,7 @@ static int autoch_ioctl_element_status(struct autoch_device *ach,
 	if (!access_ok(argp, sizeof(es)))
 		return -EFAULT;
 
-	err = autoch_get_status(ach, af, addr, &e, &type);
+	err = autoch_get_status(ach, af, addr, 0, &e, &type);
 	if (err)
 		return err;
 
@@ -1473,12 +1526,14 @@ static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
 /*
  * RESERVE/RELEASE (ELEMENT) on the device, in the 6-byte form (SMC-2
  * 6.7/6.8) or, where the device does not know it, the 10-byte form.
- * Returns -EOPNOTSUPP when the device has neither.
+ * Returns -EOPNOTSUPP when the device has neither, or refuses the Element
+ * bit of a reservation (24/00: unit reservations only).
  */
 static int autoch_dev_resv(struct autoch_device *ach, struct autoch_file *af,
 			   bool reserve, bool element, u16 addr, u8 id)
 {
 	u8 list[6] = {}, cdb[10] = {};
+	struct scsi_sense_hdr sshdr;
 	bool try6, try10;
 	int err;
 
@@ -1497,10 +1552,12 @@ static int autoch_dev_resv(struct autoch_device *ach, struct autoch_file *af,
 		cdb[2] = element ? id : 0;
 		if (reserve && element)
 			put_unaligned_be16(sizeof(list), cdb + 3);
-		err = autoch_simple_cmd(ach, af, cdb, 6,
-					reserve && element ? list : NULL,
-					reserve && element ? sizeof(list) : 0,
-					READ_ONCE(cmd_timeout));
+		err = autoch_simple_cmd_sense(ach, af, cdb, 6,
+					      reserve && element ? list : NULL,
+					      reserve && element ? sizeof(list) : 0,
+					      READ_ONCE(cmd_timeout), &sshdr);
+		if (reserve && element && err == -EINVAL && sshdr.asc == 0x24)
+			return -EOPNOTSUPP;
 		if (err != -EOPNOTSUPP)
 			return err;
 		mutex_lock(&ach->lock);
@@ -1514,10 +1571,12 @@ static int autoch_dev_resv(struct autoch_device *ach, struct autoch_file *af,
 		cdb[2] = element ? id : 0;
 		if (reserve && element)
 			put_unaligned_be16(sizeof(list), cdb + 7);
-		err = autoch_simple_cmd(ach, af, cdb, 10,
-					reserve && element ? list : NULL,
-					reserve && element ? sizeof(list) : 0,
-					READ_ONCE(cmd_timeout));
+		err = autoch_simple_cmd_sense(ach, af, cdb, 10,
+					      reserve && element ? list : NULL,
+					      reserve && element ? sizeof(list) : 0,
+					      READ_ONCE(cmd_timeout), &sshdr);
+		if (reserve && element && err == -EINVAL && sshdr.asc == 0x24)
+			return -EOPNOTSUPP;
 		if (err != -EOPNOTSUPP)
 			return err;
 		mutex_lock(&ach->lock);
@@ -1681,8 +1740,8 @@ static int autoch_reserve_element(struct autoch_device *ach,
 			__clear_bit(r->dev_id, ach->dev_ids);
 			mutex_unlock(&ach->lock);
 		}
-		/* 24/00 for the Element bit: unit reservations only */
-		if (err == -EINVAL || err == -EOPNOTSUPP) {
+		/* no RESERVE, or 24/00 for the Element bit: unit only */
+		if (err == -EOPNOTSUPP) {
 			mutex_lock(&ach->lock);
 			ach->no_elem_resv = true;
 			mutex_unlock(&ach->lock);
@@ -2001,9 +2060,13 @@ static int autoch_ioctl_pr(struct autoch_device *ach, struct autoch_file *af,
 	return -ENOTTY;
 }
 
-/* PERSISTENT RESERVE IN into a fresh buffer of @len bytes. */
+/*
+ * PERSISTENT RESERVE IN into a fresh buffer of @len bytes; *@availp is
+ * what arrived (the rest of the buffer is zero).
+ */
 static int autoch_pr_in(struct autoch_device *ach, struct autoch_file *af,
-			u8 sa, unsigned int len, u8 **bufp)
+			u8 sa, unsigned int len, u8 **bufp,
+			unsigned int *availp)
 {
 	struct autoch_cmd *cmd;
 	int err;
@@ -2023,10 +2086,12 @@ static int autoch_pr_in(struct autoch_device *ach, struct autoch_file *af,
 	cmd->len = len;
 	cmd->timeout = READ_ONCE(cmd_timeout) * HZ;
 	err = autoch_do_cmd(ach, af, cmd);
-	if (err)
+	if (err) {
 		kfree(cmd->buf);
-	else
+	} else {
 		*bufp = cmd->buf;
+		*availp = cmd->len - min_t(unsigned int, cmd->resid, cmd->len);
+	}
 	kfree(cmd);
 	return err;
 }
@@ -2035,7 +2100,7 @@ static int autoch_ioctl_pr_read_keys(struct autoch_device *ach,
 				     struct autoch_file *af, void __user *argp)
 {
 	struct pr_read_keys rk;
-	unsigned int len, total, n, i;
+	unsigned int len, avail, total, n, i;
 	u64 __user *keys;
 	u8 *buf;
 	int err;
@@ -2046,10 +2111,16 @@ static int autoch_ioctl_pr_read_keys(struct autoch_device *ach,
 
 	/* the 16-bit allocation length bounds what one command returns */
 	len = 8 + 8 * min_t(u32, rk.num_keys, (U16_MAX - 8) / 8);
-	err = autoch_pr_in(ach, af, 0x00, len, &buf);
+	err = autoch_pr_in(ach, af, 0x00, len, &buf, &avail);
 	if (err)
 		return err;
 
+	/* the keys the header announces, up to the buffer, must have come */
+	err = -EIO;
+	if (avail < 8 ||
+	    avail < min_t(u64, len, 8ULL + get_unaligned_be32(buf + 4)))
+		goto out;
+	err = 0;
 	total = get_unaligned_be32(buf + 4) / 8;
 	n = min3(total, rk.num_keys, (len - 8) / 8);
 	for (i = 0; i < n; i++) {
@@ -2072,12 +2143,17 @@ static int autoch_ioctl_pr_read_reservation(struct autoch_device *ach,
 					    void __user *argp)
 {
 	struct pr_read_reservation rr = {};
+	unsigned int avail;
 	u8 *buf;
 	int err;
 
-	err = autoch_pr_in(ach, af, 0x01, 24, &buf);
+	err = autoch_pr_in(ach, af, 0x01, 24, &buf, &avail);
 	if (err)
 		return err;
+	if (avail < 8 || (get_unaligned_be32(buf + 4) >= 16 && avail < 24)) {
+		kfree(buf);
+		return -EIO;
+	}
 	rr.generation = get_unaligned_be32(buf);
 	if (get_unaligned_be32(buf + 4) >= 16) {
 		rr.key = get_unaligned_be64(buf + 8);
@@ -2098,6 +2174,7 @@ static int autoch_ioctl_status_range(struct autoch_device *ach,
 	struct autoch_status_range sr;
 	struct element_status es;
 	struct autoch_elem e;
+	unsigned long since;
 	unsigned int i;
 	int type, err;
 	bool ok;
@@ -2120,10 +2197,13 @@ static int autoch_ioctl_status_range(struct autoch_device *ach,
 	if (!ok)
 		return -EINVAL;
 
+	/* 0 means "no call": a jiffies value of 0 is taken as 1 */
+	since = jiffies ?: 1;
 	for (i = 0; i < sr.count; i++) {
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		err = autoch_get_status(ach, af, sr.first + i, &e, &type);
+		err = autoch_get_status(ach, af, sr.first + i, since, &e,
+					&type);
 		if (err)
 			return err;
 		autoch_fill_status(&es, sr.first + i, type, &e);
