@@ -901,22 +901,21 @@ static int autoch_lock_map(struct autoch_device *ach, struct autoch_file *af)
 	int err;
 
 	mutex_lock(&ach->lock);
-	if (ach->map_valid)
-		return 0;
-	mutex_unlock(&ach->lock);
-
-	if (mutex_lock_interruptible(&ach->io_lock))
-		return -ERESTARTSYS;
-	mutex_lock(&ach->lock);
-	err = ach->map_valid ? 0 : -EAGAIN;
-	mutex_unlock(&ach->lock);
-	if (err)
-		err = autoch_load_map(ach, af);
-	mutex_unlock(&ach->io_lock);
-	if (err)
-		return err;
-
-	mutex_lock(&ach->lock);
+	/* a unit attention may drop the map again before we look */
+	while (!ach->map_valid) {
+		mutex_unlock(&ach->lock);
+		if (mutex_lock_interruptible(&ach->io_lock))
+			return -ERESTARTSYS;
+		mutex_lock(&ach->lock);
+		err = ach->map_valid ? 0 : -EAGAIN;
+		mutex_unlock(&ach->lock);
+		if (err)
+			err = autoch_load_map(ach, af);
+		mutex_unlock(&ach->io_lock);
+		if (err)
+			return err;
+		mutex_lock(&ach->lock);
+	}
 	return 0;
 }
 
@@ -1710,7 +1709,7 @@ static int autoch_reserve_element(struct autoch_device *ach,
 	elem_ok = !ach->no_elem_resv;
 	mutex_unlock(&ach->lock);
 	if (err)
-		return err < 0 ? err : 0;
+		return min(err, 0);	/* 1: nothing to do */
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
@@ -1810,7 +1809,7 @@ static int autoch_release_element(struct autoch_device *ach,
 		list_del(&r->node);
 	mutex_unlock(&ach->lock);
 	if (err)
-		return err < 0 ? err : 0;
+		return min(err, 0);	/* 1: nothing to do */
 	return autoch_drop_resv(ach, af, r);
 }
 
@@ -1827,7 +1826,7 @@ static int autoch_reserve_unit(struct autoch_device *ach, struct autoch_file *af
 		err = -EBUSY;
 	mutex_unlock(&ach->lock);
 	if (err)
-		return err < 0 ? err : 0;
+		return min(err, 0);	/* 1: nothing to do */
 
 	err = autoch_unit_get(ach, af);
 	if (err < 0)
@@ -1854,7 +1853,7 @@ static int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af
 		ach->unit_owner = NULL;
 	mutex_unlock(&ach->lock);
 	if (err)
-		return err < 0 ? err : 0;
+		return min(err, 0);	/* 1: nothing to do */
 	return autoch_unit_put(ach, af);
 }
 

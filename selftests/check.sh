@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Every test of autoch, as `make check` runs it:
-#   - the module builds with W=1 and without a warning, sparse (C=2) and
-#     checkpatch --strict report nothing on driver/ and include/;
+#   - the module builds with W=1 and without a warning, sparse (C=2),
+#     checkpatch --strict and coccicheck report nothing on driver/ and
+#     include/;
 #   - the selftests and examples build, including the header compiled as
 #     C++ and through the HP-UX compatibility directory;
 #   - in QEMU, against tgt's changer: the kselftest suite, the ch/autoch
@@ -105,6 +106,18 @@ else
 	fail "checkpatch --strict reports nothing"
 fi
 rm -f .checkpatch-camelcase.*
+
+# coccicheck as the kernel's make coccicheck M=... MODE=report runs it,
+# with the semantic patches of Debian's linux-source-6.1. Its "warning:
+# line N: should X be a metavariable?" lines are about the .cocci files.
+if step coccicheck env srctree="$harness" KBUILD_EXTMOD="$src" MODE=report \
+	SPATCH=spatch J="$(nproc)" V= bash "$harness/scripts/coccicheck" &&
+	! grep -E '^/.*:[0-9]+:' "$work/coccicheck.log"; then
+	pass "coccicheck reports nothing ($(find "$harness/scripts/coccinelle" -name '*.cocci' | wc -l) semantic patches)"
+else
+	grep -E '^/.*:[0-9]+:' "$work/coccicheck.log" | sed 's/^/    /'
+	fail "coccicheck reports nothing"
+fi
 
 [ "$lint_only" -eq 0 ] || finish
 

@@ -11,7 +11,7 @@ pkgs=(
 	tgt			# SMC changer emulation over iSCSI
 	busybox-static cpio xz-utils kmod	# guest initramfs
 	mtx sg3-utils lsscsi	# independent clients inside the guest
-	sparse gcc g++ make perl	# builds, static checks, checkpatch
+	sparse coccinelle gcc g++ make perl	# builds, static checks, checkpatch
 	udev dkms		# the udev rules' test, make dkms-install
 )
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Extract from Debian's linux-source-6.1 the few files the build and lint
 # use (kselftest harness headers, checkpatch and what it reads with
-# --no-tree, kernel-doc) into the cache, keyed by the package version.
+# --no-tree, kernel-doc, coccicheck and its semantic patches) into the cache, keyed by the package version.
 # They are used in place (-I, make lint), never copied into the tree.
 # Usage: harness.sh         prints the directory; it holds
 #   tools/testing/selftests/kselftest_harness.h, scripts/checkpatch.pl, ...
@@ -23,11 +23,13 @@ files=(
 	scripts/const_structs.checkpatch
 	Documentation/dev-tools/checkpatch.rst	# checkpatch --verbose
 	scripts/kernel-doc
+	scripts/coccicheck	# make lint: Coccinelle's semantic patches
+	scripts/coccinelle
 )
 
 complete() {
 	local f
-	for f in "${files[@]}"; do [ -f "$dest/$f" ] || return 1; done
+	for f in "${files[@]}"; do [ -e "$dest/$f" ] || return 1; done
 }
 
 if ! complete; then

@@ -28,6 +28,9 @@
 #   AUTOCH_GUEST_BIOS     firmware (qboot.rom; empty: QEMU's default SeaBIOS)
 #   AUTOCH_QEMU_ARGS      extra QEMU arguments (split on whitespace), e.g.
 #                         more -device/-drive pairs
+#   AUTOCH_GUEST_KERNEL_DIR  boot this kernel instead of Debian's: a directory
+#                         with vmlinuz (or vmlinux) and lib/modules/RELEASE,
+#                         built as KDIR (selftests/debug/kernel.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -58,7 +61,7 @@ done
 
 timeout=${AUTOCH_GUEST_TIMEOUT:-600}
 rel=$(kernel_release "$kdir")
-kcache=$("$here/guest-kernel.sh" "$kdir")
+kcache=${AUTOCH_GUEST_KERNEL_DIR:-$("$here/guest-kernel.sh" "$kdir")}
 
 tmp=$(mktemp -d)
 pids=()
@@ -228,6 +231,9 @@ echo "AUTOCH-GUEST-EXIT $?"
 # Full kernel log on the second serial port (the console is quiet).
 dmesg >/dev/ttyS1
 sync
+# Without ACPI (a tinyconfig kernel) poweroff only halts: reboot, which
+# -no-reboot turns into QEMU's exit.
+[ -d /sys/firmware/acpi ] || reboot -f
 poweroff -f
 reboot -f
 EOF

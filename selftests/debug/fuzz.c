@@ -1,0 +1,740 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * An ioctl fuzzer for /dev/autochN.
+ *
+ * Several processes call ioctl() on the changer at once, through a file
+ * they share (opened before the fork) and files of their own, which they
+ * close and open again from time to time (so reservations are released
+ * under the others' feet). Half of the calls use the driver's real
+ * command numbers (HP-UX, Linux extensions, <linux/pr.h>), a quarter of
+ * those with the size or direction bits changed; the other half random
+ * numbers, most with the driver's letters. Arguments are random
+ * structures whose element addresses mostly lie in the element map
+ * (SIOC_ELEMENT_ADDRESSES), behind pointers that are often bad: NULL, 1,
+ * kernel and non-canonical addresses, an unmapped page, a read-only page,
+ * the end of a page followed by a PROT_NONE page (so the structure
+ * straddles it), and unaligned ones. The parent interrupts the children
+ * with a signal now and then.
+ *
+ * Every call must return 0 or fail with an errno of the documented set
+ * (Documentation/autochanger-ioctl.rst, plus ENOMEM); anything else, or a
+ * positive return, is a failure. Media really move (on tgt moves are
+ * instant); nothing is checked about where they end up.
+ *
+ * Usage: fuzz [-d DEV] [-n CALLS] [-p PROCS] [-s SEED] [-t SECONDS] [-f]
+ * Prints the calls per errno, the rate, and exits 0 when every call kept
+ * to the set, 1 on a violation, 2 on a usage or setup error. -t stops
+ * the run early (and says so) when it takes longer than SECONDS. -f
+ * makes the children's own allocations fail as the kernel's fault
+ * injection is set up (/proc/self/make-it-fail; failslab with
+ * task-filter): ENOMEM is then expected too.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/ucontext.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/autochanger.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+
+#define MAX_PROCS	16
+#define MAX_ERRNO	4096
+#define HIST_POSITIVE	MAX_ERRNO	/* a positive return */
+#define HIST_LEN	(MAX_ERRNO + 1)
+#define MAX_REPORTS	8
+#define REOPEN_EVERY	4000
+#define BUF_PAGES	64	/* room for a range of 64 statuses */
+
+static const unsigned long real_cmds[] = {
+	SIOC_INQUIRY, SIOC_XSENSE, SIOC_MEDIUM_CHANGED,
+	SIOC_INIT_ELEM_STAT, SIOC_ELEMENT_ADDRESSES, SIOC_ELEMENT_STATUS,
+	SIOC_RESERVE, SIOC_RELEASE, SIOC_MOVE_MEDIUM, SIOC_EXCHANGE_MEDIUM,
+	AUTOCH_ELEMENT_STATUS_RANGE, AUTOCH_PREVENT_ALLOW, AUTOCH_DRIVE_ID,
+	AUTOCH_RESERVATIONS, AUTOCH_CAPABILITIES, AUTOCH_GET_EVENTS,
+	IOC_PR_REGISTER, IOC_PR_RESERVE, IOC_PR_RELEASE, IOC_PR_PREEMPT,
+	IOC_PR_PREEMPT_ABORT, IOC_PR_CLEAR, IOC_PR_READ_KEYS,
+	IOC_PR_READ_RESERVATION,
+};
+#define NR_REAL	(sizeof(real_cmds) / sizeof(real_cmds[0]))
+
+/*
+ * Numbers the VFS answers itself before the driver sees them (fs/ioctl.c);
+ * their errnos (EBADF from FICLONE, ...) are not the driver's.
+ */
+static const unsigned long vfs_cmds[] = {
+	FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC, FIOQSIZE, FIFREEZE, FITHAW,
+	FS_IOC_FIEMAP, FIGETBSZ, FICLONE, FICLONERANGE, FIDEDUPERANGE,
+	FIONREAD, FS_IOC_GETFLAGS, FS_IOC_SETFLAGS, FS_IOC_FSGETXATTR,
+	FS_IOC_FSSETXATTR,
+};
+
+/* The documented errnos, and ENOMEM. */
+static const int allowed[] = {
+	ENOTTY, EFAULT, EINVAL, EOPNOTSUPP, ENOMEDIUM, EXFULL, EBUSY,
+	ECONNRESET, ETIMEDOUT, ENXIO, EIO, EINTR, ENOMEM,
+};
+
+struct shared {
+	volatile int stop;
+	uint64_t calls[MAX_PROCS];
+	uint64_t real[MAX_PROCS];
+	uint64_t bad_ptr[MAX_PROCS];
+	uint64_t hist[MAX_PROCS][HIST_LEN];
+	int nbad[MAX_PROCS];
+	char report[MAX_PROCS][MAX_REPORTS][200];
+};
+
+static struct shared *sh;
+static bool make_it_fail;
+
+struct fuzzer {
+	int id;
+	uint64_t rng;
+	const char *dev;
+	int shared_fd;
+	int own_fd;
+	struct element_addresses ea;
+	long page;
+	unsigned char *buf;	/* BUF_PAGES read-write pages */
+	unsigned char *edge;	/* a page followed by a PROT_NONE page */
+	unsigned char *ro;	/* a read-only page */
+	unsigned char *gone;	/* an unmapped page */
+};
+
+static uint64_t rnd(struct fuzzer *f)
+{
+	/* xorshift64* */
+	f->rng ^= f->rng >> 12;
+	f->rng ^= f->rng << 25;
+	f->rng ^= f->rng >> 27;
+	return f->rng * 0x2545f4914f6cdd1dULL;
+}
+
+static unsigned int below(struct fuzzer *f, unsigned int n)
+{
+	return n ? (unsigned int)(rnd(f) % n) : 0;
+}
+
+static bool chance(struct fuzzer *f, unsigned int percent)
+{
+	return below(f, 100) < percent;
+}
+
+static void fill_random(struct fuzzer *f, void *p, size_t len)
+{
+	unsigned char *c = p;
+	uint64_t r = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!(i & 7))
+			r = rnd(f);
+		c[i] = r;
+		r >>= 8;
+	}
+}
+
+static const char *errno_name(int e)
+{
+	static const struct {
+		int e;
+		const char *name;
+	} names[] = {
+		{ 0, "success" }, { ENOTTY, "ENOTTY" }, { EFAULT, "EFAULT" },
+		{ EINVAL, "EINVAL" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+		{ ENOMEDIUM, "ENOMEDIUM" }, { EXFULL, "EXFULL" }, { EBUSY, "EBUSY" },
+		{ ECONNRESET, "ECONNRESET" }, { ETIMEDOUT, "ETIMEDOUT" },
+		{ ENXIO, "ENXIO" }, { EIO, "EIO" }, { EINTR, "EINTR" },
+		{ ENOMEM, "ENOMEM" }, { EAGAIN, "EAGAIN" }, { EPERM, "EPERM" },
+		{ EBADF, "EBADF" }, { ENODEV, "ENODEV" }, { ERANGE, "ERANGE" },
+		{ 512, "ERESTARTSYS (kernel-internal!)" },
+		{ 515, "ENOIOCTLCMD (kernel-internal!)" },
+		{ HIST_POSITIVE, "positive return" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].e == e)
+			return names[i].name;
+	return "?";
+}
+
+/* ---- arguments ---- */
+
+static uint16_t type_first(const struct element_addresses *ea, int t)
+{
+	const uint16_t *v = (const uint16_t *)ea;
+
+	return v[2 * t];
+}
+
+static uint16_t type_count(const struct element_addresses *ea, int t)
+{
+	const uint16_t *v = (const uint16_t *)ea;
+
+	return v[2 * t + 1];
+}
+
+/* An element address: mostly in the map, some at its edges, some anywhere. */
+static uint16_t rand_addr(struct fuzzer *f, int want_type)
+{
+	unsigned int r = below(f, 100);
+	int t = want_type >= 0 ? want_type : (int)below(f, 4);
+	uint16_t first = type_first(&f->ea, t), count = type_count(&f->ea, t);
+
+	if (r < 80 && count)
+		return first + below(f, count);
+	if (r < 90)
+		return chance(f, 50) ? first - 1 : first + count;
+	return rnd(f);
+}
+
+/* 0 or 1 mostly, anything sometimes. */
+static uint8_t rand_flag(struct fuzzer *f)
+{
+	return chance(f, 90) ? below(f, 2) : rnd(f);
+}
+
+static uint32_t rand_pr_type(struct fuzzer *f)
+{
+	return chance(f, 80) ? below(f, 8) : (uint32_t)rnd(f);
+}
+
+/* A user pointer for the nested buffers of the range and PR key calls. */
+static uint64_t rand_nested(struct fuzzer *f, size_t need)
+{
+	switch (below(f, 10)) {
+	case 0:
+		return 0;
+	case 1:
+		return (uint64_t)(uintptr_t)f->gone;
+	case 2:
+		return (uint64_t)(uintptr_t)(f->edge + f->page - below(f, need) - 1);
+	case 3:
+		return (uint64_t)(uintptr_t)f->ro;
+	case 4:
+		return 0xffffffff81000000ULL;
+	default:
+		return (uint64_t)(uintptr_t)(f->buf + f->page);
+	}
+}
+
+/* Contents that get past the validation often enough to reach the device. */
+static void fill_arg(struct fuzzer *f, unsigned long cmd, void *arg, size_t size)
+{
+	fill_random(f, arg, size);
+	switch (cmd) {
+	case SIOC_ELEMENT_STATUS: {
+		struct element_status *es = arg;
+
+		es->element = rand_addr(f, -1);
+		break;
+	}
+	case SIOC_RESERVE:
+	case SIOC_RELEASE: {
+		struct reservation_parms *rp = arg;
+
+		rp->all_elements = rand_flag(f);
+		rp->element = rp->all_elements && chance(f, 80) ? 0 : rand_addr(f, -1);
+		rp->identification = chance(f, 50) ? 0 : below(f, 4);
+		if (rp->all_elements && chance(f, 80))
+			rp->identification = 0;
+		break;
+	}
+	case SIOC_MOVE_MEDIUM: {
+		struct move_medium_parms *mp = arg;
+
+		mp->transport = rand_addr(f, 0);
+		mp->source = rand_addr(f, -1);
+		mp->destination = rand_addr(f, -1);
+		mp->invert = rand_flag(f);
+		break;
+	}
+	case SIOC_EXCHANGE_MEDIUM: {
+		struct exchange_medium_parms *xp = arg;
+
+		xp->transport = rand_addr(f, 0);
+		xp->source = rand_addr(f, -1);
+		xp->first_destination = rand_addr(f, -1);
+		xp->second_destination = chance(f, 30) ? xp->source : rand_addr(f, -1);
+		xp->invert_first = rand_flag(f);
+		xp->invert_second = rand_flag(f);
+		break;
+	}
+	case AUTOCH_ELEMENT_STATUS_RANGE: {
+		struct autoch_status_range *sr = arg;
+		int t = below(f, 4);
+		uint16_t count = type_count(&f->ea, t);
+
+		sr->first = rand_addr(f, t);
+		sr->count = chance(f, 85) ? 1 + below(f, count ? count : 1) : rnd(f);
+		sr->flags = chance(f, 90) ? 0 : rnd(f);
+		sr->statuses = rand_nested(f, sizeof(struct element_status));
+		break;
+	}
+	case AUTOCH_PREVENT_ALLOW:
+		*(uint32_t *)arg = rand_flag(f);
+		break;
+	case AUTOCH_DRIVE_ID:
+		((struct autoch_drive_id *)arg)->element = rand_addr(f, 3);
+		break;
+	case IOC_PR_REGISTER: {
+		struct pr_registration *reg = arg;
+
+		reg->flags = chance(f, 80) ? below(f, 2) : rnd(f);
+		if (chance(f, 80))
+			reg->__pad = 0;
+		break;
+	}
+	case IOC_PR_RESERVE:
+	case IOC_PR_RELEASE: {
+		struct pr_reservation *rsv = arg;
+
+		rsv->type = rand_pr_type(f);
+		if (chance(f, 80))
+			rsv->flags = 0;
+		break;
+	}
+	case IOC_PR_PREEMPT:
+	case IOC_PR_PREEMPT_ABORT: {
+		struct pr_preempt *p = arg;
+
+		p->type = rand_pr_type(f);
+		if (chance(f, 80))
+			p->flags = 0;
+		break;
+	}
+	case IOC_PR_CLEAR: {
+		struct pr_clear *c = arg;
+
+		if (chance(f, 80))
+			c->flags = 0;
+		if (chance(f, 80))
+			c->__pad = 0;
+		break;
+	}
+	case IOC_PR_READ_KEYS: {
+		struct pr_read_keys *rk = arg;
+
+		rk->num_keys = chance(f, 80) ? below(f, 16) : (uint32_t)rnd(f);
+		rk->keys_ptr = rand_nested(f, 8);
+		break;
+	}
+	}
+}
+
+/* A command number: the driver's, changed a little, or random. */
+static unsigned long rand_cmd(struct fuzzer *f, bool *real)
+{
+	unsigned long cmd;
+	unsigned int i;
+
+	*real = false;
+	if (chance(f, 50)) {
+		cmd = real_cmds[below(f, NR_REAL)];
+		switch (below(f, 16)) {
+		case 0:		/* another size */
+			return (cmd & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) |
+			       ((unsigned long)below(f, 1 << _IOC_SIZEBITS) << _IOC_SIZESHIFT);
+		case 1:		/* another direction */
+			return cmd ^ ((unsigned long)(1 + below(f, 3)) << _IOC_DIRSHIFT);
+		case 2:		/* a neighbour */
+			return cmd + (chance(f, 50) ? 1 : -1);
+		case 3:		/* upper bits: ioctl numbers are 32-bit */
+			return cmd | (rnd(f) << 32);
+		default:
+			*real = true;
+			return cmd;
+		}
+	}
+	for (;;) {
+		switch (below(f, 4)) {
+		case 0:
+			cmd = _IOC(below(f, 4), 'S', below(f, 256), below(f, 1 << _IOC_SIZEBITS));
+			break;
+		case 1:
+			cmd = _IOC(below(f, 4), 'p', below(f, 256), below(f, 1 << _IOC_SIZEBITS));
+			break;
+		default:
+			cmd = (uint32_t)rnd(f);
+			break;
+		}
+		for (i = 0; i < sizeof(vfs_cmds) / sizeof(vfs_cmds[0]); i++)
+			if ((uint32_t)cmd == (uint32_t)vfs_cmds[i])
+				break;
+		if (i == sizeof(vfs_cmds) / sizeof(vfs_cmds[0]))
+			return cmd;
+	}
+}
+
+/*
+ * The argument pointer: a good buffer (aligned or not) most of the time,
+ * else one of the bad kinds. Contents are prepared where they can be.
+ */
+static void *rand_ptr(struct fuzzer *f, unsigned long cmd, size_t size, bool *bad)
+{
+	unsigned char *p;
+
+	*bad = true;
+	switch (below(f, 40)) {
+	case 0:
+		return NULL;
+	case 1:
+		return (void *)1;
+	case 2:
+		return (void *)0xffffffff81000000UL;	/* kernel text */
+	case 3:
+		return (void *)0xffff888000000000UL;	/* direct map */
+	case 4:
+		return (void *)0x0000800000000000UL;	/* just past user space */
+	case 5:
+		return (void *)-1UL;
+	case 6:
+		return f->gone + below(f, f->page);
+	case 7:
+	case 8: {
+		/* straddles into the PROT_NONE page */
+		size_t room = size < (size_t)f->page ? size : (size_t)f->page;
+		size_t k = 1 + below(f, room ? room : 1);
+
+		p = f->edge + f->page - k;
+		fill_arg(f, cmd, f->buf, size);
+		memcpy(p, f->buf, k);
+		return p;
+	}
+	case 9:
+	case 10:
+		/* readable, not writable: copy_to_user fails */
+		if (mprotect(f->ro, f->page, PROT_READ | PROT_WRITE) == 0) {
+			fill_arg(f, cmd, f->ro, size < (size_t)f->page ? size : (size_t)f->page);
+			mprotect(f->ro, f->page, PROT_READ);
+		}
+		return f->ro;
+	}
+	*bad = false;
+	p = f->buf + (chance(f, 75) ? 0 : 1 + below(f, 15));
+	fill_arg(f, cmd, p, size);
+	return p;
+}
+
+/* ---- a child ---- */
+
+static void report(struct fuzzer *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void report(struct fuzzer *f, const char *fmt, ...)
+{
+	int n = sh->nbad[f->id]++;
+	va_list ap;
+
+	if (n >= MAX_REPORTS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sh->report[f->id][n], sizeof(sh->report[f->id][n]), fmt, ap);
+	va_end(ap);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* A fault of the fuzzer itself (not of a call): say where, and stop. */
+static void on_fault(int sig, siginfo_t *si, void *ctx)
+{
+	const ucontext_t *uc = ctx;
+	char msg[128];
+	int len;
+
+	len = snprintf(msg, sizeof(msg), "fuzz: signal %d at address %p, ip %#llx\n",
+		       sig, si->si_addr, (unsigned long long)uc->uc_mcontext.gregs[REG_RIP]);
+	if (write(2, msg, len) < 0)
+		_exit(3);
+	_exit(3);
+}
+
+static int open_dev(struct fuzzer *f)
+{
+	int fd, i;
+
+	for (i = 0; i < 50; i++) {
+		fd = open(f->dev, O_RDONLY);
+		/* ENOMEM: under fault injection */
+		if (fd >= 0 || (errno != EINTR && errno != ENOMEM))
+			return fd;
+	}
+	return -1;
+}
+
+/* From now on this process's allocations in the kernel may fail. */
+static void start_failing(void)
+{
+	int fd = open("/proc/self/make-it-fail", O_WRONLY);
+
+	if (fd < 0 || write(fd, "1", 1) != 1) {
+		fprintf(stderr, "fuzz: /proc/self/make-it-fail: %s\n", strerror(errno));
+		exit(2);
+	}
+	close(fd);
+}
+
+static int setup(struct fuzzer *f)
+{
+	unsigned char *m;
+	int i;
+
+	f->page = sysconf(_SC_PAGESIZE);
+	f->buf = mmap(NULL, BUF_PAGES * f->page, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	m = mmap(NULL, 4 * f->page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (f->buf == MAP_FAILED || m == MAP_FAILED)
+		return -1;
+	f->edge = m;
+	f->ro = m + 2 * f->page;
+	f->gone = m + 3 * f->page;
+	if (mprotect(m + f->page, f->page, PROT_NONE) ||
+	    mprotect(f->ro, f->page, PROT_READ) ||
+	    munmap(f->gone, f->page))
+		return -1;
+
+	f->own_fd = open_dev(f);
+	if (f->own_fd < 0)
+		return -1;
+	/* the map; the first command of a login may meet a unit attention */
+	for (i = 0; i < 10; i++)
+		if (!ioctl(f->own_fd, SIOC_ELEMENT_ADDRESSES, &f->ea))
+			return 0;
+	return -1;
+}
+
+static void child(struct fuzzer *f, uint64_t calls)
+{
+	unsigned long cmd;
+	uint64_t i;
+	bool real, bad;
+	void *arg;
+	int fd, ret, e;
+
+	struct sigaction fault = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
+
+	sigaction(SIGSEGV, &fault, NULL);
+	sigaction(SIGBUS, &fault, NULL);
+	if (setup(f)) {
+		report(f, "setup failed: %s", strerror(errno));
+		return;
+	}
+	if (make_it_fail)
+		start_failing();
+
+	for (i = 0; i < calls && !sh->stop; i++) {
+		if (i && !(i % REOPEN_EVERY)) {
+			close(f->own_fd);
+			f->own_fd = open_dev(f);
+			if (f->own_fd < 0) {
+				report(f, "reopen failed: %s", strerror(errno));
+				return;
+			}
+		}
+		if (!below(f, 2000)) {
+			struct pollfd pfd = { .fd = f->own_fd, .events = POLLIN };
+
+			poll(&pfd, 1, 0);
+		}
+
+		fd = chance(f, 25) ? f->shared_fd : f->own_fd;
+		cmd = rand_cmd(f, &real);
+		arg = rand_ptr(f, cmd, _IOC_SIZE(cmd), &bad);
+		ret = ioctl(fd, cmd, arg);
+		e = ret < 0 ? errno : 0;
+
+		sh->calls[f->id]++;
+		sh->real[f->id] += real;
+		sh->bad_ptr[f->id] += bad;
+		if (ret > 0) {
+			sh->hist[f->id][HIST_POSITIVE]++;
+			report(f, "cmd %#lx arg %p: returned %d", cmd, arg, ret);
+			continue;
+		}
+		if (e < 0 || e >= MAX_ERRNO)
+			e = MAX_ERRNO - 1;
+		sh->hist[f->id][e]++;
+		if (e) {
+			unsigned int k;
+
+			for (k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k++)
+				if (e == allowed[k])
+					break;
+			if (k == sizeof(allowed) / sizeof(allowed[0]))
+				report(f, "cmd %#lx arg %p: errno %d (%s)", cmd, arg,
+				       e, errno_name(e));
+		}
+	}
+	close(f->own_fd);
+}
+
+/* ---- the parent ---- */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: fuzz [-d DEV] [-n CALLS] [-p PROCS] [-s SEED] [-t SECONDS] [-f]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *dev = getenv("AUTOCH_DEV") ?: "/dev/autoch0";
+	uint64_t calls = 1000000, total = 0, real = 0, bad_ptr = 0, sum;
+	unsigned int procs = 4, seed = time(NULL), limit = 0, p;
+	struct sigaction sa = { .sa_handler = on_signal };
+	pid_t pids[MAX_PROCS];
+	bool alive[MAX_PROCS];
+	int opt, shared_fd, e, nbad = 0, status, left;
+	double t0, dt;
+	uint64_t rng;
+
+	while ((opt = getopt(argc, argv, "d:n:p:s:t:f")) != -1) {
+		switch (opt) {
+		case 'f':
+			make_it_fail = true;
+			break;
+		case 'd':
+			dev = optarg;
+			break;
+		case 'n':
+			calls = strtoull(optarg, NULL, 0);
+			break;
+		case 'p':
+			procs = strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			seed = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			limit = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || !procs || procs > MAX_PROCS)
+		usage();
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED) {
+		perror("mmap");
+		return 2;
+	}
+	shared_fd = open(dev, O_RDONLY);
+	if (shared_fd < 0) {
+		fprintf(stderr, "fuzz: %s: %s\n", dev, strerror(errno));
+		return 2;
+	}
+	printf("# fuzz: %s, %" PRIu64 " calls by %u processes, seed %u%s\n",
+	       dev, calls, procs, seed, make_it_fail ? ", allocations failing" : "");
+	fflush(stdout);
+
+	/* inherited: no SA_RESTART, so interrupted calls fail with EINTR */
+	sigaction(SIGUSR1, &sa, NULL);
+	t0 = now();
+	for (p = 0; p < procs; p++) {
+		alive[p] = true;
+		pids[p] = fork();
+		if (pids[p] < 0) {
+			perror("fork");
+			return 2;
+		}
+		if (!pids[p]) {
+			struct fuzzer f = {
+				.id = p,
+				.rng = ((uint64_t)seed << 32 | p) * 0x9e3779b97f4a7c15ULL | 1,
+				.dev = dev,
+				.shared_fd = shared_fd,
+			};
+
+			child(&f, calls / procs + (p < calls % procs));
+			_exit(0);
+		}
+	}
+
+	/* Interrupt a child now and then (EINTR paths); stop at the limit. */
+	rng = seed | 1;
+	left = procs;
+	while (left) {
+		pid_t w = waitpid(-1, &status, WNOHANG);
+
+		if (w > 0) {
+			for (p = 0; p < procs; p++)
+				if (pids[p] == w)
+					alive[p] = false;
+			if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+				fprintf(stderr, "fuzz: child %d died (status %#x)\n", w, status);
+				nbad++;
+			}
+			left--;
+			continue;
+		}
+		if (limit && !sh->stop && now() - t0 > limit) {
+			sh->stop = 1;
+			printf("# fuzz: stopped at the time limit of %u s\n", limit);
+		}
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		if (alive[rng % procs])
+			kill(pids[rng % procs], SIGUSR1);
+		usleep(2000 + rng % 20000);
+	}
+	dt = now() - t0;
+
+	for (p = 0; p < procs; p++) {
+		total += sh->calls[p];
+		real += sh->real[p];
+		bad_ptr += sh->bad_ptr[p];
+	}
+	printf("# fuzz: %" PRIu64 " calls in %.1f s (%.0f calls/s); %" PRIu64
+	       " with the driver's numbers as they are, %" PRIu64 " with bad pointers\n",
+	       total, dt, total / dt, real, bad_ptr);
+	for (e = 0; e < HIST_LEN; e++) {
+		sum = 0;
+		for (p = 0; p < procs; p++)
+			sum += sh->hist[p][e];
+		if (sum)
+			printf("# fuzz: errno %4d %-12s %10" PRIu64 "\n",
+			       e == HIST_POSITIVE ? -1 : e, errno_name(e), sum);
+	}
+	for (p = 0; p < procs; p++) {
+		int n;
+
+		nbad += sh->nbad[p];
+		for (n = 0; n < sh->nbad[p] && n < MAX_REPORTS; n++)
+			printf("# fuzz: process %u: %s\n", p, sh->report[p][n]);
+	}
+	printf("# fuzz: %s\n", nbad ? "FAILED: calls outside the documented errno set" :
+	       "every errno in the documented set");
+	return nbad ? 1 : 0;
+}

@@ -1,0 +1,200 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# In the debug kernel's guest (make check-debug), against tgt's changer:
+# the KUnit suite (it runs when autoch.ko is loaded), the kselftest suite
+# (guest-check.sh), the ch/autoch bind test, the ioctl fuzzer, the fuzzer
+# again with failslab on its own allocations, the hot-unplug test, rmmod,
+# then kmemleak. Prints TAP; each program's own output is indented with
+# "# ". The host checks the kernel log afterwards.
+#
+# Usage: guest-debug.sh
+# Environment (from the kernel command line): AUTOCH_PROFILE (tgt24),
+# AUTOCH_FUZZ_CALLS (1000000), AUTOCH_FAULT_CALLS (100000; calls under
+# failslab), AUTOCH_FUZZ_PROCS (4), AUTOCH_FUZZ_LIMIT (seconds, 600),
+# AUTOCH_UNPLUG_ROUNDS (100).
+
+cd "$(dirname "$0")" || exit 1
+dev=/dev/autoch0
+kmemleak=/sys/kernel/debug/kmemleak
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n $*"
+}
+
+not_ok() {
+	n=$((n + 1))
+	echo "not ok $n $*"
+	failed=1
+}
+
+skip() {
+	n=$((n + 1))
+	echo "ok $n $* # SKIP"
+}
+
+# Run "$@" with its output indented; its exit status in $rc (ash has no
+# pipefail).
+run() {
+	{ "$@" 2>&1; echo $? >/tmp/rc; } | tee /tmp/out | sed 's/^/# /'
+	rc=$(cat /tmp/rc)
+}
+
+wait_node() {
+	i=0
+	while [ ! -c "$dev" ] && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -c "$dev" ]
+}
+
+echo "TAP version 13"
+echo "1..9"
+
+# Suspects from the boot are not ours: find them now, forget them.
+if [ -w "$kmemleak" ]; then
+	echo scan >"$kmemleak"
+	echo clear >"$kmemleak"
+fi
+
+# --- KUnit: the suite runs when the module comes, KTAP goes to dmesg.
+before=$(dmesg | wc -l)
+if insmod ./autoch.ko; then
+	dmesg | tail -n +$((before + 1)) | sed 's/^\[[ 0-9.]*\] //' |
+		sed -n '/# Subtest: autoch$/,/^ok [0-9]* autoch$\|^not ok [0-9]* autoch$/p' \
+			>/tmp/ktap
+	sed 's/^/# /' /tmp/ktap
+	cases=$(grep -cE '^ +ok [0-9]+ ' /tmp/ktap)
+	bad=$(grep -cE '^ +not ok [0-9]+ ' /tmp/ktap)
+	if ! rmmod autoch; then
+		not_ok "KUnit: rmmod after the KUnit run failed"
+	elif grep -qE '^ok [0-9]+ autoch$' /tmp/ktap && [ "$bad" -eq 0 ] &&
+		[ "$cases" -gt 0 ]; then
+		ok "KUnit: $cases cases of the autoch suite pass"
+	else
+		not_ok "KUnit: $bad of $((cases + bad)) cases fail"
+	fi
+else
+	not_ok "KUnit: insmod autoch.ko failed"
+fi
+
+# --- The kselftest suite, as make check runs it.
+run sh ./guest-check.sh "${AUTOCH_PROFILE:-tgt24}"
+# the programs' own subtests, as check.sh counts them
+p=$(grep -cE '^# ok [0-9]+ ' /tmp/out)
+s=$(grep -cE '^# ok [0-9]+ .*# SKIP' /tmp/out)
+f=$(grep -cE '^# not ok [0-9]+ ' /tmp/out)
+counts="$((p - s)) passed, $f failed, $s skipped"
+if [ "$rc" -eq 0 ]; then
+	ok "kselftest suite (guest-check.sh): $counts"
+else
+	not_ok "kselftest suite (guest-check.sh): $counts, exit $rc"
+fi
+
+# --- Linux's ch and autoch on one changer: unbind and bind.
+if [ -x ./autoch-demo ] && [ -f ./guest-bind.sh ]; then
+	run sh ./guest-bind.sh
+	# it leaves the changer to ch
+	rmmod autoch 2>/dev/null
+	if ! rmmod ch; then
+		not_ok "ch/autoch bind test: rmmod ch failed"
+	elif [ "$rc" -eq 0 ]; then
+		ok "ch/autoch bind test (guest-bind.sh)"
+	else
+		not_ok "ch/autoch bind test (guest-bind.sh), exit $rc"
+	fi
+else
+	skip "ch/autoch bind test: no autoch-demo"
+fi
+
+# --- The fuzzer; then again with 5 % of its own kernel allocations failing.
+# "N calls in T s (R calls/s)" from its output
+fuzz_rate() {
+	sed -n 's/^# fuzz: \([0-9]* calls in [0-9.]* s ([0-9]* calls\/s)\).*/\1/p' /tmp/out
+}
+if insmod ./autoch.ko && wait_node; then
+	run ./fuzz -d "$dev" -n "${AUTOCH_FUZZ_CALLS:-1000000}" \
+		-p "${AUTOCH_FUZZ_PROCS:-4}" -t "${AUTOCH_FUZZ_LIMIT:-600}"
+	if [ "$rc" -eq 0 ]; then
+		ok "ioctl fuzzer: $(fuzz_rate), every errno documented"
+	else
+		not_ok "ioctl fuzzer, exit $rc"
+	fi
+else
+	not_ok "ioctl fuzzer: autoch.ko did not load or $dev did not appear"
+fi
+
+fs=/sys/kernel/debug/failslab
+if [ -d $fs ] && [ -c "$dev" ]; then
+	# only the tasks that ask (make-it-fail), sleeping allocations too,
+	# and no stack trace in the log for each failure
+	echo Y >$fs/task-filter
+	echo N >$fs/ignore-gfp-wait
+	echo 0 >$fs/verbose
+	echo -1 >$fs/times
+	echo 1 >$fs/interval
+	echo 5 >$fs/probability
+	run ./fuzz -f -d "$dev" -n "${AUTOCH_FAULT_CALLS:-100000}" \
+		-p "${AUTOCH_FUZZ_PROCS:-4}" -t "${AUTOCH_FUZZ_LIMIT:-600}"
+	echo 0 >$fs/probability
+	if [ "$rc" -eq 0 ]; then
+		ok "ioctl fuzzer under failslab: $(fuzz_rate), every errno documented"
+	else
+		not_ok "ioctl fuzzer under failslab, exit $rc"
+	fi
+else
+	not_ok "ioctl fuzzer under failslab: no $fs or no $dev"
+fi
+
+# --- Hot-unplug during each ioctl; short command timeouts.
+for p in cmd_timeout:5 move_timeout:10 init_timeout:10; do
+	echo "${p#*:}" >"/sys/module/autoch/parameters/${p%:*}"
+done
+if wait_node; then
+	run ./unplug -d "$dev" -r "${AUTOCH_UNPLUG_ROUNDS:-100}"
+	if [ "$rc" -eq 0 ]; then
+		ok "hot-unplug during each ioctl: $(sed -n 's/^# unplug: //p' /tmp/out)"
+	else
+		not_ok "hot-unplug during each ioctl, exit $rc"
+	fi
+else
+	not_ok "hot-unplug: $dev missing"
+fi
+
+# --- The module goes.
+if rmmod autoch; then
+	ok "rmmod autoch"
+else
+	not_ok "rmmod autoch"
+fi
+
+# --- kmemleak: objects younger than 5 s are not reported; scan twice.
+if [ -w "$kmemleak" ]; then
+	sleep 6
+	echo scan >"$kmemleak"
+	sleep 2
+	echo scan >"$kmemleak"
+	cat "$kmemleak" >/tmp/leaks
+	if [ -s /tmp/leaks ]; then
+		sed 's/^/# /' /tmp/leaks
+		not_ok "kmemleak: $(grep -c 'unreferenced object' /tmp/leaks) leaks"
+	else
+		ok "kmemleak: no leaks"
+	fi
+else
+	not_ok "kmemleak: $kmemleak missing"
+fi
+
+# --- What the guest's kernel said; the host greps all of it again.
+pattern='BUG:|WARNING:|KASAN|UBSAN|ODEBUG|Call Trace|possible circular locking|possible recursive locking|inconsistent lock state|blocked for more than|hung_task'
+if dmesg | grep -E "$pattern" >/tmp/splats; then
+	sed 's/^/# /' /tmp/splats | head -n 40
+	not_ok "kernel log clean"
+else
+	ok "kernel log clean"
+fi
+exit $failed
