@@ -4,15 +4,16 @@
 # In the debug kernel's guest (make check-debug), against tgt's changer:
 # the KUnit suite (it runs when autoch.ko is loaded), the kselftest suite
 # (guest-check.sh), the ch/autoch bind test, the ioctl fuzzer, the fuzzer
-# again with failslab on its own allocations, the hot-unplug test, rmmod,
-# then kmemleak. Prints TAP; each program's own output is indented with
+# again with failslab on its own allocations, the hot-unplug test, probe
+# under failslab, rmmod, then kmemleak. Prints TAP; each program's own output is indented with
 # "# ". The host checks the kernel log afterwards.
 #
 # Usage: guest-debug.sh
 # Environment (from the kernel command line): AUTOCH_PROFILE (tgt24),
 # AUTOCH_FUZZ_CALLS (1000000), AUTOCH_FAULT_CALLS (100000; calls under
 # failslab), AUTOCH_FUZZ_PROCS (4), AUTOCH_FUZZ_LIMIT (seconds, 600),
-# AUTOCH_UNPLUG_ROUNDS (100).
+# AUTOCH_UNPLUG_ROUNDS (100), AUTOCH_PROBE_ROUNDS (30; the changer found
+# again by a rescan whose allocations fail).
 
 cd "$(dirname "$0")" || exit 1
 dev=/dev/autoch0
@@ -53,7 +54,7 @@ wait_node() {
 }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..10"
 
 # Suspects from the boot are not ours: find them now, forget them.
 if [ -w "$kmemleak" ]; then
@@ -163,6 +164,47 @@ if wait_node; then
 	fi
 else
 	not_ok "hot-unplug: $dev missing"
+fi
+
+# --- Probe under failslab: the changer is deleted and found again by a
+# rescan whose own allocations fail at 20 %: the scan, sg or autoch's
+# probe may fail, cleanly; a rescan without faults must then bring
+# /dev/autoch0 back, answering. AUTOCH_PROBE_ROUNDS (30).
+probe_rounds=${AUTOCH_PROBE_ROUNDS:-30}
+sysdev=$(readlink -f /sys/class/autoch/autoch0/device 2>/dev/null)
+if [ -d $fs ] && [ -n "$sysdev" ] && [ -x ./autoch-demo ]; then
+	hctl=${sysdev##*/}
+	scan=/sys/class/scsi_host/host${hctl%%:*}/scan
+	up=0 down=0 bad=0
+	i=0
+	while [ $i -lt "$probe_rounds" ]; do
+		i=$((i + 1))
+		echo 1 >"/sys/bus/scsi/devices/$hctl/delete"
+		echo 20 >$fs/probability
+		sh -c "echo 1 >/proc/self/make-it-fail; echo '- - -' >$scan" 2>/dev/null
+		echo 0 >$fs/probability
+		if [ -c "$dev" ] && ./autoch-demo -l "$dev" >/dev/null 2>&1; then
+			up=$((up + 1))
+			continue
+		fi
+		down=$((down + 1))
+		# what a failed probe left: the device (if any) goes, then back
+		[ -e "/sys/bus/scsi/devices/$hctl/delete" ] &&
+			echo 1 >"/sys/bus/scsi/devices/$hctl/delete"
+		echo '- - -' >"$scan"
+		if ! wait_node || ! ./autoch-demo -l "$dev" >/dev/null 2>&1; then
+			bad=$((bad + 1))
+			echo "# round $i: $dev did not come back after a clean rescan"
+			break
+		fi
+	done
+	if [ "$bad" -eq 0 ]; then
+		ok "probe under failslab: $i rounds, $up came up under faults, $down failed cleanly and came back"
+	else
+		not_ok "probe under failslab: round $i, the changer did not come back"
+	fi
+else
+	not_ok "probe under failslab: no $fs, no $dev or no autoch-demo"
 fi
 
 # --- The module goes.
