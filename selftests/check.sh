@@ -14,11 +14,17 @@
 #     emulated changer (selftests/emul: library, superloader and tgt
 #     profiles, two initiators);
 #   - mc(1M), the HP-UX example, autoch-inventory and the udev rules in a
-#     guest, and make dkms-install on the machine's own Debian headers.
+#     guest, and make dkms-install on the machine's own Debian headers;
+#   - make matrix (selftests/matrix: builds, W=1, sparse and the suite on
+#     Debian's 6.1, 6.12, 7.2 and 7.3-rc kernels) and make check-debug
+#     (selftests/debug: KUnit, the suite, fuzzing, hot-unplug, the
+#     emulation and a soak under KASAN, UBSAN, lockdep and kmemleak).
 # Ends with "N passed, N failed, N skipped"; exits non-zero on a failure.
 #
 # Usage: check.sh [--lint-only]
-# Environment: KDIR (default: Debian's newest 6.1 headers), AUTOCH_CACHE.
+# Environment: KDIR (default: Debian's newest 6.1 headers), AUTOCH_CACHE,
+#   AUTOCH_CHECK_PARTS (default "matrix debug"; leave one out to skip it,
+#   counted as skipped).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 testbed=$top/selftests/testbed
@@ -246,6 +252,50 @@ if step tgt-mc "$testbed/tgt-changer.sh" start "$mc_state"; then
 	[ "$rc" -eq 0 ] || fail "guest run of mc (exit $rc)"
 else
 	fail "tgt changer for mc starts"
+fi
+
+# The other kernels and the debug kernel: both cache what they build
+# (headers, the sid chroot, guest kernels, the debug kernel) under
+# AUTOCH_CACHE, keyed by package version and config.
+parts=" ${AUTOCH_CHECK_PARTS:-matrix debug} "
+if [[ $parts == *" matrix "* ]]; then
+	echo "the matrix (make matrix): 6.1, 6.12, sid's current stable, experimental's -rc"
+	"$top/selftests/matrix/matrix.sh" >"$work/matrix.out" 2>&1
+	rc=$?
+	sed -n '/^kernel /,/^wall time/p' "$work/matrix.out" | sed 's/^/    /'
+	# an allowed failure (experimental) is "not ok ... # TODO": not a pass
+	p=$(grep -cE '^ok [0-9]+ ' "$work/matrix.out")
+	t=$(grep -cE '^not ok [0-9]+ .*# TODO' "$work/matrix.out")
+	f=$(($(grep -cE '^not ok [0-9]+ ' "$work/matrix.out") - t))
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + t))
+	echo "  $p passed, $f failed, $t allowed failures (counted as skipped) in the matrix"
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		tail -n 30 "$work/matrix.out" | sed 's/^/    /'
+		fail "matrix.sh (exit $rc)"
+	fi
+else
+	skip "the matrix (not in AUTOCH_CHECK_PARTS)"
+fi
+
+if [[ $parts == *" debug "* ]]; then
+	echo "the debug kernel (make check-debug): KUnit, suite, fuzzer, unplug, emulation, soak, loss"
+	"$top/selftests/debug/check-debug.sh" >"$work/debug.out" 2>&1
+	rc=$?
+	grep -E '^(not )?ok [0-9]+ |^sanitizer verdict|^wall time' "$work/debug.out" | sed 's/^/    /'
+	grep -E '^    # # (fuzz|unplug):' "$work/debug.out" | sed 's/^/  /'
+	p=$(grep -cE '^ok [0-9]+ ' "$work/debug.out")
+	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$work/debug.out")
+	f=$(grep -cE '^not ok [0-9]+ ' "$work/debug.out")
+	passed=$((passed + p - s)) failed=$((failed + f)) skipped=$((skipped + s))
+	echo "  $((p - s)) passed, $f failed, $s skipped under the debug kernel"
+	if ! grep -q '^sanitizer verdict: clean' "$work/debug.out"; then
+		fail "debug kernel: $(grep '^sanitizer verdict' "$work/debug.out" || echo 'no sanitizer verdict')"
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		tail -n 30 "$work/debug.out" | sed 's/^/    /'
+		fail "check-debug.sh (exit $rc)"
+	fi
+else
+	skip "the debug kernel (not in AUTOCH_CHECK_PARTS)"
 fi
 
 echo "DKMS: make dkms-install and dkms-remove for Debian's kernel"
