@@ -225,6 +225,10 @@ struct autoch_range {
  * @no_resv10: RESERVE/RELEASE (10) are not supported
  * @no_elem_resv: element reservations are not supported
  * @dev_ids: identifications in use for element reservations on the device
+ * @ready_waiters: calls waiting for the changer to become ready (04/01)
+ * @ready_since: when the first of them met NOT READY (jiffies)
+ * @ready_progress: the last progress indication of that NOT READY, 0 to
+ *	65535 (SPC sense-key specific), -1 when the changer gave none
  * @io_lock: serialises the commands that load the map and fill the cache
  * @resv_lock: serialises reservation changes and the commands behind them
  * @events_wq: poll() waits here for events
@@ -257,6 +261,9 @@ struct autoch_device {
 	bool no_resv10;
 	bool no_elem_resv;
 	DECLARE_BITMAP(dev_ids, AUTOCH_DEV_RESV_IDS);
+	unsigned int ready_waiters;
+	unsigned long ready_since;
+	int ready_progress;
 
 	struct mutex io_lock;	/* map and cache fills; taken before @lock */
 	struct mutex resv_lock;	/* reservation changes; taken before both */
@@ -637,11 +644,61 @@ static void autoch_record_failure(struct autoch_file *af,
 }
 
 /*
- * Send one command, riding out unit attentions and a device that is
- * becoming ready. Every failure is recorded for SIOC_XSENSE of @af.
+ * The progress indication of sense data (SPC-4 4.5.2.4.4: sense-key
+ * specific bytes with SKSV set, fixed or descriptor format), 0 to 65535
+ * of 65536; -1 when there is none.
  */
-static int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
-			 struct autoch_cmd *cmd)
+static int autoch_sense_progress(const u8 *sense, unsigned int len)
+{
+	const u8 *d;
+
+	if (len < 8)
+		return -1;
+	switch (sense[0] & 0x7f) {
+	case 0x70:
+	case 0x71:
+		if (len >= 18 && sense[7] >= 10 && (sense[15] & 0x80))
+			return get_unaligned_be16(sense + 16);
+		break;
+	case 0x72:
+	case 0x73:
+		d = scsi_sense_desc_find(sense, len, 0x02);
+		/* the descriptor may start near the end of the buffer */
+		if (d && d + 7 <= sense + len && d[1] >= 6 && (d[4] & 0x80))
+			return get_unaligned_be16(d + 5);
+		break;
+	}
+	return -1;
+}
+
+/*
+ * A call waits for the changer to become ready (@waiting false: it starts
+ * now) or stops waiting (@progress < -1). What sysfs "progress" shows.
+ */
+static void autoch_ready_wait(struct autoch_device *ach, bool *waiting,
+			      int progress)
+{
+	mutex_lock(&ach->lock);
+	if (progress < -1) {
+		if (*waiting && !--ach->ready_waiters)
+			ach->ready_progress = -1;
+		*waiting = false;
+	} else {
+		if (!*waiting && !ach->ready_waiters++)
+			ach->ready_since = jiffies;
+		*waiting = true;
+		ach->ready_progress = progress;
+	}
+	mutex_unlock(&ach->lock);
+}
+
+/*
+ * Send one command, riding out unit attentions and a device that is
+ * becoming ready (*@waiting set while it waits for that). Every failure
+ * is recorded for SIOC_XSENSE of @af.
+ */
+static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
+		       struct autoch_cmd *cmd, bool *waiting)
 {
 	unsigned long ready_deadline = jiffies + READ_ONCE(ready_timeout) * HZ;
 	unsigned int ua_retries = 0;
@@ -713,6 +770,9 @@ static int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 		    cmd->sshdr.asc == 0x04 && cmd->sshdr.ascq == 0x01 &&
 		    time_before(jiffies, ready_deadline)) {
 			dev_dbg(&ach->dev, "becoming ready, waiting\n");
+			autoch_ready_wait(ach, waiting,
+					  autoch_sense_progress(cmd->sense,
+								sizeof(cmd->sense)));
 			if (msleep_interruptible(AUTOCH_READY_POLL_MS))
 				return -ERESTARTSYS;
 			continue;
@@ -725,6 +785,18 @@ static int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 	dev_dbg(&ach->dev, "opcode %02x failed: result %#x sense %x/%02x/%02x: %d\n",
 		cmd->cdb[0], cmd->result, cmd->sshdr.sense_key,
 		cmd->sshdr.asc, cmd->sshdr.ascq, err);
+	return err;
+}
+
+static int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
+			 struct autoch_cmd *cmd)
+{
+	bool waiting = false;
+	int err;
+
+	err = autoch_send(ach, af, cmd, &waiting);
+	if (waiting)
+		autoch_ready_wait(ach, &waiting, -2);
 	return err;
 }
 
@@ -2680,6 +2752,33 @@ static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(drive_ids);
 
+/*
+ * "idle", or "becoming-ready SECONDS PERCENT" while calls wait for the
+ * changer to become ready (NOT READY 04/01); PERCENT is the progress the
+ * changer reports in its sense data, "-" when it reports none.
+ */
+static ssize_t progress_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct autoch_device *ach = to_autoch(dev);
+	unsigned int waiters, secs;
+	int progress;
+
+	mutex_lock(&ach->lock);
+	waiters = ach->ready_waiters;
+	secs = jiffies_to_msecs(jiffies - ach->ready_since) / MSEC_PER_SEC;
+	progress = ach->ready_progress;
+	mutex_unlock(&ach->lock);
+
+	if (!waiters)
+		return sysfs_emit(buf, "idle\n");
+	if (progress < 0)
+		return sysfs_emit(buf, "becoming-ready %u -\n", secs);
+	return sysfs_emit(buf, "becoming-ready %u %u\n", secs,
+			  progress * 100 / 65536);
+}
+static DEVICE_ATTR_RO(progress);
+
 static struct attribute *autoch_attrs[] = {
 	&dev_attr_vendor.attr,
 	&dev_attr_model.attr,
@@ -2694,6 +2793,7 @@ static struct attribute *autoch_attrs[] = {
 	&dev_attr_first_data_transfer.attr,
 	&dev_attr_num_data_transfers.attr,
 	&dev_attr_drive_ids.attr,
+	&dev_attr_progress.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(autoch);
@@ -2791,6 +2891,7 @@ static int autoch_probe(struct scsi_device *sdev)
 	ach->minor = minor;
 	ach->sdev = sdev;
 	ach->cache_gen = 1;
+	ach->ready_progress = -1;
 	mutex_init(&ach->lock);
 	mutex_init(&ach->io_lock);
 	mutex_init(&ach->resv_lock);

@@ -211,6 +211,52 @@ static void autoch_test_sense_len(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, autoch_sense_len(sense), 0U);
 }
 
+/* The progress indication of NOT READY sense, fixed and descriptor. */
+static void autoch_test_sense_progress(struct kunit *test)
+{
+	u8 sense[SCSI_SENSE_BUFFERSIZE] = {};
+
+	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, sizeof(sense)), -1);
+	/* fixed: SKSV and bytes 16-17 */
+	sense[0] = 0x70;
+	sense[2] = NOT_READY;
+	sense[7] = 10;
+	sense[12] = 0x04;
+	sense[13] = 0x01;
+	sense[16] = 0x40;
+	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, sizeof(sense)), -1);
+	sense[15] = 0x80;
+	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, sizeof(sense)), 0x4000);
+	/* the bytes must be there */
+	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, 17), -1);
+	sense[7] = 6;
+	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, sizeof(sense)), -1);
+
+	/* descriptor: a sense-key specific descriptor (02h) */
+	memset(sense, 0, sizeof(sense));
+	sense[0] = 0x72;
+	sense[1] = NOT_READY;
+	sense[2] = 0x04;
+	sense[3] = 0x01;
+	sense[7] = 8;
+	sense[8] = 0x02;
+	sense[9] = 6;
+	sense[11] = 0x80;
+	sense[12] = 0xff;
+	sense[13] = 0xff;
+	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, sizeof(sense)), 0xffff);
+	sense[11] = 0;
+	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, sizeof(sense)), -1);
+	sense[11] = 0x80;
+	sense[8] = 0x03;
+	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, sizeof(sense)), -1);
+	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, 4), -1);
+	/* a descriptor cut off by the end of the buffer */
+	sense[8] = 0x02;
+	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, 14), -1);
+	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, 15), 0xffff);
+}
+
 /* ---- volume tags, descriptors ---- */
 
 static void autoch_test_voltag_blank(struct kunit *test)
@@ -983,6 +1029,7 @@ static struct kunit_case autoch_test_cases[] = {
 	KUNIT_CASE(autoch_test_sense_rows),
 	KUNIT_CASE(autoch_test_result),
 	KUNIT_CASE(autoch_test_sense_len),
+	KUNIT_CASE(autoch_test_sense_progress),
 	KUNIT_CASE(autoch_test_voltag_blank),
 	KUNIT_CASE(autoch_test_parse_desc),
 	KUNIT_CASE(autoch_test_res_good),

@@ -143,7 +143,7 @@ else
 	fail "userspace-examples build"
 	finish
 fi
-cp "$src/driver/autoch.ko" "$work/ex/autoch-demo" \
+cp "$src/driver/autoch.ko" "$work/ex/autoch-demo" "$work/ex/mc" \
 	selftests/guest-bind.sh selftests/guest-inventory.sh "$inst/"
 
 tgt_state=$work/tgt

@@ -435,6 +435,48 @@ TEST_F(ua, ready_timeout_expires)
 	autoch_expect_sense(_metadata, self->a.fd, EBUSY, 0xb8, 0x2, 0x04, 0x01);
 }
 
+/*
+ * While a call waits for the changer to become ready, sysfs "progress"
+ * says so with the progress the changer reports (the emulation: the
+ * share of ready_ms gone); "idle" before and after.
+ */
+TEST_F(ua, ready_progress)
+{
+	char path[128], line[64], *name;
+	struct element_status es;
+	unsigned int secs, pct;
+	int status;
+	pid_t pid;
+
+	name = strrchr(autoch_path(), '/');
+	ASSERT_NE(NULL, name);
+	snprintf(path, sizeof(path), "/sys/class/autoch/%s/progress", name + 1);
+	ASSERT_LT(0, emul_read_file(path, line, sizeof(line))) TH_LOG("%s", path);
+	EXPECT_STREQ("idle\n", line);
+
+	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 0);
+	set_param(_metadata, self, EMUL_MODULE, "ready_ms", 4000);
+	self->reset_after = true;
+	ASSERT_EQ(0, emul_ctl("event", "reset"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(autoch_status(self->a.fd, self->full, &es));
+	emul_sleep_ms(2000);
+	ASSERT_LT(0, emul_read_file(path, line, sizeof(line)));
+	TH_LOG("progress after 2 s of 4: %s", line);
+	ASSERT_EQ(2, sscanf(line, "becoming-ready %u %u", &secs, &pct))
+		TH_LOG("'%s'", line);
+	EXPECT_LE(1, secs);
+	EXPECT_GE(3, secs);
+	EXPECT_LE(20, pct);
+	EXPECT_GE(80, pct);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_LT(0, emul_read_file(path, line, sizeof(line)));
+	EXPECT_STREQ("idle\n", line);
+}
+
 static volatile sig_atomic_t alarms;
 
 static void on_alarm(int sig)

@@ -26,6 +26,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "waiting.h"
+
 #define DEFAULT_DEVICE	"/dev/autoch0"
 #define BARCODE_LEN	32	/* a volume tag: 32 characters, then 4 bytes */
 
@@ -56,8 +58,10 @@ static void get_status(int fd, int address, struct element_status *es)
 {
 	memset(es, 0, sizeof(*es));
 	es->element = address;
+	wait_begin();
 	if (ioctl(fd, SIOC_ELEMENT_STATUS, es) < 0)
 		fail("SIOC_ELEMENT_STATUS %d", address);
+	wait_end();
 }
 
 /* The barcode of the primary volume tag, trailing spaces removed. */
@@ -154,8 +158,12 @@ int main(int argc, char **argv)
 	fd = open(device, O_RDONLY);
 	if (fd < 0)
 		fail("open");
+	/* a call that takes long says so on stderr */
+	waiting_start("autoch-demo", fd);
+	wait_begin();
 	if (ioctl(fd, SIOC_ELEMENT_ADDRESSES, &ea) < 0)
 		fail("SIOC_ELEMENT_ADDRESSES");
+	wait_end();
 	print_map(&ea);
 	printf("\n");
 	print_inventory(fd, &ea);
@@ -182,8 +190,10 @@ int main(int argc, char **argv)
 	mp.source = src;
 	mp.destination = dst;
 	mp.invert = 0;
+	wait_begin();
 	if (ioctl(fd, SIOC_MOVE_MEDIUM, &mp) < 0)
 		fail("SIOC_MOVE_MEDIUM %d -> %d", src, dst);
+	wait_end();
 	printf("moved %s from %d to %d\n\n",
 	       barcode[0] ? barcode : "(no barcode)", src, dst);
 

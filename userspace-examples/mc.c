@@ -40,6 +40,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "waiting.h"
+
 #define MC_EXIT_FAILURE	255	/* HP-UX mc returns -1 */
 #define MAX_MOVES	2	/* -s/-d "cannot be specified more than twice" */
 
@@ -205,10 +207,17 @@ static void die(const char *fmt, ...)
  */
 static int xioctl(unsigned long request, void *arg)
 {
+	int ret, err;
+
 	memset(&xs_before, 0, sizeof(xs_before));
 	if (ioctl(fd, SIOC_XSENSE, &xs_before) < 0)
 		memset(&xs_before, 0, sizeof(xs_before));
-	return ioctl(fd, request, arg);
+	wait_begin();
+	ret = ioctl(fd, request, arg);
+	err = errno;
+	wait_end();
+	errno = err;
+	return ret;
 }
 
 /*
@@ -648,6 +657,8 @@ int main(int argc, char **argv)
 	fd = open(device, O_RDONLY);
 	if (fd < 0)
 		die("%s: %s", device, strerror(errno));
+	/* a call that takes long says so on stderr */
+	waiting_start(progname, fd);
 	if (xioctl(SIOC_ELEMENT_ADDRESSES, &ea) < 0)
 		die_ioctl(errno);
 

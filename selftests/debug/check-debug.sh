@@ -154,7 +154,7 @@ cp "$src/driver/autoch.ko" "$top/selftests/guest-bind.sh" "$inst/"
 # the bind test needs autoch-demo; without it the guest skips that test
 if step examples make -C "$top/userspace-examples" OUTPUT="$work/ex" &&
 	[ -x "$work/ex/autoch-demo" ]; then
-	cp "$work/ex/autoch-demo" "$inst/"
+	cp "$work/ex/autoch-demo" "$work/ex/mc" "$inst/"
 fi
 
 files=()

@@ -217,6 +217,8 @@ struct emul_range {
  * @mag_out: (L) magazine removed
  * @door_open: (L) the library's door is open
  * @ready_at: (L) jiffies from when the unit is ready (04/01 before)
+ * @ready_from: (L) jiffies when it started becoming ready (the progress
+ *	that NOT READY 04/01 reports is the time gone of that)
  * @robot_free: (L) jiffies from when the robot is idle
  * @ua: (L) pending unit attentions per initiator, BIT(enum emul_ua)
  * @unit_res: (L) initiator holding the unit reservation, -1 for none
@@ -257,6 +259,7 @@ struct emul_state {
 	bool mag_out[EMUL_MAX_MAGS];
 	bool door_open;
 	unsigned long ready_at;
+	unsigned long ready_from;
 	unsigned long robot_free;
 	u32 ua[EMUL_MAX_HOSTS];
 	int unit_res;

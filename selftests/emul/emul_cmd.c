@@ -210,6 +210,21 @@ static void emul_sense(struct emul_cmd *ec, u8 key, u8 asc, u8 ascq)
 	scsi_set_resid(ec->cmd, scsi_bufflen(ec->cmd));
 }
 
+/*
+ * Fixed-format NOT READY 04/01 sense in @sense (18 bytes) with the
+ * progress indication (SPC-4 4.5.2.4.4): the share of ready_ms gone.
+ */
+static void emul_not_ready_sense(struct emul_state *st, u8 *sense)
+{
+	unsigned long total = st->ready_at - st->ready_from;
+	unsigned long done = jiffies - st->ready_from;
+
+	scsi_build_sense_buffer(0, sense, NOT_READY, 0x04, 0x01);
+	sense[15] = 0x80;	/* SKSV */
+	put_unaligned_be16(total ? min(done * 65536 / total, 65535UL) : 0,
+			   sense + 16);
+}
+
 static void emul_invalid_cdb(struct emul_cmd *ec)
 {
 	emul_sense(ec, ILLEGAL_REQUEST, 0x24, 0x00);
@@ -309,6 +324,7 @@ void emul_power_on(struct emul_state *st)
 	memset(st->prevent, 0, sizeof(st->prevent));
 	for (i = 0; i < st->nhosts; i++)
 		st->ua[i] = BIT(EMUL_UA_POWER_ON);
+	st->ready_from = jiffies;
 	st->ready_at = jiffies + msecs_to_jiffies(READ_ONCE(emul_ready_ms));
 	st->robot_free = jiffies;
 }
@@ -480,7 +496,7 @@ static void emul_request_sense(struct emul_state *st, struct emul_cmd *ec,
 					emul_ua_sense[bit].asc,
 					emul_ua_sense[bit].ascq);
 	} else if (emul_becoming_ready(st)) {
-		scsi_build_sense_buffer(0, b, NOT_READY, 0x04, 0x01);
+		emul_not_ready_sense(st, b);
 	} else {
 		scsi_build_sense_buffer(0, b, NO_SENSE, 0, 0);
 	}
@@ -1532,7 +1548,9 @@ void emul_execute(struct emul_state *st, struct emul_cmd *ec)
 		goto out;
 	}
 	if (!(op->flags & EMUL_OP_NO_READY) && emul_becoming_ready(st)) {
-		emul_sense(ec, NOT_READY, 0x04, 0x01);
+		emul_not_ready_sense(st, cmd->sense_buffer);
+		cmd->result = SAM_STAT_CHECK_CONDITION;
+		scsi_set_resid(cmd, scsi_bufflen(cmd));
 		goto out;
 	}
 

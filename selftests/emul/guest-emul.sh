@@ -79,6 +79,48 @@ if [ "$what" != conformance ]; then
 	sh "$dir/guest-check.sh" $ksft_profile || rc=1
 fi
 
+# mc says that it waits: during a long move, and while the changer
+# becomes ready, with the progress the changer reports.
+if [ "$what" != conformance ] && [ -x "$dir/mc" ] && [ "$profile" = library ]; then
+	P=/sys/module/autoch_emul/parameters
+	insmod "$dir/autoch.ko" 2>/dev/null
+	i=0
+	while [ ! -c /dev/autoch0 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	export LIBRARY=/dev/autoch0
+	"$dir/mc" -r S >/tmp/mc.slots
+	full=$(sed -n 's/^ST_slot_\([0-9]*\) FULL$/\1/p' /tmp/mc.slots | head -n 1)
+	empty=$(sed -n 's/^ST_slot_\([0-9]*\) EMPTY$/\1/p' /tmp/mc.slots | head -n 1)
+	echo 3000 >$P/move_ms
+	"$dir/mc" -s "S$full" -d "S$empty" 2>/tmp/mc.err
+	mrc=$?
+	echo 0 >$P/move_ms
+	sed 's/^/# /' /tmp/mc.err
+	if [ "$mrc" -eq 0 ] && grep -q '^mc: waiting for the changer (2 s)$' /tmp/mc.err; then
+		echo "ok 1 mc: a 3 s move says it waits # emul"
+	else
+		echo "not ok 1 mc: a 3 s move says it waits (exit $mrc) # emul"
+		rc=1
+	fi
+	"$dir/mc" -s "S$empty" -d "S$full" 2>/dev/null
+	echo 8000 >$P/ready_ms
+	echo reset >/sys/kernel/debug/autoch_emul/event
+	"$dir/mc" -r D >/dev/null 2>/tmp/mc.err
+	mrc=$?
+	echo 0 >$P/ready_ms
+	sed 's/^/# /' /tmp/mc.err
+	if [ "$mrc" -eq 0 ] &&
+		grep -qE '^mc: waiting for the changer \([0-9]+ s, becoming ready, [0-9]+ %\)$' /tmp/mc.err; then
+		echo "ok 1 mc: while the changer becomes ready it says so, with progress # emul"
+	else
+		echo "not ok 1 mc: while the changer becomes ready it says so, with progress (exit $mrc) # emul"
+		rc=1
+	fi
+	unset LIBRARY
+	rmmod autoch
+elif [ "$what" != conformance ] && [ "$profile" = library ]; then
+	echo "ok 1 mc says that it waits # SKIP no mc in $dir"
+fi
+
 # The module unloads with its hosts present and nothing left behind.
 if rmmod autoch_emul; then
 	echo "ok 1 rmmod autoch_emul # emul"
