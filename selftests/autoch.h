@@ -311,6 +311,29 @@ static inline int autoch_find(const struct autoch_dev *d, enum autoch_type type,
 	return -1;
 }
 
+/*
+ * Two full and two empty storage elements, all four different: *full and
+ * *empty, then *other_full and *other_empty (either may be NULL); -1
+ * where the changer has none.
+ */
+static inline void autoch_find_four(const struct autoch_dev *d, int *full,
+				    int *empty, int *other_full,
+				    int *other_empty)
+{
+	int skip[2];
+
+	*full = autoch_find(d, AUTOCH_STORAGE, AUTOCH_FULL, NULL, 0);
+	*empty = autoch_find(d, AUTOCH_STORAGE, AUTOCH_EMPTY, NULL, 0);
+	skip[0] = *full;
+	skip[1] = *empty;
+	if (other_full)
+		*other_full = autoch_find(d, AUTOCH_STORAGE, AUTOCH_FULL,
+					  skip, 2);
+	if (other_empty)
+		*other_empty = autoch_find(d, AUTOCH_STORAGE, AUTOCH_EMPTY,
+					   skip, 2);
+}
+
 static inline int autoch_open(struct autoch_dev *d)
 {
 	memset(d, 0, sizeof(*d));

@@ -455,7 +455,6 @@ static void check_xsense(struct __test_metadata *_metadata,
 static void mx_setup(struct __test_metadata *_metadata, struct mx *self,
 		     bool baseline)
 {
-	int skip[2];
 	enum op op;
 
 	self->a.fd = -1;
@@ -464,12 +463,8 @@ static void mx_setup(struct __test_metadata *_metadata, struct mx *self,
 	self->host = emul_host_index(autoch_path());
 	/* another initiator may have moved media: read them afresh */
 	ASSERT_EQ(0, autoch_ioctl(self->a.fd, SIOC_INIT_ELEM_STAT, NULL));
-	self->full = autoch_find(&self->a, AUTOCH_STORAGE, AUTOCH_FULL, NULL, 0);
-	self->empty = autoch_find(&self->a, AUTOCH_STORAGE, AUTOCH_EMPTY, NULL, 0);
-	skip[0] = self->full;
-	skip[1] = self->empty;
-	self->other_full = autoch_find(&self->a, AUTOCH_STORAGE, AUTOCH_FULL,
-				       skip, 2);
+	autoch_find_four(&self->a, &self->full, &self->empty,
+			 &self->other_full, NULL);
 	ASSERT_LE(0, self->full);
 	ASSERT_LE(0, self->empty);
 	ASSERT_LE(0, self->other_full);

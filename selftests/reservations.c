@@ -21,18 +21,11 @@ FIXTURE(two) {
 
 FIXTURE_SETUP(two)
 {
-	int skip[2];
 
 	ASSERT_EQ(0, autoch_open(&self->a));
 	ASSERT_EQ(0, autoch_open(&self->b));
-	self->full = autoch_find(&self->a, AUTOCH_STORAGE, AUTOCH_FULL, NULL, 0);
-	self->empty = autoch_find(&self->a, AUTOCH_STORAGE, AUTOCH_EMPTY, NULL, 0);
-	skip[0] = self->full;
-	skip[1] = self->empty;
-	self->other_full = autoch_find(&self->a, AUTOCH_STORAGE, AUTOCH_FULL,
-				       skip, 2);
-	self->other_empty = autoch_find(&self->a, AUTOCH_STORAGE, AUTOCH_EMPTY,
-					skip, 2);
+	autoch_find_four(&self->a, &self->full, &self->empty,
+			 &self->other_full, &self->other_empty);
 	ASSERT_LE(0, self->full);
 	ASSERT_LE(0, self->empty);
 	ASSERT_LE(0, self->other_full);

@@ -214,7 +214,6 @@ static void expect_conflict(struct __test_metadata *_metadata, int fd,
 FIXTURE_SETUP(hosts)
 {
 	struct pr_read_keys rk = { 0 };
-	int skip[2];
 
 	self->a.fd = -1;
 	self->b.fd = -1;
@@ -243,14 +242,8 @@ FIXTURE_SETUP(hosts)
 	ASSERT_EQ(0, autoch_ioctl(self->a.fd, SIOC_ELEMENT_ADDRESSES, &self->a.ea));
 	ASSERT_EQ(0, autoch_ioctl(self->b.fd, SIOC_ELEMENT_ADDRESSES, &self->b.ea));
 
-	self->full = autoch_find(&self->a, AUTOCH_STORAGE, AUTOCH_FULL, NULL, 0);
-	self->empty = autoch_find(&self->a, AUTOCH_STORAGE, AUTOCH_EMPTY, NULL, 0);
-	skip[0] = self->full;
-	skip[1] = self->empty;
-	self->other_full = autoch_find(&self->a, AUTOCH_STORAGE, AUTOCH_FULL,
-				       skip, 2);
-	self->other_empty = autoch_find(&self->a, AUTOCH_STORAGE, AUTOCH_EMPTY,
-					skip, 2);
+	autoch_find_four(&self->a, &self->full, &self->empty,
+			 &self->other_full, &self->other_empty);
 	ASSERT_LE(0, self->full);
 	ASSERT_LE(0, self->empty);
 	ASSERT_LE(0, self->other_full);
