@@ -491,12 +491,21 @@ reset_event() {
 	says 'power on, reset' sg_turs -v "$sg0" || return 1
 	says 'becoming ready' sg_turs -v "$sg0" || return 1
 	sg_inq "$sg0" >/dev/null || return 1
-	sg_requests "$sg0" 2>&1 | grep -qi 'becoming ready' || return 1
+	# the sense carries the progress: sg_requests may show only that
+	sg_requests "$sg0" >"$tmp/req" 2>&1
+	grep -qiE 'becoming ready|progress indication' "$tmp/req" ||
+		{ cat "$tmp/req"; return 1; }
 	sleep 2
 	sg_turs "$sg0"
 }
 check "reset: 29/00, then NOT READY 04/01 for ready_ms" reset_event
 echo 0 >$P/ready_ms
+# ready again whatever the check did, before the next one
+i=0
+while ! sg_turs "$sg0" >/dev/null 2>&1 && [ $i -lt 40 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 [ -n "$sg1" ] && { sg_turs "$sg1" >/dev/null 2>&1; sg_turs "$sg1" >/dev/null 2>&1; }
 
 # ---- timing: a long move does not hold up a status read ----
