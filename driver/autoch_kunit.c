@@ -232,7 +232,10 @@ static void autoch_test_sense_progress(struct kunit *test)
 	sense[7] = 6;
 	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, sizeof(sense)), -1);
 
-	/* descriptor: a sense-key specific descriptor (02h) */
+	/*
+	 * descriptor: a sense-key specific descriptor (02h, SPC-4 4.5.2.5):
+	 * SKSV in its byte 4, the progress in bytes 5-6
+	 */
 	memset(sense, 0, sizeof(sense));
 	sense[0] = 0x72;
 	sense[1] = NOT_READY;
@@ -241,13 +244,13 @@ static void autoch_test_sense_progress(struct kunit *test)
 	sense[7] = 8;
 	sense[8] = 0x02;
 	sense[9] = 6;
-	sense[11] = 0x80;
-	sense[12] = 0xff;
+	sense[12] = 0x80;
 	sense[13] = 0xff;
+	sense[14] = 0xff;
 	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, sizeof(sense)), 0xffff);
-	sense[11] = 0;
+	sense[12] = 0;
 	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, sizeof(sense)), -1);
-	sense[11] = 0x80;
+	sense[12] = 0x80;
 	sense[8] = 0x03;
 	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, sizeof(sense)), -1);
 	KUNIT_EXPECT_EQ(test, autoch_sense_progress(sense, 4), -1);
