@@ -27,7 +27,7 @@
 # run), AUTOCH_LOSS_DOWN (seconds without the changer, 20),
 # AUTOCH_FAULT_CALLS (100000, the fuzzer under failslab),
 # AUTOCH_SOAK_SECONDS (120, the soak on the emulation),
-# AUTOCH_GUEST_TIMEOUT (3600), AUTOCH_DEBUG_LOGS (a directory to keep the
+# AUTOCH_GUEST_TIMEOUT (1800; a guest takes 15 minutes at most here), AUTOCH_DEBUG_LOGS (a directory to keep the
 # logs and guest consoles in), AUTOCH_DEBUG_RUNS (the guest runs, "debug
 # emul loss").
 set -uo pipefail
@@ -195,7 +195,7 @@ guest() {
 		tgt=(--tgt-state "$st")
 	fi
 	AUTOCH_GUEST_KERNEL_DIR=$kcache \
-		AUTOCH_GUEST_TIMEOUT=${AUTOCH_GUEST_TIMEOUT:-3600} \
+		AUTOCH_GUEST_TIMEOUT=${AUTOCH_GUEST_TIMEOUT:-1800} \
 		AUTOCH_GUEST_APPEND="$append" \
 		"$testbed/run-guest.sh" --kdir "$KDIR" "${tgt[@]}" \
 		--script "$script" "${files[@]}" --log "$work/$name.console" \
@@ -275,15 +275,15 @@ else
 fi
 
 # Every report in the guests' kernel logs counts, whatever the tests said.
-pattern='KASAN:|UBSAN:|KFENCE:|BUG:|WARNING:|ODEBUG|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|blocked for more than|hung_task|list_(add|del) corruption|refcount_t:|general protection fault|Kernel panic|Oops|unreferenced object|sleeping function called from invalid context|scheduling while atomic'
+pattern='KASAN:|UBSAN:|KFENCE:|BUG:|kernel BUG at|WARNING:|ODEBUG|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|blocked for more than|hung_task|list_(add|del) corruption|refcount_t:|general protection fault|Kernel panic|Oops|unreferenced object|sleeping function called from invalid context|scheduling while atomic'
 for c in "$work"/*.console; do
 	[ -f "$c" ] || continue
-	# the full dmesg follows the marker; a crashed guest has only the console
-	if grep -q '^=== guest dmesg ===' "$c"; then
-		sed -n '/^=== guest dmesg ===/,$p' "$c"
-	else
-		cat "$c"
-	fi | tr -d '\r' | sed "s|^|${c##*/}: |"
+	# the kernel's own (timestamped) lines of the console, then the full
+	# dmesg after the marker: a crashed guest has an empty dmesg, and
+	# what it said before it died is on the console
+	tr -d '\r' <"$c" | awk -v f="${c##*/}: " '
+		/^=== guest dmesg ===$/ { d = 1 }
+		d || /^\[ *[0-9]+\.[0-9]+\]/ { print f $0 }'
 done >"$work/dmesg.all"
 headers=$(grep -cE "$pattern" "$work/dmesg.all")
 traces=$(grep -c 'Call Trace' "$work/dmesg.all")
