@@ -12,6 +12,7 @@ pkgs=(
 	busybox-static cpio xz-utils kmod	# guest initramfs
 	mtx sg3-utils lsscsi	# independent clients inside the guest
 	sparse coccinelle gcc g++ make perl	# builds, static checks, checkpatch
+	ocaml			# ocamlopt: coccicheck's scripted semantic patches
 	udev dkms		# the udev rules' test, make dkms-install
 )
 
