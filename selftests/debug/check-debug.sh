@@ -27,7 +27,8 @@
 # run), AUTOCH_LOSS_DOWN (seconds without the changer, 20),
 # AUTOCH_FAULT_CALLS (100000, the fuzzer under failslab),
 # AUTOCH_SOAK_SECONDS (120, the soak on the emulation),
-# AUTOCH_GUEST_TIMEOUT (1800; a guest takes 15 minutes at most here), AUTOCH_DEBUG_LOGS (a directory to keep the
+# AUTOCH_GUEST_TIMEOUT (1800; a guest takes 15 minutes at most here),
+# AUTOCH_DEBUG_LOGS (a directory to keep the
 # logs and guest consoles in), AUTOCH_DEBUG_RUNS (the guest runs, "debug
 # emul loss").
 set -uo pipefail
