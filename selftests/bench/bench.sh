@@ -124,4 +124,6 @@ for size in "${sizes[@]}"; do
 	emit "|---|---|---|---|---|"
 	emit "| autoch | $(field autoch_during_move queries "$o") | $(field autoch_during_move worst_ms "$o") | $(field autoch_during_move involved_ms "$o") | $(wire autoch_during_move "$o") |"
 	emit "| ch | $(field ch_during_move queries "$o") | $(field ch_during_move worst_ms "$o") | $(field ch_during_move involved_ms "$o") | $(wire ch_during_move "$o") |"
+	mtx_ms=$(awk '$1 == "RESULT" && $2 == "mtx_during_move" { printf "%.1f", $3 * 1000; exit }' "$o")
+	emit "| mtx (sg) | 1 (mtx status, every element) | $mtx_ms | - | $(wire mtx_during_move "$o") |"
 done
