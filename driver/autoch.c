@@ -29,6 +29,8 @@
  *   read. Any event that can change the library behind the driver's back
  *   (a unit attention, a move or exchange through this driver, an
  *   inventory) bumps the generation, so stale entries are never served;
+ *   so does a granted reservation, after which the holder must see what
+ *   the changer says, not what it said before another host's move;
  *   entries also expire after cache_ms milliseconds, which bounds how long
  *   a change made through another initiator stays invisible.
  *
@@ -42,7 +44,11 @@
  *   by identification, and a RELEASE without the Element bit releases all
  *   that the initiator holds, so the caller's identification (local
  *   semantics only) must not decide what the device forgets, and element
- *   reservations are taken again after the unit is released. @resv_lock serialises the changes
+ *   reservations are taken again after the unit is released. The device
+ *   sees one initiator for all the files of this host, so it cannot
+ *   refuse a move that passed the driver's check before a reservation
+ *   existed: such moves stay on @busy until they end, and a reservation
+ *   they involve is EBUSY meanwhile. @resv_lock serialises the changes
  *   to that table together with the commands that mirror them on the
  *   device; the table itself is read under @lock. A power-on or reset
  *   unit attention empties the table: the device forgot its reservations,
@@ -217,6 +223,8 @@ struct autoch_range {
  * @store_caps: page 1Fh byte 2, which element types can store media
  * @files: every open file, for the reset notice
  * @resv: element reservations, struct autoch_resv
+ * @busy: moves and exchanges that passed the reservation check and have
+ *	not ended, struct autoch_busy
  * @unit_owner: the file that holds the unit reservation, if any
  * @unit_on_device: the device holds a unit reservation for us
  * @unit_refs: what relies on that: @unit_owner and each element
@@ -254,6 +262,7 @@ struct autoch_device {
 	u8 store_caps;
 	struct list_head files;
 	struct list_head resv;
+	struct list_head busy;
 	struct autoch_file *unit_owner;
 	bool unit_on_device;
 	unsigned int unit_refs;
@@ -294,6 +303,25 @@ struct autoch_resv {
 	u8 id;
 	u8 dev_id;
 	enum autoch_resv_how how;
+};
+
+/**
+ * struct autoch_busy - a move or exchange on its way through the changer
+ * @node: in autoch_device.busy
+ * @owner: the open file that sent it
+ * @addrs: the elements it involves
+ * @n: how many
+ *
+ * It was checked against the reservations when it started. The changer
+ * may carry it out after a reservation made later by another file of this
+ * host (the device sees one initiator, so it cannot refuse it): such a
+ * reservation is refused with EBUSY until the command ends.
+ */
+struct autoch_busy {
+	struct list_head node;
+	struct autoch_file *owner;
+	const u16 *addrs;
+	unsigned int n;
 };
 
 /**
@@ -1324,6 +1352,26 @@ static bool autoch_others_hold_elements(struct autoch_device *ach,
 	return false;
 }
 
+/* Has another file a move or exchange in flight on @addr (on any, < 0)? */
+static bool autoch_busy_by_others(struct autoch_device *ach,
+				  struct autoch_file *af, int addr)
+{
+	struct autoch_busy *b;
+	unsigned int i;
+
+	lockdep_assert_held(&ach->lock);
+	list_for_each_entry(b, &ach->busy, node) {
+		if (b->owner == af)
+			continue;
+		if (addr < 0)
+			return true;
+		for (i = 0; i < b->n; i++)
+			if (b->addrs[i] == addr)
+				return true;
+	}
+	return false;
+}
+
 /*
  * May @af act on these elements? Not when another open file holds the
  * unit or one of them (HP-UX: EBUSY). Called with @lock held.
@@ -1491,10 +1539,23 @@ static bool autoch_transport_ok(struct autoch_device *ach, u16 transport,
 	       (ach->rotate && test_bit(transport - mt->first, ach->rotate));
 }
 
-static void autoch_moved(struct autoch_device *ach)
+/* @b passed the reservation check: from now on it counts as in flight. */
+static void autoch_busy_start(struct autoch_device *ach, struct autoch_busy *b,
+			      struct autoch_file *af, const u16 *addrs,
+			      unsigned int n)
 {
-	/* Success or failure, the robot may have touched the elements. */
+	lockdep_assert_held(&ach->lock);
+	b->owner = af;
+	b->addrs = addrs;
+	b->n = n;
+	list_add_tail(&b->node, &ach->busy);
+}
+
+static void autoch_moved(struct autoch_device *ach, struct autoch_busy *b)
+{
 	mutex_lock(&ach->lock);
+	list_del(&b->node);
+	/* Success or failure, the robot may have touched the elements. */
 	autoch_drop_cache(ach, false);
 	mutex_unlock(&ach->lock);
 }
@@ -1504,6 +1565,7 @@ static int autoch_ioctl_move_medium(struct autoch_device *ach,
 {
 	struct move_medium_parms mp;
 	u8 cdb[12] = { 0xa5 };		/* MOVE MEDIUM */
+	struct autoch_busy busy;
 	u16 addrs[3];
 	bool ok;
 	int err;
@@ -1523,6 +1585,8 @@ static int autoch_ioctl_move_medium(struct autoch_device *ach,
 	ok = autoch_transport_ok(ach, mp.transport, mp.invert) &&
 	     autoch_leg_ok(ach, ach->move_caps, mp.source, mp.destination);
 	err = autoch_check_reserved(ach, af, addrs, ARRAY_SIZE(addrs));
+	if (ok && !err)
+		autoch_busy_start(ach, &busy, af, addrs, ARRAY_SIZE(addrs));
 	mutex_unlock(&ach->lock);
 	if (!ok)
 		return -EINVAL;
@@ -1535,7 +1599,7 @@ static int autoch_ioctl_move_medium(struct autoch_device *ach,
 	cdb[10] = mp.invert;
 	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
 				READ_ONCE(move_timeout));
-	autoch_moved(ach);
+	autoch_moved(ach, &busy);
 	return err;
 }
 
@@ -1545,6 +1609,7 @@ static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
 {
 	struct exchange_medium_parms xp;
 	u8 cdb[12] = { 0xa6 };		/* EXCHANGE MEDIUM */
+	struct autoch_busy busy;
 	bool ok, nocaps;
 	u16 addrs[4];
 	int err;
@@ -1573,6 +1638,8 @@ static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
 		ok = autoch_leg_ok(ach, ach->exch_caps, xp.source,
 				   xp.first_destination);
 	err = autoch_check_reserved(ach, af, addrs, ARRAY_SIZE(addrs));
+	if (ok && !nocaps && !err)
+		autoch_busy_start(ach, &busy, af, addrs, ARRAY_SIZE(addrs));
 	mutex_unlock(&ach->lock);
 	if (!ok)
 		return -EINVAL;
@@ -1588,7 +1655,7 @@ static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
 	cdb[10] = (xp.invert_second << 1) | xp.invert_first;
 	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
 				READ_ONCE(move_timeout));
-	autoch_moved(ach);
+	autoch_moved(ach, &busy);
 	return err;
 }
 
@@ -1760,6 +1827,28 @@ static void autoch_clear_lost(struct autoch_device *ach, struct autoch_file *af)
 	af->nlost = 0;
 }
 
+/* Drop @r, which the caller took off the list, on the device too. */
+static int autoch_drop_resv(struct autoch_device *ach, struct autoch_file *af,
+			    struct autoch_resv *r)
+{
+	int err = 0;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	if (r->how == AUTOCH_RESV_ELEMENT) {
+		if (!autoch_is_dead(ach))
+			err = autoch_dev_resv(ach, af, false, true, r->element,
+					      r->dev_id);
+		mutex_lock(&ach->lock);
+		__clear_bit(r->dev_id, ach->dev_ids);
+		mutex_unlock(&ach->lock);
+	} else if (r->how == AUTOCH_RESV_UNIT) {
+		err = autoch_unit_put(ach, af);
+	}
+	kfree(r);
+	return err;
+}
+
 static int autoch_reserve_element(struct autoch_device *ach,
 				  struct autoch_file *af, u16 addr, u8 id)
 {
@@ -1771,7 +1860,8 @@ static int autoch_reserve_element(struct autoch_device *ach,
 
 	mutex_lock(&ach->lock);
 	err = 0;
-	if (ach->unit_owner && ach->unit_owner != af) {
+	if ((ach->unit_owner && ach->unit_owner != af) ||
+	    autoch_busy_by_others(ach, af, addr)) {
 		err = -EBUSY;
 	} else {
 		old = autoch_find_resv(ach, addr);
@@ -1830,35 +1920,28 @@ static int autoch_reserve_element(struct autoch_device *ach,
 		goto err_free;
 	}
 
+	/*
+	 * A move that passed its check while the device was reserving must
+	 * not land on a reserved element; one checked from now on sees @r.
+	 */
 	mutex_lock(&ach->lock);
+	if (autoch_busy_by_others(ach, af, addr)) {
+		mutex_unlock(&ach->lock);
+		autoch_drop_resv(ach, af, r);
+		return -EBUSY;
+	}
 	list_add_tail(&r->node, &ach->resv);
 	autoch_clear_lost(ach, af);
+	/*
+	 * What the cache says of the element may predate another host's
+	 * last move; from now on nobody else can change it, so the next
+	 * status read after SIOC_RESERVE goes to the changer.
+	 */
+	autoch_drop_cache(ach, false);
 	mutex_unlock(&ach->lock);
 	return 0;
 
 err_free:
-	kfree(r);
-	return err;
-}
-
-/* Drop @r, which the caller took off the list, on the device too. */
-static int autoch_drop_resv(struct autoch_device *ach, struct autoch_file *af,
-			    struct autoch_resv *r)
-{
-	int err = 0;
-
-	lockdep_assert_held(&ach->resv_lock);
-
-	if (r->how == AUTOCH_RESV_ELEMENT) {
-		if (!autoch_is_dead(ach))
-			err = autoch_dev_resv(ach, af, false, true, r->element,
-					      r->dev_id);
-		mutex_lock(&ach->lock);
-		__clear_bit(r->dev_id, ach->dev_ids);
-		mutex_unlock(&ach->lock);
-	} else if (r->how == AUTOCH_RESV_UNIT) {
-		err = autoch_unit_put(ach, af);
-	}
 	kfree(r);
 	return err;
 }
@@ -1894,7 +1977,8 @@ static int autoch_reserve_unit(struct autoch_device *ach, struct autoch_file *af
 	mutex_lock(&ach->lock);
 	if (ach->unit_owner == af)
 		err = 1;
-	else if (ach->unit_owner || autoch_others_hold_elements(ach, af))
+	else if (ach->unit_owner || autoch_others_hold_elements(ach, af) ||
+		 autoch_busy_by_others(ach, af, -1))
 		err = -EBUSY;
 	mutex_unlock(&ach->lock);
 	if (err)
@@ -1903,9 +1987,17 @@ static int autoch_reserve_unit(struct autoch_device *ach, struct autoch_file *af
 	err = autoch_unit_get(ach, af);
 	if (err < 0)
 		return err;
+	/* as for an element: no move of another file may still be on its way */
 	mutex_lock(&ach->lock);
+	if (autoch_busy_by_others(ach, af, -1)) {
+		mutex_unlock(&ach->lock);
+		if (err)
+			autoch_unit_put(ach, af);
+		return -EBUSY;
+	}
 	ach->unit_owner = af;
 	autoch_clear_lost(ach, af);
+	autoch_drop_cache(ach, false);
 	mutex_unlock(&ach->lock);
 	return 0;
 }
@@ -2897,6 +2989,7 @@ static int autoch_probe(struct scsi_device *sdev)
 	mutex_init(&ach->resv_lock);
 	INIT_LIST_HEAD(&ach->files);
 	INIT_LIST_HEAD(&ach->resv);
+	INIT_LIST_HEAD(&ach->busy);
 	init_waitqueue_head(&ach->events_wq);
 	INIT_DELAYED_WORK(&ach->event_work, autoch_event_work);
 	get_device(&sdev->sdev_gendev);

@@ -666,6 +666,69 @@ TEST_F(hosts, element_reservation_after_attention)
 	EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, self->full, 3, 0));
 }
 
+/*
+ * A move another file of host A sent before the reservation was asked for
+ * would still be carried out by the changer (one initiator for all of A):
+ * while it is in flight, a reservation of an element it involves, or of
+ * the unit, is EBUSY; other elements can be had.
+ */
+TEST_F(hosts, reserve_while_moving)
+{
+	struct move_medium_parms back = {
+		.transport = self->a.ea.first_transport,
+		.source = self->empty,
+		.destination = self->full,
+	};
+	struct autoch_dev c;
+	int status;
+	pid_t pid;
+
+	SETUP_DONE();
+	ASSERT_EQ(0, autoch_open(&c));
+	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "move_ms", 1500));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(autoch_move(&c, self->full, self->empty));
+	emul_sleep_ms(300);
+	EXPECT_EQ(EBUSY, resv(self->a.fd, SIOC_RESERVE, self->full, 4, 0));
+	EXPECT_EQ(EBUSY, resv(self->a.fd, SIOC_RESERVE, self->empty, 4, 0));
+	EXPECT_EQ(EBUSY, resv(self->a.fd, SIOC_RESERVE, 0, 0, 1));
+	EXPECT_EQ(0, resv(self->a.fd, SIOC_RESERVE, self->other_full, 4, 0));
+	EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, self->other_full, 4, 0));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* the move has ended: the element can be had */
+	EXPECT_EQ(0, resv(self->a.fd, SIOC_RESERVE, self->empty, 4, 0));
+	EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, self->empty, 4, 0));
+	autoch_close(&c);
+	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "move_ms", 0));
+	EXPECT_EQ(0, autoch_ioctl(self->a.fd, SIOC_MOVE_MEDIUM, &back));
+}
+
+/*
+ * What A cached may predate B's last move; once A holds the element,
+ * nobody else can change it, so A's next status comes from the changer.
+ */
+TEST_F(hosts, reserve_reads_afresh)
+{
+	struct element_status es;
+
+	SETUP_DONE();
+	ASSERT_EQ(0, emul_param_set(&self->params, AUTOCH_MODULE, "cache_ms", 60000));
+	ASSERT_EQ(0, autoch_status(self->a.fd, self->full, &es));
+	ASSERT_EQ(1, (int)es.full);
+	ASSERT_EQ(0, autoch_move(&self->b, self->full, self->empty));
+	/* within cache_ms, and no unit attention: A still sees it full */
+	ASSERT_EQ(0, autoch_status(self->a.fd, self->full, &es));
+	EXPECT_EQ(1, (int)es.full);
+	ASSERT_EQ(0, resv(self->a.fd, SIOC_RESERVE, self->full, 5, 0));
+	ASSERT_EQ(0, autoch_status(self->a.fd, self->full, &es));
+	EXPECT_EQ(0, (int)es.full);
+	EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, self->full, 5, 0));
+}
+
 TEST_F(hosts, close_releases)
 {
 	struct autoch_dev c;
