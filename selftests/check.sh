@@ -257,7 +257,7 @@ fi
 # The other kernels and the debug kernel: both cache what they build
 # (headers, the sid chroot, guest kernels, the debug kernel) under
 # AUTOCH_CACHE, keyed by package version and config.
-parts=" ${AUTOCH_CHECK_PARTS:-matrix debug} "
+parts=" ${AUTOCH_CHECK_PARTS-matrix debug} "
 if [[ $parts == *" matrix "* ]]; then
 	echo "the matrix (make matrix): 6.1, 6.12, sid's current stable, experimental's -rc"
 	"$top/selftests/matrix/matrix.sh" >"$work/matrix.out" 2>&1
