@@ -73,6 +73,7 @@ for size in "${sizes[@]}"; do
 		--file "$work/guest/autoch.ko" --file "$work/guest/autoch-bench" \
 		--log "$work/console" >"$work/out" 2>&1 ||
 		{ tail -n 30 "$work/out"; exit 1; }
+	sed -i 's/\r$//' "$work/out"
 	"$testbed/tgt-changer.sh" stop "$work/tgt" >/dev/null
 	rm -rf "$work/tgt"
 
@@ -107,6 +108,8 @@ for size in "${sizes[@]}"; do
 		--log "$work/console" >"$work/out" 2>&1 ||
 		{ tail -n 30 "$work/out"; exit 1; }
 	o=$work/out
+	# the guest's serial console ends its lines with CR
+	sed -i 's/\r$//' "$o"
 	emit ""
 	emit "### emulated library, $size elements ($((size - 10)) storage, 2 transports, 4 import/export, 4 drives), ${latency} ms per command"
 	emit ""
