@@ -4,7 +4,8 @@
 # In the test guest, against the emulated library (selftests/emul) with
 # latency_ms per command: the same operations as guest-bench-tgt.sh, plus
 # status queries while a move_ms MOVE MEDIUM is in flight, through autoch,
-# through ch, and one mtx status while mtx's own move runs. READ ELEMENT STATUS counts come from the emulation's
+# through ch, and one mtx status while mtx's own move runs. READ ELEMENT
+# STATUS counts come from the emulation's
 # own counters. Usage: guest-bench-emul.sh SLOTS LATENCY_MS MOVE_MS
 cd "$(dirname "$0")" || exit 1
 slots=$1 latency=$2 move=$3
@@ -51,16 +52,16 @@ $b during-move /dev/autoch0 "$dst" "$src" >/dev/null || exit 1
 mtx_during() {
 	$b time mtx -f "/dev/$sg" status | sed 's/^RESULT mtx /RESULT mtx_during_move /'
 }
+# the same two slots as above, numbered from 1 as mtx numbers storage
+mtx_src=1 mtx_dst=$((dst - src + 1))
 echo "$move" >/sys/module/autoch_emul/parameters/move_ms
-mtx -f "/dev/$sg" transfer "$((src - $(cat $a/first_storage) + 1))" \
-	"$((dst - $(cat $a/first_storage) + 1))" >/dev/null &
+mtx -f "/dev/$sg" transfer "$mtx_src" "$mtx_dst" >/dev/null &
 mpid=$!
 sleep 2
 phase mtx_during_move mtx_during
 wait $mpid || exit 1
 echo 0 >/sys/module/autoch_emul/parameters/move_ms
-mtx -f "/dev/$sg" transfer "$((dst - $(cat $a/first_storage) + 1))" \
-	"$((src - $(cat $a/first_storage) + 1))" >/dev/null || exit 1
+mtx -f "/dev/$sg" transfer "$mtx_dst" "$mtx_src" >/dev/null || exit 1
 
 echo "$sdev" >/sys/bus/scsi/drivers/autoch/unbind
 modprobe ch || exit 1
