@@ -18,15 +18,18 @@
  *   flight (those not completed from queuecommand).
  *
  * - A command in flight belongs to whoever removes it from its host's
- *   list under the host lock: the delayed work that completes it, the
- *   abort or reset handler, or module unload. Whoever removes it last
- *   synchronises with the work (cancel_delayed_work_sync) before the
- *   command may be reused, so no work ever touches a finished command.
+ *   list under the host lock: the work that completes it (queued by a
+ *   high-resolution timer when the command's delay is over, so that a
+ *   5 ms latency is 5 ms and not two or three jiffies), the abort or reset
+ *   handler, or module unload. Whoever removes it last synchronises with
+ *   the timer and the work (emul_cancel()) before the command may be
+ *   reused, so no work ever touches a finished command.
  */
 #ifndef _AUTOCH_EMUL_H
 #define _AUTOCH_EMUL_H
 
 #include <linux/debugfs.h>
+#include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -219,7 +222,7 @@ struct emul_range {
  * @ready_at: (L) jiffies from when the unit is ready (04/01 before)
  * @ready_from: (L) jiffies when it started becoming ready (the progress
  *	that NOT READY 04/01 reports is the time gone of that)
- * @robot_free: (L) jiffies from when the robot is idle
+ * @robot_free: (L) ktime_get() from when the robot is idle
  * @ua: (L) pending unit attentions per initiator, BIT(enum emul_ua)
  * @unit_res: (L) initiator holding the unit reservation, -1 for none
  * @pr_reg: (L) an initiator has registered a key
@@ -260,7 +263,7 @@ struct emul_state {
 	bool door_open;
 	unsigned long ready_at;
 	unsigned long ready_from;
-	unsigned long robot_free;
+	ktime_t robot_free;
 	u32 ua[EMUL_MAX_HOSTS];
 	int unit_res;
 	bool pr_reg[EMUL_MAX_HOSTS];
@@ -309,7 +312,8 @@ enum emul_hold {
  * @host: its host
  * @node: entry in the host's @inflight list, empty when not there
  * @drop: entry in a list of commands taken off @inflight by a reset
- * @work: completes the command after its delay
+ * @timer: queues @work when the command's delay is over
+ * @work: completes the command
  * @hold: enum emul_hold: the command never completes by itself
  * @preset: @result is the outcome: do not execute the command
  * @result: preset midlayer result
@@ -323,7 +327,6 @@ struct emul_cmd {
 	struct emul_host *host;
 	struct list_head node;
 	struct list_head drop;
-	struct delayed_work work;
 	u8 hold;
 	bool preset;
 	int result;
@@ -331,6 +334,9 @@ struct emul_cmd {
 	u8 asc;
 	u8 ascq;
 	unsigned int short_len;
+	/* set up once for the command's life (init_cmd_priv), never cleared */
+	struct hrtimer timer;
+	struct work_struct work;
 };
 
 extern struct emul_state *emul;
@@ -338,10 +344,11 @@ extern unsigned int emul_latency_ms;
 extern unsigned int emul_move_ms;
 extern unsigned int emul_init_ms;
 extern unsigned int emul_ready_ms;
+extern bool emul_alloc16;
 
 /* emul_cmd.c */
 void emul_execute(struct emul_state *st, struct emul_cmd *ec);
-unsigned long emul_delay(struct emul_state *st, const u8 *cdb);
+u64 emul_delay(struct emul_state *st, const u8 *cdb);
 void emul_raise_ua(struct emul_state *st, int initiator, enum emul_ua ua);
 void emul_power_on(struct emul_state *st);
 int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,

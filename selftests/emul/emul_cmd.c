@@ -326,7 +326,7 @@ void emul_power_on(struct emul_state *st)
 		st->ua[i] = BIT(EMUL_UA_POWER_ON);
 	st->ready_from = jiffies;
 	st->ready_at = jiffies + msecs_to_jiffies(READ_ONCE(emul_ready_ms));
-	st->robot_free = jiffies;
+	st->robot_free = ktime_get();
 }
 
 static const struct emul_op *emul_find_op(const struct emul_state *st,
@@ -810,6 +810,9 @@ static void emul_read_element_status(struct emul_state *st,
 		emul_invalid_cdb(ec);
 		return;
 	}
+	/* quirk: 0x10000 reads as 0, and nothing is sent */
+	if (READ_ONCE(emul_alloc16))
+		alloc &= 0xffff;
 	/* tgt: an allocation length past the buffer is refused */
 	if (tgt && alloc > scsi_bufflen(ec->cmd)) {
 		emul_invalid_cdb(ec);
@@ -1496,17 +1499,18 @@ static void emul_pr_out(struct emul_state *st, struct emul_cmd *ec,
 /* ---- dispatch ---- */
 
 /*
- * How long the command takes, in jiffies, and reserve the robot for it:
+ * How long the command takes, in nanoseconds, and reserve the robot for it:
  * moves and inventories are serialised on the robot, nothing else waits.
  * Called with the lock held, when the command is queued.
  */
-unsigned long emul_delay(struct emul_state *st, const u8 *cdb)
+u64 emul_delay(struct emul_state *st, const u8 *cdb)
 {
-	unsigned long now = jiffies, start, delay;
+	ktime_t now = ktime_get(), start;
 	unsigned int ms = 0;
+	u64 delay;
 
 	lockdep_assert_held(&st->lock);
-	delay = msecs_to_jiffies(READ_ONCE(emul_latency_ms));
+	delay = (u64)READ_ONCE(emul_latency_ms) * NSEC_PER_MSEC;
 	switch (cdb[0]) {
 	case 0xa5:
 	case 0xa6:
@@ -1519,9 +1523,9 @@ unsigned long emul_delay(struct emul_state *st, const u8 *cdb)
 	}
 	if (!ms)
 		return delay;
-	start = time_after(st->robot_free, now) ? st->robot_free : now;
-	st->robot_free = start + msecs_to_jiffies(ms);
-	return delay + st->robot_free - now;
+	start = ktime_after(st->robot_free, now) ? st->robot_free : now;
+	st->robot_free = ktime_add_ms(start, ms);
+	return delay + ktime_to_ns(ktime_sub(st->robot_free, now));
 }
 
 void emul_execute(struct emul_state *st, struct emul_cmd *ec)

@@ -5,8 +5,8 @@
  * Each host (module parameter hosts=1|2) has one LUN, the same library
  * behind it (emul.h). queuecommand counts the command, applies an armed
  * fault, and either executes it at once (no delay) or puts it on the
- * host's in-flight list with a delayed work that executes and completes
- * it later. Moves and inventories reserve the robot for their duration,
+ * host's in-flight list with a high-resolution timer whose work executes
+ * and completes it later. Moves and inventories reserve the robot for their duration,
  * so they are serialised; other commands complete after the latency
  * alone, however long the robot is busy.
  */
@@ -14,7 +14,7 @@
 
 #include <linux/device.h>
 #include <linux/err.h>
-#include <linux/jiffies.h>
+#include <linux/hrtimer.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -68,6 +68,10 @@ unsigned int emul_ready_ms;
 module_param_named(ready_ms, emul_ready_ms, uint, 0644);
 MODULE_PARM_DESC(ready_ms, "milliseconds of NOT READY 04/01 after load and reset (default 0)");
 
+bool emul_alloc16;
+module_param_named(alloc16, emul_alloc16, bool, 0644);
+MODULE_PARM_DESC(alloc16, "READ ELEMENT STATUS reads only the low two bytes of the allocation length, as some libraries do (default 0)");
+
 struct emul_state *emul;
 static struct device *emul_root;
 static struct Scsi_Host *emul_shosts[EMUL_MAX_HOSTS];
@@ -92,8 +96,7 @@ static void emul_complete(struct emul_cmd *ec)
 
 static void emul_work(struct work_struct *work)
 {
-	struct emul_cmd *ec = container_of(to_delayed_work(work),
-					   struct emul_cmd, work);
+	struct emul_cmd *ec = container_of(work, struct emul_cmd, work);
 	struct emul_host *eh = ec->host;
 	unsigned long flags;
 
@@ -106,6 +109,21 @@ static void emul_work(struct work_struct *work)
 	list_del_init(&ec->node);
 	spin_unlock_irqrestore(&eh->lock, flags);
 	emul_complete(ec);
+}
+
+static enum hrtimer_restart emul_timer(struct hrtimer *timer)
+{
+	struct emul_cmd *ec = container_of(timer, struct emul_cmd, timer);
+
+	queue_work(emul_wq, &ec->work);
+	return HRTIMER_NORESTART;
+}
+
+/* On return neither the timer nor the work of @ec runs or will run. */
+static void emul_cancel(struct emul_cmd *ec)
+{
+	hrtimer_cancel(&ec->timer);
+	cancel_work_sync(&ec->work);
 }
 
 /* Fault "remove": the LU goes away while the faulted command is in flight. */
@@ -125,7 +143,7 @@ static void emul_remove_work(struct work_struct *work)
 }
 
 static void emul_apply_fault(struct emul_cmd *ec, const struct emul_fault *f,
-			     unsigned long *delay)
+			     u64 *delay)
 {
 	struct scsi_cmnd *cmd = ec->cmd;
 
@@ -143,7 +161,7 @@ static void emul_apply_fault(struct emul_cmd *ec, const struct emul_fault *f,
 		/* completes once the removal is under way */
 		ec->preset = true;
 		ec->result = DID_NO_CONNECT << 16;
-		*delay = max(*delay, msecs_to_jiffies(200));
+		*delay = max_t(u64, *delay, 200 * NSEC_PER_MSEC);
 		return;
 	case EMUL_FAULT_BUSY:
 		ec->result = SAM_STAT_BUSY;
@@ -172,22 +190,37 @@ static void emul_apply_fault(struct emul_cmd *ec, const struct emul_fault *f,
 	ec->preset = true;
 }
 
+static int emul_init_cmd_priv(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
+{
+	struct emul_cmd *ec = scsi_cmd_priv(cmd);
+
+	INIT_WORK(&ec->work, emul_work);
+#ifdef EMUL_HAVE_HRTIMER_SETUP
+	hrtimer_setup(&ec->timer, emul_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+#else
+	hrtimer_init(&ec->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	ec->timer.function = emul_timer;
+#endif
+	return 0;
+}
+
 static int emul_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
 {
 	struct emul_host *eh = shost_priv(shost);
 	struct emul_cmd *ec = scsi_cmd_priv(cmd);
 	struct emul_state *st = emul;
-	unsigned long flags, delay;
+	unsigned long flags;
 	struct emul_fault f;
 	bool faulted;
+	u64 delay;
 
-	memset(ec, 0, sizeof(*ec));
+	/* the timer and the work may still be on their way out */
+	memset(ec, 0, offsetof(struct emul_cmd, timer));
 	ec->cmd = cmd;
 	ec->host = eh;
 	ec->short_len = UINT_MAX;
 	INIT_LIST_HEAD(&ec->node);
 	INIT_LIST_HEAD(&ec->drop);
-	INIT_DELAYED_WORK(&ec->work, emul_work);
 	cmd->result = 0;
 
 	spin_lock_irqsave(&st->lock, flags);
@@ -212,7 +245,8 @@ static int emul_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
 	}
 	list_add_tail(&ec->node, &eh->inflight);
 	if (!ec->hold)
-		queue_delayed_work(emul_wq, &ec->work, delay);
+		hrtimer_start(&ec->timer, ns_to_ktime(delay),
+			      HRTIMER_MODE_REL);
 	if (faulted && f.kind == EMUL_FAULT_REMOVE)
 		schedule_work(&eh->remove_work);
 	spin_unlock_irqrestore(&eh->lock, flags);
@@ -253,7 +287,7 @@ static bool emul_drop(struct emul_host *eh, struct scsi_device *sdev,
 
 	list_for_each_entry_safe(ec, tmp, &gone, drop) {
 		list_del_init(&ec->drop);
-		cancel_delayed_work_sync(&ec->work);
+		emul_cancel(ec);
 		if (complete) {
 			ec->cmd->result = DID_NO_CONNECT << 16;
 			scsi_done(ec->cmd);
@@ -278,7 +312,7 @@ static int emul_eh_abort(struct scsi_cmnd *cmd)
 	}
 	spin_unlock_irqrestore(&eh->lock, flags);
 	/* the work may be running: the command must be ours alone on return */
-	cancel_delayed_work_sync(&ec->work);
+	emul_cancel(ec);
 	return SUCCESS;
 }
 
@@ -322,6 +356,7 @@ static struct scsi_host_template emul_template = {
 	.module = THIS_MODULE,
 	.name = "autoch_emul",
 	.proc_name = "autoch_emul",
+	.init_cmd_priv = emul_init_cmd_priv,
 	.queuecommand = emul_queuecommand,
 	.eh_abort_handler = emul_eh_abort,
 	.eh_device_reset_handler = emul_eh_device_reset,
