@@ -78,6 +78,7 @@
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -109,10 +110,13 @@ enum autoch_type {
 /*
  * READ ELEMENT STATUS limits learnt from real libraries: some cannot
  * report more than 1,000 elements in one reply, some read only two bytes
- * of the three-byte allocation length.
+ * of the three-byte allocation length (learnt per device, see
+ * autoch_res_alloc()). A reply is at most AUTOCH_RES_MAX_ALLOC bytes:
+ * 1,000 descriptors of up to 262 bytes.
  */
 #define AUTOCH_RES_MAX_ELEMS	1000
-#define AUTOCH_RES_MAX_ALLOC	0xffff
+#define AUTOCH_RES_MAX_ALLOC16	0xffffU
+#define AUTOCH_RES_MAX_ALLOC	((unsigned int)SZ_256K)
 #define AUTOCH_RES_HDR_LEN	8
 #define AUTOCH_RES_PAGE_HDR_LEN	8
 #define AUTOCH_DESC_MIN_LEN	12
@@ -220,6 +224,8 @@ struct autoch_range {
  * @cache_gen: current status cache generation, never 0
  * @no_voltag: the device refused VOLTAG; asked again after a reset
  * @no_dvcid: the device refused DVCID; asked again after a reset
+ * @alloc16: the device reads only two bytes of READ ELEMENT STATUS's
+ *	allocation length; asked again after a reset
  * @store_caps: page 1Fh byte 2, which element types can store media
  * @files: every open file, for the reset notice
  * @resv: element reservations, struct autoch_resv
@@ -259,6 +265,7 @@ struct autoch_device {
 	u32 cache_gen;
 	bool no_voltag;
 	bool no_dvcid;
+	bool alloc16;
 	u8 store_caps;
 	struct list_head files;
 	struct list_head resv;
@@ -384,6 +391,12 @@ struct autoch_cmd {
 	u8 sense[SCSI_SENSE_BUFFERSIZE];
 	struct scsi_sense_hdr sshdr;
 };
+
+/* Bytes of a data-in command's buffer that arrived, bounded by the buffer. */
+static unsigned int autoch_cmd_avail(const struct autoch_cmd *cmd)
+{
+	return cmd->len - min_t(unsigned int, cmd->resid, cmd->len);
+}
 
 static_assert(sizeof(struct element_addresses) == 16);
 static_assert(sizeof(struct element_status) == 252);
@@ -608,6 +621,7 @@ static void autoch_unit_attention(struct autoch_device *ach,
 	case 0x29:	/* power on or reset: quirks may have gone too */
 		ach->no_voltag = false;
 		ach->no_dvcid = false;
+		ach->alloc16 = false;
 		ach->no_resv6 = false;
 		ach->no_resv10 = false;
 		ach->no_elem_resv = false;
@@ -859,7 +873,7 @@ static int autoch_mode_page(struct autoch_device *ach, struct autoch_file *af,
 	if (err)
 		goto out;
 
-	avail = min_t(unsigned int, buf[0] + 1, cmd->len - cmd->resid);
+	avail = min_t(unsigned int, buf[0] + 1, autoch_cmd_avail(cmd));
 	off = 4 + buf[3];
 	if (off + 2 > avail || (buf[off] & 0x3f) != page) {
 		err = -EIO;
@@ -1142,6 +1156,39 @@ static void autoch_res_cdb(struct autoch_cmd *cmd, int type, bool voltag,
 }
 
 /*
+ * The allocation length of a READ ELEMENT STATUS that wants @want bytes,
+ * within the host's @limit. Past 64 KiB it is a multiple of 64 KiB, so
+ * that a changer reading only the low two bytes of it sees 0 and sends
+ * nothing, which tells it apart from a changer that sent less than it
+ * had; after such a changer has been seen (@alloc16), 65,535 at most.
+ */
+static unsigned int autoch_res_alloc(unsigned int want, bool alloc16,
+				     unsigned int limit)
+{
+	if (want <= AUTOCH_RES_MAX_ALLOC16 || alloc16 ||
+	    limit <= AUTOCH_RES_MAX_ALLOC16)
+		return min3(want, limit, AUTOCH_RES_MAX_ALLOC16);
+	return min3(round_up(want, SZ_64K), rounddown(limit, SZ_64K),
+		    AUTOCH_RES_MAX_ALLOC);
+}
+
+/*
+ * A reply to an allocation length past 64 KiB that a changer reading two
+ * bytes of it would give: nothing at all (the length it saw is 0), or
+ * INVALID FIELD IN CDB.
+ */
+static bool autoch_res_alloc16_reply(const struct autoch_cmd *cmd, int err)
+{
+	if (cmd->len <= AUTOCH_RES_MAX_ALLOC16)
+		return false;
+	if (err)
+		return err == -EINVAL && cmd->sshdr.asc == 0x24;
+	/* autoch_send() zeroed the buffer: a header that did not come reads 0 */
+	return autoch_cmd_avail(cmd) < AUTOCH_RES_HDR_LEN ||
+	       !get_unaligned_be24((u8 *)cmd->buf + 5);
+}
+
+/*
  * Read the status of @addr and the elements after it, up to 1,000 of its
  * type in one command, into the cache; copy the status of @addr to @out.
  * Called with @io_lock held.
@@ -1150,9 +1197,9 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 			      u16 addr, struct autoch_elem *out)
 {
 	struct request_queue *q = ach->sdev->request_queue;
-	unsigned int map_seq, alloc, max_alloc, count, desc_len;
+	unsigned int map_seq, alloc, limit, count, desc_len;
 	struct autoch_cmd *cmd;
-	bool voltag, found = false;
+	bool voltag, alloc16, found = false;
 	int type, err, n;
 	u32 gen;
 	u16 last;
@@ -1175,32 +1222,49 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 	map_seq = ach->map_seq;
 	gen = ach->cache_gen;
 	voltag = !ach->no_voltag;
+	alloc16 = ach->alloc16;
 	mutex_unlock(&ach->lock);
 
-	max_alloc = min_t(unsigned int, AUTOCH_RES_MAX_ALLOC,
-			  queue_max_hw_sectors(q) << SECTOR_SHIFT);
+	/* a vmalloc'ed buffer may take one segment per page */
+	limit = min3((u64)queue_max_hw_sectors(q) << SECTOR_SHIFT,
+		     (u64)queue_max_segments(q) << PAGE_SHIFT,
+		     (u64)AUTOCH_RES_MAX_ALLOC);
 	count = min_t(unsigned int, count, AUTOCH_RES_MAX_ELEMS);
-	alloc = AUTOCH_RES_HDR_LEN + AUTOCH_RES_PAGE_HDR_LEN + count * desc_len;
-	alloc = min(alloc, max_alloc);
+	alloc = autoch_res_alloc(AUTOCH_RES_HDR_LEN + AUTOCH_RES_PAGE_HDR_LEN +
+				 count * desc_len, alloc16, limit);
 
-	/* The allocation length always equals the buffer: tgt insists. */
-	cmd->buf = kvzalloc(alloc, GFP_KERNEL);
+	/* autoch_send() zeroes it before every try */
+	cmd->buf = kvmalloc(alloc, GFP_KERNEL);
 	if (!cmd->buf) {
 		err = -ENOMEM;
 		goto out;
 	}
+	/* The allocation length always equals the buffer: tgt insists. */
 	cmd->len = alloc;
 	cmd->timeout = READ_ONCE(cmd_timeout) * HZ;
 
-	autoch_res_cdb(cmd, type, voltag, addr, count, alloc);
+	autoch_res_cdb(cmd, type, voltag, addr, count, cmd->len);
 	err = autoch_do_cmd(ach, af, cmd);
+	if (autoch_res_alloc16_reply(cmd, err)) {
+		/* Ask again within two bytes; remember it if that works. */
+		cmd->len = AUTOCH_RES_MAX_ALLOC16;
+		autoch_res_cdb(cmd, type, voltag, addr, count, cmd->len);
+		err = autoch_do_cmd(ach, af, cmd);
+		if (!err && !autoch_res_alloc16_reply(cmd, err)) {
+			dev_info(&ach->dev, "changer reads two bytes of the allocation length, asking for at most %u\n",
+				 AUTOCH_RES_MAX_ALLOC16);
+			mutex_lock(&ach->lock);
+			ach->alloc16 = true;
+			mutex_unlock(&ach->lock);
+		}
+	}
 	if (err == -EINVAL && voltag && cmd->sshdr.asc == 0x24) {
 		/* Some changers refuse VOLTAG: ask without, remember it. */
 		dev_info(&ach->dev, "changer refused volume tags, reading without\n");
 		mutex_lock(&ach->lock);
 		ach->no_voltag = true;
 		mutex_unlock(&ach->lock);
-		autoch_res_cdb(cmd, type, false, addr, count, alloc);
+		autoch_res_cdb(cmd, type, false, addr, count, cmd->len);
 		err = autoch_do_cmd(ach, af, cmd);
 	}
 	if (err)
@@ -1208,9 +1272,9 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 
 	/*
 	 * Trust the reply's own byte counts, bounded by what arrived: some
-	 * transports report no residual, so the buffer was zeroed first.
+	 * transports report no residual, so autoch_send() zeroed the buffer.
 	 */
-	n = autoch_parse_res(ach, type, cmd->buf, cmd->len - cmd->resid,
+	n = autoch_parse_res(ach, type, cmd->buf, autoch_cmd_avail(cmd),
 			     map_seq, gen, addr, out, &found, &last);
 	if (n < 0) {
 		err = n;
@@ -2253,7 +2317,7 @@ static int autoch_pr_in(struct autoch_device *ach, struct autoch_file *af,
 		kfree(cmd->buf);
 	} else {
 		*bufp = cmd->buf;
-		*availp = cmd->len - min_t(unsigned int, cmd->resid, cmd->len);
+		*availp = autoch_cmd_avail(cmd);
 	}
 	kfree(cmd);
 	return err;
@@ -2452,7 +2516,7 @@ static int autoch_read_drive_id(struct autoch_device *ach,
 
 	/* the first descriptor of the first page must be the element */
 	err = -EIO;
-	avail = min(cmd->len - cmd->resid,
+	avail = min(autoch_cmd_avail(cmd),
 		    AUTOCH_RES_HDR_LEN + get_unaligned_be24(buf + 5));
 	pos = AUTOCH_RES_HDR_LEN + AUTOCH_RES_PAGE_HDR_LEN;
 	if (pos > avail)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the parts of autoch that need no device: the sense table
- * and the midlayer result, the READ ELEMENT STATUS parser and CDB, volume
- * tags, the element_status bit mapping and the persistent reservation
- * types.
+ * and the midlayer result, the READ ELEMENT STATUS parser, CDB and
+ * allocation length, volume tags, the element_status bit mapping and the
+ * persistent reservation types.
  *
  * This file is not built on its own: autoch.c includes it at its end when
  * AUTOCH_KUNIT is defined, so the tests reach its static functions. With
@@ -851,9 +851,91 @@ static void autoch_test_res_cdb(struct kunit *test)
 
 	memset(cmd->cdb, 0xff, sizeof(cmd->cdb));
 	autoch_res_cdb(cmd, AUTOCH_DT, false, 0xffff, AUTOCH_RES_MAX_ELEMS,
-		       AUTOCH_RES_MAX_ALLOC);
+		       AUTOCH_RES_MAX_ALLOC16);
 	KUNIT_EXPECT_EQ(test, cmd->cdb_len, 12U);
 	KUNIT_EXPECT_EQ(test, memcmp(cmd->cdb, want_dt, sizeof(want_dt)), 0);
+}
+
+struct autoch_test_alloc {
+	unsigned int want;
+	bool alloc16;
+	unsigned int limit;
+	unsigned int alloc;
+};
+
+/* 84,016: 1,000 descriptors of 84 bytes and the two headers */
+static const struct autoch_test_alloc autoch_test_allocs[] = {
+	{ 500, false, 0x2000000, 500 },
+	{ 500, true, 0x2000000, 500 },
+	{ 65535, false, 0x2000000, 65535 },
+	{ 65536, false, 0x2000000, 65536 },
+	{ 65536, true, 0x2000000, 65535 },
+	{ 84016, false, 0x2000000, 131072 },
+	{ 84016, true, 0x2000000, 65535 },
+	{ 128016, false, 0x2000000, 131072 },
+	{ 131073, false, 0x2000000, 196608 },
+	{ 300000, false, 0x2000000, 262144 },
+	{ 84016, false, 100000, 65536 },
+	{ 84016, false, 65535, 65535 },
+	{ 84016, false, 4096, 4096 },
+	{ 500, false, 4096, 500 },
+};
+
+static void autoch_test_res_alloc(struct kunit *test)
+{
+	const struct autoch_test_alloc *t;
+	unsigned int i, alloc;
+
+	for (i = 0; i < ARRAY_SIZE(autoch_test_allocs); i++) {
+		t = &autoch_test_allocs[i];
+		alloc = autoch_res_alloc(t->want, t->alloc16, t->limit);
+		KUNIT_EXPECT_EQ_MSG(test, alloc, t->alloc, "want %u alloc16 %d limit %u",
+				    t->want, t->alloc16, t->limit);
+		/* past 64 KiB, two bytes of it read 0 */
+		if (alloc > 0xffff)
+			KUNIT_EXPECT_EQ(test, alloc & 0xffff, 0U);
+	}
+}
+
+static void autoch_test_res_alloc16_reply(struct kunit *test)
+{
+	struct autoch_cmd *cmd;
+	u8 *buf;
+
+	cmd = kunit_kzalloc(test, sizeof(*cmd), GFP_KERNEL);
+	buf = kunit_kzalloc(test, 0x20000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cmd);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	cmd->buf = buf;
+
+	/* nothing came, with and without a residual */
+	cmd->len = 0x20000;
+	cmd->resid = 0x20000;
+	KUNIT_EXPECT_TRUE(test, autoch_res_alloc16_reply(cmd, 0));
+	cmd->resid = 0;
+	KUNIT_EXPECT_TRUE(test, autoch_res_alloc16_reply(cmd, 0));
+	/* a header with a byte count: a real reply */
+	put_unaligned_be24(84008, buf + 5);
+	KUNIT_EXPECT_FALSE(test, autoch_res_alloc16_reply(cmd, 0));
+	/* ... unless less than a header arrived */
+	cmd->resid = 0x20000 - 7;
+	KUNIT_EXPECT_TRUE(test, autoch_res_alloc16_reply(cmd, 0));
+	cmd->resid = 0;
+
+	/* INVALID FIELD IN CDB; any other error is not about the length */
+	cmd->sshdr.asc = 0x24;
+	KUNIT_EXPECT_TRUE(test, autoch_res_alloc16_reply(cmd, -EINVAL));
+	cmd->sshdr.asc = 0x21;
+	KUNIT_EXPECT_FALSE(test, autoch_res_alloc16_reply(cmd, -EINVAL));
+	cmd->sshdr.asc = 0x24;
+	KUNIT_EXPECT_FALSE(test, autoch_res_alloc16_reply(cmd, -EIO));
+
+	/* within two bytes, nothing is learnt */
+	memset(buf, 0, 8);
+	cmd->len = 0xffff;
+	cmd->resid = 0xffff;
+	KUNIT_EXPECT_FALSE(test, autoch_res_alloc16_reply(cmd, 0));
+	KUNIT_EXPECT_FALSE(test, autoch_res_alloc16_reply(cmd, -EINVAL));
 }
 
 static void autoch_test_type_of(struct kunit *test)
@@ -1043,6 +1125,8 @@ static struct kunit_case autoch_test_cases[] = {
 	KUNIT_CASE(autoch_test_res_pages),
 	KUNIT_CASE(autoch_test_res_stale_map),
 	KUNIT_CASE(autoch_test_res_cdb),
+	KUNIT_CASE(autoch_test_res_alloc),
+	KUNIT_CASE(autoch_test_res_alloc16_reply),
 	KUNIT_CASE(autoch_test_type_of),
 	KUNIT_CASE(autoch_test_fill_status),
 	KUNIT_CASE(autoch_test_pr_types),

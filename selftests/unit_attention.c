@@ -15,8 +15,12 @@
  *   SA_RESTART). Other NOT READY answers (door open 04/03, magazine
  *   removed 3B/12) are EBUSY at once.
  *
+ * - A changer that reads two bytes of READ ELEMENT STATUS's allocation
+ *   length is learnt, and forgotten at a reset.
+ *
  * Module parameters changed here (cache_ms, event_poll_ms, ready_timeout
- * of autoch; ready_ms of autoch_emul) are restored after each test.
+ * of autoch; ready_ms, alloc16 of autoch_emul) are restored after each
+ * test.
  * Skips without the emulation's debugfs.
  */
 #include <linux/netlink.h>
@@ -297,6 +301,81 @@ TEST_F(ua, change_without_attention)
 	EXPECT_EQ(0, (int)es.full);
 	ASSERT_EQ(0, autoch_status(self->a.fd, self->empty, &es));
 	EXPECT_EQ(1, (int)es.full);
+}
+
+/*
+ * Read the status of @n storage elements from the first, into @es, after
+ * dropping the cache; return the READ ELEMENT STATUS that cost.
+ */
+static long storage_pass(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(ua) *self, struct element_status *es,
+			 int n)
+{
+	long before;
+	int i;
+
+	EXPECT_EQ(0, autoch_ioctl(self->a.fd, SIOC_INIT_ELEM_STAT, NULL));
+	before = counter(0xb8, self->host);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, autoch_status(self->a.fd,
+					   self->a.ea.first_storage + i, &es[i]))
+			TH_LOG("element %d", self->a.ea.first_storage + i);
+	return counter(0xb8, self->host) - before;
+}
+
+/*
+ * 1,000 descriptors with both volume tags take more than 65,535 bytes:
+ * one READ ELEMENT STATUS reads them. A changer that reads only two bytes
+ * of the allocation length (the emulation's alloc16) sends nothing for
+ * it; the driver asks again within 65,535 bytes, keeps to that from then
+ * on, and tries the full length again after a reset. Every pass reads
+ * the same statuses.
+ */
+TEST_F(ua, alloc16_learnt)
+{
+	struct element_status *first, *es;
+	long full, tried, learnt, reset;
+	int n, i;
+
+	n = self->a.ea.num_storages < 1000 ? self->a.ea.num_storages : 1000;
+	if (self->profile != EMUL_LIBRARY || n < 800 || self->host < 0)
+		SKIP(return, "needs the library profile with 800 storage elements or more (%d here)",
+		     self->a.ea.num_storages);
+	first = calloc(n, sizeof(*first));
+	es = calloc(n, sizeof(*es));
+	ASSERT_NE(NULL, first);
+	ASSERT_NE(NULL, es);
+	/* long enough that each pass reads every element once */
+	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 60000);
+
+	full = storage_pass(_metadata, self, first, n);
+	EXPECT_EQ(1, full) TH_LOG("%d elements in one command past 64 KiB", n);
+
+	set_param(_metadata, self, EMUL_MODULE, "alloc16", 1);
+	tried = storage_pass(_metadata, self, es, n);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, memcmp(&first[i], &es[i], sizeof(es[i])))
+			TH_LOG("element %d differs with alloc16", first[i].element);
+	learnt = storage_pass(_metadata, self, es, n);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, memcmp(&first[i], &es[i], sizeof(es[i])))
+			TH_LOG("element %d differs once learnt", first[i].element);
+	/* within 65,535 bytes it takes two; the try that found out, one more */
+	EXPECT_LE(2, learnt);
+	EXPECT_EQ(learnt + 1, tried);
+
+	/* a reset forgets it: the full length again */
+	set_param(_metadata, self, EMUL_MODULE, "alloc16", 0);
+	ASSERT_EQ(0, emul_ctl("event", "reset"));
+	reset = storage_pass(_metadata, self, es, n);
+	EXPECT_EQ(1, reset);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, memcmp(&first[i], &es[i], sizeof(es[i])))
+			TH_LOG("element %d differs after the reset", first[i].element);
+	TH_LOG("READ ELEMENT STATUS for %d elements: %ld, with alloc16 %ld then %ld, after a reset %ld",
+	       n, full, tried, learnt, reset);
+	free(first);
+	free(es);
 }
 
 static int poll_in(int fd, int ms)
