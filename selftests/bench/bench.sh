@@ -13,6 +13,11 @@
 # command and 30 s moves: wire counts from the emulation's counters, and
 # status queries while a move is in flight.
 #
+# The autoch and mtx inventories run AUTOCH_BENCH_REPS times (default 5,
+# at most 9) in each guest: the tables give the median wall time and the
+# commands of one run (a range "A-B" if the runs differed). ch's slow
+# loops and the moves run once.
+#
 # Usage: bench.sh [SIZE...]   (default: 2000 10000)
 # Environment: KDIR, AUTOCH_CACHE; AUTOCH_BENCH_OUT: also write the
 # tables (Markdown) to this file.
@@ -48,6 +53,8 @@ cp "$work/src/driver/autoch.ko" "$work/emul/autoch_emul.ko" \
 	"$top/selftests/bench/guest-bench-emul.sh" "$work/guest/"
 latency=${AUTOCH_BENCH_LATENCY_MS:-5}
 move=${AUTOCH_BENCH_MOVE_MS:-30000}
+reps=${AUTOCH_BENCH_REPS:-5}
+case $reps in [1-9]) ;; *) echo "AUTOCH_BENCH_REPS: 1 to 9" >&2; exit 2 ;; esac
 
 out=${AUTOCH_BENCH_OUT:-/dev/null}
 : >"$out"
@@ -60,16 +67,36 @@ res_between() {
 		on && /data= 0xb8 / { n++ }
 		END { print n + 0 }' "$2"
 }
-result() { awk -v n="$1" '$1 == "RESULT" && $2 == n { print $3; exit }' "$2"; }
+# the median of the wall times of the RESULT lines named $1
+result() {
+	awk -v n="$1" '$1 == "RESULT" && $2 == n { print $3 }' "$2" | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+# one number when every run cost the same, else "min-max"
+spread() {
+	sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END {
+		if (!NR) print "?"; else if (lo == hi) print lo; else print lo "-" hi }'
+}
+# the READ ELEMENT STATUS of each run of phase $1 on tgt, from the PHASE lines
+res_phase() {
+	awk -v n="$1" '$1 == "PHASE" && $2 == n { print $3 }' "$2" |
+		while read -r k; do res_between "$k" "$3"; done | spread
+}
 
 emit "autoch bench: $(date -u +%Y-%m-%d), $(nproc) CPUs ($(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -n 1)), QEMU TCG guest, kernel $(basename "$KDIR" | sed 's/linux-headers-//')"
 for size in "${sizes[@]}"; do
 	mkdir -p "$work/tgt"
 	AUTOCH_TGT_SLOTS=$((size - 5)) "$testbed/tgt-changer.sh" start "$work/tgt" >/dev/null
+	# run-guest.sh passes no arguments: a wrapper carries them
+	printf '#!/bin/sh\nexec sh /autoch/guest-bench-tgt.sh %s\n' "$reps" \
+		>"$work/bench-tgt.sh"
+	# a trace of its own per size: the markers start again at 1, and
+	# one file for both sizes counted the commands of both
+	trace=$work/trace.$size
 	AUTOCH_GUEST_TIMEOUT=1200 \
-	AUTOCH_QEMU_ARGS="-trace enable=scsi_generic_send_command,file=$work/trace" \
+	AUTOCH_QEMU_ARGS="-trace enable=scsi_generic_send_command,file=$trace" \
 		"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$work/tgt" \
-		--script "$work/guest/guest-bench-tgt.sh" \
+		--script "$work/bench-tgt.sh" --file "$work/guest/guest-bench-tgt.sh" \
 		--file "$work/guest/autoch.ko" --file "$work/guest/autoch-bench" \
 		--log "$work/console" >"$work/out" 2>&1 ||
 		{ tail -n 30 "$work/out"; exit 1; }
@@ -82,24 +109,26 @@ for size in "${sizes[@]}"; do
 	emit ""
 	emit "| driver | operation | wall time (s) | READ ELEMENT STATUS on the wire |"
 	emit "|---|---|---|---|"
-	emit "| autoch | full inventory: SIOC_ELEMENT_STATUS on every element | $(result autoch_loop "$work/out") | $(res_between 1 "$work/trace") |"
-	emit "| autoch | full inventory: AUTOCH_ELEMENT_STATUS_RANGE per type | $(result autoch_range "$work/out") | $(res_between 3 "$work/trace") |"
-	emit "| mtx (sg) | mtx status | $(result mtx "$work/out") | $(res_between 5 "$work/trace") |"
-	emit "| ch | full inventory: CHIOGSTATUS per type | $(result ch_gstatus "$work/out") | $(res_between 7 "$work/trace") |"
-	emit "| ch | full inventory: CHIOGELEM on every element | $(result ch_gelem "$work/out") | $(res_between 9 "$work/trace") |"
+	t() { result "$1" "$work/out"; }
+	w() { res_phase "$1" "$work/out" "$trace"; }
+	emit "| autoch | full inventory: SIOC_ELEMENT_STATUS on every element | $(t autoch_loop) | $(w autoch_loop) |"
+	emit "| autoch | full inventory: AUTOCH_ELEMENT_STATUS_RANGE per type | $(t autoch_range) | $(w autoch_range) |"
+	emit "| mtx (sg) | mtx status | $(t mtx) | $(w mtx) |"
+	emit "| ch | full inventory: CHIOGSTATUS per type | $(t ch_gstatus) | $(w ch_gstatus) |"
+	emit "| ch | full inventory: CHIOGELEM on every element | $(t ch_gelem) | $(w ch_gelem) |"
 	cp "$work/out" "${AUTOCH_BENCH_OUT:-$work/out}.$size.log" 2>/dev/null || true
 done
 
 # ---- the emulated library ----
 [ "${AUTOCH_BENCH_EMUL:-1}" = 1 ] || exit 0
-wire() { awk -v n="$1" '$1 == "WIRE" && $2 == n { print $3; exit }' "$2"; }
+wire() { awk -v n="$1" '$1 == "WIRE" && $2 == n { print $3 }' "$2" | spread; }
 field() { awk -v n="$1" -v f="$2" '$1 == "RESULT" && $2 == n {
 	for (i = 4; i <= NF; i++) if (index($i, f "=") == 1) print substr($i, length(f) + 2)
 	exit }' "$3"; }
 for size in "${sizes[@]}"; do
 	# run-guest.sh passes no arguments: a wrapper carries them
-	printf '#!/bin/sh\nexec sh /autoch/guest-bench-emul.sh %s %s %s\n' \
-		$((size - 10)) "$latency" "$move" >"$work/bench-emul.sh"
+	printf '#!/bin/sh\nexec sh /autoch/guest-bench-emul.sh %s %s %s %s\n' \
+		$((size - 10)) "$latency" "$move" "$reps" >"$work/bench-emul.sh"
 	AUTOCH_GUEST_TIMEOUT=2400 \
 		"$testbed/run-guest.sh" --kdir "$KDIR" \
 		--script "$work/bench-emul.sh" --file "$work/guest/guest-bench-emul.sh" \

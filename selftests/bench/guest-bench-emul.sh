@@ -6,9 +6,10 @@
 # status queries while a move_ms MOVE MEDIUM is in flight, through autoch,
 # through ch, and one mtx status while mtx's own move runs. READ ELEMENT
 # STATUS counts come from the emulation's
-# own counters. Usage: guest-bench-emul.sh SLOTS LATENCY_MS MOVE_MS
+# own counters. The autoch and mtx inventories run REPS times, the rest
+# once. Usage: guest-bench-emul.sh SLOTS LATENCY_MS MOVE_MS [REPS]
 cd "$(dirname "$0")" || exit 1
-slots=$1 latency=$2 move=$3
+slots=$1 latency=$2 move=$3 reps=${4:-5}
 b=./autoch-bench
 dbg=/sys/kernel/debug/autoch_emul
 wait_for() {
@@ -36,12 +37,16 @@ src=$(cat $a/first_storage)
 dst=$((src + $(cat $a/num_storages) - 1))
 echo "# map $map, moving $src -> $dst"
 echo "$latency" >/sys/module/autoch_emul/parameters/latency_ms
-sleep 1.2
 
-phase autoch_loop $b loop /dev/autoch0
-sleep 1.2	# let the status cache (cache_ms) expire
-phase autoch_range $b range /dev/autoch0
-phase mtx $b time mtx -f "/dev/$sg" status
+r=0
+while [ $r -lt "$reps" ]; do
+	sleep 1.2	# let the status cache (cache_ms) expire
+	phase autoch_loop $b loop /dev/autoch0
+	sleep 1.2
+	phase autoch_range $b range /dev/autoch0
+	phase mtx $b time mtx -f "/dev/$sg" status
+	r=$((r + 1))
+done
 echo "$move" >/sys/module/autoch_emul/parameters/move_ms
 sleep 1.2
 phase autoch_during_move $b during-move /dev/autoch0 "$src" "$dst"

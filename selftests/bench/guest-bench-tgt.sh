@@ -5,7 +5,10 @@
 # autoch (the HP-UX per-element loop and the range ioctl), mtx through sg
 # and Linux's ch (CHIOGSTATUS, the CHIOGELEM loop), with an INQUIRY
 # marker around each operation so the host can count the commands each
-# one cost in QEMU's trace. Prints RESULT lines.
+# one cost in QEMU's trace. The autoch and mtx inventories run REPS times
+# (at most 9: a marker is one byte), ch's once. Prints a "PHASE NAME K"
+# line for the markers K and K+1 around each run, and RESULT lines.
+# Usage: guest-bench-tgt.sh [REPS]
 cd "$(dirname "$0")" || exit 1
 sg=${AUTOCH_CHANGERS%% *}
 b=./autoch-bench
@@ -14,7 +17,7 @@ wait_for() {
 	while [ ! -e "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -e "$1" ]
 }
-sdev=$(basename "$(dirname "$(dirname "$(readlink -f /sys/class/scsi_generic/${sg##*/})")")")
+sdev=$(basename "$(dirname "$(dirname "$(readlink -f "/sys/class/scsi_generic/${sg##*/}")")")")
 
 # The first command of the iSCSI login meets UNIT ATTENTION 29/00.
 sg_turs "$sg" >/dev/null 2>&1
@@ -22,15 +25,30 @@ insmod ./autoch.ko || exit 1
 wait_for /dev/autoch0 || exit 1
 # load the element map, so that it is not counted in the first operation
 cat /sys/class/autoch/autoch0/num_storages >/dev/null
-sleep 1.2
 
-$b mark "$sg" 1 && $b loop /dev/autoch0 && $b mark "$sg" 2 || exit 1
-sleep 1.2	# let the status cache (cache_ms) expire
-$b mark "$sg" 3 && $b range /dev/autoch0 && $b mark "$sg" 4 || exit 1
-$b mark "$sg" 5 && $b time mtx -f "$sg" status && $b mark "$sg" 6 || exit 1
+reps=${1:-5}
+k=1
+phase() {	# NAME COMMAND...: between markers k and k+1
+	name=$1
+	shift
+	$b mark "$sg" $k || exit 1
+	echo "PHASE $name $k"
+	"$@" || exit 1
+	$b mark "$sg" $((k + 1)) || exit 1
+	k=$((k + 2))
+}
+r=0
+while [ $r -lt "$reps" ]; do
+	sleep 1.2	# let the status cache (cache_ms) expire
+	phase autoch_loop $b loop /dev/autoch0
+	sleep 1.2
+	phase autoch_range $b range /dev/autoch0
+	phase mtx $b time mtx -f "$sg" status
+	r=$((r + 1))
+done
 
 echo "$sdev" >/sys/bus/scsi/drivers/autoch/unbind
 modprobe ch || exit 1
 wait_for /dev/sch0 || exit 1
-$b mark "$sg" 7 && $b ch-status /dev/sch0 && $b mark "$sg" 8 || exit 1
-$b mark "$sg" 9 && $b ch-elem /dev/sch0 && $b mark "$sg" 10 || exit 1
+phase ch_gstatus $b ch-status /dev/sch0
+phase ch_gelem $b ch-elem /dev/sch0
