@@ -6,9 +6,9 @@
  * behind it (emul.h). queuecommand counts the command, applies an armed
  * fault, and either executes it at once (no delay) or puts it on the
  * host's in-flight list with a high-resolution timer whose work executes
- * and completes it later. Moves and inventories reserve the robot for their duration,
- * so they are serialised; other commands complete after the latency
- * alone, however long the robot is busy.
+ * and completes it later. Moves and inventories reserve the robot for
+ * their duration, so they are serialised; other commands complete after
+ * the latency alone, however long the robot is busy.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
