@@ -1251,7 +1251,7 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 		autoch_res_cdb(cmd, type, voltag, addr, count, cmd->len);
 		err = autoch_do_cmd(ach, af, cmd);
 		if (!err && !autoch_res_alloc16_reply(cmd, err)) {
-			dev_info(&ach->dev, "changer reads two bytes of the allocation length, asking for at most %u\n",
+			dev_info(&ach->dev, "READ ELEMENT STATUS past %u bytes was refused or came back empty, asking for at most that\n",
 				 AUTOCH_RES_MAX_ALLOC16);
 			mutex_lock(&ach->lock);
 			ach->alloc16 = true;
