@@ -1172,6 +1172,14 @@ static unsigned int autoch_res_alloc(unsigned int want, bool alloc16,
 		    AUTOCH_RES_MAX_ALLOC);
 }
 
+/* A READ ELEMENT STATUS that succeeded but brought no report. */
+static bool autoch_res_empty(const struct autoch_cmd *cmd)
+{
+	/* autoch_send() zeroed the buffer: a header that did not come reads 0 */
+	return autoch_cmd_avail(cmd) < AUTOCH_RES_HDR_LEN ||
+	       !get_unaligned_be24((u8 *)cmd->buf + 5);
+}
+
 /*
  * A reply to an allocation length past 64 KiB that a changer reading two
  * bytes of it would give: nothing at all (the length it saw is 0), or
@@ -1183,9 +1191,7 @@ static bool autoch_res_alloc16_reply(const struct autoch_cmd *cmd, int err)
 		return false;
 	if (err)
 		return err == -EINVAL && cmd->sshdr.asc == 0x24;
-	/* autoch_send() zeroed the buffer: a header that did not come reads 0 */
-	return autoch_cmd_avail(cmd) < AUTOCH_RES_HDR_LEN ||
-	       !get_unaligned_be24((u8 *)cmd->buf + 5);
+	return autoch_res_empty(cmd);
 }
 
 /*
@@ -1250,7 +1256,7 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 		cmd->len = AUTOCH_RES_MAX_ALLOC16;
 		autoch_res_cdb(cmd, type, voltag, addr, count, cmd->len);
 		err = autoch_do_cmd(ach, af, cmd);
-		if (!err && !autoch_res_alloc16_reply(cmd, err)) {
+		if (!err && !autoch_res_empty(cmd)) {
 			dev_info(&ach->dev, "READ ELEMENT STATUS past %u bytes was refused or came back empty, asking for at most that\n",
 				 AUTOCH_RES_MAX_ALLOC16);
 			mutex_lock(&ach->lock);

@@ -936,6 +936,13 @@ static void autoch_test_res_alloc16_reply(struct kunit *test)
 	cmd->resid = 0xffff;
 	KUNIT_EXPECT_FALSE(test, autoch_res_alloc16_reply(cmd, 0));
 	KUNIT_EXPECT_FALSE(test, autoch_res_alloc16_reply(cmd, -EINVAL));
+
+	/* the retry within two bytes counts only when a report came */
+	KUNIT_EXPECT_TRUE(test, autoch_res_empty(cmd));
+	cmd->resid = 0;
+	KUNIT_EXPECT_TRUE(test, autoch_res_empty(cmd));
+	put_unaligned_be24(84008, buf + 5);
+	KUNIT_EXPECT_FALSE(test, autoch_res_empty(cmd));
 }
 
 static void autoch_test_type_of(struct kunit *test)
