@@ -58,8 +58,7 @@ mdir=/lib/modules/$kver
 
 if ! command -v dkms >/dev/null; then
 	echo "# installing dkms"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		dkms >/dev/null 2>&1 || skip_all "dkms is not installed and apt-get install dkms failed"
+	apt_install dkms >/dev/null 2>&1 || skip_all "dkms is not installed and apt-get install dkms failed"
 fi
 
 exec 9>/run/lock/autoch-dkms-check.lock

@@ -40,8 +40,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
 	log "installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update >&2 || log "apt-get update failed, continuing"
-	apt-get install -y --no-install-recommends "${missing[@]}" >&2
+	apt_update >&2
+	apt_install "${missing[@]}" >&2
 fi
 [ -f "$tarball" ] || die "$tarball missing"
 

@@ -99,8 +99,7 @@ for p in debootstrap dwarves; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "installing ${missing[*]}" >&2
-	DEBIAN_FRONTEND=noninteractive step deps-matrix \
-		apt-get install -y --no-install-recommends "${missing[@]}" ||
+	step deps-matrix apt_install "${missing[@]}" ||
 		die "cannot install ${missing[*]}"
 fi
 harness=$("$testbed/harness.sh") || die "files from linux-source-6.1 missing"

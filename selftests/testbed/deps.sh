@@ -3,6 +3,8 @@
 # dpkg-query says is missing is installed.
 # Usage: deps.sh
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 pkgs=(
 	linux-headers-amd64	# build the module against the Debian kernel
@@ -29,7 +31,6 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 echo "deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
 # A broken third-party source must not stop us; a failed install must.
-apt-get update || echo "deps: apt-get update failed, continuing" >&2
-apt-get install -y --no-install-recommends "${missing[@]}"
+apt_update
+apt_install "${missing[@]}"

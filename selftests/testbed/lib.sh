@@ -27,6 +27,19 @@ kernel_release() {
 	echo "$rel"
 }
 
+# apt_install PKG...: install with the machine's own apt, waiting up to
+# 15 minutes for another apt or dpkg (unattended-upgrades, a parallel run)
+# to release its lock.  apt_update: the same for the package lists; a
+# source that cannot be updated (a third party's) does not stop us.
+apt_install() {
+	DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=900 \
+		install -y --no-install-recommends "$@"
+}
+apt_update() {
+	apt-get -q -o DPkg::Lock::Timeout=900 update ||
+		log "apt-get update failed, continuing"
+}
+
 # apt-get download as root into a private directory: apt's _apt sandbox
 # user could not write there.  Its chatter goes to stderr, since the
 # scripts print their result on stdout.

@@ -40,8 +40,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot)"
-command -v debootstrap >/dev/null ||
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >&2
+command -v debootstrap >/dev/null || apt_install debootstrap >&2
 
 mirror=${AUTOCH_MINIMAL_MIRROR:-$(apt_x_uri bookworm)} ||
 	die "apt's sources name no Debian archive"
@@ -80,7 +79,7 @@ cp /etc/resolv.conf "$root/etc/resolv.conf"
 if [ -n "${AUTOCH_MINIMAL_MIRROR:-}" ]; then
 	# This machine's own archive host, made unreachable inside.
 	own=$(apt_system_uri bookworm | sed -E 's|^[a-z]+://([^/:]+).*|\1|')
-	if [ -n "$own" ] && ! grep -q " $own\$" "$root/etc/hosts"; then
+	if [ -n "$own" ] && ! grep -qs " $own\$" "$root/etc/hosts"; then
 		echo "127.0.0.9 $own" >>"$root/etc/hosts"
 	fi
 fi
