@@ -125,8 +125,9 @@ deb:
 	@command -v dpkg-buildpackage >/dev/null && dpkg-checkbuilddeps 2>/dev/null || { \
 		test "$$(id -u)" = 0 || { echo "deb: build dependencies missing (dpkg-checkbuilddeps)" >&2; exit 1; }; \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-			dpkg-dev fakeroot build-essential >/dev/null && \
-		DEBIAN_FRONTEND=noninteractive apt-get build-dep -y ./ >/dev/null; }
+			-o DPkg::Lock::Timeout=600 dpkg-dev fakeroot build-essential >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get build-dep -y --no-install-recommends \
+			-o DPkg::Lock::Timeout=600 ./ >/dev/null; }
 	dpkg-checkbuilddeps
 	rm -rf $(OUT)/src
 	mkdir -p $(OUT)/src
