@@ -14,7 +14,11 @@ UDEVRULESDIR ?= /etc/udev/rules.d
 MODPROBEDIR ?= /etc/modprobe.d
 # modules_install puts an external module in /lib/modules/<release>/extra
 INSTALL_MOD_DIR ?= extra
-KRELEASE = $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+# the release KDIR is for, as modules_install names its directory (on
+# Debian's headers `make kernelrelease` gives the upstream version)
+KRELEASE = $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null),\
+	$(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null))
 
 # What install-data and install-tools install, and uninstall removes. The
 # HP-UX directory is installed whole, and the documentation the man pages
@@ -51,8 +55,9 @@ modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 modules_install: modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
-	depmod -a $(KRELEASE)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KRELEASE)
 
 # For systems without the Debian packages (make deb): everything they
 # install, with the module built for KDIR instead of through DKMS.
@@ -93,9 +98,10 @@ install-tools: tools
 
 # Undo make install (same variables): the module, then every file above.
 uninstall:
-	rm -f /lib/modules/$(KRELEASE)/$(INSTALL_MOD_DIR)/autoch.ko*
-	-rmdir /lib/modules/$(KRELEASE)/$(INSTALL_MOD_DIR) 2>/dev/null
-	depmod -a $(KRELEASE)
+	test -n "$(KRELEASE)"
+	-find $(DESTDIR)/lib/modules/$(KRELEASE)/$(INSTALL_MOD_DIR) -name 'autoch.ko*' -delete
+	-find $(DESTDIR)/lib/modules/$(KRELEASE)/$(INSTALL_MOD_DIR) -depth -type d -empty -delete
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KRELEASE)
 	$(MAKE) uninstall-data uninstall-tools
 
 uninstall-data:
