@@ -7,7 +7,11 @@
 # building the module for Debian's 6.1 kernel, every file in place (udev
 # rules, modprobe.d, the headers and the whole HP-UX include directory,
 # the DKMS sources, the man pages and documentation, the tools), then
-# dpkg --purge and every file gone. Prints TAP.
+# dpkg --purge and every file gone. In a QEMU guest on Debian's kernel
+# against tgt's changer (selftests/testbed), the DKMS-built module and the
+# packaged udev rules (selftests/guest-deb.sh). Also that make install-data
+# install-tools puts the same files and make uninstall-data
+# uninstall-tools takes them away (in a DESTDIR). Prints TAP.
 #
 # Usage: deb-check.sh
 # Environment:
@@ -24,14 +28,17 @@
 # is removed when this run created it, as dkms-check.sh does. Installs
 # the build dependencies and lintian with apt. Runs as root; one run at a
 # time, and not beside dkms-check.sh (they share a lock in /run/lock).
+# With pipefail, a pipeline into grep -q fails when grep exits before the
+# writer is done (SIGPIPE): pipelines here end in grep >/dev/null instead.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+testbed=$top/selftests/testbed
 # shellcheck source=testbed/lib.sh
 . "$top/selftests/testbed/lib.sh"
 
 n=0
 failed=0
-plan=12
+plan=14
 ok() { n=$((n + 1)); echo "ok $n $*"; }
 not_ok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
 skip_all() {
@@ -76,7 +83,7 @@ flock 9
 
 pkgs=(autoch-dkms autoch-tools)
 for p in "${pkgs[@]}"; do
-	if dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -qvx 'not-installed'; then
+	if dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -vx 'not-installed' >/dev/null; then
 		skip_all "$p is installed (dpkg -l $p)"
 	fi
 done
@@ -114,7 +121,7 @@ purge_pkgs() {
 restore() {
 	local f p
 	for p in "${pkgs[@]}"; do
-		if dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -qvx 'not-installed'; then
+		if dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -vx 'not-installed' >/dev/null; then
 			purge_pkgs "$p" >/dev/null 2>&1
 		fi
 	done
@@ -127,6 +134,7 @@ restore() {
 	done
 }
 cleanup() {
+	[ ! -f "$work/tgt/env" ] || "$testbed/tgt-changer.sh" stop "$work/tgt" >/dev/null 2>&1
 	restore
 	rm -rf "$work"
 }
@@ -156,6 +164,26 @@ lint() {
 }
 t "lintian: no error or warning" lint
 
+# make install-data install-tools (make install less the module) with the
+# packages' directories installs the files the packages hold, but for the
+# DKMS sources and what dpkg adds (changelog, copyright, README, the
+# compression of man pages and documents); make uninstall-data
+# uninstall-tools removes every one of them.
+make_install() {
+	local d=$work/destdir vars
+	vars=(PREFIX=/usr UDEVRULESDIR=/lib/udev/rules.d MODPROBEDIR=/etc/modprobe.d
+		DOCDIR=/usr/share/doc/autoch-dkms DESTDIR="$d" TOOLSDIR="$work/tools")
+	make -C "$top" install-data install-tools "${vars[@]}" || return 1
+	(cd "$d" && find . ! -type d | sed 's/^\.//' | sort) >"$work/make.files"
+	for f in "${debs[@]}"; do dpkg-deb -c "$f"; done | awk '{print $6}' |
+		sed -e 's/^\.//' -e 's/\.gz$//' | grep -v '/$' |
+		grep -vE '^/usr/src/|/(changelog|copyright|README\.md)$' | sort >"$work/deb.files"
+	diff -u "$work/deb.files" "$work/make.files" || return 1
+	make -C "$top" uninstall-data uninstall-tools "${vars[@]}" || return 1
+	[ -z "$(find "$d" ! -type d)" ] || { find "$d" ! -type d; return 1; }
+}
+t "make install-data install-tools: the packages' files; uninstall removes them" make_install
+
 install_debs() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		-o DPkg::Lock::Timeout=600 "${debs[@]}"
@@ -163,7 +191,7 @@ install_debs() {
 t "apt-get install ${debs[*]##*/}" install_debs
 
 dkms_built() {
-	dkms status -m autoch | tee /dev/stderr | grep -qx "autoch/$ver, $kver, [^:]*: installed"
+	dkms status -m autoch | tee /dev/stderr | grep -x "autoch/$ver, $kver, [^:]*: installed" >/dev/null
 }
 t "DKMS built and installed autoch/$ver for $kver" dkms_built
 
@@ -171,16 +199,16 @@ module_ok() {
 	local ko
 	ko=$(find "$mdir/updates" -name 'autoch.ko*' 2>/dev/null | head -n 1)
 	[ -f "$ko" ] || { echo "no autoch.ko under $mdir/updates"; return 1; }
-	modinfo -F vermagic "$ko" | grep -q "^$kver " &&
-		modinfo -F alias "$ko" | grep -qxF 'scsi:t-0x08*' &&
-		modprobe -S "$kver" --show-depends autoch | grep -qF "insmod $ko"
+	modinfo -F vermagic "$ko" | grep "^$kver " >/dev/null &&
+		modinfo -F alias "$ko" | grep -xF 'scsi:t-0x08*' >/dev/null &&
+		modprobe -S "$kver" --show-depends autoch | grep -F "insmod $ko" >/dev/null
 }
 t "the module is built for $kver and modprobe -S $kver finds it" module_ok
 
 udev_modprobe() {
 	cmp "$top/udev/60-autoch.rules" /lib/udev/rules.d/60-autoch.rules &&
 		cmp "$top/autoch-modprobe.conf" /etc/modprobe.d/autoch.conf &&
-		modprobe -S "$kver" --showconfig | grep -qx 'blacklist ch'
+		modprobe -S "$kver" --showconfig | grep -x 'blacklist ch' >/dev/null
 }
 t "udev rules in /lib/udev/rules.d, blacklist ch in /etc/modprobe.d" udev_modprobe
 
@@ -230,11 +258,43 @@ tools() {
 		"/usr/bin/$tool" -h >"$work/help" 2>&1 || { cat "$work/help"; return 1; }
 		grep -q "^usage: $tool" "$work/help" || { cat "$work/help"; return 1; }
 	done
-	autoch-demo --help | grep -q '^usage: autoch-demo' || return 1
+	autoch-demo --help | grep '^usage: autoch-demo' >/dev/null || return 1
 	# never Midnight Commander's name
 	if dpkg -L "${pkgs[@]}" | grep -E '/s?bin/mc$'; then return 1; fi
 }
 t "autoch-mc, autoch-inventory, autoch-demo run -h; no mc in the packages" tools
+
+# In a guest booted on Debian's kernel, against tgt's changer: the module
+# DKMS built binds it and the package's udev rules name it (guest-deb.sh).
+guest() {
+	local ko rc
+	ko=$(find "$mdir/updates" -name 'autoch.ko' | head -n 1)
+	[ -f "$ko" ] || { echo "no autoch.ko under $mdir/updates"; return 1; }
+	mkdir -p "$work/tgt"
+	"$testbed/tgt-changer.sh" start "$work/tgt" || return 1
+	# no_timer_check: under TCG on a loaded machine the IO-APIC timer
+	# check can fail and panic the guest before it runs anything
+	AUTOCH_GUEST_APPEND="no_timer_check" \
+		AUTOCH_GUEST_BINS="udevadm /usr/lib/udev/scsi_id" \
+		"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$work/tgt" \
+		--script "$top/selftests/guest-deb.sh" --file "$ko" \
+		--file /lib/udev/rules.d/60-autoch.rules \
+		--log "$work/guest.console" >"$work/guest.out" 2>&1
+	rc=$?
+	"$testbed/tgt-changer.sh" stop "$work/tgt" >/dev/null 2>&1
+	grep -E '^(not )?ok |Bail out|^# ' "$work/guest.out"
+	[ "$rc" -eq 0 ] || { tail -n 20 "$work/guest.out"; return 1; }
+}
+desc="in a guest: the DKMS-built module binds tgt's changer; the package's udev rules give group tape, /dev/rchgr/autoch0, by-id, by-path"
+need=''
+for c in qemu-system-x86_64 tgtd udevadm /usr/lib/udev/scsi_id; do
+	command -v "$c" >/dev/null || need+=" $c"
+done
+if [ -n "$need" ]; then
+	ok "$desc # SKIP not installed:$need (make deps installs them)"
+else
+	t "$desc" guest
+fi
 
 # What the packages installed (files and links; directories may be shared),
 # and what dkms made from them: after dpkg --purge, none of it is left.
