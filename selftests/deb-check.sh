@@ -282,7 +282,7 @@ guest() {
 		--log "$work/guest.console" >"$work/guest.out" 2>&1
 	rc=$?
 	"$testbed/tgt-changer.sh" stop "$work/tgt" >/dev/null 2>&1
-	grep -E '^(not )?ok |Bail out|^# ' "$work/guest.out"
+	grep -E '^(not )?ok |Bail out|^# ' "$work/guest.out" | sed 's/^/guest: /'
 	[ "$rc" -eq 0 ] || { tail -n 20 "$work/guest.out"; return 1; }
 }
 desc="in a guest: the DKMS-built module binds tgt's changer; the package's udev rules give group tape, /dev/rchgr/autoch0, by-id, by-path"
