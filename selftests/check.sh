@@ -15,6 +15,8 @@
 #     profiles, two initiators);
 #   - mc(1M), the HP-UX example, autoch-inventory and the udev rules in a
 #     guest, and make dkms-install on the machine's own Debian headers;
+#   - the Debian packages (selftests/deb-check.sh): make deb, lintian,
+#     installed with DKMS building for Debian's kernel, then purged;
 #   - make matrix (selftests/matrix: builds, W=1, sparse and the suite on
 #     Debian's 6.1, 6.12, 7.2 and 7.3-rc kernels) and make check-debug
 #     (selftests/debug: KUnit, the suite, fuzzing, hot-unplug, the
@@ -306,5 +308,15 @@ case $rc in
 0 | 1) count_tap "$work/dkms.out" ;;
 4) skip "DKMS: $(sed -n 's/^1\.\.0 # SKIP //p' "$work/dkms.out")" ;;
 *) fail "dkms-check.sh (exit $rc)" ;;
+esac
+
+echo "Debian packages: make deb, lintian, install (DKMS for Debian's kernel), purge"
+KDIR=$KDIR selftests/deb-check.sh >"$work/deb.out" 2>&1
+rc=$?
+grep -E '^(not )?ok |^1\.\.0' "$work/deb.out" | sed 's/^/    /'
+case $rc in
+0 | 1) count_tap "$work/deb.out" ;;
+4) skip "Debian packages: $(sed -n 's/^1\.\.0 # SKIP //p' "$work/deb.out")" ;;
+*) fail "deb-check.sh (exit $rc)" ;;
 esac
 finish

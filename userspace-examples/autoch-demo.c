@@ -143,6 +143,10 @@ int main(int argc, char **argv)
 	struct move_medium_parms mp;
 	int fd, src, dst, list_only = 0;
 
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: autoch-demo [-l] [/dev/autochN]\n");
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "-l")) {
 		list_only = 1;
 		argc--;

@@ -20,7 +20,7 @@
  * the header has it, AUTOCH_CAPABILITIES (-c). The output of -r and -c,
  * the ERROR lines and the exit status (0, or -1 seen as 255) are HP-UX's;
  * the output of -a, -e, -n and -q, which HP-UX does not document, is
- * described in mc.8.
+ * described in autoch-mc.8 (installed as autoch-mc).
  *
  * The options run in this order, whatever their order on the command
  * line: -b 1, -l, -q, -a, -c, -e, -n, the moves in the order given, -r,

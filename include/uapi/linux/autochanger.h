@@ -73,9 +73,10 @@ struct element_addresses {
  * @invert: the medium was inverted by its last move
  * @source_valid: @source_element is valid
  * @source_element: the element the medium last came from
- * @pri_vol_tag: primary volume tag (32-byte identifier, space padded, and
- *	4 bytes of sequence number) as the device reports it; all zero when
- *	the device reports none or an all-space identifier
+ * @pri_vol_tag: primary volume tag as the device reports it (SMC: a
+ *	32-byte identifier, space padded, 2 reserved bytes, a 2-byte
+ *	sequence number); all zero when the device reports none or an
+ *	all-space identifier
  * @alt_vol_tag: alternate volume tag, same rules
  * @misc_bytes: zero; reserved for device-specific data
  *
@@ -336,8 +337,8 @@ struct autoch_events {
  * AUTOCH_ELEMENT_STATUS_RANGE: SIOC_ELEMENT_STATUS for many elements.
  * AUTOCH_PREVENT_ALLOW: 1 prevents, 0 allows removal of media through the
  *	import/export elements and magazines (PREVENT ALLOW MEDIUM REMOVAL).
- * AUTOCH_DRIVE_ID: the identifier (serial number) of the drive in a data
- *	transfer element.
+ * AUTOCH_DRIVE_ID: the identifier the changer reports for the drive in a
+ *	data transfer element, raw (often vendor, product and serial number).
  * AUTOCH_RESERVATIONS: what SIOC_RESERVE holds for this open file, and
  *	what a reset took away.
  * AUTOCH_CAPABILITIES: which moves and exchanges the changer can do.
