@@ -535,6 +535,7 @@ FIXTURE_SETUP(matrix)
 FIXTURE_TEARDOWN(matrix)
 {
 	mx_teardown(_metadata, &self->m);
+	autoch_teardown_done(_metadata);
 }
 
 /*
@@ -656,7 +657,7 @@ TEST_F_TIMEOUT(matrix, ioctls, 150)
 	enum op op;
 
 	if (!mask)
-		SKIP(return, "%s: the %s fault runs on the library profile only",
+		AUTOCH_SKIP(return, "%s: the %s fault runs on the library profile only",
 		     profile, variant->name);
 	for (op = 0; op < OP_NR; op++) {
 		if (!(mask & (1u << op)))
@@ -741,6 +742,7 @@ FIXTURE_SETUP(once)
 FIXTURE_TEARDOWN(once)
 {
 	mx_teardown(_metadata, &self->m);
+	autoch_teardown_done(_metadata);
 }
 
 /* A 29/00 met by a file that holds a reservation: ECONNRESET, once. */
@@ -781,7 +783,7 @@ TEST_F(once, hostreset_while_holding)
 	int unit, holder, ret, ret2;
 
 	if (m->profile == EMUL_TGT)
-		SKIP(return, "tgt: no reservations on the changer, a host reset loses nothing");
+		AUTOCH_SKIP(return, "tgt: no reservations on the changer, a host reset loses nothing");
 	prologue(_metadata, m, OP_STATUS);
 	ASSERT_EQ(0, resv(m->a.fd, SIOC_RESERVE, 0, 1));
 	ASSERT_EQ(0, emul_reserved(m->full, &unit, &holder));

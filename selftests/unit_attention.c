@@ -160,6 +160,7 @@ FIXTURE_TEARDOWN(ua)
 	}
 	autoch_close(&self->b);
 	autoch_close(&self->a);
+	autoch_teardown_done(_metadata);
 }
 
 static void set_param(struct __test_metadata *_metadata,
@@ -183,7 +184,7 @@ TEST_F(ua, medium_changed_drops_cache)
 	int changed = -1;
 
 	if (self->b.fd < 0 && !self->sg_a[0])
-		SKIP(return, "neither a second host nor an sg node to move behind the driver's back");
+		AUTOCH_SKIP(return, "neither a second host nor an sg node to move behind the driver's back");
 	/* long enough that only the unit attention can refresh the cache */
 	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 60000);
 	ASSERT_EQ(0, autoch_open(&c));
@@ -239,12 +240,12 @@ TEST_F(ua, import_export_operator)
 	int ie;
 
 	if (!self->a.ea.num_import_exports)
-		SKIP(return, "%s has no import/export element",
+		AUTOCH_SKIP(return, "%s has no import/export element",
 		     emul_profile_name[self->profile]);
 	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 60000);
 	ie = autoch_find(&self->a, AUTOCH_IMPORT_EXPORT, AUTOCH_EMPTY, NULL, 0);
 	if (ie < 0)
-		SKIP(return, "no empty import/export element");
+		AUTOCH_SKIP(return, "no empty import/export element");
 	ASSERT_EQ(0, autoch_ioctl(self->a.fd, SIOC_INIT_ELEM_STAT, NULL));
 	drain_events(self->a.fd);
 	ASSERT_EQ(0, autoch_status(self->a.fd, ie, &es));
@@ -280,7 +281,7 @@ TEST_F(ua, change_without_attention)
 	double t0, t1;
 
 	if (self->b.fd < 0 && !self->sg_a[0])
-		SKIP(return, "neither a second host nor an sg node to move behind the driver's back");
+		AUTOCH_SKIP(return, "neither a second host nor an sg node to move behind the driver's back");
 	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 500);
 	ASSERT_EQ(0, autoch_ioctl(self->a.fd, SIOC_INIT_ELEM_STAT, NULL));
 	t0 = emul_now_ms();
@@ -339,7 +340,7 @@ TEST_F(ua, alloc16_learnt)
 
 	n = self->a.ea.num_storages < 1000 ? self->a.ea.num_storages : 1000;
 	if (self->profile != EMUL_LIBRARY || n < 800 || self->host < 0)
-		SKIP(return, "needs the library profile with 800 storage elements or more (%d here)",
+		AUTOCH_SKIP(return, "needs the library profile with 800 storage elements or more (%d here)",
 		     self->a.ea.num_storages);
 	first = calloc(n, sizeof(*first));
 	es = calloc(n, sizeof(*es));
@@ -651,7 +652,7 @@ TEST_F(ua, magazine_removed)
 	struct autoch_events ev;
 
 	if (self->profile != EMUL_SUPERLOADER)
-		SKIP(return, "%s has no removable magazines (superloader only)",
+		AUTOCH_SKIP(return, "%s has no removable magazines (superloader only)",
 		     emul_profile_name[self->profile]);
 	for (addr = first; addr < first + n; addr++) {
 		ASSERT_EQ(0, autoch_status(self->a.fd, addr, &es));
