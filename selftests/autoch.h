@@ -111,6 +111,67 @@ static inline bool autoch_profile(const char *name)
 	return profile && !strcmp(profile, name);
 }
 
+enum autoch_feature {
+	AUTOCH_HAS_EXCHANGE,	/* EXCHANGE MEDIUM */
+	AUTOCH_HAS_PR,		/* PERSISTENT RESERVE IN/OUT */
+	AUTOCH_HAS_PREVENT,	/* PREVENT ALLOW MEDIUM REMOVAL */
+	AUTOCH_HAS_DVCID,	/* drive identifiers in READ ELEMENT STATUS */
+};
+
+/*
+ * Can the changer the environment names do @f? The name is
+ * $AUTOCH_EMUL_PROFILE (guest-emul.sh: superloader, library, tgt), else
+ * $AUTOCH_PROFILE=tgt24 (tgt's changer, which the emulation's tgt profile
+ * copies); what each can do is in selftests/emul/README.md. 1: it can, so
+ * the ioctl must work; 0: it cannot, so EOPNOTSUPP is the answer to
+ * expect; -1: no profile names the changer (a real library), and only
+ * then may a test skip on the driver's EOPNOTSUPP.
+ */
+static inline int autoch_profile_has(enum autoch_feature f)
+{
+	static const char *const name[] = { "superloader", "library", "tgt" };
+	static const bool has[][4] = {
+		/* exchange, persistent reservations, prevent, DVCID */
+		{ false, true, true, false },	/* SuperLoader: 20/00, 24/00 */
+		{ true, true, true, true },	/* library */
+		{ false, false, false, true },	/* tgt: 20/00 but DVCID */
+	};
+	const char *env = getenv("AUTOCH_EMUL_PROFILE");
+	int i;
+
+	for (i = 0; env && i < 3; i++)
+		if (!strcmp(env, name[i]))
+			return has[i][f];
+	return autoch_profile(AUTOCH_TGT24) ? has[2][f] : -1;
+}
+
+/*
+ * SKIP() for these tests. 6.1's SKIP() sets passed = 1, so a test that
+ * skips after a failed EXPECT would be reported as skipped: this one
+ * skips only when nothing has failed yet, else it ends the test as the
+ * failure it is, the reason it would have skipped logged.
+ */
+#define AUTOCH_SKIP(statement, fmt, ...) do {				\
+	if (_metadata->passed) {					\
+		SKIP(statement, fmt, ##__VA_ARGS__);			\
+	} else {							\
+		TH_LOG("not skipped, a check failed before: " fmt,	\
+		       ##__VA_ARGS__);					\
+		statement;						\
+	}								\
+} while (0)
+
+/*
+ * The last statement of every fixture teardown: 6.1's harness reports a
+ * skipped test as skipped even when a check of its teardown failed. Make
+ * it the failure it is.
+ */
+static inline void autoch_teardown_done(struct __test_metadata *_metadata)
+{
+	if (!_metadata->passed)
+		_metadata->skip = 0;
+}
+
 /*
  * ioctl() as a single number: 0 on success, else the errno. Every autoch
  * ioctl returns 0 on success; a positive return would be a driver bug and

@@ -42,6 +42,7 @@ FIXTURE_TEARDOWN(changer)
 {
 	free(self->before);
 	autoch_close(&self->dev);
+	autoch_teardown_done(_metadata);
 }
 
 /*
@@ -142,7 +143,7 @@ TEST_F(changer, unreadable_argument_moves_nothing)
 	char *map, *edge;
 
 	if (src < 0 || dst < 0)
-		SKIP(return, "needs a full and an empty storage element");
+		AUTOCH_SKIP(return, "needs a full and an empty storage element");
 	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, map);

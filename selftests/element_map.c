@@ -18,6 +18,7 @@ FIXTURE_SETUP(changer)
 FIXTURE_TEARDOWN(changer)
 {
 	autoch_close(&self->dev);
+	autoch_teardown_done(_metadata);
 }
 
 /* Ranges a changer can have: something to move, somewhere to keep it. */
@@ -63,7 +64,7 @@ TEST_F(changer, addresses_tgt24)
 	const struct element_addresses *ea = &self->dev.ea;
 
 	if (!autoch_profile(AUTOCH_TGT24))
-		SKIP(return, "exact layout known for AUTOCH_PROFILE=tgt24 only");
+		AUTOCH_SKIP(return, "exact layout known for AUTOCH_PROFILE=tgt24 only");
 	EXPECT_EQ(1, ea->first_transport);
 	EXPECT_EQ(1, ea->num_transports);
 	EXPECT_EQ(1024, ea->first_storage);
@@ -114,7 +115,7 @@ TEST_F(changer, inquiry_tgt24)
 	struct autoch_inquiry inq;
 
 	if (!autoch_profile(AUTOCH_TGT24))
-		SKIP(return, "identity known for AUTOCH_PROFILE=tgt24 only");
+		AUTOCH_SKIP(return, "identity known for AUTOCH_PROFILE=tgt24 only");
 	memset(&inq, 0, sizeof(inq));
 	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_INQUIRY, &inq));
 	ASSERT_LE(32, inq.length);

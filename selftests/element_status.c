@@ -18,6 +18,7 @@ FIXTURE_SETUP(changer)
 FIXTURE_TEARDOWN(changer)
 {
 	autoch_close(&self->dev);
+	autoch_teardown_done(_metadata);
 }
 
 /* Every element of the map answers, about itself. */
@@ -175,7 +176,7 @@ TEST_F(changer, contents_tgt24)
 	int address, n;
 
 	if (!autoch_profile(AUTOCH_TGT24))
-		SKIP(return, "contents known for AUTOCH_PROFILE=tgt24 only");
+		AUTOCH_SKIP(return, "contents known for AUTOCH_PROFILE=tgt24 only");
 	for (address = 1024, n = 1; address < 1048; address++, n++) {
 		ASSERT_EQ(0, autoch_status(self->dev.fd, address, &es));
 		autoch_tag(es.pri_vol_tag, tag);

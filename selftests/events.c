@@ -27,6 +27,7 @@ FIXTURE_TEARDOWN(ev)
 {
 	autoch_close(&self->b);
 	autoch_close(&self->a);
+	autoch_teardown_done(_metadata);
 }
 
 static int poll_in(int fd, int ms)
@@ -81,7 +82,7 @@ TEST_F(ev, uevent)
 
 	s = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_KOBJECT_UEVENT);
 	if (s < 0)
-		SKIP(return, "no uevent socket: %s", strerror(errno));
+		AUTOCH_SKIP(return, "no uevent socket: %s", strerror(errno));
 	ASSERT_EQ(0, bind(s, (struct sockaddr *)&sa, sizeof(sa)));
 	ASSERT_EQ(0, setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
 

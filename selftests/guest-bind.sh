@@ -24,7 +24,8 @@ t() {
 
 wait_for() {
 	i=0
-	while [ ! -e "$1" ] && [ $i -lt 50 ]; do
+	# generous: a loaded machine runs the guest slowly
+	while [ ! -e "$1" ] && [ $i -lt 300 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done

@@ -50,7 +50,7 @@ TEST(removed_under_open_file)
 	snprintf(path, sizeof(path), "/sys/class/autoch/%s/device",
 		 strrchr(dev, '/') + 1);
 	if (!realpath(path, sysdev))
-		SKIP(return, "no sysfs device for the changer");
+		AUTOCH_SKIP(return, "no sysfs device for the changer");
 	name = strrchr(sysdev, '/') + 1;
 	ASSERT_EQ(1, sscanf(name, "%u:", &host));
 

@@ -96,6 +96,7 @@ FIXTURE_TEARDOWN(mal)
 	free(self->before);
 	EXPECT_EQ(0, emul_params_restore(&self->params));
 	autoch_close(&self->dev);
+	autoch_teardown_done(_metadata);
 }
 
 /* What the inventory said of @address before anything was spoiled. */

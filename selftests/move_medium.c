@@ -26,6 +26,7 @@ FIXTURE_TEARDOWN(changer)
 		TH_LOG("could not put the media back");
 	free(self->before);
 	autoch_close(&self->dev);
+	autoch_teardown_done(_metadata);
 }
 
 /* @address holds a medium tagged @tag (full) or nothing (tag NULL). */
@@ -96,7 +97,7 @@ TEST_F(changer, storage_to_storage_rdonly)
 	int dst = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_EMPTY, NULL, 0);
 
 	if (src < 0 || dst < 0)
-		SKIP(return, "needs a full and an empty storage element");
+		AUTOCH_SKIP(return, "needs a full and an empty storage element");
 	/* HP-UX tools open the changer read-only and still move media. */
 	ASSERT_EQ(O_RDONLY, fcntl(self->dev.fd, F_GETFL) & O_ACCMODE);
 	move_and_back(_metadata, &self->dev, src, dst);
@@ -109,7 +110,7 @@ TEST_F(changer, storage_to_drive)
 				NULL, 0);
 
 	if (src < 0 || drive < 0)
-		SKIP(return, "needs a loadable cartridge and an empty drive");
+		AUTOCH_SKIP(return, "needs a loadable cartridge and an empty drive");
 	move_and_back(_metadata, &self->dev, src, drive);
 }
 
@@ -120,7 +121,7 @@ TEST_F(changer, storage_to_import_export)
 			     NULL, 0);
 
 	if (src < 0 || ie < 0)
-		SKIP(return, "needs a full storage and an empty import/export element");
+		AUTOCH_SKIP(return, "needs a full storage and an empty import/export element");
 	move_and_back(_metadata, &self->dev, src, ie);
 }
 
@@ -131,7 +132,7 @@ TEST_F(changer, import_export_to_storage)
 	int dst = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_EMPTY, NULL, 0);
 
 	if (ie < 0 || dst < 0)
-		SKIP(return, "needs a full import/export and an empty storage element");
+		AUTOCH_SKIP(return, "needs a full import/export and an empty storage element");
 	move_and_back(_metadata, &self->dev, ie, dst);
 }
 
@@ -147,7 +148,7 @@ TEST_F(changer, padding_ignored)
 	char tag[AUTOCH_TAG_ID_LEN + 1];
 
 	if (src < 0 || dst < 0)
-		SKIP(return, "needs a full and an empty storage element");
+		AUTOCH_SKIP(return, "needs a full and an empty storage element");
 	get_tag(_metadata, self->dev.fd, src, tag);
 	mp.source = src;
 	mp.destination = dst;
@@ -161,7 +162,7 @@ TEST_F(changer, source_empty)
 	int dst = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_EMPTY, &src, 1);
 
 	if (src < 0 || dst < 0)
-		SKIP(return, "needs two empty storage elements");
+		AUTOCH_SKIP(return, "needs two empty storage elements");
 	EXPECT_EQ(ENOMEDIUM, autoch_move(&self->dev, src, dst));
 	autoch_expect_unchanged(_metadata, &self->dev, self->before);
 }
@@ -172,7 +173,7 @@ TEST_F(changer, destination_full)
 	int dst = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_FULL, &src, 1);
 
 	if (src < 0 || dst < 0)
-		SKIP(return, "needs two full storage elements");
+		AUTOCH_SKIP(return, "needs two full storage elements");
 	EXPECT_EQ(EXFULL, autoch_move(&self->dev, src, dst));
 	autoch_expect_unchanged(_metadata, &self->dev, self->before);
 }
@@ -192,7 +193,7 @@ TEST_F(changer, invalid_elements)
 	int t;
 
 	if (src < 0 || dst < 0 || bad < 0)
-		SKIP(return, "needs a full and an empty storage element");
+		AUTOCH_SKIP(return, "needs a full and an empty storage element");
 	for (t = 0; t < AUTOCH_NR_TYPES; t++) {
 		if (t == AUTOCH_TRANSPORT || !autoch_count(ea, t))
 			continue;
@@ -223,7 +224,7 @@ TEST_F(changer, invert_not_a_flag)
 	int i;
 
 	if (src < 0 || dst < 0)
-		SKIP(return, "needs a full and an empty storage element");
+		AUTOCH_SKIP(return, "needs a full and an empty storage element");
 	for (i = 0; i < 3; i++) {
 		mp = parms(self->dev.ea.first_transport, src, dst, values[i]);
 		EXPECT_EQ(EINVAL, autoch_try_move(&self->dev, &mp))
@@ -243,7 +244,7 @@ TEST_F(changer, invert_without_rotation_tgt24)
 	struct move_medium_parms mp;
 
 	if (!autoch_profile(AUTOCH_TGT24))
-		SKIP(return, "rotation capability known for AUTOCH_PROFILE=tgt24 only");
+		AUTOCH_SKIP(return, "rotation capability known for AUTOCH_PROFILE=tgt24 only");
 	ASSERT_LE(0, src);
 	ASSERT_LE(0, dst);
 	mp = parms(self->dev.ea.first_transport, src, dst, 1);
@@ -264,7 +265,7 @@ TEST_F(changer, hardware_error_tgt24)
 	struct element_status es;
 
 	if (!autoch_profile(AUTOCH_TGT24))
-		SKIP(return, "no known failing load outside AUTOCH_PROFILE=tgt24");
+		AUTOCH_SKIP(return, "no known failing load outside AUTOCH_PROFILE=tgt24");
 	src = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_UNLOADABLE, NULL, 0);
 	drive = autoch_find(&self->dev, AUTOCH_DATA_TRANSFER, AUTOCH_EMPTY, NULL, 0);
 	good = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_LOADABLE, NULL, 0);

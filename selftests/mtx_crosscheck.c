@@ -86,6 +86,7 @@ FIXTURE_TEARDOWN(changer)
 	EXPECT_EQ(0, autoch_undo(&self->dev))
 		TH_LOG("could not put the media back");
 	autoch_close(&self->dev);
+	autoch_teardown_done(_metadata);
 }
 
 /* The rest of a line after ":VolumeTag", up to the next ':'. */
@@ -244,14 +245,14 @@ TEST_F_TIMEOUT(changer, mtx_agrees, 300)
 	int skip[3];
 
 	if (!self->sg[0])
-		SKIP(return, "no scsi_generic node for %s", autoch_path());
+		AUTOCH_SKIP(return, "no scsi_generic node for %s", autoch_path());
 	ms.nr_dt = ea->num_data_transfers;
 	ms.nr_st = ea->num_storages + ea->num_import_exports;
 	ms.dt = calloc(ms.nr_dt + 1, sizeof(*ms.dt));
 	ms.st = calloc(ms.nr_st + 1, sizeof(*ms.st));
 	ASSERT_TRUE(ms.dt && ms.st);
 	if (run_mtx(self->sg, &ms, out, sizeof(out)) == MTX_NOT_FOUND)
-		SKIP(return, "no mtx");
+		AUTOCH_SKIP(return, "no mtx");
 
 	before = autoch_inventory(&self->dev);
 	ASSERT_NE(NULL, before) TH_LOG("inventory: %s", strerror(errno));
@@ -271,7 +272,7 @@ TEST_F_TIMEOUT(changer, mtx_agrees, 300)
 	ie_full = autoch_find(&self->dev, AUTOCH_IMPORT_EXPORT, AUTOCH_FULL,
 			      NULL, 0);
 	if (sa < 0 || se < 0)
-		SKIP(return, "needs a full and an empty storage element");
+		AUTOCH_SKIP(return, "needs a full and an empty storage element");
 
 	if (drive >= 0) {
 		ASSERT_EQ(0, autoch_move(&self->dev, sa, drive));

@@ -218,19 +218,25 @@ FIXTURE_SETUP(hosts)
 	self->a.fd = -1;
 	self->b.fd = -1;
 	if (access(emul_other_path(), F_OK))
-		SKIP(return, "%s absent: the emulation has one host (hosts=2 needed)",
+		AUTOCH_SKIP(return, "%s absent: the emulation has one host (hosts=2 needed)",
 		     emul_other_path());
 	ASSERT_EQ(0, autoch_open(&self->a));
 	ASSERT_EQ(0, emul_open(&self->b, emul_other_path()));
 	self->profile = emul_profile(self->a.fd);
 	/* both nodes lead to the same library */
 	ASSERT_EQ(0, memcmp(&self->a.ea, &self->b.ea, sizeof(self->a.ea)));
-	if (emul_sg_of(emul_other_path(), self->sg_b, sizeof(self->sg_b)))
-		self->sg_b[0] = '\0';
+	/* sg_persist cross-checks through B's own nexus: sg is loaded */
+	ASSERT_EQ(0, emul_sg_of(emul_other_path(), self->sg_b, sizeof(self->sg_b)))
+		TH_LOG("no scsi_generic node for %s", emul_other_path());
 	/* nothing pending from earlier tests: each test sets its own */
 	consume_attentions(self->a.fd);
 	consume_attentions(self->b.fd);
-	self->has_pr = autoch_ioctl(self->a.fd, IOC_PR_READ_KEYS, &rk) == 0;
+	/* the profile says, and the driver must agree (tgt: 20/00) */
+	self->has_pr = self->profile != EMUL_TGT;
+	ASSERT_EQ(self->has_pr ? 0 : EOPNOTSUPP,
+		  autoch_ioctl(self->a.fd, IOC_PR_READ_KEYS, &rk))
+		TH_LOG("IOC_PR_READ_KEYS on the %s profile",
+		       emul_profile_name[self->profile]);
 	if (self->has_pr) {
 		pr_cleanup(self->a.fd);
 		/* 2A/03 for B if it was registered */
@@ -278,6 +284,7 @@ FIXTURE_TEARDOWN(hosts)
 	EXPECT_EQ(0, emul_params_restore(&self->params));
 	autoch_close(&self->b);
 	autoch_close(&self->a);
+	autoch_teardown_done(_metadata);
 }
 
 /* Status queries must reach the changer, not the cache. */
@@ -295,7 +302,7 @@ static void no_cache(struct __test_metadata *_metadata,
 
 #define NEED_PR() do {							\
 	if (!self->has_pr)						\
-		SKIP(return, "%s: no persistent reservations (20/00)",	\
+		AUTOCH_SKIP(return, "%s: no persistent reservations (20/00)",	\
 		     emul_profile_name[self->profile]);			\
 } while (0)
 
@@ -328,22 +335,16 @@ TEST_F(hosts, pr_exclusive_access)
 	EXPECT_EQ(PR_EXCLUSIVE_ACCESS, rr.type);
 	EXPECT_EQ(gen1, rr.generation);
 
-	/* and so does sg_persist through B's own nexus */
-	if (self->sg_b[0]) {
-		st = sg_persist(self->sg_b, "-k", out, sizeof(out));
-		if (st == 127) {
-			TH_LOG("sg_persist is not installed: no cross-check");
-		} else {
-			EXPECT_EQ(0, st) TH_LOG("%s", out);
-			n = sg_keys(out, sgk, 8);
-			EXPECT_EQ(1, n) TH_LOG("%s", out);
-			EXPECT_EQ(KEY_A, sgk[0]);
-			EXPECT_EQ((long)gen1, sg_generation(out)) TH_LOG("%s", out);
-			EXPECT_EQ(0, sg_persist(self->sg_b, "-r", out, sizeof(out)));
-			EXPECT_NE(NULL, strstr(out, "Key=0xa")) TH_LOG("%s", out);
-			EXPECT_NE(NULL, strstr(out, "Exclusive Access")) TH_LOG("%s", out);
-		}
-	}
+	/* and so does sg_persist through B's own nexus (sg3-utils is in the guest) */
+	st = sg_persist(self->sg_b, "-k", out, sizeof(out));
+	EXPECT_EQ(0, st) TH_LOG("sg_persist -k: %s", st == 127 ? "not installed" : out);
+	n = sg_keys(out, sgk, 8);
+	EXPECT_EQ(1, n) TH_LOG("%s", out);
+	EXPECT_EQ(KEY_A, sgk[0]);
+	EXPECT_EQ((long)gen1, sg_generation(out)) TH_LOG("%s", out);
+	EXPECT_EQ(0, sg_persist(self->sg_b, "-r", out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "Key=0xa")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "Exclusive Access")) TH_LOG("%s", out);
 
 	/* B can neither move nor read status */
 	EXPECT_EQ(EBUSY, autoch_move(&self->b, self->full, self->empty));
@@ -435,11 +436,9 @@ TEST_F(hosts, pr_preempt)
 	EXPECT_EQ(KEY_B, rr.key);
 	EXPECT_EQ(PR_EXCLUSIVE_ACCESS, rr.type);
 	EXPECT_EQ(gen2, rr.generation);
-	if (self->sg_b[0] &&
-	    sg_persist(self->sg_b, "-k", out, sizeof(out)) == 0) {
-		EXPECT_EQ(NULL, strstr(out, "0xa\n")) TH_LOG("%s", out);
-		EXPECT_NE(NULL, strstr(out, "0xb\n")) TH_LOG("%s", out);
-	}
+	EXPECT_EQ(0, sg_persist(self->sg_b, "-k", out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "0xa\n")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "0xb\n")) TH_LOG("%s", out);
 	/* the new holder moves */
 	EXPECT_EQ(0, autoch_move(&self->b, self->full, self->empty));
 	EXPECT_EQ(0, autoch_undo(&self->b));
@@ -502,9 +501,8 @@ TEST_F(hosts, pr_clear)
 	EXPECT_EQ(0, rr.key);
 	EXPECT_EQ(0, rr.type);
 	EXPECT_EQ(gen2, rr.generation);
-	if (self->sg_b[0] &&
-	    sg_persist(self->sg_b, "-k", out, sizeof(out)) == 0)
-		EXPECT_NE(NULL, strstr(out, "NO registered")) TH_LOG("%s", out);
+	EXPECT_EQ(0, sg_persist(self->sg_b, "-k", out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "NO registered")) TH_LOG("%s", out);
 	EXPECT_EQ(0, autoch_move(&self->b, self->full, self->empty));
 	EXPECT_EQ(0, autoch_move(&self->a, self->other_full, self->other_empty));
 }
@@ -649,7 +647,7 @@ TEST_F(hosts, element_reservation_after_attention)
 
 	SETUP_DONE();
 	if (self->profile != EMUL_LIBRARY)
-		SKIP(return, "%s has no element reservations",
+		AUTOCH_SKIP(return, "%s has no element reservations",
 		     emul_profile_name[self->profile]);
 	ASSERT_EQ(0, emul_ctl("event", "door close"));	/* 28/00 for both */
 	ASSERT_EQ(0, resv(self->a.fd, SIOC_RESERVE, self->full, 3, 0));
@@ -664,6 +662,25 @@ TEST_F(hosts, element_reservation_after_attention)
 		TH_LOG("B kept off every element: the element list was lost in the retry and the driver fell back to a unit reservation");
 	EXPECT_EQ(EBUSY, autoch_move(&self->b, self->full, self->empty));
 	EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, self->full, 3, 0));
+}
+
+/* Wait up to @ms for a command of @opcode to reach the changer (counters). */
+static bool wait_command(int opcode, int ms)
+{
+	double end = emul_now_ms() + ms;
+	char buf[4096], *line;
+	unsigned int op;
+	long total;
+
+	do {
+		if (emul_read_file(EMUL_DEBUGFS "/counters", buf, sizeof(buf)) > 0)
+			for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+				if (sscanf(line, "%x %ld", &op, &total) == 2 &&
+				    (int)op == opcode && total > 0)
+					return true;
+		emul_sleep_ms(20);
+	} while (emul_now_ms() < end);
+	return false;
 }
 
 /*
@@ -685,17 +702,24 @@ TEST_F(hosts, reserve_while_moving)
 
 	SETUP_DONE();
 	ASSERT_EQ(0, autoch_open(&c));
-	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "move_ms", 1500));
+	/* long enough that the checks below end before the robot does */
+	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "move_ms", 8000));
+	ASSERT_EQ(0, emul_ctl("counters", "0"));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
 		_exit(autoch_move(&c, self->full, self->empty));
-	emul_sleep_ms(300);
+	/* the changer has the move: no sleep and hope */
+	ASSERT_TRUE(wait_command(AUTOCH_OP_MOVE_MEDIUM, 60000))
+		TH_LOG("the MOVE MEDIUM never reached the changer");
 	EXPECT_EQ(EBUSY, resv(self->a.fd, SIOC_RESERVE, self->full, 4, 0));
 	EXPECT_EQ(EBUSY, resv(self->a.fd, SIOC_RESERVE, self->empty, 4, 0));
 	EXPECT_EQ(EBUSY, resv(self->a.fd, SIOC_RESERVE, 0, 0, 1));
 	EXPECT_EQ(0, resv(self->a.fd, SIOC_RESERVE, self->other_full, 4, 0));
 	EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, self->other_full, 4, 0));
+	/* and it was still in flight all that time */
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG))
+		TH_LOG("the move ended before the checks did: they prove nothing");
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));

@@ -120,6 +120,8 @@ FIXTURE_SETUP(ua)
 		ASSERT_EQ(0, emul_open(&self->b, emul_other_path()));
 	self->profile = emul_profile(self->a.fd);
 	self->host = emul_host_index(autoch_path());
+	/* the command counts are per host: know which one is ours */
+	ASSERT_LE(0, self->host) TH_LOG("which emulated host is %s?", autoch_path());
 	if (emul_sg_of(autoch_path(), self->sg_a, sizeof(self->sg_a)))
 		self->sg_a[0] = '\0';
 	/* another initiator may have moved media: read them afresh */
@@ -160,6 +162,7 @@ FIXTURE_TEARDOWN(ua)
 	}
 	autoch_close(&self->b);
 	autoch_close(&self->a);
+	autoch_teardown_done(_metadata);
 }
 
 static void set_param(struct __test_metadata *_metadata,
@@ -183,7 +186,7 @@ TEST_F(ua, medium_changed_drops_cache)
 	int changed = -1;
 
 	if (self->b.fd < 0 && !self->sg_a[0])
-		SKIP(return, "neither a second host nor an sg node to move behind the driver's back");
+		AUTOCH_SKIP(return, "neither a second host nor an sg node to move behind the driver's back");
 	/* long enough that only the unit attention can refresh the cache */
 	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 60000);
 	ASSERT_EQ(0, autoch_open(&c));
@@ -207,9 +210,8 @@ TEST_F(ua, medium_changed_drops_cache)
 	/* a status the cache does not hold: READ ELEMENT STATUS meets 28/00 */
 	ASSERT_EQ(0, autoch_status(self->a.fd, self->a.ea.first_data_transfer,
 				   &es));
-	if (self->host >= 0)
-		EXPECT_EQ(2, counter(0xb8, self->host))
-			TH_LOG("one READ ELEMENT STATUS for the attention, one retry");
+	EXPECT_EQ(2, counter(0xb8, self->host))
+		TH_LOG("one READ ELEMENT STATUS for the attention, one retry");
 	ASSERT_EQ(0, autoch_ioctl(self->a.fd, AUTOCH_GET_EVENTS, &ev));
 	EXPECT_EQ(AUTOCH_EVENT_MEDIUM, ev.events & AUTOCH_EVENT_MEDIUM);
 	EXPECT_LE(1, ev.count);
@@ -239,12 +241,12 @@ TEST_F(ua, import_export_operator)
 	int ie;
 
 	if (!self->a.ea.num_import_exports)
-		SKIP(return, "%s has no import/export element",
+		AUTOCH_SKIP(return, "%s has no import/export element",
 		     emul_profile_name[self->profile]);
 	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 60000);
 	ie = autoch_find(&self->a, AUTOCH_IMPORT_EXPORT, AUTOCH_EMPTY, NULL, 0);
 	if (ie < 0)
-		SKIP(return, "no empty import/export element");
+		AUTOCH_SKIP(return, "no empty import/export element");
 	ASSERT_EQ(0, autoch_ioctl(self->a.fd, SIOC_INIT_ELEM_STAT, NULL));
 	drain_events(self->a.fd);
 	ASSERT_EQ(0, autoch_status(self->a.fd, ie, &es));
@@ -280,21 +282,26 @@ TEST_F(ua, change_without_attention)
 	double t0, t1;
 
 	if (self->b.fd < 0 && !self->sg_a[0])
-		SKIP(return, "neither a second host nor an sg node to move behind the driver's back");
+		AUTOCH_SKIP(return, "neither a second host nor an sg node to move behind the driver's back");
 	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 500);
 	ASSERT_EQ(0, autoch_ioctl(self->a.fd, SIOC_INIT_ELEM_STAT, NULL));
-	t0 = emul_now_ms();
 	ASSERT_EQ(0, autoch_status(self->a.fd, self->full, &es));
+	/* the cached entry is no younger than this */
+	t0 = emul_now_ms();
 	ASSERT_EQ(1, (int)es.full);
 	ASSERT_EQ(0, behind_back(self, self->full, self->empty));
 
-	ASSERT_EQ(0, autoch_status(self->a.fd, self->full, &es));
+	/* and the next read is no earlier than this */
 	t1 = emul_now_ms();
-	TH_LOG("right after the move: %s (%.0f ms after the read)",
+	ASSERT_EQ(0, autoch_status(self->a.fd, self->full, &es));
+	TH_LOG("right after the move: %s (at least %.0f ms after the read)",
 	       es.full ? "stale" : "fresh", t1 - t0);
-	/* stale is allowed only within cache_ms of the read */
+	/*
+	 * Stale is allowed only within cache_ms of the read: a bound in
+	 * one direction, whatever the load (a jiffy of rounding allowed).
+	 */
 	if (es.full)
-		EXPECT_GT(500 + 100, t1 - t0);
+		EXPECT_GT(500 + 20, t1 - t0);
 
 	emul_sleep_ms(600);
 	ASSERT_EQ(0, autoch_status(self->a.fd, self->full, &es));
@@ -338,8 +345,8 @@ TEST_F(ua, alloc16_learnt)
 	int n, i;
 
 	n = self->a.ea.num_storages < 1000 ? self->a.ea.num_storages : 1000;
-	if (self->profile != EMUL_LIBRARY || n < 800 || self->host < 0)
-		SKIP(return, "needs the library profile with 800 storage elements or more (%d here)",
+	if (self->profile != EMUL_LIBRARY || n < 800)
+		AUTOCH_SKIP(return, "needs the library profile with 800 storage elements or more (%d here)",
 		     self->a.ea.num_storages);
 	first = calloc(n, sizeof(*first));
 	es = calloc(n, sizeof(*es));
@@ -419,7 +426,7 @@ TEST_F(ua, poll_wakes_on_door_event)
 	struct element_status es;
 	struct autoch_events ev;
 	double t0, t1, late;
-	int s, revents, wst;
+	int s, revents, wst, fds[2];
 	pid_t pid;
 
 	set_param(_metadata, self, AUTOCH_MODULE, "event_poll_ms", poll_ms);
@@ -439,26 +446,38 @@ TEST_F(ua, poll_wakes_on_door_event)
 	/* the robot stops: TEST UNIT READY gets 04/03, which is no event */
 	ASSERT_EQ(0, emul_ctl("event", "door open"));
 	self->door_opened = true;
+	/* the child says through a pipe when it closed the door */
+	ASSERT_EQ(0, pipe(fds));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
+		close(fds[0]);
 		emul_sleep_ms(door_ms);
-		_exit(emul_ctl("event", "door close"));
+		t0 = emul_now_ms();
+		wst = emul_ctl("event", "door close");
+		if (write(fds[1], &t0, sizeof(t0)) != sizeof(t0))
+			_exit(2);
+		_exit(wst);
 	}
-	t0 = emul_now_ms();
-	revents = poll_in(self->a.fd, 5000);
+	close(fds[1]);
+	revents = poll_in(self->a.fd, 60000);
 	t1 = emul_now_ms();
+	ASSERT_EQ(sizeof(t0), read(fds[0], &t0, sizeof(t0)));
+	close(fds[0]);
 	ASSERT_EQ(pid, waitpid(pid, &wst, 0));
 	ASSERT_TRUE(WIFEXITED(wst) && !WEXITSTATUS(wst)) TH_LOG("door close failed");
 	self->door_opened = false;
-	late = t1 - t0 - door_ms;
-	TH_LOG("poll() woke %.0f ms after the door closed (event_poll_ms %d)",
+	late = t1 - t0;
+	TH_LOG("poll() woke %.0f ms after the door was closed (event_poll_ms %d)",
 	       late, poll_ms);
 	EXPECT_NE(0, revents & POLLIN);
 	EXPECT_NE(0, revents & POLLPRI);
-	/* not before the event, and within two polling intervals of it */
-	EXPECT_LT(-50, late);
-	EXPECT_GT(2 * poll_ms + 300, late);
+	/*
+	 * Not before the event (the door was closed after t0); after it,
+	 * within polling intervals, generously counted on a loaded machine.
+	 */
+	EXPECT_LE(0, late);
+	EXPECT_GT(20 * poll_ms, late);
 
 	ASSERT_EQ(0, autoch_ioctl(self->a.fd, AUTOCH_GET_EVENTS, &ev));
 	EXPECT_EQ(AUTOCH_EVENT_MEDIUM, ev.events & AUTOCH_EVENT_MEDIUM);
@@ -482,13 +501,15 @@ TEST_F(ua, becoming_ready_waits)
 	set_param(_metadata, self, EMUL_MODULE, "ready_ms", 2000);
 	drain_events(self->a.fd);
 	self->reset_after = true;
-	ASSERT_EQ(0, emul_ctl("event", "reset"));
+	/* ready_ms counts from the reset, which comes after t0 */
 	t0 = emul_now_ms();
+	ASSERT_EQ(0, emul_ctl("event", "reset"));
 	EXPECT_EQ(0, autoch_status(self->a.fd, self->full, &es));
 	dt = emul_now_ms() - t0;
-	TH_LOG("ready after %.0f ms (ready_ms 2000)", dt);
-	EXPECT_LT(1500, dt);
-	EXPECT_GT(4000, dt);
+	TH_LOG("ready %.0f ms after the reset (ready_ms 2000)", dt);
+	/* it waited for the changer; a generous bound that it did not hang */
+	EXPECT_LE(2000 - 10, dt);
+	EXPECT_GT(30000, dt);
 	EXPECT_EQ(1, (int)es.full);
 	ASSERT_EQ(0, autoch_ioctl(self->a.fd, AUTOCH_GET_EVENTS, &ev));
 	EXPECT_EQ(AUTOCH_EVENT_RESET, ev.events & AUTOCH_EVENT_RESET);
@@ -502,15 +523,17 @@ TEST_F(ua, ready_timeout_expires)
 
 	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 0);
 	set_param(_metadata, self, AUTOCH_MODULE, "ready_timeout", 1);
-	set_param(_metadata, self, EMUL_MODULE, "ready_ms", 8000);
+	/* far longer than ready_timeout: EBUSY cannot come from readiness */
+	set_param(_metadata, self, EMUL_MODULE, "ready_ms", 60000);
 	self->reset_after = true;
 	ASSERT_EQ(0, emul_ctl("event", "reset"));
 	t0 = emul_now_ms();
 	EXPECT_EQ(EBUSY, autoch_status(self->a.fd, self->full, &es));
 	dt = emul_now_ms() - t0;
-	TH_LOG("EBUSY after %.0f ms (ready_timeout 1 s, ready_ms 8000)", dt);
+	TH_LOG("EBUSY after %.0f ms (ready_timeout 1 s, ready_ms 60000)", dt);
+	/* it waited ready_timeout, and gave up long before ready_ms */
 	EXPECT_LT(900, dt);
-	EXPECT_GT(2500, dt);
+	EXPECT_GT(30000, dt);
 	autoch_expect_sense(_metadata, self->a.fd, EBUSY, 0xb8, 0x2, 0x04, 0x01);
 }
 
@@ -523,7 +546,8 @@ TEST_F(ua, ready_progress)
 {
 	char path[128], line[64], *name;
 	struct element_status es;
-	unsigned int secs, pct;
+	unsigned int secs, pct = 0;
+	double t0;
 	int status;
 	pid_t pid;
 
@@ -534,22 +558,29 @@ TEST_F(ua, ready_progress)
 	EXPECT_STREQ("idle\n", line);
 
 	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 0);
-	set_param(_metadata, self, EMUL_MODULE, "ready_ms", 4000);
+	set_param(_metadata, self, EMUL_MODULE, "ready_ms", 6000);
 	self->reset_after = true;
 	ASSERT_EQ(0, emul_ctl("event", "reset"));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
 		_exit(autoch_status(self->a.fd, self->full, &es));
-	emul_sleep_ms(2000);
-	ASSERT_LT(0, emul_read_file(path, line, sizeof(line)));
-	TH_LOG("progress after 2 s of 4: %s", line);
+	/* wait for the call to say that it has waited a second, no longer */
+	t0 = emul_now_ms();
+	secs = 0;
+	do {
+		emul_sleep_ms(100);
+		ASSERT_LT(0, emul_read_file(path, line, sizeof(line)));
+		if (sscanf(line, "becoming-ready %u %u", &secs, &pct) != 2)
+			secs = 0;
+	} while (!secs && emul_now_ms() - t0 < 60000);
+	TH_LOG("progress after %.0f ms of 6000: %s", emul_now_ms() - t0, line);
 	ASSERT_EQ(2, sscanf(line, "becoming-ready %u %u", &secs, &pct))
 		TH_LOG("'%s'", line);
+	/* waiting, so neither nothing done nor all of it */
 	EXPECT_LE(1, secs);
-	EXPECT_GE(3, secs);
-	EXPECT_LE(20, pct);
-	EXPECT_GE(80, pct);
+	EXPECT_LE(1, pct);
+	EXPECT_GE(99, pct);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	ASSERT_LT(0, emul_read_file(path, line, sizeof(line)));
@@ -584,7 +615,8 @@ TEST_F(ua, ready_wait_interrupted)
 	double t0, dt;
 
 	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 0);
-	set_param(_metadata, self, EMUL_MODULE, "ready_ms", 8000);
+	/* far longer than the test: only the signal can end the wait */
+	set_param(_metadata, self, EMUL_MODULE, "ready_ms", 60000);
 	self->reset_after = true;
 	ASSERT_EQ(0, emul_ctl("event", "reset"));
 	alarms = 0;
@@ -595,19 +627,20 @@ TEST_F(ua, ready_wait_interrupted)
 	TH_LOG("EINTR after %.0f ms (signal at 800 ms)", dt);
 	EXPECT_EQ(1, alarms);
 	EXPECT_LT(700, dt);
-	EXPECT_GT(800 + 400, dt);
+	EXPECT_GT(30000, dt);
 
 	/* SA_RESTART: the ioctl is restarted and waits for the device */
 	set_param(_metadata, self, EMUL_MODULE, "ready_ms", 2500);
-	ASSERT_EQ(0, emul_ctl("event", "reset"));
 	alarms = 0;
-	arm_alarm(800, true);
+	/* ready_ms counts from the reset, which comes after t0 */
 	t0 = emul_now_ms();
+	ASSERT_EQ(0, emul_ctl("event", "reset"));
+	arm_alarm(800, true);
 	EXPECT_EQ(0, autoch_status(self->a.fd, self->full, &es));
 	dt = emul_now_ms() - t0;
-	TH_LOG("restarted, ready after %.0f ms (ready_ms 2500)", dt);
+	TH_LOG("restarted, ready %.0f ms after the reset (ready_ms 2500)", dt);
 	EXPECT_EQ(1, alarms);
-	EXPECT_LT(2000, dt);
+	EXPECT_LE(2500 - 10, dt);
 	EXPECT_EQ(1, (int)es.full);
 	signal(SIGALRM, SIG_DFL);
 }
@@ -651,7 +684,7 @@ TEST_F(ua, magazine_removed)
 	struct autoch_events ev;
 
 	if (self->profile != EMUL_SUPERLOADER)
-		SKIP(return, "%s has no removable magazines (superloader only)",
+		AUTOCH_SKIP(return, "%s has no removable magazines (superloader only)",
 		     emul_profile_name[self->profile]);
 	for (addr = first; addr < first + n; addr++) {
 		ASSERT_EQ(0, autoch_status(self->a.fd, addr, &es));

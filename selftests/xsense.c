@@ -26,6 +26,7 @@ FIXTURE_TEARDOWN(changer)
 	EXPECT_EQ(0, autoch_undo(&self->dev))
 		TH_LOG("could not put the media back");
 	autoch_close(&self->dev);
+	autoch_teardown_done(_metadata);
 }
 
 /* The record of @fd, read over a pattern so that stale bytes show. */
@@ -72,7 +73,7 @@ TEST_F(changer, source_empty)
 	int early, late;
 
 	if (self->src < 0 || self->dst < 0)
-		SKIP(return, "needs two empty storage elements");
+		AUTOCH_SKIP(return, "needs two empty storage elements");
 	early = open_changer();
 	ASSERT_LE(0, early);
 
@@ -108,7 +109,7 @@ TEST_F(changer, destination_full)
 	int b = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_FULL, &a, 1);
 
 	if (a < 0 || b < 0)
-		SKIP(return, "needs two full storage elements");
+		AUTOCH_SKIP(return, "needs two full storage elements");
 	EXPECT_EQ(EXFULL, autoch_move(&self->dev, a, b));
 	autoch_expect_sense(_metadata, self->dev.fd, EXFULL,
 			    AUTOCH_OP_MOVE_MEDIUM, AUTOCH_ILLEGAL_REQUEST,
@@ -127,7 +128,7 @@ TEST_F(changer, refused_call_keeps_record)
 	int fd;
 
 	if (self->src < 0 || self->dst < 0 || bad < 0)
-		SKIP(return, "needs two empty storage elements");
+		AUTOCH_SKIP(return, "needs two empty storage elements");
 	EXPECT_EQ(ENOMEDIUM, autoch_move(&self->dev, self->src, self->dst));
 	read_xsense(_metadata, self->dev.fd, &before);
 	ASSERT_EQ(1, before.valid);

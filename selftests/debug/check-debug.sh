@@ -19,8 +19,10 @@
 #   - greps the guests' full kernel logs: any sanitizer, lockdep, hung
 #     task or debug-objects report, warning or call trace fails the run
 #     even when every test said ok.
-# Prints TAP, then "N passed, N failed, N skipped" and the sanitizer
-# verdict; exits non-zero on a failure.
+# Prints TAP (its plan last), then "N passed, N failed, N skipped" and the
+# sanitizer verdict; exits non-zero on a failure. Each guest's TAP is
+# checked against its plans, its programs' nested plans included
+# (selftests/testbed/tap-count.sh): a missing result is a failure.
 #
 # Environment: AUTOCH_CACHE; AUTOCH_FUZZ_CALLS (1000000),
 # AUTOCH_UNPLUG_ROUNDS (100), AUTOCH_LOSS_SECONDS (60, 0 skips the loss
@@ -51,6 +53,7 @@ skip() {
 }
 t_start=$SECONDS
 finish() {
+	echo "1..$n"
 	echo "$passed passed, $failed failed, $skipped skipped"
 	echo "sanitizer verdict: ${verdict:-not reached}"
 	echo "wall time $((SECONDS - t_start)) s"
@@ -242,6 +245,11 @@ guest() {
 			echo "    $line" ;;
 		esac
 	done
+	# results missing from a plan (a program or the guest died): failures
+	"$testbed/tap-count.sh" "$work/$name.out" >"$work/$name.count"
+	while read -r line; do
+		not_ok "$name: $line"
+	done < <(grep '^plan: ' "$work/$name.count")
 	if [ "$rc" -ne 0 ]; then
 		grep -E 'run-guest.sh:' "$work/$name.out" | sed 's/^/    /'
 		tail -n 40 "$work/$name.out" | grep -vE '^(# |ok |not ok )' | sed 's/^/    /'

@@ -8,10 +8,11 @@
 #   library     hosts=2 slots=5000  (generic suite)
 #   superloader hosts=2             (generic suite)
 #   tgt         hosts=2             (suite with AUTOCH_PROFILE=tgt24)
-# Prints TAP lines in the shape selftests/check.sh counts (count_tap):
-# its own "ok N"/"not ok N", then every guest's, the kselftest programs'
-# subtests indented with "# ". Ends with "# emul: N passed, N failed, N
-# skipped"; exits non-zero when anything failed.
+# Prints TAP in the shape selftests/testbed/tap-count.sh counts: every
+# guest's TAP streams (the kselftest programs' subtests indented with "# "),
+# then a stream of its own ("ok N emul: ..."), each with its plan. Ends
+# with "# emul: N passed, N failed, N skipped" as tap-count.sh counts all
+# of it; exits non-zero when anything failed, a plan included.
 #
 # Usage: check-emul.sh [INSTDIR]
 #   INSTDIR  what selftests/check.sh installs for its guests (autoch.ko,
@@ -31,26 +32,42 @@ trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-n=0 failed=0
+# Our own results, printed at the end as one stream after the guests'.
+n=0 failed=0 own=()
 ok() {
 	n=$((n + 1))
-	echo "ok $n emul: $*"
+	own+=("ok $n emul: $*")
 }
 not_ok() {
 	n=$((n + 1))
-	echo "not ok $n emul: $*"
+	own+=("not ok $n emul: $*")
 	failed=1
 }
 show() { sed 's/^/#     /' "$1" | tail -n "${2:-40}"; }
+# Our stream, then the count of everything printed (all.tap), then exit.
+finish() {
+	{
+		echo "TAP version 13"
+		printf '%s\n' "${own[@]}"
+		echo "1..$n"
+	} | tee -a "$work/all.tap"
+	local out p f s
+	out=$("$testbed/tap-count.sh" "$work/all.tap")
+	sed '$d' <<<"$out" | sed 's/^/# emul: /'
+	read -r p f s <<<"$(tail -n 1 <<<"$out")"
+	echo "# emul: $p passed, $f failed, $s skipped"
+	[ "$f" -eq 0 ] || failed=1
+	exit $failed
+}
 
 if [ -z "$KDIR" ] || [ ! -d "$KDIR" ]; then
 	not_ok "kernel headers present"
-	exit 1
+	finish
 fi
 harness=$("$testbed/harness.sh" 2>"$work/harness.log") || {
 	show "$work/harness.log"
 	not_ok "files from linux-source-6.1"
-	exit 1
+	finish
 }
 
 # ---- build and lint, from a copy ----
@@ -63,7 +80,7 @@ if make -C "$KDIR" M="$src" W=1 modules >"$work/build.log" 2>&1 &&
 else
 	show "$work/build.log"
 	not_ok "autoch_emul.ko builds with W=1, no warnings"
-	exit 1
+	finish
 fi
 if make -C "$KDIR" M="$src" W=1 C=2 modules >"$work/sparse.log" 2>&1 &&
 	! grep -E '^/.*: (warning|error):' "$work/sparse.log"; then
@@ -98,7 +115,7 @@ if [ -z "$inst" ]; then
 	else
 		show "$work/drv.log"
 		not_ok "driver and selftests build"
-		exit 1
+		finish
 	fi
 fi
 files=$work/files
@@ -119,10 +136,16 @@ guest() {
 		--log "$work/$name.console" >"$work/$name.out" 2>&1
 	rc=$?
 	echo "# guest $name ($*): exit $rc, $(($(date +%s) - start)) s"
-	# TAP and diagnostics of the guest, as check.sh's count_tap reads them
-	grep -E '^(# )?(not )?ok [0-9]+ |^# |^Bail out' "$work/$name.out" |
-		grep -vE '^# (#  RUN|#            OK|#      SKIP|# Totals|# PASSED|# FAILED)'
-	if [ "$rc" -ne 0 ]; then
+	# TAP and diagnostics of the guest, plans included
+	tr -d '\r' <"$work/$name.out" |
+		grep -E '^(# )?(not )?ok [0-9]+|^(# )?TAP version |^(# )?1\.\.[0-9]|^# |^Bail out' |
+		grep -vE '^# (#  RUN|#            OK|#      SKIP|# Totals|# PASSED|# FAILED)' \
+			>"$work/$name.tap"
+	tee -a "$work/all.tap" <"$work/$name.tap"
+	# a failed exit counts when no failure in its TAP explains it (a
+	# warning in the kernel log after the last test, a crash)
+	if [ "$rc" -ne 0 ] &&
+		[ "$("$testbed/tap-count.sh" "$work/$name.tap" | tail -n 1 | cut -d' ' -f2)" = 0 ]; then
 		grep -E 'run-guest.sh:|kernel reported' "$work/$name.out" | sed 's/^/#     /'
 		not_ok "guest $name ($*) exit status $rc"
 	fi
@@ -138,4 +161,4 @@ for g in ${AUTOCH_EMUL_GUESTS:-library superloader tgt}; do
 	esac
 done
 echo "# emulation guests: $(($(date +%s) - start)) s wall"
-exit $failed
+finish

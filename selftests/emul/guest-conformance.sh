@@ -485,8 +485,18 @@ events() {
 	fi
 }
 check "events: door, magazine / mail slot; 28/00 for every initiator" events
+# wait_ready SG: until TEST UNIT READY passes, for a minute at most
+wait_ready() {
+	i=0
+	while ! sg_turs "$1" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || return 1
+		sleep 0.1
+	done
+}
 reset_event() {
-	echo 1500 >$P/ready_ms
+	# long enough for the three commands below on a loaded machine
+	echo 5000 >$P/ready_ms
 	echo reset >$D/event || return 1
 	says 'power on, reset' sg_turs -v "$sg0" || return 1
 	says 'becoming ready' sg_turs -v "$sg0" || return 1
@@ -495,36 +505,46 @@ reset_event() {
 	sg_requests "$sg0" >"$tmp/req" 2>&1
 	grep -qiE 'becoming ready|progress indication' "$tmp/req" ||
 		{ cat "$tmp/req"; return 1; }
-	sleep 2
-	sg_turs "$sg0"
+	# and ready in the end
+	wait_ready "$sg0"
 }
 check "reset: 29/00, then NOT READY 04/01 for ready_ms" reset_event
 echo 0 >$P/ready_ms
 # ready again whatever the check did, before the next one
-i=0
-while ! sg_turs "$sg0" >/dev/null 2>&1 && [ $i -lt 40 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_ready "$sg0"
 [ -n "$sg1" ] && { sg_turs "$sg1" >/dev/null 2>&1; sg_turs "$sg1" >/dev/null 2>&1; }
 
 # ---- timing: a long move does not hold up a status read ----
+# moves MOVE MEDIUM (A5h) received so far, from the counters
+moves() {
+	awk '$1 == "a5" { print $2; f = 1 } END { if (!f) print 0 }' $D/counters
+}
 timing() {
-	echo 3000 >$P/move_ms
+	echo 6000 >$P/move_ms
+	echo 0 >$D/counters || return 1
 	t0=$(now_cs)
 	mtx -f "$sg0" transfer $full_slot $empty_slot &
 	bg=$!
-	sleep 0.3
+	# the changer has the move (its counters say so), not a sleep
+	i=0
+	while [ "$(moves)" = 0 ]; do
+		i=$((i + 1))
+		[ $i -lt 600 ] || return 1
+		sleep 0.1
+	done
 	res 2 "$st" 4 4096 16 0 "${sg1:-$sg0}" || return 1
 	t1=$(now_cs)
+	# the read came back while the move was still going on
+	kill -0 $bg 2>/dev/null
+	during=$?
 	wait $bg || return 1
 	t2=$(now_cs)
 	echo 0 >$P/move_ms
 	mtx -f "$sg0" transfer $empty_slot $full_slot || return 1
 	echo "# status read after $((t1 - t0)) cs, move done after $((t2 - t0)) cs"
-	[ $((t1 - t0)) -lt 150 ] && [ $((t2 - t0)) -ge 280 ]
+	[ $during = 0 ] && [ $((t2 - t0)) -ge 595 ]
 }
-check "move_ms: a 3 s move; READ ELEMENT STATUS meanwhile is immediate" timing
+check "move_ms: a 6 s move; READ ELEMENT STATUS meanwhile answers before it ends" timing
 echo 0 >$P/move_ms
 latency() {
 	echo 300 >$P/latency_ms
@@ -612,8 +632,8 @@ check "fault timeout: the midlayer aborts it; the device carries on" f_timeout
 f_hostreset() {
 	fault opcode=00 count=1 fault=hostreset
 	sg_raw -t 2 "$sg0" 00 00 00 00 00 00 && return 1
-	sleep 1
-	sg_turs "$sg0" || sg_turs "$sg0" || sg_turs "$sg0"
+	# the host reset's 29/07 first, then ready
+	wait_ready "$sg0" || return 1
 	dmesg | grep -q 'autoch_emul' || true
 	grep -q running "/sys/class/scsi_generic/${sg0#/dev/}/device/state"
 }
@@ -655,7 +675,7 @@ f_remove() {
 	fault opcode=00 count=1 fault=remove
 	says 'DID_NO_CONNECT' sg_raw "$sg0" 00 00 00 00 00 00 || return 1
 	i=0
-	while [ -c "$sg0" ] && [ $i -lt 50 ]; do
+	while [ -c "$sg0" ] && [ $i -lt 600 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -663,7 +683,7 @@ f_remove() {
 	echo add >$D/event || return 1
 	i=0
 	while [ "$(ls -d /sys/bus/scsi/devices/*/scsi_generic/sg* 2>/dev/null | wc -l)" -lt "$#" ] &&
-		[ $i -lt 50 ]; do
+		[ $i -lt 600 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done

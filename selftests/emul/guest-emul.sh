@@ -79,6 +79,19 @@ if [ "$what" != conformance ]; then
 	sh "$dir/guest-check.sh" $ksft_profile || rc=1
 fi
 
+# Our own results: a TAP stream of their own, after the suite's.
+echo "TAP version 13"
+n=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n $*"
+}
+not_ok() {
+	n=$((n + 1))
+	echo "not ok $n $*"
+	rc=1
+}
+
 # mc says that it waits: during a long move, and while the changer
 # becomes ready, with the progress the changer reports.
 if [ "$what" != conformance ] && [ -x "$dir/mc" ] && [ "$profile" = library ]; then
@@ -96,10 +109,9 @@ if [ "$what" != conformance ] && [ -x "$dir/mc" ] && [ "$profile" = library ]; t
 	echo 0 >$P/move_ms
 	sed 's/^/# /' /tmp/mc.err
 	if [ "$mrc" -eq 0 ] && grep -q '^mc: waiting for the changer (2 s)$' /tmp/mc.err; then
-		echo "ok 1 mc: a 3 s move says it waits # emul"
+		ok "mc: a 3 s move says it waits # emul"
 	else
-		echo "not ok 1 mc: a 3 s move says it waits (exit $mrc) # emul"
-		rc=1
+		not_ok "mc: a 3 s move says it waits (exit $mrc) # emul"
 	fi
 	"$dir/mc" -s "S$empty" -d "S$full" 2>/dev/null
 	echo 8000 >$P/ready_ms
@@ -110,22 +122,21 @@ if [ "$what" != conformance ] && [ -x "$dir/mc" ] && [ "$profile" = library ]; t
 	sed 's/^/# /' /tmp/mc.err
 	if [ "$mrc" -eq 0 ] &&
 		grep -qE '^mc: waiting for the changer \([0-9]+ s, becoming ready, [0-9]+ %\)$' /tmp/mc.err; then
-		echo "ok 1 mc: while the changer becomes ready it says so, with progress # emul"
+		ok "mc: while the changer becomes ready it says so, with progress # emul"
 	else
-		echo "not ok 1 mc: while the changer becomes ready it says so, with progress (exit $mrc) # emul"
-		rc=1
+		not_ok "mc: while the changer becomes ready it says so, with progress (exit $mrc) # emul"
 	fi
 	unset LIBRARY
 	rmmod autoch
 elif [ "$what" != conformance ] && [ "$profile" = library ]; then
-	echo "ok 1 mc says that it waits # SKIP no mc in $dir"
+	ok "mc says that it waits # SKIP no mc in $dir"
 fi
 
 # The module unloads with its hosts present and nothing left behind.
 if rmmod autoch_emul; then
-	echo "ok 1 rmmod autoch_emul # emul"
+	ok "rmmod autoch_emul # emul"
 else
-	echo "not ok 1 rmmod autoch_emul # emul"
-	rc=1
+	not_ok "rmmod autoch_emul # emul"
 fi
+echo "1..$n"
 exit $rc

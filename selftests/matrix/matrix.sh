@@ -282,14 +282,14 @@ for suite in "${suites[@]}"; do
 			"$testbed/tgt-changer.sh" stop "$tgt_state" >/dev/null 2>&1
 			tgt_state=''
 			out=$work/suite-$suite.out
-			# Subtests are indented with "# "; each program's summary
-			# line repeats them.
-			p=$(grep -cE '^# ok [0-9]+ ' "$out")
-			s=$(grep -cE '^# ok [0-9]+ .*# SKIP' "$out")
-			f=$(grep -cE '^# not ok [0-9]+ ' "$out")
-			notes[$k]="$((p - s)) passed, $f failed, $s skipped"
+			# Subtests are counted, each program and the run
+			# checked against its plan (testbed/tap-count.sh).
+			"$testbed/tap-count.sh" "$out" >"$work/count-$suite"
+			read -r p f s < <(tail -n 1 "$work/count-$suite")
+			notes[$k]="$p passed, $f failed, $s skipped"
 			grep -E '^(# )?not ok |Bail out' "$out" | sed 's/^/    /' >&2
-			if [ "$rc" -eq 0 ] && [ "$p" -gt 0 ]; then
+			sed '$d' "$work/count-$suite" | sed 's/^/    /' >&2
+			if [ "$rc" -eq 0 ] && [ "$f" -eq 0 ] && [ "$p" -gt 0 ]; then
 				result "$k" selftests ok "${notes[$k]}"
 			else
 				tail -n 30 "$out" | sed 's/^/    /' >&2
