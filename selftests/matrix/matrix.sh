@@ -235,7 +235,13 @@ for suite in "${suites[@]}"; do
 	if step "build-$suite" kmake M="$src" W=1 modules &&
 		[ -f "$src/driver/autoch.ko" ]; then
 		built=1
-		result "$k" build ok
+		# headers from a suite whose Release file had expired: say so
+		exp=''
+		case $suite in
+		bookworm-backports | sid) exp=$(apt_x_expired "$suite") ;;
+		experimental) exp=$(apt_x_expired experimental)$(apt_x_expired sid) ;;
+		esac
+		result "$k" build ok "${exp:+taken despite: ${exp//#/}}"
 		if findings "$work/build-$suite.log" >&2; then
 			result "$k" W=1 fail
 		else
