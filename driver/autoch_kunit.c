@@ -5,10 +5,11 @@
  * allocation length, volume tags, the element_status bit mapping and the
  * persistent reservation types.
  *
- * This file is not built on its own: autoch.c includes it at its end when
- * AUTOCH_KUNIT is defined, so the tests reach its static functions. With
- * CONFIG_KUNIT=y the suite runs when the module is loaded and prints KTAP
- * to the kernel log (make check-debug).
+ * It is linked into autoch.ko when the build sets CONFIG_AUTOCH_KUNIT_TEST=y
+ * (driver/Kbuild), against a kernel with CONFIG_KUNIT, where the helpers it
+ * calls are visible (VISIBLE_IF_KUNIT, declared in autoch.h). The suite
+ * runs when the module is loaded and prints KTAP to the kernel log (make
+ * check-debug).
  *
  * Expected values are written out from the documentation
  * (Documentation/autochanger-ioctl.rst, SMC-3, SPC-4), not computed from
@@ -20,6 +21,13 @@
  */
 
 #include <kunit/test.h>
+#include <linux/blkdev.h>
+#include <linux/pr.h>
+#include <linux/slab.h>
+
+#include <scsi/scsi_proto.h>
+
+#include "autoch.h"
 
 /* ---- sense data and midlayer results ---- */
 
@@ -96,7 +104,7 @@ static bool autoch_test_shadowed(unsigned int n, u8 key, u8 asc, u8 ascq)
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		row = &autoch_sense_table[i];
+		row = autoch_sense_row(i);
 		if (row->key == key &&
 		    (row->asc == AUTOCH_ANY || row->asc == asc) &&
 		    (row->ascq == AUTOCH_ANY || row->ascq == ascq))
@@ -118,8 +126,7 @@ static void autoch_test_sense_rows(struct kunit *test)
 	unsigned int i, a, q, tried;
 	u8 asc, ascq;
 
-	for (i = 0; i < ARRAY_SIZE(autoch_sense_table); i++) {
-		row = &autoch_sense_table[i];
+	for (i = 0; (row = autoch_sense_row(i)); i++) {
 		KUNIT_EXPECT_GT(test, row->err, 0);
 		tried = 0;
 		for (a = 0; a < ARRAY_SIZE(anys); a++) {
@@ -300,6 +307,7 @@ static void autoch_test_tag(u8 *dst, const char *id, u8 seq)
 	dst[35] = seq;
 }
 
+/* Longer than 60 lines: one case after another, each a few lines. */
 static void autoch_test_parse_desc(struct kunit *test)
 {
 	u8 d[AUTOCH_DESC_MIN_LEN + 2 * AUTOCH_VOLTAG_LEN] = {};
@@ -733,7 +741,8 @@ static void autoch_test_res_tags(struct kunit *test)
 
 /*
  * Several pages: of the type asked for and of others, in any order, with
- * different descriptor lengths; descriptors outside the map.
+ * different descriptor lengths; descriptors outside the map. Longer than
+ * 60 lines: one reply built and checked step by step.
  */
 static void autoch_test_res_pages(struct kunit *test)
 {
@@ -980,6 +989,7 @@ static bool autoch_test_status_reserved_zero(const struct element_status *es)
 	       !memchr_inv(es->misc_bytes, 0, sizeof(es->misc_bytes));
 }
 
+/* Longer than 60 lines: one bit of element_status after another. */
 static void autoch_test_fill_status(struct kunit *test)
 {
 	static const struct {

@@ -64,8 +64,8 @@ static inline int autoch_execute(struct scsi_device *sdev, const u8 *cdb,
  * embedded struct device. AUTOCH_SCSI_DRIVER_OPS() fills in whichever the
  * kernel has, from the two driver functions below.
  */
-static int autoch_probe(struct scsi_device *sdev);
-static void autoch_remove(struct scsi_device *sdev);
+int autoch_probe(struct scsi_device *sdev);
+void autoch_remove(struct scsi_device *sdev);
 
 #ifdef AUTOCH_HAVE_SCSI_DRIVER_PROBE
 #define AUTOCH_SCSI_DRIVER_OPS			\
