@@ -105,8 +105,6 @@
 
 #include <uapi/linux/autochanger.h>
 
-#include "compat.h"
-
 #define AUTOCH_MAX_DEVS		1024
 
 /* SMC element type codes (SMC-3 table 23), used as indices minus one. */

@@ -218,6 +218,12 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 		       struct autoch_cmd *cmd, bool *waiting)
 {
 	unsigned long ready_deadline = jiffies + READ_ONCE(autoch_ready_timeout) * HZ;
+	const struct scsi_exec_args args = {
+		.sense = cmd->sense,
+		.sense_len = sizeof(cmd->sense),
+		.sshdr = &cmd->sshdr,
+		.resid = &cmd->resid,
+	};
 	unsigned int ua_retries = 0;
 	int err;
 
@@ -237,10 +243,15 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 		memset(cmd->sense, 0, sizeof(cmd->sense));
 		memset(&cmd->sshdr, 0, sizeof(cmd->sshdr));
 		cmd->resid = 0;
-		cmd->result = autoch_execute(ach->sdev, cmd->cdb, cmd->write,
-					     cmd->buf, cmd->len, cmd->sense,
-					     &cmd->sshdr, cmd->timeout,
-					     &cmd->resid);
+		/*
+		 * The midlayer retries nothing that matters here: passthrough
+		 * CHECK CONDITIONs are never retried, so this loop does.
+		 */
+		cmd->result = scsi_execute_cmd(ach->sdev, cmd->cdb,
+					       cmd->write ? REQ_OP_DRV_OUT :
+							    REQ_OP_DRV_IN,
+					       cmd->buf, cmd->len, cmd->timeout,
+					       1, &args);
 		/*
 		 * The error handler reset the LU or the host: the unit
 		 * attention that says so went to its own TEST UNIT READY

@@ -6,8 +6,6 @@
  * which every other file reads with READ_ONCE().
  */
 
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/fs.h>
@@ -208,12 +206,9 @@ void autoch_remove(struct scsi_device *sdev)
 }
 
 static struct scsi_driver autoch_template = {
-	.gendrv = {
-		.name = "autoch",
-		.owner = THIS_MODULE,
-		AUTOCH_GENDRV_OPS
-	},
-	AUTOCH_SCSI_DRIVER_OPS
+	.gendrv.name = "autoch",
+	.gendrv.owner = THIS_MODULE,
+	AUTOCH_SCSI_DRIVER_OPS,
 };
 
 static int __init autoch_init(void)
@@ -228,7 +223,7 @@ static int __init autoch_init(void)
 	if (err)
 		goto err_class;
 
-	err = scsi_register_driver(&autoch_template.gendrv);
+	err = scsi_register_driver(&autoch_template);
 	if (err)
 		goto err_chrdev;
 
@@ -243,7 +238,7 @@ err_class:
 
 static void __exit autoch_exit(void)
 {
-	scsi_unregister_driver(&autoch_template.gendrv);
+	scsi_unregister_driver(&autoch_template);
 	unregister_chrdev_region(autoch_devt, AUTOCH_MAX_DEVS);
 	class_unregister(&autoch_class);
 }

@@ -172,7 +172,7 @@ static int autoch_dev_resv(struct autoch_device *ach, struct autoch_file *af,
 	put_unaligned_be16(addr, list + 4);
 
 	if (try6) {
-		cdb[0] = reserve ? RESERVE : RELEASE;
+		cdb[0] = reserve ? RESERVE_6 : RELEASE_6;
 		cdb[1] = element;
 		cdb[2] = element ? id : 0;
 		if (reserve && element)
