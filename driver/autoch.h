@@ -17,14 +17,15 @@
  *   so @sdev stays valid memory after the SCSI device is removed; commands
  *   sent then fail in the block layer and are reported as ENXIO.
  *
- * - Remove first marks the object dead under @lock, then deletes the node
- *   (cdev_device_del). Every open and ioctl checks @dead before it starts
- *   and reports ENXIO; a command in flight during removal completes with
+ * - Remove first marks the object dead under @state_lock, then deletes the
+ *   node (cdev_device_del). Every open and ioctl checks @dead before it
+ *   starts and reports ENXIO; a command in flight during removal completes with
  *   an error that is reported as ENXIO as well.
  *
- * - @lock protects the in-memory state (element map, status cache, quirk
- *   flags, @dead). It is never held across a SCSI command, so a mechanical
- *   operation that takes minutes blocks nobody: moves hold no lock at all.
+ * - @state_lock protects the in-memory state (element map, status cache,
+ *   reservation table, @dead). It is never held across a SCSI command, so a
+ *   mechanical operation that takes minutes blocks nobody: moves hold no
+ *   lock at all.
  *   @io_lock serialises the commands that fill the in-memory state (mode
  *   pages, READ ELEMENT STATUS), so that concurrent status queries share
  *   one read instead of each sending its own. It is taken interruptibly.
@@ -55,7 +56,7 @@
  *   existed: such moves stay on @busy until they end, and a reservation
  *   they involve is EBUSY meanwhile. @resv_lock serialises the changes
  *   to that table together with the commands that mirror them on the
- *   device; the table itself is read under @lock. A power-on or reset
+ *   device; the table itself is read under @state_lock. A power-on or reset
  *   unit attention empties the table: the device forgot its reservations,
  *   and each file that held some gets ECONNRESET once.
  *
@@ -67,7 +68,7 @@
  *
  * Locking:
  *
- * There are four locks. From outermost to innermost:
+ * There are four locks, from outermost to innermost:
  *
  * - autoch_device.resv_lock (mutex): serialises reservation changes and
  *   the RESERVE/RELEASE commands that mirror them (autoch_resv.c). Taken
@@ -75,16 +76,17 @@
  * - autoch_device.io_lock (mutex): serialises the commands that fill the
  *   element map and the status cache (autoch_elem.c), taken
  *   interruptibly. Never taken with resv_lock held.
- * - autoch_device.lock (mutex): the in-memory state, as the members of
- *   struct autoch_device say; held only for short stretches of memory
+ * - autoch_device.state_lock (mutex): the in-memory state, as the members
+ *   of struct autoch_device say; held only for short stretches of memory
  *   work, never across a SCSI command.
- * - autoch_file.lock (spinlock): the failure record of one open file for
- *   SIOC_XSENSE. Nothing else is taken under it, and it is never taken
- *   with autoch_device.lock held.
+ * - autoch_file.xsense_lock (spinlock): the failure record of one open
+ *   file for SIOC_XSENSE. Nothing else is taken under it, and it is never
+ *   taken with autoch_device.state_lock held.
  *
  * A lock may be taken while holding only the ones above it. The midlayer
  * and the block layer take their own locks inside the command functions;
- * none of the driver's mutexes but resv_lock and io_lock is held there.
+ * of the driver's locks only resv_lock and io_lock are held there.
+ * autoch_device.quirks is changed with atomic bitops, under no lock.
  */
 #ifndef _AUTOCH_H
 #define _AUTOCH_H
@@ -146,6 +148,45 @@ enum autoch_type {
 /* Legacy host byte some LLDs still use for a reservation conflict. */
 #define AUTOCH_DID_NEXUS_FAILURE	0x11
 
+/*
+ * What a changer was seen to refuse, bits of autoch_device.quirks: each is
+ * learnt from a refusal and forgotten after a reset, when it is asked again.
+ */
+enum autoch_quirk {
+	AUTOCH_QUIRK_NO_VOLTAG,		/* READ ELEMENT STATUS with VOLTAG */
+	AUTOCH_QUIRK_NO_DVCID,		/* READ ELEMENT STATUS with DVCID */
+	AUTOCH_QUIRK_ALLOC16,		/* reads two bytes of the allocation length */
+	AUTOCH_QUIRK_NO_RESV6,		/* RESERVE/RELEASE (6) */
+	AUTOCH_QUIRK_NO_RESV10,		/* RESERVE/RELEASE (10) */
+	AUTOCH_QUIRK_NO_ELEM_RESV,	/* element reservations */
+};
+
+/* SMC-3 mode pages (7.3): the element map and what the changer can do */
+#define AUTOCH_PAGE_ELEMENT_ADDRESS	0x1d	/* Element Address Assignment */
+#define AUTOCH_PAGE_TRANSPORT_GEOMETRY	0x1e	/* Transport Geometry Parameters */
+#define AUTOCH_PAGE_DEVICE_CAPS		0x1f	/* Device Capabilities */
+#define AUTOCH_MODE_SENSE_DBD		0x08	/* no block descriptors */
+
+/* READ ELEMENT STATUS (SMC-3 6.12) CDB bits */
+#define AUTOCH_RES_VOLTAG		0x10	/* byte 1: volume tags */
+#define AUTOCH_RES_DVCID		0x01	/* byte 6: device identifiers */
+
+/* PERSISTENT RESERVE OUT and IN service actions (SPC-4 6.16.2, 6.15.1) */
+enum autoch_pr_out_action {
+	AUTOCH_PRO_REGISTER = 0x00,
+	AUTOCH_PRO_RESERVE = 0x01,
+	AUTOCH_PRO_RELEASE = 0x02,
+	AUTOCH_PRO_CLEAR = 0x03,
+	AUTOCH_PRO_PREEMPT = 0x04,
+	AUTOCH_PRO_PREEMPT_AND_ABORT = 0x05,
+	AUTOCH_PRO_REGISTER_AND_IGNORE = 0x06,
+};
+
+enum autoch_pr_in_action {
+	AUTOCH_PRI_READ_KEYS = 0x00,
+	AUTOCH_PRI_READ_RESERVATION = 0x01,
+};
+
 /* ASC or ASCQ of a sense table row that matches any value. */
 #define AUTOCH_ANY	0xff
 
@@ -198,7 +239,7 @@ struct autoch_range {
  * @cdev: character device
  * @sdev: the SCSI device; its struct device is pinned until release
  * @minor: minor number, also N in autochN
- * @lock: protects the members below it; never held across a command
+ * @state_lock: protects the members below it; never held across a command
  * @dead: the SCSI device is gone; everything answers ENXIO
  * @map_valid: @range, @move_caps, @exch_caps and @rotate are loaded
  * @map_seq: bumped whenever the map is reloaded, so a reader can tell the
@@ -210,10 +251,8 @@ struct autoch_range {
  * @rotate: page 1Eh, one bit per transport element (by index); NULL when
  *	the device reports no geometry, which means no transport rotates
  * @cache_gen: current status cache generation, never 0
- * @no_voltag: the device refused VOLTAG; asked again after a reset
- * @no_dvcid: the device refused DVCID; asked again after a reset
- * @alloc16: the device reads only two bytes of READ ELEMENT STATUS's
- *	allocation length; asked again after a reset
+ * @quirks: what the device was seen to refuse, AUTOCH_QUIRK_* bits (atomic
+ *	bitops, no lock); forgotten after a reset
  * @store_caps: page 1Fh byte 2, which element types can store media
  * @files: every open file, for the reset notice
  * @resv: element reservations, struct autoch_resv
@@ -223,9 +262,6 @@ struct autoch_range {
  * @unit_on_device: the device holds a unit reservation for us
  * @unit_refs: what relies on that: @unit_owner and each element
  *	reservation made with a unit reservation underneath
- * @no_resv6: RESERVE/RELEASE (6) are not supported
- * @no_resv10: RESERVE/RELEASE (10) are not supported
- * @no_elem_resv: element reservations are not supported
  * @dev_ids: identifications in use for element reservations on the device
  * @ready_waiters: calls waiting for the changer to become ready (04/01)
  * @ready_since: when the first of them met NOT READY (jiffies)
@@ -242,7 +278,7 @@ struct autoch_device {
 	struct scsi_device *sdev;
 	int minor;
 
-	struct mutex lock;	/* never held across a command */
+	struct mutex state_lock;	/* never held across a command */
 	bool dead;
 	bool map_valid;
 	unsigned int map_seq;
@@ -251,9 +287,7 @@ struct autoch_device {
 	u8 exch_caps[AUTOCH_NTYPES];
 	unsigned long *rotate;
 	u32 cache_gen;
-	bool no_voltag;
-	bool no_dvcid;
-	bool alloc16;
+	unsigned long quirks;
 	u8 store_caps;
 	struct list_head files;
 	struct list_head resv;
@@ -261,9 +295,6 @@ struct autoch_device {
 	struct autoch_file *unit_owner;
 	bool unit_on_device;
 	unsigned int unit_refs;
-	bool no_resv6;
-	bool no_resv10;
-	bool no_elem_resv;
 	DECLARE_BITMAP(dev_ids, AUTOCH_DEV_RESV_IDS);
 	unsigned int ready_waiters;
 	unsigned long ready_since;
@@ -322,15 +353,15 @@ struct autoch_busy {
 /**
  * struct autoch_file - one open file
  * @ach: the changer, referenced for the file's lifetime
- * @lock: protects @xsense, @pending and @pending_valid
+ * @xsense_lock: protects @xsense, @pending and @pending_valid
  * @xsense: the last failed command of a failed call, for SIOC_XSENSE
  * @pending: the last failed command of the call in progress, which the
  *	call may still recover from (another command form, no VOLTAG); it
  *	becomes @xsense only if the call fails
  * @pending_valid: @pending holds a failure of the call in progress
- * @node: in autoch_device.files, under autoch_device.lock
+ * @node: in autoch_device.files, under autoch_device.state_lock
  * @reset_pending: a reset took reservations away; the next call gets
- *	ECONNRESET (under autoch_device.lock, as the members below)
+ *	ECONNRESET (under autoch_device.state_lock, as the members below)
  * @unit_lost: the unit reservation was among them
  * @nlost: how many element reservations were among them
  * @lost: the first AUTOCH_MAX_RESERVED of those elements
@@ -339,7 +370,7 @@ struct autoch_busy {
  */
 struct autoch_file {
 	struct autoch_device *ach;
-	spinlock_t lock;	/* protects @xsense, @pending */
+	spinlock_t xsense_lock;	/* protects @xsense, @pending */
 	struct autoch_xsense xsense;
 	struct autoch_xsense pending;
 	bool pending_valid;

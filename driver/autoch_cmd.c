@@ -150,10 +150,10 @@ static void autoch_record_failure(struct autoch_file *af,
 	memcpy(xs.sense, cmd->sense, xs.sense_len);
 	xs.error = -err;
 
-	spin_lock(&af->lock);
+	spin_lock(&af->xsense_lock);
 	af->pending = xs;
 	af->pending_valid = true;
-	spin_unlock(&af->lock);
+	spin_unlock(&af->xsense_lock);
 }
 
 /*
@@ -185,24 +185,28 @@ VISIBLE_IF_KUNIT int autoch_sense_progress(const u8 *sense, unsigned int len)
 }
 
 /*
- * A call waits for the changer to become ready (@waiting false: it starts
- * now) or stops waiting (@progress < -1). What sysfs "progress" shows.
+ * A call waits for the changer to become ready (*@waiting false: it starts
+ * now), which reported @progress (-1: none). What sysfs "progress" shows.
  */
 static void autoch_ready_wait(struct autoch_device *ach, bool *waiting,
 			      int progress)
 {
-	mutex_lock(&ach->lock);
-	if (progress < -1) {
-		if (*waiting && !--ach->ready_waiters)
-			ach->ready_progress = -1;
-		*waiting = false;
-	} else {
-		if (!*waiting && !ach->ready_waiters++)
-			ach->ready_since = jiffies;
-		*waiting = true;
-		ach->ready_progress = progress;
-	}
-	mutex_unlock(&ach->lock);
+	mutex_lock(&ach->state_lock);
+	if (!*waiting && !ach->ready_waiters++)
+		ach->ready_since = jiffies;
+	*waiting = true;
+	ach->ready_progress = progress;
+	mutex_unlock(&ach->state_lock);
+}
+
+/* A call that waited for the changer to become ready stops waiting. */
+static void autoch_ready_done(struct autoch_device *ach, bool *waiting)
+{
+	mutex_lock(&ach->state_lock);
+	if (*waiting && !--ach->ready_waiters)
+		ach->ready_progress = -1;
+	*waiting = false;
+	mutex_unlock(&ach->state_lock);
 }
 
 /*
@@ -324,7 +328,7 @@ int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 
 	err = autoch_send(ach, af, cmd, &waiting);
 	if (waiting)
-		autoch_ready_wait(ach, &waiting, -2);
+		autoch_ready_done(ach, &waiting);
 	return err;
 }
 

@@ -25,7 +25,7 @@
 /* Forget everything the library may have changed behind our back. */
 void autoch_drop_cache(struct autoch_device *ach, bool map_too)
 {
-	lockdep_assert_held(&ach->lock);
+	lockdep_assert_held(&ach->state_lock);
 
 	if (++ach->cache_gen == 0)
 		ach->cache_gen = 1;
@@ -52,7 +52,7 @@ static int autoch_mode_page(struct autoch_device *ach, struct autoch_file *af,
 		return -ENOMEM;
 
 	cmd->cdb[0] = MODE_SENSE;
-	cmd->cdb[1] = 0x08;		/* DBD: no block descriptors */
+	cmd->cdb[1] = AUTOCH_MODE_SENSE_DBD;
 	cmd->cdb[2] = page;
 	cmd->cdb[4] = AUTOCH_MODE_BUF_LEN;
 	cmd->cdb_len = 6;
@@ -121,7 +121,7 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 	if (!buf)
 		return -ENOMEM;
 
-	err = autoch_mode_page(ach, af, 0x1d, buf, &pg, &plen);
+	err = autoch_mode_page(ach, af, AUTOCH_PAGE_ELEMENT_ADDRESS, buf, &pg, &plen);
 	if (err)
 		goto out;
 	if (plen < 18) {
@@ -147,7 +147,7 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 	 */
 	memset(move_caps, 0xff, sizeof(move_caps));
 	memset(exch_caps, 0xff, sizeof(exch_caps));
-	err = autoch_mode_page(ach, af, 0x1f, buf, &pg, &plen);
+	err = autoch_mode_page(ach, af, AUTOCH_PAGE_DEVICE_CAPS, buf, &pg, &plen);
 	if (err == -ENXIO || err == -ERESTARTSYS)
 		goto out;
 	store_caps = 0x0f;
@@ -160,7 +160,8 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 	}
 
 	/* Page 1Eh is optional too: without it no transport rotates. */
-	err = autoch_mode_page(ach, af, 0x1e, buf, &pg, &plen);
+	err = autoch_mode_page(ach, af, AUTOCH_PAGE_TRANSPORT_GEOMETRY,
+			       buf, &pg, &plen);
 	if (err == -ENXIO || err == -ERESTARTSYS)
 		goto out;
 	if (!err && range[0].count) {
@@ -185,7 +186,7 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 		}
 	}
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	swap(ach->rotate, rotate);
 	for (t = 0; t < AUTOCH_NTYPES; t++)
 		swap(ach->range[t], range[t]);
@@ -195,7 +196,7 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 	ach->map_valid = true;
 	ach->map_seq++;
 	autoch_drop_cache(ach, false);
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	err = 0;
 out:
 	/* on success these are the old arrays, swapped out above */
@@ -204,26 +205,26 @@ out:
 	return err;
 }
 
-/* Make sure the element map is loaded; returns with @lock held on success. */
+/* Make sure the element map is loaded; returns with @state_lock held on success. */
 int autoch_lock_map(struct autoch_device *ach, struct autoch_file *af)
 {
 	int err;
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	/* a unit attention may drop the map again before we look */
 	while (!ach->map_valid) {
-		mutex_unlock(&ach->lock);
+		mutex_unlock(&ach->state_lock);
 		if (mutex_lock_interruptible(&ach->io_lock))
 			return -ERESTARTSYS;
-		mutex_lock(&ach->lock);
+		mutex_lock(&ach->state_lock);
 		err = ach->map_valid ? 0 : -EAGAIN;
-		mutex_unlock(&ach->lock);
+		mutex_unlock(&ach->state_lock);
 		if (err)
 			err = autoch_load_map(ach, af);
 		mutex_unlock(&ach->io_lock);
 		if (err)
 			return err;
-		mutex_lock(&ach->lock);
+		mutex_lock(&ach->state_lock);
 	}
 	return 0;
 }
@@ -324,14 +325,14 @@ VISIBLE_IF_KUNIT int autoch_parse_res(struct autoch_device *ach, int type,
 				*last = addr;
 			nseen++;
 
-			mutex_lock(&ach->lock);
+			mutex_lock(&ach->state_lock);
 			r = &ach->range[type - 1];
 			if (ach->map_seq == map_seq && r->elems &&
 			    addr >= r->first && addr - r->first < r->count) {
 				r->elems[addr - r->first] = e;
 				r->desc_len = dlen;
 			}
-			mutex_unlock(&ach->lock);
+			mutex_unlock(&ach->state_lock);
 		}
 		pos = max(pos, pend);
 	}
@@ -342,8 +343,8 @@ VISIBLE_IF_KUNIT void autoch_res_cdb(struct autoch_cmd *cmd, int type, bool volt
 				     u16 start, u16 count, unsigned int alloc)
 {
 	memset(cmd->cdb, 0, sizeof(cmd->cdb));
-	cmd->cdb[0] = 0xb8;			/* READ ELEMENT STATUS */
-	cmd->cdb[1] = (voltag ? 0x10 : 0) | type;
+	cmd->cdb[0] = READ_ELEMENT_STATUS;
+	cmd->cdb[1] = (voltag ? AUTOCH_RES_VOLTAG : 0) | type;
 	put_unaligned_be16(start, cmd->cdb + 2);
 	put_unaligned_be16(count, cmd->cdb + 4);
 	put_unaligned_be24(alloc, cmd->cdb + 7);
@@ -394,7 +395,7 @@ VISIBLE_IF_KUNIT bool autoch_res_alloc16_reply(const struct autoch_cmd *cmd, int
  * type in one command, into the cache; copy the status of @addr to @out.
  * Called with @io_lock held.
  *
- * Longer than 60 lines: the snapshot of the map taken under @lock, the
+ * Longer than 60 lines: the snapshot of the map taken under @state_lock, the
  * command and its two fallbacks (two-byte allocation length, no VOLTAG)
  * share one command buffer and one unwinding.
  */
@@ -415,10 +416,10 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 	if (!cmd)
 		return -ENOMEM;
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	type = autoch_type_of(ach->range, addr);
 	if (!type) {
-		mutex_unlock(&ach->lock);
+		mutex_unlock(&ach->state_lock);
 		err = -EINVAL;
 		goto out;
 	}
@@ -426,9 +427,9 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 	desc_len = ach->range[type - 1].desc_len;
 	map_seq = ach->map_seq;
 	gen = ach->cache_gen;
-	voltag = !ach->no_voltag;
-	alloc16 = ach->alloc16;
-	mutex_unlock(&ach->lock);
+	voltag = !test_bit(AUTOCH_QUIRK_NO_VOLTAG, &ach->quirks);
+	alloc16 = test_bit(AUTOCH_QUIRK_ALLOC16, &ach->quirks);
+	mutex_unlock(&ach->state_lock);
 
 	/* a vmalloc'ed buffer may take one segment per page */
 	limit = min3((u64)queue_max_hw_sectors(q) << SECTOR_SHIFT,
@@ -458,17 +459,13 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 		if (!err && !autoch_res_empty(cmd)) {
 			dev_info(&ach->dev, "READ ELEMENT STATUS past %u bytes was refused or came back empty, asking for at most that\n",
 				 AUTOCH_RES_MAX_ALLOC16);
-			mutex_lock(&ach->lock);
-			ach->alloc16 = true;
-			mutex_unlock(&ach->lock);
+			set_bit(AUTOCH_QUIRK_ALLOC16, &ach->quirks);
 		}
 	}
 	if (err == -EINVAL && voltag && cmd->sshdr.asc == 0x24) {
 		/* Some changers refuse VOLTAG: ask without, remember it. */
 		dev_info(&ach->dev, "changer refused volume tags, reading without\n");
-		mutex_lock(&ach->lock);
-		ach->no_voltag = true;
-		mutex_unlock(&ach->lock);
+		set_bit(AUTOCH_QUIRK_NO_VOLTAG, &ach->quirks);
 		autoch_res_cdb(cmd, type, false, addr, count, cmd->len);
 		err = autoch_do_cmd(ach, af, cmd);
 	}
@@ -507,7 +504,7 @@ static bool autoch_elem_fresh(struct autoch_device *ach,
 {
 	unsigned int ms = READ_ONCE(autoch_cache_ms);
 
-	lockdep_assert_held(&ach->lock);
+	lockdep_assert_held(&ach->state_lock);
 	if (e->gen != ach->cache_gen)
 		return false;
 	if (since && time_after_eq(e->when, since))
@@ -531,23 +528,23 @@ int autoch_get_status(struct autoch_device *ach, struct autoch_file *af,
 		return err;
 	type = autoch_type_of(ach->range, addr);
 	if (!type) {
-		mutex_unlock(&ach->lock);
+		mutex_unlock(&ach->state_lock);
 		return -EINVAL;
 	}
 	*typep = type;
 	r = &ach->range[type - 1];
 	if (autoch_elem_fresh(ach, &r->elems[addr - r->first], since)) {
 		*out = r->elems[addr - r->first];
-		mutex_unlock(&ach->lock);
+		mutex_unlock(&ach->state_lock);
 		return 0;
 	}
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 
 	if (mutex_lock_interruptible(&ach->io_lock))
 		return -ERESTARTSYS;
 
 	/* Someone may have read it while we waited for the lock. */
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	err = -EAGAIN;
 	if (ach->map_valid && autoch_type_of(ach->range, addr) == type) {
 		r = &ach->range[type - 1];
@@ -557,7 +554,7 @@ int autoch_get_status(struct autoch_device *ach, struct autoch_file *af,
 			err = 0;
 		}
 	}
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 
 	if (err == -EAGAIN)
 		err = autoch_read_status(ach, af, addr, out);
@@ -598,7 +595,7 @@ void autoch_fill_status(struct element_status *es, u16 addr, int type,
 
 /*
  * Check a move or exchange leg against the element map and page 1Fh;
- * called with @lock held and the map loaded.
+ * called with @state_lock held and the map loaded.
  */
 bool autoch_leg_ok(struct autoch_device *ach, const u8 *caps,
 		   u16 from, u16 to)
@@ -606,7 +603,7 @@ bool autoch_leg_ok(struct autoch_device *ach, const u8 *caps,
 	int ft = autoch_type_of(ach->range, from);
 	int tt = autoch_type_of(ach->range, to);
 
-	lockdep_assert_held(&ach->lock);
+	lockdep_assert_held(&ach->state_lock);
 	return ft && tt && (caps[ft - 1] & BIT(tt - 1));
 }
 
@@ -615,7 +612,7 @@ bool autoch_transport_ok(struct autoch_device *ach, u16 transport,
 {
 	const struct autoch_range *mt = &ach->range[AUTOCH_MT - 1];
 
-	lockdep_assert_held(&ach->lock);
+	lockdep_assert_held(&ach->state_lock);
 	if (autoch_type_of(ach->range, transport) != AUTOCH_MT)
 		return false;
 	/* page 1Eh: only a transport that can rotate may invert */
@@ -676,8 +673,8 @@ int autoch_read_drive_id(struct autoch_device *ach,
 	if (err)
 		return err;
 	err = autoch_type_of(ach->range, addr) == AUTOCH_DT ? 0 : -EINVAL;
-	no_dvcid = ach->no_dvcid;
-	mutex_unlock(&ach->lock);
+	no_dvcid = test_bit(AUTOCH_QUIRK_NO_DVCID, &ach->quirks);
+	mutex_unlock(&ach->state_lock);
 	if (err)
 		return err;
 	if (no_dvcid)
@@ -692,15 +689,13 @@ int autoch_read_drive_id(struct autoch_device *ach,
 		return -ENOMEM;
 	}
 	autoch_res_cdb(cmd, AUTOCH_DT, false, addr, 1, AUTOCH_DVCID_BUF_LEN);
-	cmd->cdb[6] = 0x01;			/* DVCID */
+	cmd->cdb[6] = AUTOCH_RES_DVCID;
 	cmd->buf = buf;
 	cmd->len = AUTOCH_DVCID_BUF_LEN;
 	cmd->timeout = READ_ONCE(autoch_cmd_timeout) * HZ;
 	err = autoch_do_cmd(ach, af, cmd);
 	if (err == -EINVAL && cmd->sshdr.asc == 0x24) {
-		mutex_lock(&ach->lock);
-		ach->no_dvcid = true;
-		mutex_unlock(&ach->lock);
+		set_bit(AUTOCH_QUIRK_NO_DVCID, &ach->quirks);
 		err = -EOPNOTSUPP;
 	}
 	if (err)

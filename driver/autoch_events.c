@@ -36,7 +36,7 @@ void autoch_post_event(struct autoch_device *ach, u32 events)
 			n += scnprintf(env + n, sizeof(env) - n, "%s%s",
 				       n > 13 ? "," : "", names[i]);
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	list_for_each_entry(af, &ach->files, node) {
 		af->events |= events;
 		af->nevents++;
@@ -44,7 +44,7 @@ void autoch_post_event(struct autoch_device *ach, u32 events)
 	/* remove marks the device dead before it deletes the kobject */
 	if (!ach->dead)
 		kobject_uevent_env(&ach->dev.kobj, KOBJ_CHANGE, envp);
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	wake_up_interruptible(&ach->events_wq);
 }
 
@@ -70,15 +70,10 @@ void autoch_unit_attention(struct autoch_device *ach,
 		break;
 	}
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	switch (sshdr->asc) {
 	case 0x29:	/* power on or reset: quirks may have gone too */
-		ach->no_voltag = false;
-		ach->no_dvcid = false;
-		ach->alloc16 = false;
-		ach->no_resv6 = false;
-		ach->no_resv10 = false;
-		ach->no_elem_resv = false;
+		WRITE_ONCE(ach->quirks, 0);
 		autoch_forget_reservations(ach);
 		autoch_drop_cache(ach, true);
 		break;
@@ -90,7 +85,7 @@ void autoch_unit_attention(struct autoch_device *ach,
 		autoch_drop_cache(ach, false);
 		break;
 	}
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	autoch_post_event(ach, event);
 }
 
@@ -108,10 +103,10 @@ void autoch_event_work(struct work_struct *work)
 	autoch_simple_cmd(ach, NULL, tur, sizeof(tur), NULL, 0,
 			  READ_ONCE(autoch_cmd_timeout));
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	if (!ach->dead)
 		schedule_delayed_work(&ach->event_work, msecs_to_jiffies(ms));
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 }
 
 __poll_t autoch_poll(struct file *file, poll_table *wait)
@@ -123,13 +118,13 @@ __poll_t autoch_poll(struct file *file, poll_table *wait)
 
 	poll_wait(file, &ach->events_wq, wait);
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	if (ach->dead)
 		mask = EPOLLHUP | EPOLLERR;
 	else if (af->events)
 		mask = EPOLLIN | EPOLLRDNORM | EPOLLPRI;
 	else if (ms && !delayed_work_pending(&ach->event_work))
 		schedule_delayed_work(&ach->event_work, msecs_to_jiffies(ms));
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	return mask;
 }

@@ -45,24 +45,24 @@ static_assert(sizeof(struct autoch_events) == 8);
 static int autoch_ioctl_init_elem_stat(struct autoch_device *ach,
 				       struct autoch_file *af)
 {
-	static const u8 cdb[6] = { 0x07 };	/* INITIALIZE ELEMENT STATUS */
+	static const u8 cdb[6] = { INITIALIZE_ELEMENT_STATUS };
 	int err;
 
 	/* it touches every element: not while someone else reserved one */
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	err = autoch_check_reserved(ach, af, NULL, 0);
 	if (!err && autoch_others_hold_elements(ach, af))
 		err = -EBUSY;
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	if (err)
 		return err;
 
 	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
 				READ_ONCE(autoch_init_timeout));
 	/* success or not, the inventory may have changed what we know */
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	autoch_drop_cache(ach, false);
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	if (!err)
 		autoch_post_event(ach, AUTOCH_EVENT_INVENTORY);
 	return err;
@@ -86,7 +86,7 @@ static int autoch_ioctl_element_addresses(struct autoch_device *ach,
 	ea.num_import_exports = ach->range[AUTOCH_IE - 1].count;
 	ea.first_data_transfer = ach->range[AUTOCH_DT - 1].first;
 	ea.num_data_transfers = ach->range[AUTOCH_DT - 1].count;
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 
 	if (copy_to_user(argp, &ea, sizeof(ea)))
 		return -EFAULT;
@@ -122,7 +122,7 @@ static int autoch_ioctl_move_medium(struct autoch_device *ach,
 				    struct autoch_file *af, void __user *argp)
 {
 	struct move_medium_parms mp;
-	u8 cdb[12] = { 0xa5 };		/* MOVE MEDIUM */
+	u8 cdb[12] = { MOVE_MEDIUM };
 	struct autoch_busy busy;
 	u16 addrs[3];
 	bool ok;
@@ -145,7 +145,7 @@ static int autoch_ioctl_move_medium(struct autoch_device *ach,
 	err = autoch_check_reserved(ach, af, addrs, ARRAY_SIZE(addrs));
 	if (ok && !err)
 		autoch_busy_start(ach, &busy, af, addrs, ARRAY_SIZE(addrs));
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	if (!ok)
 		return -EINVAL;
 	if (err)
@@ -166,7 +166,7 @@ static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
 					void __user *argp)
 {
 	struct exchange_medium_parms xp;
-	u8 cdb[12] = { 0xa6 };		/* EXCHANGE MEDIUM */
+	u8 cdb[12] = { EXCHANGE_MEDIUM };
 	struct autoch_busy busy;
 	bool ok, nocaps;
 	u16 addrs[4];
@@ -198,7 +198,7 @@ static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
 	err = autoch_check_reserved(ach, af, addrs, ARRAY_SIZE(addrs));
 	if (ok && !nocaps && !err)
 		autoch_busy_start(ach, &busy, af, addrs, ARRAY_SIZE(addrs));
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	if (!ok)
 		return -EINVAL;
 	if (nocaps)
@@ -237,7 +237,7 @@ static int autoch_ioctl_reserve(struct autoch_device *ach,
 		if (err)
 			return err;
 		ok = autoch_type_of(ach->range, rp.element);
-		mutex_unlock(&ach->lock);
+		mutex_unlock(&ach->state_lock);
 		if (!ok)
 			return -EINVAL;
 	}
@@ -267,7 +267,7 @@ static int autoch_ioctl_reservations(struct autoch_device *ach,
 	if (!st)
 		return -ENOMEM;
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	st->unit = ach->unit_owner == af;
 	st->unit_lost = af->unit_lost;
 	list_for_each_entry(r, &ach->resv, node) {
@@ -280,7 +280,7 @@ static int autoch_ioctl_reservations(struct autoch_device *ach,
 	st->num_lost = af->nlost;
 	memcpy(st->lost, af->lost,
 	       min_t(unsigned int, af->nlost, AUTOCH_MAX_RESERVED) * sizeof(u16));
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 
 	if (copy_to_user(argp, st, sizeof(*st)))
 		err = -EFAULT;
@@ -304,7 +304,9 @@ static int autoch_ioctl_pr(struct autoch_device *ach, struct autoch_file *af,
 		if (reg.__pad)
 			return -EINVAL;
 		return autoch_pr_out(ach, af,
-				     reg.flags & PR_FL_IGNORE_KEY ? 0x06 : 0x00,
+				     reg.flags & PR_FL_IGNORE_KEY ?
+				     AUTOCH_PRO_REGISTER_AND_IGNORE :
+				     AUTOCH_PRO_REGISTER,
 				     0, reg.old_key, reg.new_key);
 	}
 	case IOC_PR_RESERVE:
@@ -318,7 +320,8 @@ static int autoch_ioctl_pr(struct autoch_device *ach, struct autoch_file *af,
 		type = autoch_pr_type_to_scsi(rsv.type);
 		if (type < 0)
 			return type;
-		return autoch_pr_out(ach, af, cmd == IOC_PR_RESERVE ? 0x01 : 0x02,
+		return autoch_pr_out(ach, af, cmd == IOC_PR_RESERVE ?
+				     AUTOCH_PRO_RESERVE : AUTOCH_PRO_RELEASE,
 				     type, rsv.key, 0);
 	}
 	case IOC_PR_PREEMPT:
@@ -333,7 +336,8 @@ static int autoch_ioctl_pr(struct autoch_device *ach, struct autoch_file *af,
 		if (type < 0)
 			return type;
 		return autoch_pr_out(ach, af,
-				     cmd == IOC_PR_PREEMPT ? 0x04 : 0x05,
+				     cmd == IOC_PR_PREEMPT ? AUTOCH_PRO_PREEMPT :
+				     AUTOCH_PRO_PREEMPT_AND_ABORT,
 				     type, p.old_key, p.new_key);
 	}
 	case IOC_PR_CLEAR: {
@@ -345,7 +349,7 @@ static int autoch_ioctl_pr(struct autoch_device *ach, struct autoch_file *af,
 			return -EOPNOTSUPP;
 		if (c.__pad)
 			return -EINVAL;
-		return autoch_pr_out(ach, af, 0x03, 0, c.key, 0);
+		return autoch_pr_out(ach, af, AUTOCH_PRO_CLEAR, 0, c.key, 0);
 	}
 	}
 	return -ENOTTY;
@@ -366,7 +370,8 @@ static int autoch_ioctl_pr_read_keys(struct autoch_device *ach,
 
 	/* the 16-bit allocation length bounds what one command returns */
 	len = 8 + 8 * min_t(u32, rk.num_keys, (U16_MAX - 8) / 8);
-	err = autoch_pr_in(ach, af, 0x00, len, &buf, &avail);
+	err = autoch_pr_in(ach, af, AUTOCH_PRI_READ_KEYS, len, &buf,
+			   &avail);
 	if (err)
 		return err;
 
@@ -402,7 +407,8 @@ static int autoch_ioctl_pr_read_reservation(struct autoch_device *ach,
 	u8 *buf;
 	int err;
 
-	err = autoch_pr_in(ach, af, 0x01, 24, &buf, &avail);
+	err = autoch_pr_in(ach, af, AUTOCH_PRI_READ_RESERVATION, 24, &buf,
+			   &avail);
 	if (err)
 		return err;
 	if (avail < 8 || (get_unaligned_be32(buf + 4) >= 16 && avail < 24)) {
@@ -448,7 +454,7 @@ static int autoch_ioctl_status_range(struct autoch_device *ach,
 	ok = true;
 	for (i = 0; i < sr.count && ok; i++)
 		ok = autoch_type_of(ach->range, sr.first + i);
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	if (!ok)
 		return -EINVAL;
 
@@ -480,9 +486,9 @@ static int autoch_ioctl_prevent_allow(struct autoch_device *ach,
 	if (prevent > 1)
 		return -EINVAL;
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	err = ach->unit_owner && ach->unit_owner != af ? -EBUSY : 0;
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	if (err)
 		return err;
 
@@ -523,7 +529,7 @@ static int autoch_ioctl_capabilities(struct autoch_device *ach,
 	if (ach->rotate)
 		caps.num_rotating = bitmap_weight(ach->rotate,
 						  ach->range[AUTOCH_MT - 1].count);
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 
 	if (copy_to_user(argp, &caps, sizeof(caps)))
 		return -EFAULT;
@@ -551,9 +557,9 @@ static int autoch_ioctl_xsense(struct autoch_file *af, void __user *argp)
 {
 	struct autoch_xsense xs;
 
-	spin_lock(&af->lock);
+	spin_lock(&af->xsense_lock);
 	xs = af->xsense;
-	spin_unlock(&af->lock);
+	spin_unlock(&af->xsense_lock);
 
 	if (copy_to_user(argp, &xs, sizeof(xs)))
 		return -EFAULT;
@@ -567,7 +573,7 @@ static int autoch_ioctl_events(struct autoch_device *ach,
 	struct autoch_events ev;
 	int changed;
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	ev.events = af->events;
 	ev.count = af->nevents;
 	if (cmd == AUTOCH_GET_EVENTS) {
@@ -581,7 +587,7 @@ static int autoch_ioctl_events(struct autoch_device *ach,
 	if (cmd == SIOC_MEDIUM_CHANGED)
 		af->events &= ~(AUTOCH_EVENT_MEDIUM | AUTOCH_EVENT_IMPORT_EXPORT |
 				AUTOCH_EVENT_RESET);
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 
 	if (cmd == SIOC_MEDIUM_CHANGED)
 		return put_user(changed, (int __user *)argp);
@@ -662,17 +668,17 @@ long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (cmd == SIOC_XSENSE)
 		return autoch_ioctl_xsense(af, (void __user *)arg);
 
-	spin_lock(&af->lock);
+	spin_lock(&af->xsense_lock);
 	af->pending_valid = false;
-	spin_unlock(&af->lock);
+	spin_unlock(&af->xsense_lock);
 
 	ret = autoch_dispatch(ach, af, cmd, (void __user *)arg);
 
-	spin_lock(&af->lock);
+	spin_lock(&af->xsense_lock);
 	if (ret && af->pending_valid) {
 		af->pending.error = -ret;
 		af->xsense = af->pending;
 	}
-	spin_unlock(&af->lock);
+	spin_unlock(&af->xsense_lock);
 	return ret;
 }

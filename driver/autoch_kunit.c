@@ -447,7 +447,7 @@ static struct autoch_device *autoch_test_dev(struct kunit *test)
 
 	ach = kunit_kzalloc(test, sizeof(*ach), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ach);
-	mutex_init(&ach->lock);
+	mutex_init(&ach->state_lock);
 	ach->map_seq = AUTOCH_TEST_SEQ;
 	ach->cache_gen = AUTOCH_TEST_GEN;
 	ach->range[AUTOCH_MT - 1].first = 1;
@@ -561,7 +561,7 @@ static void autoch_test_res_good(struct kunit *test)
 			  1030, &p);
 	KUNIT_EXPECT_EQ(test, p.ret, 3);
 	KUNIT_EXPECT_FALSE(test, p.found);
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 /* tgt: every reply is 8 bytes shorter than its header says. */
@@ -596,7 +596,7 @@ static void autoch_test_res_truncated(struct kunit *test)
 			KUNIT_EXPECT_TRUE(test, p.found);
 		}
 	}
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 /* Byte counts larger than the reply: bounded by what arrived. */
@@ -637,7 +637,7 @@ static void autoch_test_res_oversized(struct kunit *test)
 			  1026, &p);
 	KUNIT_EXPECT_EQ(test, p.ret, 2);
 	KUNIT_EXPECT_FALSE(test, p.found);
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 /* Descriptor lengths below the 12-byte minimum are malformed. */
@@ -685,7 +685,7 @@ static void autoch_test_res_short_desc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p.out.flags, 0x01);
 	KUNIT_EXPECT_NULL(test, memchr_inv(p.out.pvoltag, 0, AUTOCH_VOLTAG_LEN));
 	KUNIT_EXPECT_EQ(test, ach->range[AUTOCH_ST - 1].desc_len, 12);
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 /* VolTag flagged with too little room; all-space and NUL tags. */
@@ -736,7 +736,7 @@ static void autoch_test_res_tags(struct kunit *test)
 			  1026, &p);
 	KUNIT_EXPECT_EQ(test, memcmp(p.out.pvoltag, "ACT003  ", 8), 0);
 	KUNIT_EXPECT_EQ(test, p.out.pvoltag[31], ' ');
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 /*
@@ -810,7 +810,7 @@ static void autoch_test_res_pages(struct kunit *test)
 			  16, &p);
 	KUNIT_EXPECT_EQ(test, p.ret, 0);
 	KUNIT_EXPECT_FALSE(test, p.found);
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 /* A map reloaded meanwhile (or absent): the reply reaches the caller only. */
@@ -837,7 +837,7 @@ static void autoch_test_res_stale_map(struct kunit *test)
 			  1024, &p);
 	KUNIT_EXPECT_EQ(test, p.ret, 3);
 	KUNIT_EXPECT_TRUE(test, p.found);
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 static void autoch_test_res_cdb(struct kunit *test)

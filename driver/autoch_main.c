@@ -51,9 +51,9 @@ bool autoch_is_dead(struct autoch_device *ach)
 {
 	bool dead;
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	dead = ach->dead;
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	return dead;
 }
 
@@ -69,7 +69,7 @@ static int autoch_open(struct inode *inode, struct file *file)
 	af = kzalloc(sizeof(*af), GFP_KERNEL);
 	if (!af)
 		return -ENOMEM;
-	spin_lock_init(&af->lock);
+	spin_lock_init(&af->xsense_lock);
 
 	get_device(&ach->dev);
 	if (autoch_is_dead(ach)) {
@@ -82,9 +82,9 @@ static int autoch_open(struct inode *inode, struct file *file)
 		goto err_put;
 	}
 	af->ach = ach;
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	list_add_tail(&af->node, &ach->files);
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	file->private_data = af;
 	return nonseekable_open(inode, file);
 
@@ -146,7 +146,7 @@ int autoch_probe(struct scsi_device *sdev)
 	ach->sdev = sdev;
 	ach->cache_gen = 1;
 	ach->ready_progress = -1;
-	mutex_init(&ach->lock);
+	mutex_init(&ach->state_lock);
 	mutex_init(&ach->io_lock);
 	mutex_init(&ach->resv_lock);
 	INIT_LIST_HEAD(&ach->files);
@@ -194,9 +194,9 @@ void autoch_remove(struct scsi_device *sdev)
 	 * First step: every open, call and event from now on sees a dead
 	 * device (ENXIO, EPOLLHUP, no uevent); then the node goes.
 	 */
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	ach->dead = true;
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	cancel_delayed_work_sync(&ach->event_work);
 	wake_up_interruptible(&ach->events_wq);
 	cdev_device_del(&ach->cdev, &ach->dev);

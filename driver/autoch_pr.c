@@ -15,6 +15,11 @@
 
 /* ---- persistent reservations (SPC-4 6.15, 6.16; <linux/pr.h>) ---- */
 
+/*
+ * <linux/pr.h> reservation types to SPC-4's (table 169). Newer kernels
+ * have this mapping in <scsi/scsi_common.h> (block_pr_type_to_scsi()), 6.1
+ * has it only inside sd.c, hence this table.
+ */
 static const u8 autoch_pr_types[] = {
 	[PR_WRITE_EXCLUSIVE] = 0x01,
 	[PR_EXCLUSIVE_ACCESS] = 0x03,

@@ -26,7 +26,7 @@ void autoch_forget_reservations(struct autoch_device *ach)
 	struct autoch_resv *r, *tmp;
 	struct autoch_file *af;
 
-	lockdep_assert_held(&ach->lock);
+	lockdep_assert_held(&ach->state_lock);
 
 	list_for_each_entry_safe(r, tmp, &ach->resv, node) {
 		af = r->owner;
@@ -53,10 +53,10 @@ bool autoch_take_reset(struct autoch_device *ach, struct autoch_file *af)
 {
 	bool pending;
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	pending = af->reset_pending;
 	af->reset_pending = false;
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	return pending;
 }
 
@@ -64,7 +64,7 @@ static struct autoch_resv *autoch_find_resv(struct autoch_device *ach, u16 addr)
 {
 	struct autoch_resv *r;
 
-	lockdep_assert_held(&ach->lock);
+	lockdep_assert_held(&ach->state_lock);
 	list_for_each_entry(r, &ach->resv, node)
 		if (r->element == addr)
 			return r;
@@ -76,7 +76,7 @@ bool autoch_others_hold_elements(struct autoch_device *ach,
 {
 	struct autoch_resv *r;
 
-	lockdep_assert_held(&ach->lock);
+	lockdep_assert_held(&ach->state_lock);
 	list_for_each_entry(r, &ach->resv, node)
 		if (r->owner != af)
 			return true;
@@ -90,7 +90,7 @@ static bool autoch_busy_by_others(struct autoch_device *ach,
 	struct autoch_busy *b;
 	unsigned int i;
 
-	lockdep_assert_held(&ach->lock);
+	lockdep_assert_held(&ach->state_lock);
 	list_for_each_entry(b, &ach->busy, node) {
 		if (b->owner == af)
 			continue;
@@ -105,7 +105,7 @@ static bool autoch_busy_by_others(struct autoch_device *ach,
 
 /*
  * May @af act on these elements? Not when another open file holds the
- * unit or one of them (HP-UX: EBUSY). Called with @lock held.
+ * unit or one of them (HP-UX: EBUSY). Called with @state_lock held.
  */
 int autoch_check_reserved(struct autoch_device *ach,
 			  struct autoch_file *af,
@@ -114,7 +114,7 @@ int autoch_check_reserved(struct autoch_device *ach,
 	struct autoch_resv *r;
 	unsigned int i;
 
-	lockdep_assert_held(&ach->lock);
+	lockdep_assert_held(&ach->state_lock);
 	if (ach->unit_owner && ach->unit_owner != af)
 		return -EBUSY;
 	for (i = 0; i < n; i++) {
@@ -130,7 +130,7 @@ void autoch_busy_start(struct autoch_device *ach, struct autoch_busy *b,
 		       struct autoch_file *af, const u16 *addrs,
 		       unsigned int n)
 {
-	lockdep_assert_held(&ach->lock);
+	lockdep_assert_held(&ach->state_lock);
 	b->owner = af;
 	b->addrs = addrs;
 	b->n = n;
@@ -139,11 +139,11 @@ void autoch_busy_start(struct autoch_device *ach, struct autoch_busy *b,
 
 void autoch_moved(struct autoch_device *ach, struct autoch_busy *b)
 {
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	list_del(&b->node);
 	/* Success or failure, the robot may have touched the elements. */
 	autoch_drop_cache(ach, false);
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 }
 
 /* ---- reservations ---- */
@@ -162,10 +162,8 @@ static int autoch_dev_resv(struct autoch_device *ach, struct autoch_file *af,
 	bool try6, try10;
 	int err;
 
-	mutex_lock(&ach->lock);
-	try6 = !ach->no_resv6;
-	try10 = !ach->no_resv10;
-	mutex_unlock(&ach->lock);
+	try6 = !test_bit(AUTOCH_QUIRK_NO_RESV6, &ach->quirks);
+	try10 = !test_bit(AUTOCH_QUIRK_NO_RESV10, &ach->quirks);
 
 	/* one element list descriptor: two reserved bytes, count 1, address */
 	put_unaligned_be16(1, list + 2);
@@ -185,9 +183,7 @@ static int autoch_dev_resv(struct autoch_device *ach, struct autoch_file *af,
 			return -EOPNOTSUPP;
 		if (err != -EOPNOTSUPP)
 			return err;
-		mutex_lock(&ach->lock);
-		ach->no_resv6 = true;
-		mutex_unlock(&ach->lock);
+		set_bit(AUTOCH_QUIRK_NO_RESV6, &ach->quirks);
 	}
 	if (try10) {
 		memset(cdb, 0, sizeof(cdb));
@@ -204,43 +200,42 @@ static int autoch_dev_resv(struct autoch_device *ach, struct autoch_file *af,
 			return -EOPNOTSUPP;
 		if (err != -EOPNOTSUPP)
 			return err;
-		mutex_lock(&ach->lock);
-		ach->no_resv10 = true;
-		mutex_unlock(&ach->lock);
+		set_bit(AUTOCH_QUIRK_NO_RESV10, &ach->quirks);
 	}
 	return -EOPNOTSUPP;
 }
 
 /*
  * Take one more reference on the device's unit reservation, reserving the
- * unit when nothing held it yet. Returns whether the device holds it (false:
- * the changer has no reservations at all) or an errno.
+ * unit when nothing held it yet. *@held says whether the device holds it
+ * (false: the changer has no reservations at all). Returns 0 or an errno.
  */
-static int autoch_unit_get(struct autoch_device *ach, struct autoch_file *af)
+static int autoch_unit_get(struct autoch_device *ach, struct autoch_file *af,
+			   bool *held)
 {
-	bool held;
 	int err;
 
 	lockdep_assert_held(&ach->resv_lock);
 
-	mutex_lock(&ach->lock);
-	held = ach->unit_on_device;
-	if (held)
+	mutex_lock(&ach->state_lock);
+	*held = ach->unit_on_device;
+	if (*held)
 		ach->unit_refs++;
-	mutex_unlock(&ach->lock);
-	if (held)
-		return 1;
+	mutex_unlock(&ach->state_lock);
+	if (*held)
+		return 0;
 
 	err = autoch_dev_resv(ach, af, true, false, 0, 0);
 	if (err == -EOPNOTSUPP)
 		return 0;
 	if (err)
 		return err;
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	ach->unit_on_device = true;
 	ach->unit_refs = 1;
-	mutex_unlock(&ach->lock);
-	return 1;
+	mutex_unlock(&ach->state_lock);
+	*held = true;
+	return 0;
 }
 
 /*
@@ -259,20 +254,20 @@ static void autoch_rereserve(struct autoch_device *ach, struct autoch_file *af)
 
 	/*
 	 * Copy what to send: a reset met by one of these commands empties
-	 * the table under @lock alone.
+	 * the table under @state_lock alone.
 	 */
 	addrs = kmalloc_array(AUTOCH_DEV_RESV_IDS, sizeof(*addrs), GFP_KERNEL);
 	ids = kmalloc(AUTOCH_DEV_RESV_IDS, GFP_KERNEL);
 	if (!addrs || !ids)
 		goto out;
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	list_for_each_entry(r, &ach->resv, node) {
 		if (r->how != AUTOCH_RESV_ELEMENT || n == AUTOCH_DEV_RESV_IDS)
 			continue;
 		addrs[n] = r->element;
 		ids[n++] = r->dev_id;
 	}
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 
 	for (i = 0; i < n; i++) {
 		err = autoch_dev_resv(ach, af, true, true, addrs[i], ids[i]);
@@ -293,13 +288,13 @@ static int autoch_unit_put(struct autoch_device *ach, struct autoch_file *af)
 
 	lockdep_assert_held(&ach->resv_lock);
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	/* a reset may have taken the reservation away meanwhile */
 	if (ach->unit_on_device && !--ach->unit_refs) {
 		ach->unit_on_device = false;
 		release = true;
 	}
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	if (!release || autoch_is_dead(ach))
 		return 0;
 	err = autoch_dev_resv(ach, af, false, false, 0, 0);
@@ -309,7 +304,7 @@ static int autoch_unit_put(struct autoch_device *ach, struct autoch_file *af)
 
 static void autoch_clear_lost(struct autoch_device *ach, struct autoch_file *af)
 {
-	lockdep_assert_held(&ach->lock);
+	lockdep_assert_held(&ach->state_lock);
 	af->unit_lost = false;
 	af->nlost = 0;
 }
@@ -326,9 +321,9 @@ static int autoch_drop_resv(struct autoch_device *ach, struct autoch_file *af,
 		if (!autoch_is_dead(ach))
 			err = autoch_dev_resv(ach, af, false, true, r->element,
 					      r->dev_id);
-		mutex_lock(&ach->lock);
+		mutex_lock(&ach->state_lock);
 		__clear_bit(r->dev_id, ach->dev_ids);
-		mutex_unlock(&ach->lock);
+		mutex_unlock(&ach->state_lock);
 	} else if (r->how == AUTOCH_RESV_UNIT) {
 		err = autoch_unit_put(ach, af);
 	}
@@ -345,58 +340,56 @@ static int autoch_reserve_on_device(struct autoch_device *ach,
 				    struct autoch_file *af,
 				    struct autoch_resv *r)
 {
+	unsigned long dev_id;
 	int err;
 
-	mutex_lock(&ach->lock);
-	err = find_first_zero_bit(ach->dev_ids, AUTOCH_DEV_RESV_IDS);
-	if (err < AUTOCH_DEV_RESV_IDS) {
-		__set_bit(err, ach->dev_ids);
-		r->dev_id = err;
-		err = 0;
+	mutex_lock(&ach->state_lock);
+	dev_id = find_first_zero_bit(ach->dev_ids, AUTOCH_DEV_RESV_IDS);
+	if (dev_id < AUTOCH_DEV_RESV_IDS) {
+		__set_bit(dev_id, ach->dev_ids);
+		r->dev_id = dev_id;
 	}
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	/* 256 elements reserved at once: that many is a conflict */
-	if (err)
+	if (dev_id >= AUTOCH_DEV_RESV_IDS)
 		return -EBUSY;
 	err = autoch_dev_resv(ach, af, true, true, r->element, r->dev_id);
 	if (err) {
-		mutex_lock(&ach->lock);
+		mutex_lock(&ach->state_lock);
 		__clear_bit(r->dev_id, ach->dev_ids);
-		mutex_unlock(&ach->lock);
+		mutex_unlock(&ach->state_lock);
 	}
 	/* no RESERVE, or 24/00 for the Element bit: unit only */
-	if (err == -EOPNOTSUPP) {
-		mutex_lock(&ach->lock);
-		ach->no_elem_resv = true;
-		mutex_unlock(&ach->lock);
-		err = -EOPNOTSUPP;
-	}
+	if (err == -EOPNOTSUPP)
+		set_bit(AUTOCH_QUIRK_NO_ELEM_RESV, &ach->quirks);
 	return err;
 }
 
 int autoch_reserve_element(struct autoch_device *ach,
 			   struct autoch_file *af, u16 addr, u8 id)
 {
+	bool elem_ok, held, again = false;
 	struct autoch_resv *r, *old;
-	bool elem_ok;
 	int err;
 
 	lockdep_assert_held(&ach->resv_lock);
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	err = 0;
 	if ((ach->unit_owner && ach->unit_owner != af) ||
 	    autoch_busy_by_others(ach, af, addr)) {
 		err = -EBUSY;
 	} else {
 		old = autoch_find_resv(ach, addr);
-		if (old)
-			err = old->owner == af && old->id == id ? 1 : -EBUSY;
+		if (old && old->owner == af && old->id == id)
+			again = true;	/* already reserved: nothing to do */
+		else if (old)
+			err = -EBUSY;
 	}
-	elem_ok = !ach->no_elem_resv;
-	mutex_unlock(&ach->lock);
-	if (err)
-		return min(err, 0);	/* 1: nothing to do */
+	elem_ok = !test_bit(AUTOCH_QUIRK_NO_ELEM_RESV, &ach->quirks);
+	mutex_unlock(&ach->state_lock);
+	if (err || again)
+		return err;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
@@ -409,10 +402,10 @@ int autoch_reserve_element(struct autoch_device *ach,
 	if (!err) {
 		r->how = AUTOCH_RESV_ELEMENT;
 	} else if (err == -EOPNOTSUPP) {
-		err = autoch_unit_get(ach, af);
-		if (err < 0)
+		err = autoch_unit_get(ach, af, &held);
+		if (err)
 			goto err_free;
-		r->how = err ? AUTOCH_RESV_UNIT : AUTOCH_RESV_LOCAL;
+		r->how = held ? AUTOCH_RESV_UNIT : AUTOCH_RESV_LOCAL;
 	} else {
 		goto err_free;
 	}
@@ -421,9 +414,9 @@ int autoch_reserve_element(struct autoch_device *ach,
 	 * A move that passed its check while the device was reserving must
 	 * not land on a reserved element; one checked from now on sees @r.
 	 */
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	if (autoch_busy_by_others(ach, af, addr)) {
-		mutex_unlock(&ach->lock);
+		mutex_unlock(&ach->state_lock);
 		autoch_drop_resv(ach, af, r);
 		return -EBUSY;
 	}
@@ -435,7 +428,7 @@ int autoch_reserve_element(struct autoch_device *ach,
 	 * status read after SIOC_RESERVE goes to the changer.
 	 */
 	autoch_drop_cache(ach, false);
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	return 0;
 
 err_free:
@@ -451,70 +444,71 @@ int autoch_release_element(struct autoch_device *ach,
 
 	lockdep_assert_held(&ach->resv_lock);
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	r = autoch_find_resv(ach, addr);
-	if (!r)
-		err = 1;		/* nothing to release: not an error */
-	else if (r->owner != af || r->id != id)
+	if (r && (r->owner != af || r->id != id))
 		err = -EBUSY;
-	else
+	else if (r)
 		list_del(&r->node);
-	mutex_unlock(&ach->lock);
-	if (err)
-		return min(err, 0);	/* 1: nothing to do */
+	mutex_unlock(&ach->state_lock);
+	/* nothing to release is not an error */
+	if (err || !r)
+		return err;
 	return autoch_drop_resv(ach, af, r);
 }
 
 int autoch_reserve_unit(struct autoch_device *ach, struct autoch_file *af)
 {
+	bool mine, held;
 	int err = 0;
 
 	lockdep_assert_held(&ach->resv_lock);
 
-	mutex_lock(&ach->lock);
-	if (ach->unit_owner == af)
-		err = 1;
-	else if (ach->unit_owner || autoch_others_hold_elements(ach, af) ||
-		 autoch_busy_by_others(ach, af, -1))
+	mutex_lock(&ach->state_lock);
+	mine = ach->unit_owner == af;	/* already reserved: nothing to do */
+	if (!mine &&
+	    (ach->unit_owner || autoch_others_hold_elements(ach, af) ||
+	     autoch_busy_by_others(ach, af, -1)))
 		err = -EBUSY;
-	mutex_unlock(&ach->lock);
-	if (err)
-		return min(err, 0);	/* 1: nothing to do */
+	mutex_unlock(&ach->state_lock);
+	if (err || mine)
+		return err;
 
-	err = autoch_unit_get(ach, af);
-	if (err < 0)
+	err = autoch_unit_get(ach, af, &held);
+	if (err)
 		return err;
 	/* as for an element: no move of another file may still be on its way */
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	if (autoch_busy_by_others(ach, af, -1)) {
-		mutex_unlock(&ach->lock);
-		if (err)
+		mutex_unlock(&ach->state_lock);
+		if (held)
 			autoch_unit_put(ach, af);
 		return -EBUSY;
 	}
 	ach->unit_owner = af;
 	autoch_clear_lost(ach, af);
 	autoch_drop_cache(ach, false);
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	return 0;
 }
 
 int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af)
 {
+	struct autoch_file *owner;
 	int err = 0;
 
 	lockdep_assert_held(&ach->resv_lock);
 
-	mutex_lock(&ach->lock);
-	if (!ach->unit_owner)
-		err = 1;
-	else if (ach->unit_owner != af)
+	mutex_lock(&ach->state_lock);
+	owner = ach->unit_owner;
+	if (owner && owner != af)
 		err = -EBUSY;
-	else
+	else if (owner)
 		ach->unit_owner = NULL;
-	mutex_unlock(&ach->lock);
-	if (err)
-		return min(err, 0);	/* 1: nothing to do */
+	mutex_unlock(&ach->state_lock);
+	/* nothing to release is not an error */
+	if (err || !owner)
+		return err;
 	return autoch_unit_put(ach, af);
 }
 
@@ -526,7 +520,7 @@ void autoch_release_all(struct autoch_device *ach, struct autoch_file *af)
 	bool unit;
 
 	mutex_lock(&ach->resv_lock);
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	list_for_each_entry_safe(r, tmp, &ach->resv, node)
 		if (r->owner == af)
 			list_move_tail(&r->node, &mine);
@@ -534,7 +528,7 @@ void autoch_release_all(struct autoch_device *ach, struct autoch_file *af)
 	if (unit)
 		ach->unit_owner = NULL;
 	list_del(&af->node);
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 
 	list_for_each_entry_safe(r, tmp, &mine, node) {
 		list_del(&r->node);

@@ -88,7 +88,7 @@ static ssize_t autoch_show_range(struct device *dev, char *buf, int type,
 	if (err)
 		return err;
 	v = count ? ach->range[type - 1].count : ach->range[type - 1].first;
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 	return sysfs_emit(buf, "%u\n", v);
 }
 
@@ -127,7 +127,7 @@ static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
 		return err;
 	first = ach->range[AUTOCH_DT - 1].first;
 	n = ach->range[AUTOCH_DT - 1].count;
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 
 	for (i = 0; i < n; i++) {
 		err = autoch_read_drive_id(ach, NULL, first + i, &id);
@@ -163,11 +163,11 @@ static ssize_t progress_show(struct device *dev, struct device_attribute *attr,
 	unsigned int waiters, secs;
 	int progress;
 
-	mutex_lock(&ach->lock);
+	mutex_lock(&ach->state_lock);
 	waiters = ach->ready_waiters;
 	secs = jiffies_to_msecs(jiffies - ach->ready_since) / MSEC_PER_SEC;
 	progress = ach->ready_progress;
-	mutex_unlock(&ach->lock);
+	mutex_unlock(&ach->state_lock);
 
 	if (!waiters)
 		return sysfs_emit(buf, "idle\n");
