@@ -5,10 +5,11 @@
  * allocation length, volume tags, the element_status bit mapping and the
  * persistent reservation types.
  *
- * This file is not built on its own: autoch.c includes it at its end when
- * AUTOCH_KUNIT is defined, so the tests reach its static functions. With
- * CONFIG_KUNIT=y the suite runs when the module is loaded and prints KTAP
- * to the kernel log (make check-debug).
+ * It is linked into autoch.ko when the build sets CONFIG_AUTOCH_KUNIT_TEST=y
+ * (driver/Kbuild), against a kernel with CONFIG_KUNIT, where the helpers it
+ * calls are visible (VISIBLE_IF_KUNIT, declared in autoch.h). The suite
+ * runs when the module is loaded and prints KTAP to the kernel log (make
+ * check-debug).
  *
  * Expected values are written out from the documentation
  * (Documentation/autochanger-ioctl.rst, SMC-3, SPC-4), not computed from
@@ -20,6 +21,13 @@
  */
 
 #include <kunit/test.h>
+#include <linux/blkdev.h>
+#include <linux/pr.h>
+#include <linux/slab.h>
+
+#include <scsi/scsi_proto.h>
+
+#include "autoch.h"
 
 /* ---- sense data and midlayer results ---- */
 
@@ -96,7 +104,7 @@ static bool autoch_test_shadowed(unsigned int n, u8 key, u8 asc, u8 ascq)
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		row = &autoch_sense_table[i];
+		row = autoch_sense_row(i);
 		if (row->key == key &&
 		    (row->asc == AUTOCH_ANY || row->asc == asc) &&
 		    (row->ascq == AUTOCH_ANY || row->ascq == ascq))
@@ -118,8 +126,7 @@ static void autoch_test_sense_rows(struct kunit *test)
 	unsigned int i, a, q, tried;
 	u8 asc, ascq;
 
-	for (i = 0; i < ARRAY_SIZE(autoch_sense_table); i++) {
-		row = &autoch_sense_table[i];
+	for (i = 0; (row = autoch_sense_row(i)); i++) {
 		KUNIT_EXPECT_GT(test, row->err, 0);
 		tried = 0;
 		for (a = 0; a < ARRAY_SIZE(anys); a++) {
@@ -300,6 +307,7 @@ static void autoch_test_tag(u8 *dst, const char *id, u8 seq)
 	dst[35] = seq;
 }
 
+/* Longer than 60 lines: one case after another, each a few lines. */
 static void autoch_test_parse_desc(struct kunit *test)
 {
 	u8 d[AUTOCH_DESC_MIN_LEN + 2 * AUTOCH_VOLTAG_LEN] = {};
@@ -439,7 +447,7 @@ static struct autoch_device *autoch_test_dev(struct kunit *test)
 
 	ach = kunit_kzalloc(test, sizeof(*ach), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ach);
-	mutex_init(&ach->lock);
+	mutex_init(&ach->state_lock);
 	ach->map_seq = AUTOCH_TEST_SEQ;
 	ach->cache_gen = AUTOCH_TEST_GEN;
 	ach->range[AUTOCH_MT - 1].first = 1;
@@ -553,7 +561,7 @@ static void autoch_test_res_good(struct kunit *test)
 			  1030, &p);
 	KUNIT_EXPECT_EQ(test, p.ret, 3);
 	KUNIT_EXPECT_FALSE(test, p.found);
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 /* tgt: every reply is 8 bytes shorter than its header says. */
@@ -588,7 +596,7 @@ static void autoch_test_res_truncated(struct kunit *test)
 			KUNIT_EXPECT_TRUE(test, p.found);
 		}
 	}
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 /* Byte counts larger than the reply: bounded by what arrived. */
@@ -629,7 +637,7 @@ static void autoch_test_res_oversized(struct kunit *test)
 			  1026, &p);
 	KUNIT_EXPECT_EQ(test, p.ret, 2);
 	KUNIT_EXPECT_FALSE(test, p.found);
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 /* Descriptor lengths below the 12-byte minimum are malformed. */
@@ -677,7 +685,7 @@ static void autoch_test_res_short_desc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p.out.flags, 0x01);
 	KUNIT_EXPECT_NULL(test, memchr_inv(p.out.pvoltag, 0, AUTOCH_VOLTAG_LEN));
 	KUNIT_EXPECT_EQ(test, ach->range[AUTOCH_ST - 1].desc_len, 12);
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 /* VolTag flagged with too little room; all-space and NUL tags. */
@@ -728,12 +736,13 @@ static void autoch_test_res_tags(struct kunit *test)
 			  1026, &p);
 	KUNIT_EXPECT_EQ(test, memcmp(p.out.pvoltag, "ACT003  ", 8), 0);
 	KUNIT_EXPECT_EQ(test, p.out.pvoltag[31], ' ');
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 /*
  * Several pages: of the type asked for and of others, in any order, with
- * different descriptor lengths; descriptors outside the map.
+ * different descriptor lengths; descriptors outside the map. Longer than
+ * 60 lines: one reply built and checked step by step.
  */
 static void autoch_test_res_pages(struct kunit *test)
 {
@@ -801,7 +810,7 @@ static void autoch_test_res_pages(struct kunit *test)
 			  16, &p);
 	KUNIT_EXPECT_EQ(test, p.ret, 0);
 	KUNIT_EXPECT_FALSE(test, p.found);
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 /* A map reloaded meanwhile (or absent): the reply reaches the caller only. */
@@ -828,7 +837,7 @@ static void autoch_test_res_stale_map(struct kunit *test)
 			  1024, &p);
 	KUNIT_EXPECT_EQ(test, p.ret, 3);
 	KUNIT_EXPECT_TRUE(test, p.found);
-	mutex_destroy(&ach->lock);
+	mutex_destroy(&ach->state_lock);
 }
 
 static void autoch_test_res_cdb(struct kunit *test)
@@ -980,6 +989,7 @@ static bool autoch_test_status_reserved_zero(const struct element_status *es)
 	       !memchr_inv(es->misc_bytes, 0, sizeof(es->misc_bytes));
 }
 
+/* Longer than 60 lines: one bit of element_status after another. */
 static void autoch_test_fill_status(struct kunit *test)
 {
 	static const struct {

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Kernel API differences between the kernels autoch supports, in one place.
+ * What older kernels lack of the kernel API the driver is written against.
  *
- * The AUTOCH_HAVE_* macros come from probes of the target kernel's headers
- * in driver/Kbuild, so no version number appears here or in the driver.
+ * The driver is written against the newest kernel's API; this header is
+ * force-included before every source file (driver/Kbuild: -include) and
+ * supplies what an older kernel has under another name or not at all, so
+ * that the driver body knows one API. Going upstream means deleting this
+ * file. The AUTOCH_HAVE_* macros come from probes of the target kernel's
+ * headers in driver/Kbuild: no version number appears here or in the
+ * driver.
  */
 #ifndef _AUTOCH_COMPAT_H
 #define _AUTOCH_COMPAT_H
 
 #include <linux/blk_types.h>
+#include <linux/device.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_driver.h>
 #include <scsi/scsi_proto.h>
@@ -21,57 +27,50 @@
 #endif
 
 /*
- * Issue one command and wait for it. The midlayer retries nothing that
- * matters here: passthrough CHECK CONDITIONs are never retried, so the
- * driver does its own retries (unit attentions, becoming ready).
- *
- * Returns the midlayer result (host byte << 16 | status) or a negative
- * errno when no command could be issued (the queue is dying).
+ * 6.3 replaced __scsi_execute() with scsi_execute_cmd() and its struct
+ * scsi_exec_args. Before it, the arguments the driver uses map onto
+ * __scsi_execute()'s (the struct has only the members the driver sets);
+ * the data direction follows from the operation.
  */
-#ifdef AUTOCH_HAVE_SCSI_EXECUTE_CMD
-/* 6.3 replaced scsi_execute() with scsi_execute_cmd() and its exec_args. */
-static inline int autoch_execute(struct scsi_device *sdev, const u8 *cdb,
-				 bool write, void *buf, unsigned int len,
-				 u8 *sense, struct scsi_sense_hdr *sshdr,
-				 unsigned int timeout, int *resid)
-{
-	const struct scsi_exec_args args = {
-		.sense = sense,
-		.sense_len = SCSI_SENSE_BUFFERSIZE,
-		.sshdr = sshdr,
-		.resid = resid,
-	};
+#ifndef AUTOCH_HAVE_SCSI_EXECUTE_CMD
+struct scsi_exec_args {
+	unsigned char *sense;
+	unsigned int sense_len;
+	struct scsi_sense_hdr *sshdr;
+	int *resid;
+};
 
-	return scsi_execute_cmd(sdev, cdb, write ? REQ_OP_DRV_OUT : REQ_OP_DRV_IN,
-				buf, len, timeout, 1, &args);
-}
-#else
-static inline int autoch_execute(struct scsi_device *sdev, const u8 *cdb,
-				 bool write, void *buf, unsigned int len,
-				 u8 *sense, struct scsi_sense_hdr *sshdr,
-				 unsigned int timeout, int *resid)
+static inline int scsi_execute_cmd(struct scsi_device *sdev,
+				   const unsigned char *cmd, blk_opf_t opf,
+				   void *buffer, unsigned int bufflen,
+				   int timeout, int retries,
+				   const struct scsi_exec_args *args)
 {
-	int dir = len ? (write ? DMA_TO_DEVICE : DMA_FROM_DEVICE) : DMA_NONE;
+	int dir = bufflen ? (op_is_write(opf) ? DMA_TO_DEVICE :
+				DMA_FROM_DEVICE) : DMA_NONE;
 
-	return __scsi_execute(sdev, cdb, dir, buf, len, sense, sshdr, timeout,
-			      1, 0, 0, resid);
+	return __scsi_execute(sdev, cmd, dir, buffer, bufflen, args->sense,
+			      args->sshdr, timeout, retries, 0, 0,
+			      args->resid);
 }
 #endif
 
 /*
- * Binding: newer kernels call probe/remove methods of struct scsi_driver
- * with the scsi_device; older ones the device_driver's methods with the
- * embedded struct device. AUTOCH_SCSI_DRIVER_OPS() fills in whichever the
- * kernel has, from the two driver functions below.
+ * Binding. Newer kernels call probe and remove methods of struct
+ * scsi_driver with the scsi_device, older ones those of the embedded
+ * device_driver with its struct device. AUTOCH_SCSI_DRIVER_OPS fills in
+ * the newer methods, or on an older kernel the device_driver's with
+ * wrappers around the same two driver functions (autoch_main.c), which
+ * is why these two are not static. A struct member cannot be supplied,
+ * hence the one macro.
  */
-static int autoch_probe(struct scsi_device *sdev);
-static void autoch_remove(struct scsi_device *sdev);
+int autoch_probe(struct scsi_device *sdev);
+void autoch_remove(struct scsi_device *sdev);
 
 #ifdef AUTOCH_HAVE_SCSI_DRIVER_PROBE
 #define AUTOCH_SCSI_DRIVER_OPS			\
 	.probe = autoch_probe,			\
 	.remove = autoch_remove
-#define AUTOCH_GENDRV_OPS
 #else
 static inline int autoch_gendrv_probe(struct device *dev)
 {
@@ -84,37 +83,31 @@ static inline int autoch_gendrv_remove(struct device *dev)
 	return 0;
 }
 
-#define AUTOCH_SCSI_DRIVER_OPS
-#define AUTOCH_GENDRV_OPS			\
-	.probe = autoch_gendrv_probe,		\
-	.remove = autoch_gendrv_remove,
+#define AUTOCH_SCSI_DRIVER_OPS			\
+	.gendrv.probe = autoch_gendrv_probe,	\
+	.gendrv.remove = autoch_gendrv_remove
 #endif
 
 /*
- * After 6.12, scsi_register_driver() and scsi_unregister_driver() take the
- * struct scsi_driver instead of its embedded device_driver (and the
- * midlayer sets the owner). The driver passes &template.gendrv, as every
- * kernel before took it: hand the newer ones its container.
+ * After 6.12, scsi_register_driver() and scsi_unregister_driver() take
+ * the struct scsi_driver; before, its embedded device_driver.
  */
-#ifdef AUTOCH_HAVE_SCSI_REGISTER_SCSI_DRIVER
+#ifndef AUTOCH_HAVE_SCSI_REGISTER_SCSI_DRIVER
+static inline int autoch_scsi_register_driver(struct scsi_driver *sdrv)
+{
+	return scsi_register_driver(&sdrv->gendrv);
+}
+
 #undef scsi_register_driver
-#define scsi_register_driver(gendrv)	\
-	__scsi_register_driver(to_scsi_driver(gendrv), THIS_MODULE)
+#define scsi_register_driver(sdrv)	autoch_scsi_register_driver(sdrv)
 #undef scsi_unregister_driver
-#define scsi_unregister_driver(gendrv)	driver_unregister(gendrv)
+#define scsi_unregister_driver(sdrv)	driver_unregister(&(sdrv)->gendrv)
 #endif
 
-/*
- * After 6.12, scsi_proto.h renamed the opcodes of RESERVE(6) and RELEASE(6)
- * to RESERVE_6 and RELEASE_6. Macros need no probe: offer both names.
- */
-#if !defined(RESERVE_6) && defined(RESERVE)
+/* After 6.12, scsi_proto.h calls RESERVE(6) and RELEASE(6) RESERVE_6 and RELEASE_6. */
+#ifndef RESERVE_6
 #define RESERVE_6	RESERVE
 #define RELEASE_6	RELEASE
-#endif
-#ifndef RESERVE
-#define RESERVE		RESERVE_6
-#define RELEASE		RELEASE_6
 #endif
 
 #endif /* _AUTOCH_COMPAT_H */

@@ -165,7 +165,7 @@ sources_ok() {
 	bad=$(find "$d" -type f ! -name '*.[ch]' ! -name Kbuild ! -name Makefile \
 		! -name dkms.conf -o -name '*.mod.c')
 	[ -z "$bad" ] || { echo "not sources: $bad"; return 1; }
-	[ -f "$d/driver/autoch.c" ] && [ -f "$d/include/uapi/linux/autochanger.h" ]
+	[ -f "$d/driver/autoch_main.c" ] && [ -f "$d/driver/autoch.h" ] && [ -f "$d/include/uapi/linux/autochanger.h" ]
 }
 t "/usr/src/autoch-$ver holds the sources and dkms.conf" sources_ok
 

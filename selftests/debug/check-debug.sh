@@ -4,7 +4,7 @@
 # make check-debug: autoch under a debug kernel (KASAN, UBSAN, lockdep,
 # kmemleak, debug objects, hung task detection; selftests/debug/config).
 #   - builds the kernel from Debian's linux-source-6.1 (cached, kernel.sh),
-#     the module against it with its KUnit suite (-DAUTOCH_KUNIT), the
+#     the module against it with its KUnit suite (CONFIG_AUTOCH_KUNIT_TEST=y), the
 #     selftests, the fuzzer and the hot-unplug test;
 #   - boots it in QEMU against tgt's changer and runs there
 #     (guest-debug.sh): KUnit, the kselftest suite, the ch/autoch bind
@@ -115,7 +115,7 @@ KDIR=$kcache/build
 src=$work/src
 mkdir -p "$src"
 cp -r "$top/Kbuild" "$top/driver" "$top/include" "$src/"
-if step module make -C "$KDIR" M="$src" W=1 KCFLAGS=-DAUTOCH_KUNIT modules &&
+if step module make -C "$KDIR" M="$src" W=1 CONFIG_AUTOCH_KUNIT_TEST=y modules &&
 	! grep -E 'warning:|error:' "$work/module.log"; then
 	ok "module with its KUnit suite builds against the debug kernel, W=1 clean"
 else

@@ -257,7 +257,7 @@ for suite in "${suites[@]}"; do
 	if [ "$built" = 0 ]; then
 		result "$k" sparse skip "no build"
 	elif step "sparse-$suite" kmake M="$src" W=1 C=2 modules &&
-		grep -qE '^ +CHECK +.*autoch\.c$' "$work/sparse-$suite.log" &&
+		grep -qE '^ +CHECK +.*autoch_main\.c$' "$work/sparse-$suite.log" &&
 		! findings "$work/sparse-$suite.log" >&2; then
 		result "$k" sparse ok
 	else

@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * autoch: the HP-UX autochanger(7) interface for SCSI media changers.
+ * The driver's private header: the objects every file shares, their
+ * locking, and the functions one file offers the others (each file's
+ * header says what it owns).
+ *
+ * autoch: the HP-UX autochanger(7) interface for SCSI media changers.
+ *
+ * Object model and references:
+ *
+ * - One struct autoch_device per bound scsi_device (peripheral type 08h).
+ *   It embeds the character device and the class device (/dev/autochN);
+ *   the class device's refcount is the object's refcount. Probe holds the
+ *   first reference and drops it in remove; every open file holds one.
+ *   The object pins the scsi_device's struct device until it is released,
+ *   so @sdev stays valid memory after the SCSI device is removed; commands
+ *   sent then fail in the block layer and are reported as ENXIO.
+ *
+ * - Remove first marks the object dead under @state_lock, then deletes the
+ *   node (cdev_device_del). Every open and ioctl checks @dead before it
+ *   starts and reports ENXIO; a command in flight during removal completes with
+ *   an error that is reported as ENXIO as well.
+ *
+ * - @state_lock protects the in-memory state (element map, status cache,
+ *   reservation table, @dead). It is never held across a SCSI command, so a
+ *   mechanical operation that takes minutes blocks nobody: moves hold no
+ *   lock at all.
+ *   @io_lock serialises the commands that fill the in-memory state (mode
+ *   pages, READ ELEMENT STATUS), so that concurrent status queries share
+ *   one read instead of each sending its own. It is taken interruptibly.
+ *
+ * - The status cache holds what READ ELEMENT STATUS last said of each
+ *   element, stamped with the generation of the cache and the time it was
+ *   read. Any event that can change the library behind the driver's back
+ *   (a unit attention, a move or exchange through this driver, an
+ *   inventory) bumps the generation, so stale entries are never served;
+ *   so does a granted reservation, after which the holder must see what
+ *   the changer says, not what it said before another host's move;
+ *   entries also expire after cache_ms milliseconds, which bounds how long
+ *   a change made through another initiator stays invisible.
+ *
+ * - Reservations (SIOC_RESERVE) belong to the open file that made them
+ *   and are released when it is closed. The driver keeps its own table of
+ *   them, so that local processes interlock even on changers that have no
+ *   element reservations: such a changer gets a unit reservation
+ *   underneath while any element is reserved, or, when it has none
+ *   either, the table alone arbitrates. On the device, every element
+ *   reservation has an identification of the driver's own: SMC releases
+ *   by identification, and a RELEASE without the Element bit releases all
+ *   that the initiator holds, so the caller's identification (local
+ *   semantics only) must not decide what the device forgets, and element
+ *   reservations are taken again after the unit is released. The device
+ *   sees one initiator for all the files of this host, so it cannot
+ *   refuse a move that passed the driver's check before a reservation
+ *   existed: such moves stay on @busy until they end, and a reservation
+ *   they involve is EBUSY meanwhile. @resv_lock serialises the changes
+ *   to that table together with the commands that mirror them on the
+ *   device; the table itself is read under @state_lock. A power-on or reset
+ *   unit attention empties the table: the device forgot its reservations,
+ *   and each file that held some gets ECONNRESET once.
+ *
+ * - Unit attentions are also events: each is queued on every open file
+ *   (AUTOCH_GET_EVENTS, SIOC_MEDIUM_CHANGED), wakes poll() and sends a
+ *   change uevent. A changer only reports them on the next command, so
+ *   while someone waits in poll() the driver sends TEST UNIT READY every
+ *   event_poll_ms; when nobody waits it sends nothing of its own.
+ *
+ * Locking:
+ *
+ * There are four locks, from outermost to innermost:
+ *
+ * - autoch_device.resv_lock (mutex): serialises reservation changes and
+ *   the RESERVE/RELEASE commands that mirror them (autoch_resv.c). Taken
+ *   interruptibly by the ioctls, uninterruptibly on close.
+ * - autoch_device.io_lock (mutex): serialises the commands that fill the
+ *   element map and the status cache (autoch_elem.c), taken
+ *   interruptibly. Never taken with resv_lock held.
+ * - autoch_device.state_lock (mutex): the in-memory state, as the members
+ *   of struct autoch_device say; held only for short stretches of memory
+ *   work, never across a SCSI command.
+ * - autoch_file.xsense_lock (spinlock): the failure record of one open
+ *   file for SIOC_XSENSE. Nothing else is taken under it, and it is never
+ *   taken with autoch_device.state_lock held.
+ *
+ * A lock may be taken while holding only the ones above it. The midlayer
+ * and the block layer take their own locks inside the command functions;
+ * of the driver's locks only resv_lock and io_lock are held there.
+ * autoch_device.quirks is changed with atomic bitops, under no lock.
+ */
+#ifndef _AUTOCH_H
+#define _AUTOCH_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/sizes.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include <scsi/scsi_common.h>
+#include <scsi/scsi_device.h>
+
+#include <uapi/linux/autochanger.h>
+
+#define AUTOCH_MAX_DEVS		1024
+
+/* SMC element type codes (SMC-3 table 23), used as indices minus one. */
+enum autoch_type {
+	AUTOCH_MT = 1,		/* medium transport */
+	AUTOCH_ST = 2,		/* storage */
+	AUTOCH_IE = 3,		/* import/export */
+	AUTOCH_DT = 4,		/* data transfer */
+	AUTOCH_NTYPES = 4,
+};
+
+/*
+ * READ ELEMENT STATUS limits learnt from real libraries: some cannot
+ * report more than 1,000 elements in one reply, some read only two bytes
+ * of the three-byte allocation length (learnt per device, see
+ * autoch_res_alloc()). A reply is at most AUTOCH_RES_MAX_ALLOC bytes:
+ * 1,000 descriptors of up to 262 bytes.
+ */
+#define AUTOCH_RES_MAX_ELEMS	1000
+#define AUTOCH_RES_MAX_ALLOC16	0xffffU
+#define AUTOCH_RES_MAX_ALLOC	((unsigned int)SZ_256K)
+#define AUTOCH_RES_HDR_LEN	8
+#define AUTOCH_RES_PAGE_HDR_LEN	8
+#define AUTOCH_DESC_MIN_LEN	12
+#define AUTOCH_VOLTAG_LEN	36
+/*
+ * Descriptor length assumed until the device has answered once: both
+ * volume tags and an identifier, so that a short range fits in one reply.
+ */
+#define AUTOCH_DESC_GUESS	128
+
+#define AUTOCH_UA_RETRIES	5
+#define AUTOCH_PR_PARAM_LEN	24
+#define AUTOCH_DVCID_BUF_LEN	512
+#define AUTOCH_DEV_RESV_IDS	256	/* identification is one byte */
+#define AUTOCH_READY_POLL_MS	500
+#define AUTOCH_MODE_BUF_LEN	255
+
+/* Legacy host byte some LLDs still use for a reservation conflict. */
+#define AUTOCH_DID_NEXUS_FAILURE	0x11
+
+/*
+ * What a changer was seen to refuse, bits of autoch_device.quirks: each is
+ * learnt from a refusal and forgotten after a reset, when it is asked again.
+ */
+enum autoch_quirk {
+	AUTOCH_QUIRK_NO_VOLTAG,		/* READ ELEMENT STATUS with VOLTAG */
+	AUTOCH_QUIRK_NO_DVCID,		/* READ ELEMENT STATUS with DVCID */
+	AUTOCH_QUIRK_ALLOC16,		/* reads two bytes of the allocation length */
+	AUTOCH_QUIRK_NO_RESV6,		/* RESERVE/RELEASE (6) */
+	AUTOCH_QUIRK_NO_RESV10,		/* RESERVE/RELEASE (10) */
+	AUTOCH_QUIRK_NO_ELEM_RESV,	/* element reservations */
+};
+
+/* SMC-3 mode pages (7.3): the element map and what the changer can do */
+#define AUTOCH_PAGE_ELEMENT_ADDRESS	0x1d	/* Element Address Assignment */
+#define AUTOCH_PAGE_TRANSPORT_GEOMETRY	0x1e	/* Transport Geometry Parameters */
+#define AUTOCH_PAGE_DEVICE_CAPS		0x1f	/* Device Capabilities */
+#define AUTOCH_MODE_SENSE_DBD		0x08	/* no block descriptors */
+
+/* READ ELEMENT STATUS (SMC-3 6.12) CDB bits */
+#define AUTOCH_RES_VOLTAG		0x10	/* byte 1: volume tags */
+#define AUTOCH_RES_DVCID		0x01	/* byte 6: device identifiers */
+
+/* PERSISTENT RESERVE OUT and IN service actions (SPC-4 6.16.2, 6.15.1) */
+enum autoch_pr_out_action {
+	AUTOCH_PRO_REGISTER = 0x00,
+	AUTOCH_PRO_RESERVE = 0x01,
+	AUTOCH_PRO_RELEASE = 0x02,
+	AUTOCH_PRO_CLEAR = 0x03,
+	AUTOCH_PRO_PREEMPT = 0x04,
+	AUTOCH_PRO_PREEMPT_AND_ABORT = 0x05,
+	AUTOCH_PRO_REGISTER_AND_IGNORE = 0x06,
+};
+
+enum autoch_pr_in_action {
+	AUTOCH_PRI_READ_KEYS = 0x00,
+	AUTOCH_PRI_READ_RESERVATION = 0x01,
+};
+
+/* ASC or ASCQ of a sense table row that matches any value. */
+#define AUTOCH_ANY	0xff
+
+/**
+ * struct autoch_elem - cached status of one element
+ * @gen: cache generation the entry was read in; 0 means never read
+ * @when: jiffies when it was read
+ * @flags: descriptor byte 2 (Full, ImpExp, Except, Access, ExEnab, InEnab)
+ * @asc: descriptor byte 4
+ * @ascq: descriptor byte 5
+ * @id_flags: descriptor byte 6 (NotBus, IDValid, LUValid, LUN)
+ * @bus_addr: descriptor byte 7
+ * @src_flags: descriptor byte 9 (SValid, Invert)
+ * @src: source storage element address
+ * @pvoltag: primary volume tag, all zero when absent
+ * @avoltag: alternate volume tag, all zero when absent
+ */
+struct autoch_elem {
+	u32 gen;
+	unsigned long when;
+	u8 flags;
+	u8 asc;
+	u8 ascq;
+	u8 id_flags;
+	u8 bus_addr;
+	u8 src_flags;
+	u16 src;
+	u8 pvoltag[AUTOCH_VOLTAG_LEN];
+	u8 avoltag[AUTOCH_VOLTAG_LEN];
+};
+
+/**
+ * struct autoch_range - the elements of one type (MODE SENSE page 1Dh)
+ * @first: first element address
+ * @count: number of elements
+ * @desc_len: element descriptor length the device last used, a guess
+ *	until it has answered once; sizes the next READ ELEMENT STATUS
+ * @elems: cached status, @count entries
+ */
+struct autoch_range {
+	u16 first;
+	u16 count;
+	u16 desc_len;
+	struct autoch_elem *elems;
+};
+
+/**
+ * struct autoch_device - one media changer
+ * @dev: class device, /dev/autochN; its refcount is the object's
+ * @cdev: character device
+ * @sdev: the SCSI device; its struct device is pinned until release
+ * @minor: minor number, also N in autochN
+ * @state_lock: protects the members below it; never held across a command
+ * @dead: the SCSI device is gone; everything answers ENXIO
+ * @map_valid: @range, @move_caps, @exch_caps and @rotate are loaded
+ * @map_seq: bumped whenever the map is reloaded, so a reader can tell the
+ *	arrays it sized a command for are still the ones installed
+ * @range: element map, indexed by element type code minus one
+ * @move_caps: page 1Fh move capabilities, by source type minus one; bit
+ *	N-1 set when a move to type N is possible
+ * @exch_caps: page 1Fh exchange capabilities, same layout
+ * @rotate: page 1Eh, one bit per transport element (by index); NULL when
+ *	the device reports no geometry, which means no transport rotates
+ * @cache_gen: current status cache generation, never 0
+ * @quirks: what the device was seen to refuse, AUTOCH_QUIRK_* bits (atomic
+ *	bitops, no lock); forgotten after a reset
+ * @store_caps: page 1Fh byte 2, which element types can store media
+ * @files: every open file, for the reset notice
+ * @resv: element reservations, struct autoch_resv
+ * @busy: moves and exchanges that passed the reservation check and have
+ *	not ended, struct autoch_busy
+ * @unit_owner: the file that holds the unit reservation, if any
+ * @unit_on_device: the device holds a unit reservation for us
+ * @unit_refs: what relies on that: @unit_owner and each element
+ *	reservation made with a unit reservation underneath
+ * @dev_ids: identifications in use for element reservations on the device
+ * @ready_waiters: calls waiting for the changer to become ready (04/01)
+ * @ready_since: when the first of them met NOT READY (jiffies)
+ * @ready_progress: the last progress indication of that NOT READY, 0 to
+ *	65535 (SPC sense-key specific), -1 when the changer gave none
+ * @io_lock: serialises the commands that load the map and fill the cache
+ * @resv_lock: serialises reservation changes and the commands behind them
+ * @events_wq: poll() waits here for events
+ * @event_work: TEST UNIT READY while someone waits in poll()
+ */
+struct autoch_device {
+	struct device dev;
+	struct cdev cdev;
+	struct scsi_device *sdev;
+	int minor;
+
+	struct mutex state_lock;	/* never held across a command */
+	bool dead;
+	bool map_valid;
+	unsigned int map_seq;
+	struct autoch_range range[AUTOCH_NTYPES];
+	u8 move_caps[AUTOCH_NTYPES];
+	u8 exch_caps[AUTOCH_NTYPES];
+	unsigned long *rotate;
+	u32 cache_gen;
+	unsigned long quirks;
+	u8 store_caps;
+	struct list_head files;
+	struct list_head resv;
+	struct list_head busy;
+	struct autoch_file *unit_owner;
+	bool unit_on_device;
+	unsigned int unit_refs;
+	DECLARE_BITMAP(dev_ids, AUTOCH_DEV_RESV_IDS);
+	unsigned int ready_waiters;
+	unsigned long ready_since;
+	int ready_progress;
+
+	struct mutex io_lock;	/* map and cache fills; taken before @lock */
+	struct mutex resv_lock;	/* reservation changes; taken before both */
+	wait_queue_head_t events_wq;
+	struct delayed_work event_work;
+};
+
+/* How an element reservation is held on the device. */
+enum autoch_resv_how {
+	AUTOCH_RESV_ELEMENT,	/* RESERVE ELEMENT for the element */
+	AUTOCH_RESV_UNIT,	/* a unit reservation underneath */
+	AUTOCH_RESV_LOCAL,	/* the changer has neither: the table alone */
+};
+
+/**
+ * struct autoch_resv - one element reservation
+ * @node: in autoch_device.resv
+ * @owner: the open file that made it
+ * @element: element address
+ * @id: reservation identification the caller gave
+ * @dev_id: identification on the device, for AUTOCH_RESV_ELEMENT
+ * @how: how the device holds it
+ */
+struct autoch_resv {
+	struct list_head node;
+	struct autoch_file *owner;
+	u16 element;
+	u8 id;
+	u8 dev_id;
+	enum autoch_resv_how how;
+};
+
+/**
+ * struct autoch_busy - a move or exchange on its way through the changer
+ * @node: in autoch_device.busy
+ * @owner: the open file that sent it
+ * @addrs: the elements it involves
+ * @n: how many
+ *
+ * It was checked against the reservations when it started. The changer
+ * may carry it out after a reservation made later by another file of this
+ * host (the device sees one initiator, so it cannot refuse it): such a
+ * reservation is refused with EBUSY until the command ends.
+ */
+struct autoch_busy {
+	struct list_head node;
+	struct autoch_file *owner;
+	const u16 *addrs;
+	unsigned int n;
+};
+
+/**
+ * struct autoch_file - one open file
+ * @ach: the changer, referenced for the file's lifetime
+ * @xsense_lock: protects @xsense, @pending and @pending_valid
+ * @xsense: the last failed command of a failed call, for SIOC_XSENSE
+ * @pending: the last failed command of the call in progress, which the
+ *	call may still recover from (another command form, no VOLTAG); it
+ *	becomes @xsense only if the call fails
+ * @pending_valid: @pending holds a failure of the call in progress
+ * @node: in autoch_device.files, under autoch_device.state_lock
+ * @reset_pending: a reset took reservations away; the next call gets
+ *	ECONNRESET (under autoch_device.state_lock, as the members below)
+ * @unit_lost: the unit reservation was among them
+ * @nlost: how many element reservations were among them
+ * @lost: the first AUTOCH_MAX_RESERVED of those elements
+ * @events: AUTOCH_EVENT_* bits not yet read
+ * @nevents: how many events that is
+ */
+struct autoch_file {
+	struct autoch_device *ach;
+	spinlock_t xsense_lock;	/* protects @xsense, @pending */
+	struct autoch_xsense xsense;
+	struct autoch_xsense pending;
+	bool pending_valid;
+	struct list_head node;
+	bool reset_pending;
+	bool unit_lost;
+	u16 nlost;
+	u16 lost[AUTOCH_MAX_RESERVED];
+	u32 events;
+	u32 nevents;
+};
+
+/**
+ * struct autoch_cmd - one SCSI command and its outcome
+ * @cdb: command descriptor block
+ * @cdb_len: its length
+ * @write: data flows to the device
+ * @data: data-out: what @buf must hold each time the command is sent
+ * @buf: data buffer (kmalloc'ed or vmalloc'ed, never on the stack)
+ * @len: its length
+ * @timeout: in jiffies
+ * @resid: residual count reported by the transport
+ * @result: midlayer result of the last attempt
+ * @sense: sense data of the last attempt
+ * @sshdr: decoded @sense
+ */
+struct autoch_cmd {
+	u8 cdb[16];
+	unsigned int cdb_len;
+	bool write;
+	const void *data;
+	void *buf;
+	unsigned int len;
+	unsigned int timeout;
+	int resid;
+	int result;
+	u8 sense[SCSI_SENSE_BUFFERSIZE];
+	struct scsi_sense_hdr sshdr;
+};
+
+/*
+ * struct autoch_sense_errno - one row of the sense table: sense key, ASC
+ * and ASCQ (or AUTOCH_ANY) and the positive errno they map to
+ */
+struct autoch_sense_errno {
+	u8 key;
+	u8 asc;
+	u8 ascq;
+	int err;
+};
+
+/* module parameters (autoch_main.c), read with READ_ONCE() */
+extern unsigned int autoch_cmd_timeout;
+extern unsigned int autoch_move_timeout;
+extern unsigned int autoch_init_timeout;
+extern unsigned int autoch_ready_timeout;
+extern unsigned int autoch_event_poll_ms;
+extern unsigned int autoch_cache_ms;
+
+extern struct class autoch_class;
+
+/* autoch_main.c: lifetime */
+bool autoch_is_dead(struct autoch_device *ach);
+
+/* autoch_cmd.c: command execution and sense mapping */
+unsigned int autoch_cmd_avail(const struct autoch_cmd *cmd);
+int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
+		  struct autoch_cmd *cmd);
+int autoch_simple_cmd_sense(struct autoch_device *ach,
+			    struct autoch_file *af, const u8 *cdb,
+			    unsigned int cdb_len, void *data,
+			    unsigned int data_len, unsigned int timeout_s,
+			    struct scsi_sense_hdr *sshdr);
+int autoch_simple_cmd(struct autoch_device *ach, struct autoch_file *af,
+		      const u8 *cdb, unsigned int cdb_len, void *data,
+		      unsigned int data_len, unsigned int timeout_s);
+int autoch_result_to_errno(int result, const struct scsi_sense_hdr *sshdr);
+
+/* autoch_events.c: unit attentions, events, poll() */
+void autoch_post_event(struct autoch_device *ach, u32 events);
+void autoch_unit_attention(struct autoch_device *ach,
+			   const struct scsi_sense_hdr *sshdr);
+void autoch_event_work(struct work_struct *work);
+__poll_t autoch_poll(struct file *file, poll_table *wait);
+
+/* autoch_elem.c: element map, READ ELEMENT STATUS, status cache */
+void autoch_drop_cache(struct autoch_device *ach, bool map_too);
+int autoch_type_of(const struct autoch_range *range, u16 addr);
+void autoch_free_map(struct autoch_range *range, unsigned long *rotate);
+int autoch_lock_map(struct autoch_device *ach, struct autoch_file *af);
+int autoch_get_status(struct autoch_device *ach, struct autoch_file *af,
+		      u16 addr, unsigned long since,
+		      struct autoch_elem *out, int *typep);
+void autoch_fill_status(struct element_status *es, u16 addr, int type,
+			const struct autoch_elem *e);
+bool autoch_leg_ok(struct autoch_device *ach, const u8 *caps,
+		   u16 from, u16 to);
+bool autoch_transport_ok(struct autoch_device *ach, u16 transport,
+			 bool invert);
+int autoch_read_drive_id(struct autoch_device *ach,
+			 struct autoch_file *af, u16 addr,
+			 struct autoch_drive_id *id);
+
+/* autoch_resv.c: element and unit reservations */
+void autoch_forget_reservations(struct autoch_device *ach);
+bool autoch_take_reset(struct autoch_device *ach, struct autoch_file *af);
+bool autoch_others_hold_elements(struct autoch_device *ach,
+				 struct autoch_file *af);
+int autoch_check_reserved(struct autoch_device *ach,
+			  struct autoch_file *af,
+			  const u16 *addrs, unsigned int n);
+void autoch_busy_start(struct autoch_device *ach, struct autoch_busy *b,
+		       struct autoch_file *af, const u16 *addrs,
+		       unsigned int n);
+void autoch_moved(struct autoch_device *ach, struct autoch_busy *b);
+int autoch_reserve_element(struct autoch_device *ach,
+			   struct autoch_file *af, u16 addr, u8 id);
+int autoch_release_element(struct autoch_device *ach,
+			   struct autoch_file *af, u16 addr, u8 id);
+int autoch_reserve_unit(struct autoch_device *ach, struct autoch_file *af);
+int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af);
+void autoch_release_all(struct autoch_device *ach, struct autoch_file *af);
+
+/* autoch_pr.c: persistent reservations */
+int autoch_pr_type_to_scsi(u32 type);
+u32 autoch_pr_type_from_scsi(u8 scsi_type);
+int autoch_pr_out(struct autoch_device *ach, struct autoch_file *af,
+		  u8 sa, u8 scsi_type, u64 key, u64 sa_key);
+int autoch_pr_in(struct autoch_device *ach, struct autoch_file *af,
+		 u8 sa, unsigned int len, u8 **bufp,
+		 unsigned int *availp);
+
+/* autoch_ioctl.c: the user ABI */
+long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/*
+ * The pure helpers the KUnit suite (autoch_kunit.c) calls; static unless
+ * the kernel has KUnit (VISIBLE_IF_KUNIT).
+ */
+#if IS_ENABLED(CONFIG_KUNIT)
+const struct autoch_sense_errno *autoch_sense_row(unsigned int i);
+int autoch_sense_to_errno(const struct scsi_sense_hdr *sshdr);
+unsigned int autoch_sense_len(const u8 *sense);
+int autoch_sense_progress(const u8 *sense, unsigned int len);
+bool autoch_voltag_blank(const u8 *tag);
+void autoch_parse_desc(struct autoch_elem *e, const u8 *d,
+		       unsigned int dlen, bool pvol, bool avol);
+int autoch_parse_res(struct autoch_device *ach, int type,
+		     const u8 *buf, unsigned int avail,
+		     unsigned int map_seq, u32 gen, u16 want,
+		     struct autoch_elem *out, bool *found, u16 *last);
+void autoch_res_cdb(struct autoch_cmd *cmd, int type, bool voltag,
+		    u16 start, u16 count, unsigned int alloc);
+unsigned int autoch_res_alloc(unsigned int want, bool alloc16,
+			      unsigned int limit);
+bool autoch_res_empty(const struct autoch_cmd *cmd);
+bool autoch_res_alloc16_reply(const struct autoch_cmd *cmd, int err);
+#endif
+
+#endif /* _AUTOCH_H */

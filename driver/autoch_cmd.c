@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command execution: sending one SCSI command and riding out unit
+ * attentions and a changer that is becoming ready (autoch_send()), the one
+ * place that turns a midlayer result and sense data into an errno (the
+ * sense table), and the record of the last failed command that
+ * SIOC_XSENSE returns. Every command the driver sends goes through here.
+ */
+
+#include <kunit/visibility.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/minmax.h>
+#include <linux/mutex.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include <scsi/scsi.h>
+#include <scsi/scsi_common.h>
+#include <scsi/scsi_device.h>
+#include <scsi/scsi_eh.h>
+#include <scsi/scsi_proto.h>
+
+#include "autoch.h"
+
+/* Bytes of a data-in command's buffer that arrived, bounded by the buffer. */
+unsigned int autoch_cmd_avail(const struct autoch_cmd *cmd)
+{
+	return cmd->len - min_t(unsigned int, cmd->resid, cmd->len);
+}
+
+/*
+ * Sense data to errno, first match wins. ASC/ASCQ AUTOCH_ANY matches any
+ * value. Rows cite the clause that defines the condition.
+ */
+static const struct autoch_sense_errno autoch_sense_table[] = {
+	/* SPC-4 table 49: INVALID COMMAND OPERATION CODE (optional command) */
+	{ ILLEGAL_REQUEST, 0x20, 0x00, EOPNOTSUPP },
+	/* SMC-3 6.2/6.6: INVALID ELEMENT ADDRESS and LBA out of range */
+	{ ILLEGAL_REQUEST, 0x21, AUTOCH_ANY, EINVAL },
+	/* SPC-4 4.5.6: INVALID FIELD IN CDB */
+	{ ILLEGAL_REQUEST, 0x24, AUTOCH_ANY, EINVAL },
+	/* SPC-4 4.5.6: INVALID FIELD IN PARAMETER LIST and its relatives */
+	{ ILLEGAL_REQUEST, 0x26, AUTOCH_ANY, EINVAL },
+	/* SMC-3 6.6: MEDIUM DESTINATION ELEMENT FULL (EXFULL as Linux ch) */
+	{ ILLEGAL_REQUEST, 0x3b, 0x0d, EXFULL },
+	/* SMC-3 6.6: MEDIUM SOURCE ELEMENT EMPTY */
+	{ ILLEGAL_REQUEST, 0x3b, 0x0e, ENOMEDIUM },
+	/* SMC-3 6.6: MEDIUM REMOVAL PREVENTED */
+	{ ILLEGAL_REQUEST, 0x53, 0x02, EBUSY },
+	/* SPC-4 4.5.6: LOGICAL UNIT NOT READY, after the wait for 04/01 */
+	{ NOT_READY, 0x04, AUTOCH_ANY, EBUSY },
+	/* SPC-4: any other NOT READY (magazine out, door open) */
+	{ NOT_READY, AUTOCH_ANY, AUTOCH_ANY, EBUSY },
+	/* SAM-5 5.14: power on, reset, I_T nexus loss (retries exhausted) */
+	{ UNIT_ATTENTION, 0x29, AUTOCH_ANY, ECONNRESET },
+};
+
+VISIBLE_IF_KUNIT int autoch_sense_to_errno(const struct scsi_sense_hdr *sshdr)
+{
+	const struct autoch_sense_errno *row;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(autoch_sense_table); i++) {
+		row = &autoch_sense_table[i];
+		if (row->key != sshdr->sense_key)
+			continue;
+		if (row->asc != AUTOCH_ANY && row->asc != sshdr->asc)
+			continue;
+		if (row->ascq != AUTOCH_ANY && row->ascq != sshdr->ascq)
+			continue;
+		return -row->err;
+	}
+	/* hardware error, aborted command, medium error, anything else */
+	return -EIO;
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Row @i of the sense table, NULL past its end: for the KUnit suite. */
+const struct autoch_sense_errno *autoch_sense_row(unsigned int i)
+{
+	return i < ARRAY_SIZE(autoch_sense_table) ? &autoch_sense_table[i] : NULL;
+}
+#endif
+
+/*
+ * The one place that turns a midlayer result into an errno. A non-zero
+ * result is never success, whether or not sense data came with it.
+ */
+int autoch_result_to_errno(int result, const struct scsi_sense_hdr *sshdr)
+{
+	if (result < 0)
+		return result == -ENODEV ? -ENXIO : result;
+	if (!result)
+		return 0;
+
+	switch (host_byte(result)) {
+	case DID_OK:
+		break;
+	case DID_TIME_OUT:
+		return -ETIMEDOUT;
+	case DID_NO_CONNECT:
+	case DID_BAD_TARGET:
+		return -ENXIO;
+	case AUTOCH_DID_NEXUS_FAILURE:
+		return -EBUSY;
+	default:
+		return -EIO;
+	}
+
+	switch (result & 0xff) {
+	case SAM_STAT_RESERVATION_CONFLICT:
+	case SAM_STAT_BUSY:
+	case SAM_STAT_TASK_SET_FULL:
+		return -EBUSY;
+	case SAM_STAT_CHECK_CONDITION:
+		if (scsi_sense_valid(sshdr))
+			return autoch_sense_to_errno(sshdr);
+		return -EIO;
+	default:
+		return -EIO;
+	}
+}
+
+VISIBLE_IF_KUNIT unsigned int autoch_sense_len(const u8 *sense)
+{
+	unsigned int len;
+
+	if ((sense[0] & 0x7f) < 0x70 || (sense[0] & 0x7f) > 0x73)
+		return 0;
+	len = 8 + sense[7];
+	return min_t(unsigned int, len, SCSI_SENSE_BUFFERSIZE);
+}
+
+static void autoch_record_failure(struct autoch_file *af,
+				  const struct autoch_cmd *cmd, int err)
+{
+	struct autoch_xsense xs = {};
+
+	if (!af || cmd->result <= 0)
+		return;
+
+	xs.valid = 1;
+	xs.status = cmd->result & 0xff;
+	xs.host_status = host_byte(cmd->result);
+	xs.cdb_len = cmd->cdb_len;
+	memcpy(xs.cdb, cmd->cdb, cmd->cdb_len);
+	xs.sense_len = autoch_sense_len(cmd->sense);
+	memcpy(xs.sense, cmd->sense, xs.sense_len);
+	xs.error = -err;
+
+	spin_lock(&af->xsense_lock);
+	af->pending = xs;
+	af->pending_valid = true;
+	spin_unlock(&af->xsense_lock);
+}
+
+/*
+ * The progress indication of sense data (SPC-4 4.5.2.4.4: sense-key
+ * specific bytes with SKSV set, fixed or descriptor format), 0 to 65535
+ * of 65536; -1 when there is none.
+ */
+VISIBLE_IF_KUNIT int autoch_sense_progress(const u8 *sense, unsigned int len)
+{
+	const u8 *d;
+
+	if (len < 8)
+		return -1;
+	switch (sense[0] & 0x7f) {
+	case 0x70:
+	case 0x71:
+		if (len >= 18 && sense[7] >= 10 && (sense[15] & 0x80))
+			return get_unaligned_be16(sense + 16);
+		break;
+	case 0x72:
+	case 0x73:
+		d = scsi_sense_desc_find(sense, len, 0x02);
+		/* the descriptor may start near the end of the buffer */
+		if (d && d + 7 <= sense + len && d[1] >= 6 && (d[4] & 0x80))
+			return get_unaligned_be16(d + 5);
+		break;
+	}
+	return -1;
+}
+
+/*
+ * A call waits for the changer to become ready (*@waiting false: it starts
+ * now), which reported @progress (-1: none). What sysfs "progress" shows.
+ */
+static void autoch_ready_wait(struct autoch_device *ach, bool *waiting,
+			      int progress)
+{
+	mutex_lock(&ach->state_lock);
+	if (!*waiting && !ach->ready_waiters++)
+		ach->ready_since = jiffies;
+	*waiting = true;
+	ach->ready_progress = progress;
+	mutex_unlock(&ach->state_lock);
+}
+
+/* A call that waited for the changer to become ready stops waiting. */
+static void autoch_ready_done(struct autoch_device *ach, bool *waiting)
+{
+	mutex_lock(&ach->state_lock);
+	if (*waiting && !--ach->ready_waiters)
+		ach->ready_progress = -1;
+	*waiting = false;
+	mutex_unlock(&ach->state_lock);
+}
+
+/*
+ * Send one command, riding out unit attentions and a device that is
+ * becoming ready (*@waiting set while it waits for that). Every failure
+ * is recorded for SIOC_XSENSE of @af.
+ *
+ * Longer than 60 lines: one retry loop whose every exit must pass the same
+ * checks in the same order (dead device, reset notice, retries, deadline);
+ * cut in pieces, the order would be spread over several functions.
+ */
+static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
+		       struct autoch_cmd *cmd, bool *waiting)
+{
+	unsigned long ready_deadline = jiffies + READ_ONCE(autoch_ready_timeout) * HZ;
+	const struct scsi_exec_args args = {
+		.sense = cmd->sense,
+		.sense_len = sizeof(cmd->sense),
+		.sshdr = &cmd->sshdr,
+		.resid = &cmd->resid,
+	};
+	unsigned int ua_retries = 0;
+	int err;
+
+	for (;;) {
+		if (autoch_is_dead(ach))
+			return -ENXIO;
+
+		if (cmd->buf && !cmd->write)
+			memset(cmd->buf, 0, cmd->len);
+		/*
+		 * The midlayer zeroes the part of a buffer the device reports
+		 * a residual for, data-out included: a command sent again
+		 * (unit attention, becoming ready) would carry zeros.
+		 */
+		if (cmd->buf && cmd->write)
+			memcpy(cmd->buf, cmd->data, cmd->len);
+		memset(cmd->sense, 0, sizeof(cmd->sense));
+		memset(&cmd->sshdr, 0, sizeof(cmd->sshdr));
+		cmd->resid = 0;
+		/*
+		 * The midlayer retries nothing that matters here: passthrough
+		 * CHECK CONDITIONs are never retried, so this loop does.
+		 */
+		cmd->result = scsi_execute_cmd(ach->sdev, cmd->cdb,
+					       cmd->write ? REQ_OP_DRV_OUT :
+							    REQ_OP_DRV_IN,
+					       cmd->buf, cmd->len, cmd->timeout,
+					       1, &args);
+		/*
+		 * The error handler reset the LU or the host: the unit
+		 * attention that says so went to its own TEST UNIT READY
+		 * (the midlayer expects it), so this flag is the only word
+		 * of it. The midlayer never clears it (st.c does the same).
+		 */
+		if (ach->sdev->was_reset) {
+			static const struct scsi_sense_hdr reset = {
+				.response_code = 0x70,
+				.sense_key = UNIT_ATTENTION,
+				.asc = 0x29,
+			};
+
+			ach->sdev->was_reset = 0;
+			autoch_unit_attention(ach, &reset);
+		}
+		if (!cmd->result)
+			return 0;
+		if (autoch_is_dead(ach))
+			return -ENXIO;
+		if (cmd->result < 0)
+			return autoch_result_to_errno(cmd->result, NULL);
+
+		if (scsi_sense_valid(&cmd->sshdr) &&
+		    cmd->sshdr.sense_key == UNIT_ATTENTION) {
+			autoch_unit_attention(ach, &cmd->sshdr);
+			/*
+			 * A caller that held reservations learns that they are
+			 * gone before anything runs without them.
+			 */
+			if (af && autoch_take_reset(ach, af)) {
+				autoch_record_failure(af, cmd, -ECONNRESET);
+				return -ECONNRESET;
+			}
+			if (++ua_retries <= AUTOCH_UA_RETRIES) {
+				dev_dbg(&ach->dev, "unit attention %02x/%02x, retrying\n",
+					cmd->sshdr.asc, cmd->sshdr.ascq);
+				continue;
+			}
+		}
+
+		if (scsi_sense_valid(&cmd->sshdr) &&
+		    cmd->sshdr.sense_key == NOT_READY &&
+		    cmd->sshdr.asc == 0x04 && cmd->sshdr.ascq == 0x01 &&
+		    time_before(jiffies, ready_deadline)) {
+			dev_dbg(&ach->dev, "becoming ready, waiting\n");
+			autoch_ready_wait(ach, waiting,
+					  autoch_sense_progress(cmd->sense,
+								sizeof(cmd->sense)));
+			if (msleep_interruptible(AUTOCH_READY_POLL_MS))
+				return -ERESTARTSYS;
+			continue;
+		}
+		break;
+	}
+
+	err = autoch_result_to_errno(cmd->result, &cmd->sshdr);
+	autoch_record_failure(af, cmd, err);
+	dev_dbg(&ach->dev, "opcode %02x failed: result %#x sense %x/%02x/%02x: %d\n",
+		cmd->cdb[0], cmd->result, cmd->sshdr.sense_key,
+		cmd->sshdr.asc, cmd->sshdr.ascq, err);
+	return err;
+}
+
+int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
+		  struct autoch_cmd *cmd)
+{
+	bool waiting = false;
+	int err;
+
+	err = autoch_send(ach, af, cmd, &waiting);
+	if (waiting)
+		autoch_ready_done(ach, &waiting);
+	return err;
+}
+
+/* One command; its decoded sense in *@sshdr when that is not NULL. */
+int autoch_simple_cmd_sense(struct autoch_device *ach,
+			    struct autoch_file *af, const u8 *cdb,
+			    unsigned int cdb_len, void *data,
+			    unsigned int data_len, unsigned int timeout_s,
+			    struct scsi_sense_hdr *sshdr)
+{
+	struct autoch_cmd *cmd;
+	int err;
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+	memcpy(cmd->cdb, cdb, cdb_len);
+	cmd->cdb_len = cdb_len;
+	if (data_len) {
+		cmd->buf = kmemdup(data, data_len, GFP_KERNEL);
+		if (!cmd->buf) {
+			kfree(cmd);
+			return -ENOMEM;
+		}
+		cmd->data = data;
+		cmd->len = data_len;
+		cmd->write = true;
+	}
+	cmd->timeout = timeout_s * HZ;
+	err = autoch_do_cmd(ach, af, cmd);
+	if (sshdr)
+		*sshdr = cmd->sshdr;
+	kfree(cmd->buf);
+	kfree(cmd);
+	return err;
+}
+
+int autoch_simple_cmd(struct autoch_device *ach, struct autoch_file *af,
+		      const u8 *cdb, unsigned int cdb_len, void *data,
+		      unsigned int data_len, unsigned int timeout_s)
+{
+	return autoch_simple_cmd_sense(ach, af, cdb, cdb_len, data, data_len,
+				       timeout_s, NULL);
+}

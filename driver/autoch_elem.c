@@ -1,0 +1,709 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The element map and the element status cache: MODE SENSE pages 1Dh
+ * (element address assignment), 1Eh (transport geometry) and 1Fh (device
+ * capabilities); READ ELEMENT STATUS, its allocation length and reply
+ * parser, the VOLTAG and DVCID quirks; the status cache and its freshness;
+ * the checks of a move or exchange against the map; the translation of a
+ * cached element into the HP-UX struct element_status.
+ */
+
+#include <kunit/visibility.h>
+#include <linux/bitmap.h>
+#include <linux/blkdev.h>
+#include <linux/jiffies.h>
+#include <linux/minmax.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include <scsi/scsi_device.h>
+#include <scsi/scsi_proto.h>
+
+#include "autoch.h"
+
+/* Forget everything the library may have changed behind our back. */
+void autoch_drop_cache(struct autoch_device *ach, bool map_too)
+{
+	lockdep_assert_held(&ach->state_lock);
+
+	if (++ach->cache_gen == 0)
+		ach->cache_gen = 1;
+	if (map_too)
+		ach->map_valid = false;
+}
+
+/* ---- element map: MODE SENSE pages 1Dh, 1Eh, 1Fh ---- */
+
+/*
+ * Read one mode page into @buf and return a pointer to it and its length
+ * in *@plen, or an errno. The page is checked against the bytes the
+ * device said it returned, bounded by the buffer.
+ */
+static int autoch_mode_page(struct autoch_device *ach, struct autoch_file *af,
+			    u8 page, u8 *buf, u8 **pagep, unsigned int *plen)
+{
+	struct autoch_cmd *cmd;
+	unsigned int avail, off;
+	int err;
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+
+	cmd->cdb[0] = MODE_SENSE;
+	cmd->cdb[1] = AUTOCH_MODE_SENSE_DBD;
+	cmd->cdb[2] = page;
+	cmd->cdb[4] = AUTOCH_MODE_BUF_LEN;
+	cmd->cdb_len = 6;
+	cmd->buf = buf;
+	cmd->len = AUTOCH_MODE_BUF_LEN;
+	cmd->timeout = READ_ONCE(autoch_cmd_timeout) * HZ;
+
+	err = autoch_do_cmd(ach, af, cmd);
+	if (err)
+		goto out;
+
+	avail = min_t(unsigned int, buf[0] + 1, autoch_cmd_avail(cmd));
+	off = 4 + buf[3];
+	if (off + 2 > avail || (buf[off] & 0x3f) != page) {
+		err = -EIO;
+		goto out;
+	}
+	*pagep = buf + off;
+	*plen = min_t(unsigned int, buf[off + 1] + 2, avail - off);
+out:
+	kfree(cmd);
+	return err;
+}
+
+int autoch_type_of(const struct autoch_range *range, u16 addr)
+{
+	int t;
+
+	for (t = 0; t < AUTOCH_NTYPES; t++) {
+		if (range[t].count && addr >= range[t].first &&
+		    addr - range[t].first < range[t].count)
+			return t + 1;
+	}
+	return 0;
+}
+
+void autoch_free_map(struct autoch_range *range, unsigned long *rotate)
+{
+	int t;
+
+	for (t = 0; t < AUTOCH_NTYPES; t++)
+		kvfree(range[t].elems);
+	bitmap_free(rotate);
+}
+
+/*
+ * Read the element map and capabilities and install them with a fresh
+ * cache. Called with @io_lock held, so only one load runs at a time.
+ *
+ * Longer than 60 lines: three MODE SENSE pages read into locals that are
+ * installed together or not at all; one unwinding frees whichever arrays
+ * are not installed.
+ */
+static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
+{
+	struct autoch_range range[AUTOCH_NTYPES] = {};
+	u8 move_caps[AUTOCH_NTYPES], exch_caps[AUTOCH_NTYPES], store_caps;
+	unsigned long *rotate = NULL;
+	unsigned int plen, i;
+	u8 *buf, *pg;
+	int t, err;
+
+	lockdep_assert_held(&ach->io_lock);
+
+	buf = kzalloc(AUTOCH_MODE_BUF_LEN, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	err = autoch_mode_page(ach, af, AUTOCH_PAGE_ELEMENT_ADDRESS, buf, &pg, &plen);
+	if (err)
+		goto out;
+	if (plen < 18) {
+		err = -EIO;
+		goto out;
+	}
+	for (t = 0; t < AUTOCH_NTYPES; t++) {
+		static const u8 off[AUTOCH_NTYPES] = { 2, 6, 10, 14 };
+
+		range[t].first = get_unaligned_be16(pg + off[t]);
+		range[t].count = get_unaligned_be16(pg + off[t] + 2);
+		/* an address range cannot wrap around 65535 */
+		if (range[t].first + range[t].count > 0x10000) {
+			err = -EIO;
+			goto out;
+		}
+		range[t].desc_len = AUTOCH_DESC_GUESS;
+	}
+
+	/*
+	 * Page 1Fh is optional: without it, let the device judge every
+	 * move. A removed device still ends the load.
+	 */
+	memset(move_caps, 0xff, sizeof(move_caps));
+	memset(exch_caps, 0xff, sizeof(exch_caps));
+	err = autoch_mode_page(ach, af, AUTOCH_PAGE_DEVICE_CAPS, buf, &pg, &plen);
+	if (err == -ENXIO || err == -ERESTARTSYS)
+		goto out;
+	store_caps = 0x0f;
+	if (!err && plen >= 16) {
+		store_caps = pg[2] & 0x0f;
+		for (t = 0; t < AUTOCH_NTYPES; t++) {
+			move_caps[t] = pg[4 + t] & 0x0f;
+			exch_caps[t] = pg[12 + t] & 0x0f;
+		}
+	}
+
+	/* Page 1Eh is optional too: without it no transport rotates. */
+	err = autoch_mode_page(ach, af, AUTOCH_PAGE_TRANSPORT_GEOMETRY,
+			       buf, &pg, &plen);
+	if (err == -ENXIO || err == -ERESTARTSYS)
+		goto out;
+	if (!err && range[0].count) {
+		rotate = bitmap_zalloc(range[0].count, GFP_KERNEL);
+		if (!rotate) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < range[0].count && 2 + 2 * i < plen; i++)
+			if (pg[2 + 2 * i] & 0x01)
+				__set_bit(i, rotate);
+	}
+
+	for (t = 0; t < AUTOCH_NTYPES; t++) {
+		if (!range[t].count)
+			continue;
+		range[t].elems = kvcalloc(range[t].count,
+					  sizeof(*range[t].elems), GFP_KERNEL);
+		if (!range[t].elems) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+
+	mutex_lock(&ach->state_lock);
+	swap(ach->rotate, rotate);
+	for (t = 0; t < AUTOCH_NTYPES; t++)
+		swap(ach->range[t], range[t]);
+	memcpy(ach->move_caps, move_caps, sizeof(move_caps));
+	memcpy(ach->exch_caps, exch_caps, sizeof(exch_caps));
+	ach->store_caps = store_caps;
+	ach->map_valid = true;
+	ach->map_seq++;
+	autoch_drop_cache(ach, false);
+	mutex_unlock(&ach->state_lock);
+	err = 0;
+out:
+	/* on success these are the old arrays, swapped out above */
+	autoch_free_map(range, rotate);
+	kfree(buf);
+	return err;
+}
+
+/* Make sure the element map is loaded; returns with @state_lock held on success. */
+int autoch_lock_map(struct autoch_device *ach, struct autoch_file *af)
+{
+	int err;
+
+	mutex_lock(&ach->state_lock);
+	/* a unit attention may drop the map again before we look */
+	while (!ach->map_valid) {
+		mutex_unlock(&ach->state_lock);
+		if (mutex_lock_interruptible(&ach->io_lock))
+			return -ERESTARTSYS;
+		mutex_lock(&ach->state_lock);
+		err = ach->map_valid ? 0 : -EAGAIN;
+		mutex_unlock(&ach->state_lock);
+		if (err)
+			err = autoch_load_map(ach, af);
+		mutex_unlock(&ach->io_lock);
+		if (err)
+			return err;
+		mutex_lock(&ach->state_lock);
+	}
+	return 0;
+}
+
+/* ---- READ ELEMENT STATUS ---- */
+
+VISIBLE_IF_KUNIT bool autoch_voltag_blank(const u8 *tag)
+{
+	unsigned int i;
+
+	/* SMC-3 6.12: the identifier is space padded; all spaces: no tag */
+	for (i = 0; i < 32; i++)
+		if (tag[i] != ' ' && tag[i] != '\0')
+			return false;
+	return true;
+}
+
+static void autoch_parse_voltag(u8 *dst, const u8 *src)
+{
+	if (autoch_voltag_blank(src))
+		memset(dst, 0, AUTOCH_VOLTAG_LEN);
+	else
+		memcpy(dst, src, AUTOCH_VOLTAG_LEN);
+}
+
+/*
+ * Decode one element descriptor of @dlen bytes. The tags are taken only
+ * when the page says they are there and the descriptor is long enough to
+ * hold them.
+ */
+VISIBLE_IF_KUNIT void autoch_parse_desc(struct autoch_elem *e, const u8 *d,
+					unsigned int dlen, bool pvol, bool avol)
+{
+	unsigned int off = AUTOCH_DESC_MIN_LEN;
+
+	memset(e, 0, sizeof(*e));
+	e->flags = d[2];
+	e->asc = d[4];
+	e->ascq = d[5];
+	e->id_flags = d[6];
+	e->bus_addr = d[7];
+	e->src_flags = d[9];
+	e->src = get_unaligned_be16(d + 10);
+
+	if (pvol) {
+		if (off + AUTOCH_VOLTAG_LEN <= dlen)
+			autoch_parse_voltag(e->pvoltag, d + off);
+		off += AUTOCH_VOLTAG_LEN;
+	}
+	if (avol && off + AUTOCH_VOLTAG_LEN <= dlen)
+		autoch_parse_voltag(e->avoltag, d + off);
+}
+
+/*
+ * Parse a READ ELEMENT STATUS reply of @avail valid bytes: every page of
+ * type @type, every complete descriptor, whatever order and count the
+ * device chose. Descriptors inside the range are stored in the cache
+ * under @gen (when the map is still @map_seq); the one for @want is also
+ * copied to @out. Returns the number of descriptors seen and the highest
+ * address seen in *@last, or -EIO for a malformed reply.
+ */
+VISIBLE_IF_KUNIT int autoch_parse_res(struct autoch_device *ach, int type,
+				      const u8 *buf, unsigned int avail,
+				      unsigned int map_seq, u32 gen, u16 want,
+				      struct autoch_elem *out, bool *found, u16 *last)
+{
+	unsigned int pos = AUTOCH_RES_HDR_LEN, pend, dlen, nseen = 0;
+	struct autoch_range *r;
+	struct autoch_elem e;
+	bool pvol, avol;
+	u16 addr;
+
+	avail = min(avail, AUTOCH_RES_HDR_LEN + get_unaligned_be24(buf + 5));
+
+	while (pos + AUTOCH_RES_PAGE_HDR_LEN <= avail) {
+		const u8 *ph = buf + pos;
+
+		pvol = ph[1] & 0x80;
+		avol = ph[1] & 0x40;
+		dlen = get_unaligned_be16(ph + 2);
+		pos += AUTOCH_RES_PAGE_HDR_LEN;
+		pend = min(avail, pos + get_unaligned_be24(ph + 5));
+		if (dlen < AUTOCH_DESC_MIN_LEN)
+			return -EIO;
+
+		for (; pos + dlen <= pend; pos += dlen) {
+			if ((ph[0] & 0x0f) != type)
+				continue;
+			addr = get_unaligned_be16(buf + pos);
+			autoch_parse_desc(&e, buf + pos, dlen, pvol, avol);
+			e.gen = gen;
+			e.when = jiffies;
+			if (addr == want) {
+				*out = e;
+				*found = true;
+			}
+			if (!nseen || addr > *last)
+				*last = addr;
+			nseen++;
+
+			mutex_lock(&ach->state_lock);
+			r = &ach->range[type - 1];
+			if (ach->map_seq == map_seq && r->elems &&
+			    addr >= r->first && addr - r->first < r->count) {
+				r->elems[addr - r->first] = e;
+				r->desc_len = dlen;
+			}
+			mutex_unlock(&ach->state_lock);
+		}
+		pos = max(pos, pend);
+	}
+	return nseen;
+}
+
+VISIBLE_IF_KUNIT void autoch_res_cdb(struct autoch_cmd *cmd, int type, bool voltag,
+				     u16 start, u16 count, unsigned int alloc)
+{
+	memset(cmd->cdb, 0, sizeof(cmd->cdb));
+	cmd->cdb[0] = READ_ELEMENT_STATUS;
+	cmd->cdb[1] = (voltag ? AUTOCH_RES_VOLTAG : 0) | type;
+	put_unaligned_be16(start, cmd->cdb + 2);
+	put_unaligned_be16(count, cmd->cdb + 4);
+	put_unaligned_be24(alloc, cmd->cdb + 7);
+	cmd->cdb_len = 12;
+}
+
+/*
+ * The allocation length of a READ ELEMENT STATUS that wants @want bytes,
+ * within the host's @limit. Past 64 KiB it is a multiple of 64 KiB, so
+ * that a changer reading only the low two bytes of it sees 0 and sends
+ * nothing, which tells it apart from a changer that sent less than it
+ * had; after such a changer has been seen (@alloc16), 65,535 at most.
+ */
+VISIBLE_IF_KUNIT unsigned int autoch_res_alloc(unsigned int want, bool alloc16,
+					       unsigned int limit)
+{
+	if (want <= AUTOCH_RES_MAX_ALLOC16 || alloc16 ||
+	    limit <= AUTOCH_RES_MAX_ALLOC16)
+		return min3(want, limit, AUTOCH_RES_MAX_ALLOC16);
+	return min3(round_up(want, SZ_64K), rounddown(limit, SZ_64K),
+		    AUTOCH_RES_MAX_ALLOC);
+}
+
+/* A READ ELEMENT STATUS that succeeded but brought no report. */
+VISIBLE_IF_KUNIT bool autoch_res_empty(const struct autoch_cmd *cmd)
+{
+	/* autoch_send() zeroed the buffer: a header that did not come reads 0 */
+	return autoch_cmd_avail(cmd) < AUTOCH_RES_HDR_LEN ||
+	       !get_unaligned_be24((u8 *)cmd->buf + 5);
+}
+
+/*
+ * A reply to an allocation length past 64 KiB that a changer reading two
+ * bytes of it would give: nothing at all (the length it saw is 0), or
+ * INVALID FIELD IN CDB.
+ */
+VISIBLE_IF_KUNIT bool autoch_res_alloc16_reply(const struct autoch_cmd *cmd, int err)
+{
+	if (cmd->len <= AUTOCH_RES_MAX_ALLOC16)
+		return false;
+	if (err)
+		return err == -EINVAL && cmd->sshdr.asc == 0x24;
+	return autoch_res_empty(cmd);
+}
+
+/*
+ * Read the status of @addr and the elements after it, up to 1,000 of its
+ * type in one command, into the cache; copy the status of @addr to @out.
+ * Called with @io_lock held.
+ *
+ * Longer than 60 lines: the snapshot of the map taken under @state_lock, the
+ * command and its two fallbacks (two-byte allocation length, no VOLTAG)
+ * share one command buffer and one unwinding.
+ */
+static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
+			      u16 addr, struct autoch_elem *out)
+{
+	struct request_queue *q = ach->sdev->request_queue;
+	unsigned int map_seq, alloc, limit, count, desc_len;
+	struct autoch_cmd *cmd;
+	bool voltag, alloc16, found = false;
+	int type, err, n;
+	u32 gen;
+	u16 last;
+
+	lockdep_assert_held(&ach->io_lock);
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+
+	mutex_lock(&ach->state_lock);
+	type = autoch_type_of(ach->range, addr);
+	if (!type) {
+		mutex_unlock(&ach->state_lock);
+		err = -EINVAL;
+		goto out;
+	}
+	count = ach->range[type - 1].first + ach->range[type - 1].count - addr;
+	desc_len = ach->range[type - 1].desc_len;
+	map_seq = ach->map_seq;
+	gen = ach->cache_gen;
+	voltag = !test_bit(AUTOCH_QUIRK_NO_VOLTAG, &ach->quirks);
+	alloc16 = test_bit(AUTOCH_QUIRK_ALLOC16, &ach->quirks);
+	mutex_unlock(&ach->state_lock);
+
+	/* a vmalloc'ed buffer may take one segment per page */
+	limit = min3((u64)queue_max_hw_sectors(q) << SECTOR_SHIFT,
+		     (u64)queue_max_segments(q) << PAGE_SHIFT,
+		     (u64)AUTOCH_RES_MAX_ALLOC);
+	count = min_t(unsigned int, count, AUTOCH_RES_MAX_ELEMS);
+	alloc = autoch_res_alloc(AUTOCH_RES_HDR_LEN + AUTOCH_RES_PAGE_HDR_LEN +
+				 count * desc_len, alloc16, limit);
+
+	/* autoch_send() zeroes it before every try */
+	cmd->buf = kvmalloc(alloc, GFP_KERNEL);
+	if (!cmd->buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* The allocation length always equals the buffer: tgt insists. */
+	cmd->len = alloc;
+	cmd->timeout = READ_ONCE(autoch_cmd_timeout) * HZ;
+
+	autoch_res_cdb(cmd, type, voltag, addr, count, cmd->len);
+	err = autoch_do_cmd(ach, af, cmd);
+	if (autoch_res_alloc16_reply(cmd, err)) {
+		/* Ask again within two bytes; remember it if that works. */
+		cmd->len = AUTOCH_RES_MAX_ALLOC16;
+		autoch_res_cdb(cmd, type, voltag, addr, count, cmd->len);
+		err = autoch_do_cmd(ach, af, cmd);
+		if (!err && !autoch_res_empty(cmd)) {
+			dev_info(&ach->dev, "READ ELEMENT STATUS past %u bytes was refused or came back empty, asking for at most that\n",
+				 AUTOCH_RES_MAX_ALLOC16);
+			set_bit(AUTOCH_QUIRK_ALLOC16, &ach->quirks);
+		}
+	}
+	if (err == -EINVAL && voltag && cmd->sshdr.asc == 0x24) {
+		/* Some changers refuse VOLTAG: ask without, remember it. */
+		dev_info(&ach->dev, "changer refused volume tags, reading without\n");
+		set_bit(AUTOCH_QUIRK_NO_VOLTAG, &ach->quirks);
+		autoch_res_cdb(cmd, type, false, addr, count, cmd->len);
+		err = autoch_do_cmd(ach, af, cmd);
+	}
+	if (err)
+		goto out_buf;
+
+	/*
+	 * Trust the reply's own byte counts, bounded by what arrived: some
+	 * transports report no residual, so autoch_send() zeroed the buffer.
+	 */
+	n = autoch_parse_res(ach, type, cmd->buf, autoch_cmd_avail(cmd),
+			     map_seq, gen, addr, out, &found, &last);
+	if (n < 0) {
+		err = n;
+		goto out_buf;
+	}
+	if (!found) {
+		dev_dbg(&ach->dev, "no descriptor for element %u in %d\n", addr, n);
+		err = -EIO;
+	}
+out_buf:
+	kvfree(cmd->buf);
+out:
+	kfree(cmd);
+	return err;
+}
+
+/*
+ * An entry is fresh when no unit attention came since it was read and it
+ * is younger than cache_ms, or when it was read during the call asking
+ * (at or after @since, when that is not 0): one call never reads the same
+ * chunk twice, even with the cache disabled.
+ */
+static bool autoch_elem_fresh(struct autoch_device *ach,
+			      const struct autoch_elem *e, unsigned long since)
+{
+	unsigned int ms = READ_ONCE(autoch_cache_ms);
+
+	lockdep_assert_held(&ach->state_lock);
+	if (e->gen != ach->cache_gen)
+		return false;
+	if (since && time_after_eq(e->when, since))
+		return true;
+	return ms && time_before(jiffies, e->when + msecs_to_jiffies(ms));
+}
+
+/*
+ * The status of one element, from the cache when it is fresh; @since as
+ * for autoch_elem_fresh().
+ */
+int autoch_get_status(struct autoch_device *ach, struct autoch_file *af,
+		      u16 addr, unsigned long since,
+		      struct autoch_elem *out, int *typep)
+{
+	struct autoch_range *r;
+	int type, err;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	type = autoch_type_of(ach->range, addr);
+	if (!type) {
+		mutex_unlock(&ach->state_lock);
+		return -EINVAL;
+	}
+	*typep = type;
+	r = &ach->range[type - 1];
+	if (autoch_elem_fresh(ach, &r->elems[addr - r->first], since)) {
+		*out = r->elems[addr - r->first];
+		mutex_unlock(&ach->state_lock);
+		return 0;
+	}
+	mutex_unlock(&ach->state_lock);
+
+	if (mutex_lock_interruptible(&ach->io_lock))
+		return -ERESTARTSYS;
+
+	/* Someone may have read it while we waited for the lock. */
+	mutex_lock(&ach->state_lock);
+	err = -EAGAIN;
+	if (ach->map_valid && autoch_type_of(ach->range, addr) == type) {
+		r = &ach->range[type - 1];
+		if (autoch_elem_fresh(ach, &r->elems[addr - r->first],
+				      since)) {
+			*out = r->elems[addr - r->first];
+			err = 0;
+		}
+	}
+	mutex_unlock(&ach->state_lock);
+
+	if (err == -EAGAIN)
+		err = autoch_read_status(ach, af, addr, out);
+	mutex_unlock(&ach->io_lock);
+	return err;
+}
+
+void autoch_fill_status(struct element_status *es, u16 addr, int type,
+			const struct autoch_elem *e)
+{
+	memset(es, 0, sizeof(*es));
+	es->element = addr;
+	es->full = !!(e->flags & 0x01);
+	es->operator = !!(e->flags & 0x02);
+	es->except = !!(e->flags & 0x04);
+	es->access = !!(e->flags & 0x08);
+	es->export_enable = !!(e->flags & 0x10);
+	es->import_enable = !!(e->flags & 0x20);
+	es->sense_code = e->asc;
+	es->sense_qualifier = e->ascq;
+	/* SMC-3 6.12.4: bytes 6-7 are defined for data transfer elements only */
+	if (type == AUTOCH_DT) {
+		es->not_bus = !!(e->id_flags & 0x80);
+		es->id_valid = !!(e->id_flags & 0x20);
+		es->lu_valid = !!(e->id_flags & 0x10);
+		if (es->lu_valid)
+			es->lun = e->id_flags & 0x07;
+		if (es->id_valid)
+			es->bus_address = e->bus_addr;
+	}
+	es->source_valid = !!(e->src_flags & 0x80);
+	es->invert = !!(e->src_flags & 0x40);
+	if (es->source_valid)
+		es->source_element = e->src;
+	memcpy(es->pri_vol_tag, e->pvoltag, sizeof(es->pri_vol_tag));
+	memcpy(es->alt_vol_tag, e->avoltag, sizeof(es->alt_vol_tag));
+}
+
+/*
+ * Check a move or exchange leg against the element map and page 1Fh;
+ * called with @state_lock held and the map loaded.
+ */
+bool autoch_leg_ok(struct autoch_device *ach, const u8 *caps,
+		   u16 from, u16 to)
+{
+	int ft = autoch_type_of(ach->range, from);
+	int tt = autoch_type_of(ach->range, to);
+
+	lockdep_assert_held(&ach->state_lock);
+	return ft && tt && (caps[ft - 1] & BIT(tt - 1));
+}
+
+bool autoch_transport_ok(struct autoch_device *ach, u16 transport,
+			 bool invert)
+{
+	const struct autoch_range *mt = &ach->range[AUTOCH_MT - 1];
+
+	lockdep_assert_held(&ach->state_lock);
+	if (autoch_type_of(ach->range, transport) != AUTOCH_MT)
+		return false;
+	/* page 1Eh: only a transport that can rotate may invert */
+	return !invert ||
+	       (ach->rotate && test_bit(transport - mt->first, ach->rotate));
+}
+
+/*
+ * Decode the DVCID reply for @addr, of @avail bytes that arrived, into @id:
+ * the first descriptor of the first page must be the element.
+ */
+static int autoch_parse_drive_id(const u8 *buf, unsigned int avail, u16 addr,
+				 struct autoch_drive_id *id)
+{
+	unsigned int pos, dlen, idlen;
+
+	avail = min(avail, AUTOCH_RES_HDR_LEN + get_unaligned_be24(buf + 5));
+	pos = AUTOCH_RES_HDR_LEN + AUTOCH_RES_PAGE_HDR_LEN;
+	if (pos > avail)
+		return -EIO;
+	dlen = get_unaligned_be16(buf + AUTOCH_RES_HDR_LEN + 2);
+	if (dlen < AUTOCH_DESC_MIN_LEN || pos + dlen > avail ||
+	    get_unaligned_be16(buf + pos) != addr)
+		return -EIO;
+	id->element = addr;
+	/* SMC-3 6.12.4: code set, identifier type, length, identifier */
+	if (dlen >= AUTOCH_DESC_MIN_LEN + 4) {
+		const u8 *d = buf + pos + AUTOCH_DESC_MIN_LEN;
+
+		idlen = min_t(unsigned int, d[3],
+			      dlen - AUTOCH_DESC_MIN_LEN - 4);
+		idlen = min_t(unsigned int, idlen, sizeof(id->id));
+		id->code_set = d[0] & 0x0f;
+		id->id_type = d[1] & 0x0f;
+		id->id_len = idlen;
+		memcpy(id->id, d + 4, idlen);
+	}
+	return 0;
+}
+
+/*
+ * The drive identifier of a data transfer element: a READ ELEMENT STATUS
+ * of its own with DVCID and without VOLTAG, since some changers refuse
+ * the two together (and some refuse DVCID altogether: remembered until
+ * the next reset).
+ */
+int autoch_read_drive_id(struct autoch_device *ach,
+			 struct autoch_file *af, u16 addr,
+			 struct autoch_drive_id *id)
+{
+	struct autoch_cmd *cmd;
+	bool no_dvcid;
+	u8 *buf;
+	int err;
+
+	memset(id, 0, sizeof(*id));
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	err = autoch_type_of(ach->range, addr) == AUTOCH_DT ? 0 : -EINVAL;
+	no_dvcid = test_bit(AUTOCH_QUIRK_NO_DVCID, &ach->quirks);
+	mutex_unlock(&ach->state_lock);
+	if (err)
+		return err;
+	if (no_dvcid)
+		return -EOPNOTSUPP;
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+	buf = kzalloc(AUTOCH_DVCID_BUF_LEN, GFP_KERNEL);
+	if (!buf) {
+		kfree(cmd);
+		return -ENOMEM;
+	}
+	autoch_res_cdb(cmd, AUTOCH_DT, false, addr, 1, AUTOCH_DVCID_BUF_LEN);
+	cmd->cdb[6] = AUTOCH_RES_DVCID;
+	cmd->buf = buf;
+	cmd->len = AUTOCH_DVCID_BUF_LEN;
+	cmd->timeout = READ_ONCE(autoch_cmd_timeout) * HZ;
+	err = autoch_do_cmd(ach, af, cmd);
+	if (err == -EINVAL && cmd->sshdr.asc == 0x24) {
+		set_bit(AUTOCH_QUIRK_NO_DVCID, &ach->quirks);
+		err = -EOPNOTSUPP;
+	}
+	if (err)
+		goto out;
+
+	err = autoch_parse_drive_id(buf, autoch_cmd_avail(cmd), addr, id);
+out:
+	kfree(buf);
+	kfree(cmd);
+	return err;
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Events: what a unit attention does to the in-memory state (the cache,
+ * the quirks, the reservation table) and how it reaches programs: queued
+ * on every open file for AUTOCH_GET_EVENTS and SIOC_MEDIUM_CHANGED, a
+ * change uevent, poll(), and the TEST UNIT READY sent every event_poll_ms
+ * while someone waits in poll().
+ */
+
+#include <linux/jiffies.h>
+#include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include <scsi/scsi_common.h>
+#include <scsi/scsi_proto.h>
+
+#include "autoch.h"
+
+/* Queue @events on every open file, wake poll(), tell udev. */
+void autoch_post_event(struct autoch_device *ach, u32 events)
+{
+	static const char * const names[] = {
+		"medium", "import_export", "reset", "changed", "inventory",
+	};
+	char env[64];
+	char *envp[2] = { env, NULL };
+	struct autoch_file *af;
+	unsigned int i, n;
+
+	n = scnprintf(env, sizeof(env), "AUTOCH_EVENT=");
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (events & BIT(i))
+			n += scnprintf(env + n, sizeof(env) - n, "%s%s",
+				       n > 13 ? "," : "", names[i]);
+
+	mutex_lock(&ach->state_lock);
+	list_for_each_entry(af, &ach->files, node) {
+		af->events |= events;
+		af->nevents++;
+	}
+	/* remove marks the device dead before it deletes the kobject */
+	if (!ach->dead)
+		kobject_uevent_env(&ach->dev.kobj, KOBJ_CHANGE, envp);
+	mutex_unlock(&ach->state_lock);
+	wake_up_interruptible(&ach->events_wq);
+}
+
+void autoch_unit_attention(struct autoch_device *ach,
+			   const struct scsi_sense_hdr *sshdr)
+{
+	u32 event;
+
+	switch (sshdr->asc) {
+	case 0x28:
+		event = sshdr->ascq == 0x01 ? AUTOCH_EVENT_IMPORT_EXPORT :
+					      AUTOCH_EVENT_MEDIUM;
+		break;
+	case 0x29:
+		event = AUTOCH_EVENT_RESET;
+		break;
+	case 0x2a:
+	case 0x3f:
+		event = AUTOCH_EVENT_CHANGED;
+		break;
+	default:
+		event = AUTOCH_EVENT_MEDIUM;
+		break;
+	}
+
+	mutex_lock(&ach->state_lock);
+	switch (sshdr->asc) {
+	case 0x29:	/* power on or reset: quirks may have gone too */
+		WRITE_ONCE(ach->quirks, 0);
+		autoch_forget_reservations(ach);
+		autoch_drop_cache(ach, true);
+		break;
+	case 0x2a:	/* parameters changed: the mode pages may differ */
+	case 0x3f:	/* operating conditions or inquiry data changed */
+		autoch_drop_cache(ach, true);
+		break;
+	default:	/* 28/xx medium may have changed, door, magazine */
+		autoch_drop_cache(ach, false);
+		break;
+	}
+	mutex_unlock(&ach->state_lock);
+	autoch_post_event(ach, event);
+}
+
+void autoch_event_work(struct work_struct *work)
+{
+	struct autoch_device *ach = container_of(to_delayed_work(work),
+						 struct autoch_device,
+						 event_work);
+	static const u8 tur[6] = { TEST_UNIT_READY };
+	unsigned int ms = READ_ONCE(autoch_event_poll_ms);
+
+	if (!ms || !wq_has_sleeper(&ach->events_wq))
+		return;
+	/* a unit attention it meets is posted by autoch_unit_attention() */
+	autoch_simple_cmd(ach, NULL, tur, sizeof(tur), NULL, 0,
+			  READ_ONCE(autoch_cmd_timeout));
+
+	mutex_lock(&ach->state_lock);
+	if (!ach->dead)
+		schedule_delayed_work(&ach->event_work, msecs_to_jiffies(ms));
+	mutex_unlock(&ach->state_lock);
+}
+
+__poll_t autoch_poll(struct file *file, poll_table *wait)
+{
+	struct autoch_file *af = file->private_data;
+	struct autoch_device *ach = af->ach;
+	unsigned int ms = READ_ONCE(autoch_event_poll_ms);
+	__poll_t mask = 0;
+
+	poll_wait(file, &ach->events_wq, wait);
+
+	mutex_lock(&ach->state_lock);
+	if (ach->dead)
+		mask = EPOLLHUP | EPOLLERR;
+	else if (af->events)
+		mask = EPOLLIN | EPOLLRDNORM | EPOLLPRI;
+	else if (ms && !delayed_work_pending(&ach->event_work))
+		schedule_delayed_work(&ach->event_work, msecs_to_jiffies(ms));
+	mutex_unlock(&ach->state_lock);
+	return mask;
+}

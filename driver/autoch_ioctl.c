@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The whole user ABI of /dev/autochN in one file: the ioctl dispatch
+ * and one handler per command, each copying its argument in, validating
+ * every field, acting through the other files and copying a fully
+ * initialised reply out. Every copy_from_user() and copy_to_user() of the
+ * driver is here, as are the build-time checks of the uapi struct layouts.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/pr.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+
+#include <scsi/scsi_device.h>
+#include <scsi/scsi_proto.h>
+
+#include "autoch.h"
+
+static_assert(sizeof(struct element_addresses) == 16);
+static_assert(sizeof(struct element_status) == 252);
+static_assert(offsetof(struct element_status, sense_code) == 4);
+static_assert(offsetof(struct element_status, bus_address) == 7);
+static_assert(offsetof(struct element_status, sub_lun) == 8);
+static_assert(offsetof(struct element_status, source_element) == 10);
+static_assert(offsetof(struct element_status, pri_vol_tag) == 12);
+static_assert(offsetof(struct element_status, alt_vol_tag) == 48);
+static_assert(offsetof(struct element_status, misc_bytes) == 84);
+static_assert(sizeof(struct reservation_parms) == 4);
+static_assert(sizeof(struct move_medium_parms) == 8);
+static_assert(sizeof(struct exchange_medium_parms) == 10);
+static_assert(sizeof(struct autoch_inquiry) == 264);
+static_assert(sizeof(struct autoch_xsense) == 128);
+static_assert(sizeof(struct autoch_status_range) == 16);
+static_assert(sizeof(struct autoch_drive_id) == 72);
+static_assert(sizeof(struct autoch_reservation_state) == 264);
+static_assert(sizeof(struct autoch_capabilities) == 16);
+static_assert(sizeof(struct autoch_events) == 8);
+
+static int autoch_ioctl_init_elem_stat(struct autoch_device *ach,
+				       struct autoch_file *af)
+{
+	static const u8 cdb[6] = { INITIALIZE_ELEMENT_STATUS };
+	int err;
+
+	/* it touches every element: not while someone else reserved one */
+	mutex_lock(&ach->state_lock);
+	err = autoch_check_reserved(ach, af, NULL, 0);
+	if (!err && autoch_others_hold_elements(ach, af))
+		err = -EBUSY;
+	mutex_unlock(&ach->state_lock);
+	if (err)
+		return err;
+
+	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
+				READ_ONCE(autoch_init_timeout));
+	/* success or not, the inventory may have changed what we know */
+	mutex_lock(&ach->state_lock);
+	autoch_drop_cache(ach, false);
+	mutex_unlock(&ach->state_lock);
+	if (!err)
+		autoch_post_event(ach, AUTOCH_EVENT_INVENTORY);
+	return err;
+}
+
+static int autoch_ioctl_element_addresses(struct autoch_device *ach,
+					  struct autoch_file *af,
+					  void __user *argp)
+{
+	struct element_addresses ea = {};
+	int err;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	ea.first_transport = ach->range[AUTOCH_MT - 1].first;
+	ea.num_transports = ach->range[AUTOCH_MT - 1].count;
+	ea.first_storage = ach->range[AUTOCH_ST - 1].first;
+	ea.num_storages = ach->range[AUTOCH_ST - 1].count;
+	ea.first_import_export = ach->range[AUTOCH_IE - 1].first;
+	ea.num_import_exports = ach->range[AUTOCH_IE - 1].count;
+	ea.first_data_transfer = ach->range[AUTOCH_DT - 1].first;
+	ea.num_data_transfers = ach->range[AUTOCH_DT - 1].count;
+	mutex_unlock(&ach->state_lock);
+
+	if (copy_to_user(argp, &ea, sizeof(ea)))
+		return -EFAULT;
+	return 0;
+}
+
+static int autoch_ioctl_element_status(struct autoch_device *ach,
+				       struct autoch_file *af,
+				       void __user *argp)
+{
+	struct element_status es;
+	struct autoch_elem e;
+	int type, err;
+	u16 addr;
+
+	if (get_user(addr, (u16 __user *)argp))
+		return -EFAULT;
+	/* the whole struct must be writable before anything is sent */
+	if (!access_ok(argp, sizeof(es)))
+		return -EFAULT;
+
+	err = autoch_get_status(ach, af, addr, 0, &e, &type);
+	if (err)
+		return err;
+
+	autoch_fill_status(&es, addr, type, &e);
+	if (copy_to_user(argp, &es, sizeof(es)))
+		return -EFAULT;
+	return 0;
+}
+
+static int autoch_ioctl_move_medium(struct autoch_device *ach,
+				    struct autoch_file *af, void __user *argp)
+{
+	struct move_medium_parms mp;
+	u8 cdb[12] = { MOVE_MEDIUM };
+	struct autoch_busy busy;
+	u16 addrs[3];
+	bool ok;
+	int err;
+
+	if (copy_from_user(&mp, argp, sizeof(mp)))
+		return -EFAULT;
+	addrs[0] = mp.transport;
+	addrs[1] = mp.source;
+	addrs[2] = mp.destination;
+	/* mp.resv is padding HP-UX programs never set: ignored */
+	if (mp.invert > 1)
+		return -EINVAL;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	ok = autoch_transport_ok(ach, mp.transport, mp.invert) &&
+	     autoch_leg_ok(ach, ach->move_caps, mp.source, mp.destination);
+	err = autoch_check_reserved(ach, af, addrs, ARRAY_SIZE(addrs));
+	if (ok && !err)
+		autoch_busy_start(ach, &busy, af, addrs, ARRAY_SIZE(addrs));
+	mutex_unlock(&ach->state_lock);
+	if (!ok)
+		return -EINVAL;
+	if (err)
+		return err;
+
+	put_unaligned_be16(mp.transport, cdb + 2);
+	put_unaligned_be16(mp.source, cdb + 4);
+	put_unaligned_be16(mp.destination, cdb + 6);
+	cdb[10] = mp.invert;
+	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
+				READ_ONCE(autoch_move_timeout));
+	autoch_moved(ach, &busy);
+	return err;
+}
+
+static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
+					struct autoch_file *af,
+					void __user *argp)
+{
+	struct exchange_medium_parms xp;
+	u8 cdb[12] = { EXCHANGE_MEDIUM };
+	struct autoch_busy busy;
+	bool ok, nocaps;
+	u16 addrs[4];
+	int err;
+
+	if (copy_from_user(&xp, argp, sizeof(xp)))
+		return -EFAULT;
+	addrs[0] = xp.transport;
+	addrs[1] = xp.source;
+	addrs[2] = xp.first_destination;
+	addrs[3] = xp.second_destination;
+	if (xp.invert_first > 1 || xp.invert_second > 1)
+		return -EINVAL;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	ok = autoch_transport_ok(ach, xp.transport,
+				 xp.invert_first || xp.invert_second) &&
+	     autoch_type_of(ach->range, xp.source) &&
+	     autoch_type_of(ach->range, xp.first_destination) &&
+	     autoch_type_of(ach->range, xp.second_destination);
+	/* page 1Fh: a changer that exchanges nothing (a SuperLoader) */
+	nocaps = !(ach->exch_caps[0] | ach->exch_caps[1] |
+		   ach->exch_caps[2] | ach->exch_caps[3]);
+	if (ok && !nocaps)
+		ok = autoch_leg_ok(ach, ach->exch_caps, xp.source,
+				   xp.first_destination);
+	err = autoch_check_reserved(ach, af, addrs, ARRAY_SIZE(addrs));
+	if (ok && !nocaps && !err)
+		autoch_busy_start(ach, &busy, af, addrs, ARRAY_SIZE(addrs));
+	mutex_unlock(&ach->state_lock);
+	if (!ok)
+		return -EINVAL;
+	if (nocaps)
+		return -EOPNOTSUPP;
+	if (err)
+		return err;
+
+	put_unaligned_be16(xp.transport, cdb + 2);
+	put_unaligned_be16(xp.source, cdb + 4);
+	put_unaligned_be16(xp.first_destination, cdb + 6);
+	put_unaligned_be16(xp.second_destination, cdb + 8);
+	cdb[10] = (xp.invert_second << 1) | xp.invert_first;
+	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
+				READ_ONCE(autoch_move_timeout));
+	autoch_moved(ach, &busy);
+	return err;
+}
+
+static int autoch_ioctl_reserve(struct autoch_device *ach,
+				struct autoch_file *af, void __user *argp,
+				bool reserve)
+{
+	struct reservation_parms rp;
+	bool ok;
+	int err;
+
+	if (copy_from_user(&rp, argp, sizeof(rp)))
+		return -EFAULT;
+	if (rp.all_elements > 1)
+		return -EINVAL;
+	if (rp.all_elements && (rp.element || rp.identification))
+		return -EINVAL;
+
+	if (!rp.all_elements) {
+		err = autoch_lock_map(ach, af);
+		if (err)
+			return err;
+		ok = autoch_type_of(ach->range, rp.element);
+		mutex_unlock(&ach->state_lock);
+		if (!ok)
+			return -EINVAL;
+	}
+
+	if (mutex_lock_interruptible(&ach->resv_lock))
+		return -ERESTARTSYS;
+	if (rp.all_elements)
+		err = reserve ? autoch_reserve_unit(ach, af) :
+				autoch_release_unit(ach, af);
+	else
+		err = reserve ? autoch_reserve_element(ach, af, rp.element,
+						       rp.identification) :
+				autoch_release_element(ach, af, rp.element,
+						       rp.identification);
+	mutex_unlock(&ach->resv_lock);
+	return err;
+}
+
+static int autoch_ioctl_reservations(struct autoch_device *ach,
+				     struct autoch_file *af, void __user *argp)
+{
+	struct autoch_reservation_state *st;
+	struct autoch_resv *r;
+	int err = 0;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+
+	mutex_lock(&ach->state_lock);
+	st->unit = ach->unit_owner == af;
+	st->unit_lost = af->unit_lost;
+	list_for_each_entry(r, &ach->resv, node) {
+		if (r->owner != af)
+			continue;
+		if (st->num_elements < AUTOCH_MAX_RESERVED)
+			st->elements[st->num_elements] = r->element;
+		st->num_elements++;
+	}
+	st->num_lost = af->nlost;
+	memcpy(st->lost, af->lost,
+	       min_t(unsigned int, af->nlost, AUTOCH_MAX_RESERVED) * sizeof(u16));
+	mutex_unlock(&ach->state_lock);
+
+	if (copy_to_user(argp, st, sizeof(*st)))
+		err = -EFAULT;
+	kfree(st);
+	return err;
+}
+
+static int autoch_ioctl_pr(struct autoch_device *ach, struct autoch_file *af,
+			   unsigned int cmd, void __user *argp)
+{
+	int type;
+
+	switch (cmd) {
+	case IOC_PR_REGISTER: {
+		struct pr_registration reg;
+
+		if (copy_from_user(&reg, argp, sizeof(reg)))
+			return -EFAULT;
+		if (reg.flags & ~PR_FL_IGNORE_KEY)
+			return -EOPNOTSUPP;
+		if (reg.__pad)
+			return -EINVAL;
+		return autoch_pr_out(ach, af,
+				     reg.flags & PR_FL_IGNORE_KEY ?
+				     AUTOCH_PRO_REGISTER_AND_IGNORE :
+				     AUTOCH_PRO_REGISTER,
+				     0, reg.old_key, reg.new_key);
+	}
+	case IOC_PR_RESERVE:
+	case IOC_PR_RELEASE: {
+		struct pr_reservation rsv;
+
+		if (copy_from_user(&rsv, argp, sizeof(rsv)))
+			return -EFAULT;
+		if (rsv.flags)
+			return -EOPNOTSUPP;
+		type = autoch_pr_type_to_scsi(rsv.type);
+		if (type < 0)
+			return type;
+		return autoch_pr_out(ach, af, cmd == IOC_PR_RESERVE ?
+				     AUTOCH_PRO_RESERVE : AUTOCH_PRO_RELEASE,
+				     type, rsv.key, 0);
+	}
+	case IOC_PR_PREEMPT:
+	case IOC_PR_PREEMPT_ABORT: {
+		struct pr_preempt p;
+
+		if (copy_from_user(&p, argp, sizeof(p)))
+			return -EFAULT;
+		if (p.flags)
+			return -EOPNOTSUPP;
+		type = autoch_pr_type_to_scsi(p.type);
+		if (type < 0)
+			return type;
+		return autoch_pr_out(ach, af,
+				     cmd == IOC_PR_PREEMPT ? AUTOCH_PRO_PREEMPT :
+				     AUTOCH_PRO_PREEMPT_AND_ABORT,
+				     type, p.old_key, p.new_key);
+	}
+	case IOC_PR_CLEAR: {
+		struct pr_clear c;
+
+		if (copy_from_user(&c, argp, sizeof(c)))
+			return -EFAULT;
+		if (c.flags)
+			return -EOPNOTSUPP;
+		if (c.__pad)
+			return -EINVAL;
+		return autoch_pr_out(ach, af, AUTOCH_PRO_CLEAR, 0, c.key, 0);
+	}
+	}
+	return -ENOTTY;
+}
+
+static int autoch_ioctl_pr_read_keys(struct autoch_device *ach,
+				     struct autoch_file *af, void __user *argp)
+{
+	struct pr_read_keys rk;
+	unsigned int len, avail, total, n, i;
+	u64 __user *keys;
+	u8 *buf;
+	int err;
+
+	if (copy_from_user(&rk, argp, sizeof(rk)))
+		return -EFAULT;
+	keys = u64_to_user_ptr(rk.keys_ptr);
+
+	/* the 16-bit allocation length bounds what one command returns */
+	len = 8 + 8 * min_t(u32, rk.num_keys, (U16_MAX - 8) / 8);
+	err = autoch_pr_in(ach, af, AUTOCH_PRI_READ_KEYS, len, &buf,
+			   &avail);
+	if (err)
+		return err;
+
+	/* the keys the header announces, up to the buffer, must have come */
+	err = -EIO;
+	if (avail < 8 ||
+	    avail < min_t(u64, len, 8ULL + get_unaligned_be32(buf + 4)))
+		goto out;
+	err = 0;
+	total = get_unaligned_be32(buf + 4) / 8;
+	n = min3(total, rk.num_keys, (len - 8) / 8);
+	for (i = 0; i < n; i++) {
+		if (put_user(get_unaligned_be64(buf + 8 + 8 * i), keys + i)) {
+			err = -EFAULT;
+			goto out;
+		}
+	}
+	rk.generation = get_unaligned_be32(buf);
+	rk.num_keys = total;
+	if (copy_to_user(argp, &rk, sizeof(rk)))
+		err = -EFAULT;
+out:
+	kfree(buf);
+	return err;
+}
+
+static int autoch_ioctl_pr_read_reservation(struct autoch_device *ach,
+					    struct autoch_file *af,
+					    void __user *argp)
+{
+	struct pr_read_reservation rr = {};
+	unsigned int avail;
+	u8 *buf;
+	int err;
+
+	err = autoch_pr_in(ach, af, AUTOCH_PRI_READ_RESERVATION, 24, &buf,
+			   &avail);
+	if (err)
+		return err;
+	if (avail < 8 || (get_unaligned_be32(buf + 4) >= 16 && avail < 24)) {
+		kfree(buf);
+		return -EIO;
+	}
+	rr.generation = get_unaligned_be32(buf);
+	if (get_unaligned_be32(buf + 4) >= 16) {
+		rr.key = get_unaligned_be64(buf + 8);
+		rr.type = autoch_pr_type_from_scsi(buf[21] & 0x0f);
+	}
+	kfree(buf);
+	if (copy_to_user(argp, &rr, sizeof(rr)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- Linux extensions ---- */
+
+static int autoch_ioctl_status_range(struct autoch_device *ach,
+				     struct autoch_file *af, void __user *argp)
+{
+	struct element_status __user *out;
+	struct autoch_status_range sr;
+	struct element_status es;
+	struct autoch_elem e;
+	unsigned long since;
+	unsigned int i;
+	int type, err;
+	bool ok;
+
+	if (copy_from_user(&sr, argp, sizeof(sr)))
+		return -EFAULT;
+	if (sr.flags || !sr.count || sr.first + sr.count - 1 > U16_MAX)
+		return -EINVAL;
+	out = u64_to_user_ptr(sr.statuses);
+	if (!access_ok(out, array_size(sr.count, sizeof(es))))
+		return -EFAULT;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	ok = true;
+	for (i = 0; i < sr.count && ok; i++)
+		ok = autoch_type_of(ach->range, sr.first + i);
+	mutex_unlock(&ach->state_lock);
+	if (!ok)
+		return -EINVAL;
+
+	/* 0 means "no call": a jiffies value of 0 is taken as 1 */
+	since = jiffies ?: 1;
+	for (i = 0; i < sr.count; i++) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		err = autoch_get_status(ach, af, sr.first + i, since, &e,
+					&type);
+		if (err)
+			return err;
+		autoch_fill_status(&es, sr.first + i, type, &e);
+		if (copy_to_user(out + i, &es, sizeof(es)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static int autoch_ioctl_prevent_allow(struct autoch_device *ach,
+				      struct autoch_file *af, void __user *argp)
+{
+	u8 cdb[6] = { ALLOW_MEDIUM_REMOVAL };
+	u32 prevent;
+	int err;
+
+	if (get_user(prevent, (u32 __user *)argp))
+		return -EFAULT;
+	if (prevent > 1)
+		return -EINVAL;
+
+	mutex_lock(&ach->state_lock);
+	err = ach->unit_owner && ach->unit_owner != af ? -EBUSY : 0;
+	mutex_unlock(&ach->state_lock);
+	if (err)
+		return err;
+
+	cdb[4] = prevent;
+	return autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
+				 READ_ONCE(autoch_cmd_timeout));
+}
+
+static int autoch_ioctl_drive_id(struct autoch_device *ach,
+				 struct autoch_file *af, void __user *argp)
+{
+	struct autoch_drive_id id;
+	u16 addr;
+	int err;
+
+	if (get_user(addr, (u16 __user *)argp))
+		return -EFAULT;
+	err = autoch_read_drive_id(ach, af, addr, &id);
+	if (err)
+		return err;
+	if (copy_to_user(argp, &id, sizeof(id)))
+		return -EFAULT;
+	return 0;
+}
+
+static int autoch_ioctl_capabilities(struct autoch_device *ach,
+				     struct autoch_file *af, void __user *argp)
+{
+	struct autoch_capabilities caps = {};
+	int err;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	memcpy(caps.move_from, ach->move_caps, sizeof(caps.move_from));
+	memcpy(caps.exchange_from, ach->exch_caps, sizeof(caps.exchange_from));
+	caps.can_store = ach->store_caps;
+	if (ach->rotate)
+		caps.num_rotating = bitmap_weight(ach->rotate,
+						  ach->range[AUTOCH_MT - 1].count);
+	mutex_unlock(&ach->state_lock);
+
+	if (copy_to_user(argp, &caps, sizeof(caps)))
+		return -EFAULT;
+	return 0;
+}
+
+static int autoch_ioctl_inquiry(struct autoch_device *ach, void __user *argp)
+{
+	struct scsi_device *sdev = ach->sdev;
+	struct autoch_inquiry inq = {};
+
+	inq.dev_type = sdev->type;
+	inq.length = min_t(unsigned int, sdev->inquiry_len, sizeof(inq.data));
+	if (sdev->inquiry)
+		memcpy(inq.data, sdev->inquiry, inq.length);
+	else
+		inq.length = 0;
+
+	if (copy_to_user(argp, &inq, sizeof(inq)))
+		return -EFAULT;
+	return 0;
+}
+
+static int autoch_ioctl_xsense(struct autoch_file *af, void __user *argp)
+{
+	struct autoch_xsense xs;
+
+	spin_lock(&af->xsense_lock);
+	xs = af->xsense;
+	spin_unlock(&af->xsense_lock);
+
+	if (copy_to_user(argp, &xs, sizeof(xs)))
+		return -EFAULT;
+	return 0;
+}
+
+static int autoch_ioctl_events(struct autoch_device *ach,
+			       struct autoch_file *af, unsigned int cmd,
+			       void __user *argp)
+{
+	struct autoch_events ev;
+	int changed;
+
+	mutex_lock(&ach->state_lock);
+	ev.events = af->events;
+	ev.count = af->nevents;
+	if (cmd == AUTOCH_GET_EVENTS) {
+		af->events = 0;
+		af->nevents = 0;
+	}
+	/* HP-UX: 1 once after a media change */
+	changed = !!(af->events & (AUTOCH_EVENT_MEDIUM |
+				   AUTOCH_EVENT_IMPORT_EXPORT |
+				   AUTOCH_EVENT_RESET));
+	if (cmd == SIOC_MEDIUM_CHANGED)
+		af->events &= ~(AUTOCH_EVENT_MEDIUM | AUTOCH_EVENT_IMPORT_EXPORT |
+				AUTOCH_EVENT_RESET);
+	mutex_unlock(&ach->state_lock);
+
+	if (cmd == SIOC_MEDIUM_CHANGED)
+		return put_user(changed, (int __user *)argp);
+	if (copy_to_user(argp, &ev, sizeof(ev)))
+		return -EFAULT;
+	return 0;
+}
+
+static long autoch_dispatch(struct autoch_device *ach, struct autoch_file *af,
+			    unsigned int cmd, void __user *argp)
+{
+	switch (cmd) {
+	case AUTOCH_RESERVATIONS:
+		return autoch_ioctl_reservations(ach, af, argp);
+	case AUTOCH_GET_EVENTS:
+	case SIOC_MEDIUM_CHANGED:
+		return autoch_ioctl_events(ach, af, cmd, argp);
+	}
+
+	/* HP-UX: after a reset, a holder of reservations hears of it once */
+	if (autoch_take_reset(ach, af))
+		return -ECONNRESET;
+
+	switch (cmd) {
+	case SIOC_INIT_ELEM_STAT:
+		return autoch_ioctl_init_elem_stat(ach, af);
+	case SIOC_ELEMENT_ADDRESSES:
+		return autoch_ioctl_element_addresses(ach, af, argp);
+	case SIOC_ELEMENT_STATUS:
+		return autoch_ioctl_element_status(ach, af, argp);
+	case SIOC_RESERVE:
+		return autoch_ioctl_reserve(ach, af, argp, true);
+	case SIOC_RELEASE:
+		return autoch_ioctl_reserve(ach, af, argp, false);
+	case SIOC_MOVE_MEDIUM:
+		return autoch_ioctl_move_medium(ach, af, argp);
+	case SIOC_EXCHANGE_MEDIUM:
+		return autoch_ioctl_exchange_medium(ach, af, argp);
+	case SIOC_INQUIRY:
+		return autoch_ioctl_inquiry(ach, argp);
+	case AUTOCH_ELEMENT_STATUS_RANGE:
+		return autoch_ioctl_status_range(ach, af, argp);
+	case AUTOCH_PREVENT_ALLOW:
+		return autoch_ioctl_prevent_allow(ach, af, argp);
+	case AUTOCH_DRIVE_ID:
+		return autoch_ioctl_drive_id(ach, af, argp);
+	case AUTOCH_CAPABILITIES:
+		return autoch_ioctl_capabilities(ach, af, argp);
+	case IOC_PR_REGISTER:
+	case IOC_PR_RESERVE:
+	case IOC_PR_RELEASE:
+	case IOC_PR_PREEMPT:
+	case IOC_PR_PREEMPT_ABORT:
+	case IOC_PR_CLEAR:
+		return autoch_ioctl_pr(ach, af, cmd, argp);
+	case IOC_PR_READ_KEYS:
+		return autoch_ioctl_pr_read_keys(ach, af, argp);
+	case IOC_PR_READ_RESERVATION:
+		return autoch_ioctl_pr_read_reservation(ach, af, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/*
+ * SIOC_XSENSE reports the last command that failed in a call that failed:
+ * a command the call recovered from does not count. Threads sharing one
+ * open file share this record.
+ */
+long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct autoch_file *af = file->private_data;
+	struct autoch_device *ach = af->ach;
+	long ret;
+
+	if (autoch_is_dead(ach))
+		return -ENXIO;
+	if (cmd == SIOC_XSENSE)
+		return autoch_ioctl_xsense(af, (void __user *)arg);
+
+	spin_lock(&af->xsense_lock);
+	af->pending_valid = false;
+	spin_unlock(&af->xsense_lock);
+
+	ret = autoch_dispatch(ach, af, cmd, (void __user *)arg);
+
+	spin_lock(&af->xsense_lock);
+	if (ret && af->pending_valid) {
+		af->pending.error = -ret;
+		af->xsense = af->pending;
+	}
+	spin_unlock(&af->xsense_lock);
+	return ret;
+}

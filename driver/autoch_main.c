@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module init and exit, the SCSI driver (probe, remove), the lifetime of
+ * struct autoch_device and the character device's open and release: the
+ * object model is described in autoch.h. Also the module parameters,
+ * which every other file reads with READ_ONCE().
+ */
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include <scsi/scsi_device.h>
+#include <scsi/scsi_driver.h>
+
+#include "autoch.h"
+
+unsigned int autoch_cmd_timeout = 60;
+module_param_named(cmd_timeout, autoch_cmd_timeout, uint, 0644);
+MODULE_PARM_DESC(cmd_timeout, "timeout in seconds of non-mechanical commands (default 60)");
+
+unsigned int autoch_move_timeout = 900;
+module_param_named(move_timeout, autoch_move_timeout, uint, 0644);
+MODULE_PARM_DESC(move_timeout, "timeout in seconds of MOVE and EXCHANGE MEDIUM (default 900)");
+
+unsigned int autoch_init_timeout = 3600;
+module_param_named(init_timeout, autoch_init_timeout, uint, 0644);
+MODULE_PARM_DESC(init_timeout, "timeout in seconds of INITIALIZE ELEMENT STATUS (default 3600)");
+
+unsigned int autoch_ready_timeout = 300;
+module_param_named(ready_timeout, autoch_ready_timeout, uint, 0644);
+MODULE_PARM_DESC(ready_timeout, "seconds to wait while the changer reports becoming ready (default 300)");
+
+unsigned int autoch_event_poll_ms = 2000;
+module_param_named(event_poll_ms, autoch_event_poll_ms, uint, 0644);
+MODULE_PARM_DESC(event_poll_ms, "interval of TEST UNIT READY while a program waits for events in poll() (default 2000, 0 never)");
+
+unsigned int autoch_cache_ms = 1000;
+module_param_named(cache_ms, autoch_cache_ms, uint, 0644);
+MODULE_PARM_DESC(cache_ms, "milliseconds an element status read from the changer is reused (default 1000, 0 disables the cache)");
+
+static dev_t autoch_devt;
+static DEFINE_IDA(autoch_ida);
+
+bool autoch_is_dead(struct autoch_device *ach)
+{
+	bool dead;
+
+	mutex_lock(&ach->state_lock);
+	dead = ach->dead;
+	mutex_unlock(&ach->state_lock);
+	return dead;
+}
+
+/* ---- open, release, lifetime ---- */
+
+static int autoch_open(struct inode *inode, struct file *file)
+{
+	struct autoch_device *ach = container_of(inode->i_cdev,
+						 struct autoch_device, cdev);
+	struct autoch_file *af;
+	int err;
+
+	af = kzalloc(sizeof(*af), GFP_KERNEL);
+	if (!af)
+		return -ENOMEM;
+	spin_lock_init(&af->xsense_lock);
+
+	get_device(&ach->dev);
+	if (autoch_is_dead(ach)) {
+		err = -ENXIO;
+		goto err_put;
+	}
+	/* pins the host adapter's module and refuses a device being deleted */
+	if (scsi_device_get(ach->sdev)) {
+		err = -ENXIO;
+		goto err_put;
+	}
+	af->ach = ach;
+	mutex_lock(&ach->state_lock);
+	list_add_tail(&af->node, &ach->files);
+	mutex_unlock(&ach->state_lock);
+	file->private_data = af;
+	return nonseekable_open(inode, file);
+
+err_put:
+	put_device(&ach->dev);
+	kfree(af);
+	return err;
+}
+
+static int autoch_release(struct inode *inode, struct file *file)
+{
+	struct autoch_file *af = file->private_data;
+	struct autoch_device *ach = af->ach;
+
+	autoch_release_all(ach, af);
+	scsi_device_put(ach->sdev);
+	put_device(&ach->dev);
+	kfree(af);
+	return 0;
+}
+
+static const struct file_operations autoch_fops = {
+	.owner = THIS_MODULE,
+	.open = autoch_open,
+	.release = autoch_release,
+	.unlocked_ioctl = autoch_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.poll = autoch_poll,
+};
+
+static void autoch_dev_release(struct device *dev)
+{
+	struct autoch_device *ach = container_of(dev, struct autoch_device, dev);
+
+	autoch_free_map(ach->range, ach->rotate);
+	put_device(&ach->sdev->sdev_gendev);
+	ida_free(&autoch_ida, ach->minor);
+	kfree(ach);
+}
+
+int autoch_probe(struct scsi_device *sdev)
+{
+	struct autoch_device *ach;
+	int minor, err;
+
+	if (sdev->type != TYPE_MEDIUM_CHANGER)
+		return -ENODEV;
+
+	minor = ida_alloc_max(&autoch_ida, AUTOCH_MAX_DEVS - 1, GFP_KERNEL);
+	if (minor < 0)
+		return minor;
+
+	ach = kzalloc(sizeof(*ach), GFP_KERNEL);
+	if (!ach) {
+		ida_free(&autoch_ida, minor);
+		return -ENOMEM;
+	}
+	ach->minor = minor;
+	ach->sdev = sdev;
+	ach->cache_gen = 1;
+	ach->ready_progress = -1;
+	mutex_init(&ach->state_lock);
+	mutex_init(&ach->io_lock);
+	mutex_init(&ach->resv_lock);
+	INIT_LIST_HEAD(&ach->files);
+	INIT_LIST_HEAD(&ach->resv);
+	INIT_LIST_HEAD(&ach->busy);
+	init_waitqueue_head(&ach->events_wq);
+	INIT_DELAYED_WORK(&ach->event_work, autoch_event_work);
+	get_device(&sdev->sdev_gendev);
+
+	/* from here on, autoch_dev_release() undoes everything above */
+	device_initialize(&ach->dev);
+	ach->dev.class = &autoch_class;
+	ach->dev.parent = &sdev->sdev_gendev;
+	ach->dev.devt = MKDEV(MAJOR(autoch_devt), minor);
+	ach->dev.release = autoch_dev_release;
+	err = dev_set_name(&ach->dev, "autoch%d", minor);
+	if (err)
+		goto err_put;
+
+	cdev_init(&ach->cdev, &autoch_fops);
+	ach->cdev.owner = THIS_MODULE;
+	dev_set_drvdata(&sdev->sdev_gendev, ach);
+
+	/* last step: the node appears only once everything is in place */
+	err = cdev_device_add(&ach->cdev, &ach->dev);
+	if (err)
+		goto err_drvdata;
+
+	sdev_printk(KERN_INFO, sdev, "Attached autochanger %s\n",
+		    dev_name(&ach->dev));
+	return 0;
+
+err_drvdata:
+	dev_set_drvdata(&sdev->sdev_gendev, NULL);
+err_put:
+	put_device(&ach->dev);
+	return err;
+}
+
+void autoch_remove(struct scsi_device *sdev)
+{
+	struct autoch_device *ach = dev_get_drvdata(&sdev->sdev_gendev);
+
+	/*
+	 * First step: every open, call and event from now on sees a dead
+	 * device (ENXIO, EPOLLHUP, no uevent); then the node goes.
+	 */
+	mutex_lock(&ach->state_lock);
+	ach->dead = true;
+	mutex_unlock(&ach->state_lock);
+	cancel_delayed_work_sync(&ach->event_work);
+	wake_up_interruptible(&ach->events_wq);
+	cdev_device_del(&ach->cdev, &ach->dev);
+
+	dev_set_drvdata(&sdev->sdev_gendev, NULL);
+	put_device(&ach->dev);
+}
+
+static struct scsi_driver autoch_template = {
+	.gendrv.name = "autoch",
+	.gendrv.owner = THIS_MODULE,
+	AUTOCH_SCSI_DRIVER_OPS,
+};
+
+static int __init autoch_init(void)
+{
+	int err;
+
+	err = class_register(&autoch_class);
+	if (err)
+		return err;
+
+	err = alloc_chrdev_region(&autoch_devt, 0, AUTOCH_MAX_DEVS, "autoch");
+	if (err)
+		goto err_class;
+
+	err = scsi_register_driver(&autoch_template);
+	if (err)
+		goto err_chrdev;
+
+	return 0;
+
+err_chrdev:
+	unregister_chrdev_region(autoch_devt, AUTOCH_MAX_DEVS);
+err_class:
+	class_unregister(&autoch_class);
+	return err;
+}
+
+static void __exit autoch_exit(void)
+{
+	scsi_unregister_driver(&autoch_template);
+	unregister_chrdev_region(autoch_devt, AUTOCH_MAX_DEVS);
+	class_unregister(&autoch_class);
+}
+
+module_init(autoch_init);
+module_exit(autoch_exit);
+
+MODULE_DESCRIPTION("HP-UX autochanger interface for SCSI media changers");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS_SCSI_DEVICE(TYPE_MEDIUM_CHANGER);

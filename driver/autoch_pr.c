@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Persistent reservations (SPC-4 6.15, 6.16): PERSISTENT RESERVE IN and
+ * OUT and the mapping between <linux/pr.h> reservation types and SCSI's.
+ * The IOC_PR_* ioctls that use them are in autoch_ioctl.c.
+ */
+
+#include <linux/blkdev.h>
+#include <linux/pr.h>
+#include <linux/slab.h>
+
+#include <scsi/scsi_proto.h>
+
+#include "autoch.h"
+
+/* ---- persistent reservations (SPC-4 6.15, 6.16; <linux/pr.h>) ---- */
+
+/*
+ * <linux/pr.h> reservation types to SPC-4's (table 169). Newer kernels
+ * have this mapping in <scsi/scsi_common.h> (block_pr_type_to_scsi()), 6.1
+ * has it only inside sd.c, hence this table.
+ */
+static const u8 autoch_pr_types[] = {
+	[PR_WRITE_EXCLUSIVE] = 0x01,
+	[PR_EXCLUSIVE_ACCESS] = 0x03,
+	[PR_WRITE_EXCLUSIVE_REG_ONLY] = 0x05,
+	[PR_EXCLUSIVE_ACCESS_REG_ONLY] = 0x06,
+	[PR_WRITE_EXCLUSIVE_ALL_REGS] = 0x07,
+	[PR_EXCLUSIVE_ACCESS_ALL_REGS] = 0x08,
+};
+
+int autoch_pr_type_to_scsi(u32 type)
+{
+	if (type >= ARRAY_SIZE(autoch_pr_types) || !autoch_pr_types[type])
+		return -EINVAL;
+	return autoch_pr_types[type];
+}
+
+u32 autoch_pr_type_from_scsi(u8 scsi_type)
+{
+	u32 t;
+
+	for (t = 0; t < ARRAY_SIZE(autoch_pr_types); t++)
+		if (autoch_pr_types[t] && autoch_pr_types[t] == scsi_type)
+			return t;
+	return 0;
+}
+
+int autoch_pr_out(struct autoch_device *ach, struct autoch_file *af,
+		  u8 sa, u8 scsi_type, u64 key, u64 sa_key)
+{
+	u8 cdb[10] = { PERSISTENT_RESERVE_OUT, sa, scsi_type };
+	u8 param[AUTOCH_PR_PARAM_LEN] = {};
+
+	put_unaligned_be32(sizeof(param), cdb + 5);
+	put_unaligned_be64(key, param);
+	put_unaligned_be64(sa_key, param + 8);
+	return autoch_simple_cmd(ach, af, cdb, sizeof(cdb), param,
+				 sizeof(param), READ_ONCE(autoch_cmd_timeout));
+}
+
+/*
+ * PERSISTENT RESERVE IN into a fresh buffer of @len bytes; *@availp is
+ * what arrived (the rest of the buffer is zero).
+ */
+int autoch_pr_in(struct autoch_device *ach, struct autoch_file *af,
+		 u8 sa, unsigned int len, u8 **bufp,
+		 unsigned int *availp)
+{
+	struct autoch_cmd *cmd;
+	int err;
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+	cmd->buf = kzalloc(len, GFP_KERNEL);
+	if (!cmd->buf) {
+		kfree(cmd);
+		return -ENOMEM;
+	}
+	cmd->cdb[0] = PERSISTENT_RESERVE_IN;
+	cmd->cdb[1] = sa;
+	put_unaligned_be16(len, cmd->cdb + 7);
+	cmd->cdb_len = 10;
+	cmd->len = len;
+	cmd->timeout = READ_ONCE(autoch_cmd_timeout) * HZ;
+	err = autoch_do_cmd(ach, af, cmd);
+	if (err) {
+		kfree(cmd->buf);
+	} else {
+		*bufp = cmd->buf;
+		*availp = autoch_cmd_avail(cmd);
+	}
+	kfree(cmd);
+	return err;
+}

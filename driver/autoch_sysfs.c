@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sysfs attributes of /sys/class/autoch/autochN (INQUIRY strings,
+ * the serial number, the element map, the drive identifiers, the
+ * becoming-ready progress) and the device class that carries them.
+ */
+
+#include <linux/ctype.h>
+#include <linux/device.h>
+#include <linux/jiffies.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/sysfs.h>
+
+#include <scsi/scsi_device.h>
+
+#include "autoch.h"
+
+/* ---- sysfs ---- */
+
+static struct autoch_device *to_autoch(struct device *dev)
+{
+	return container_of(dev, struct autoch_device, dev);
+}
+
+/* INQUIRY and VPD strings are space padded and not terminated. */
+static ssize_t autoch_show_inq(char *buf, const char *s, unsigned int len)
+{
+	while (len && (s[len - 1] == ' ' || !s[len - 1]))
+		len--;
+	while (len && *s == ' ') {
+		s++;
+		len--;
+	}
+	return sysfs_emit(buf, "%.*s\n", len, s);
+}
+
+static ssize_t vendor_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return autoch_show_inq(buf, to_autoch(dev)->sdev->vendor, 8);
+}
+static DEVICE_ATTR_RO(vendor);
+
+static ssize_t model_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return autoch_show_inq(buf, to_autoch(dev)->sdev->model, 16);
+}
+static DEVICE_ATTR_RO(model);
+
+static ssize_t rev_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	return autoch_show_inq(buf, to_autoch(dev)->sdev->rev, 4);
+}
+static DEVICE_ATTR_RO(rev);
+
+/* VPD page 80h as the midlayer read it when it scanned the device */
+static ssize_t serial_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct scsi_device *sdev = to_autoch(dev)->sdev;
+	const struct scsi_vpd *vpd;
+	ssize_t ret;
+
+	rcu_read_lock();
+	vpd = rcu_dereference(sdev->vpd_pg80);
+	if (vpd && vpd->len >= 4)
+		ret = autoch_show_inq(buf, vpd->data + 4,
+				      min_t(unsigned int, vpd->data[3],
+					    vpd->len - 4));
+	else
+		ret = sysfs_emit(buf, "\n");
+	rcu_read_unlock();
+	return ret;
+}
+static DEVICE_ATTR_RO(serial);
+
+static ssize_t autoch_show_range(struct device *dev, char *buf, int type,
+				 bool count)
+{
+	struct autoch_device *ach = to_autoch(dev);
+	unsigned int v;
+	int err;
+
+	err = autoch_lock_map(ach, NULL);
+	if (err)
+		return err;
+	v = count ? ach->range[type - 1].count : ach->range[type - 1].first;
+	mutex_unlock(&ach->state_lock);
+	return sysfs_emit(buf, "%u\n", v);
+}
+
+#define AUTOCH_RANGE_ATTRS(name, type)					\
+static ssize_t first_##name##_show(struct device *dev,			\
+				   struct device_attribute *attr,	\
+				   char *buf)				\
+{									\
+	return autoch_show_range(dev, buf, type, false);		\
+}									\
+static DEVICE_ATTR_RO(first_##name);					\
+static ssize_t num_##name##s_show(struct device *dev,			\
+				  struct device_attribute *attr,	\
+				  char *buf)				\
+{									\
+	return autoch_show_range(dev, buf, type, true);			\
+}									\
+static DEVICE_ATTR_RO(num_##name##s)
+
+AUTOCH_RANGE_ATTRS(transport, AUTOCH_MT);
+AUTOCH_RANGE_ATTRS(storage, AUTOCH_ST);
+AUTOCH_RANGE_ATTRS(import_export, AUTOCH_IE);
+AUTOCH_RANGE_ATTRS(data_transfer, AUTOCH_DT);
+
+/* One line per drive: its element address and identifier (serial). */
+static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	struct autoch_device *ach = to_autoch(dev);
+	struct autoch_drive_id id;
+	unsigned int first, n, i, len = 0, c;
+	int err;
+
+	err = autoch_lock_map(ach, NULL);
+	if (err)
+		return err;
+	first = ach->range[AUTOCH_DT - 1].first;
+	n = ach->range[AUTOCH_DT - 1].count;
+	mutex_unlock(&ach->state_lock);
+
+	for (i = 0; i < n; i++) {
+		err = autoch_read_drive_id(ach, NULL, first + i, &id);
+		if (err == -ENXIO || err == -ERESTARTSYS || err == -ENOMEM)
+			return err;
+		/* a drive the changer reports no identifier for: none */
+		if (err)
+			id.id_len = 0;
+		len += sysfs_emit_at(buf, len, "%u ", first + i);
+		/* padding, spaces or (tgt) NULs, is not part of the name */
+		while (id.id_len && (id.id[id.id_len - 1] == ' ' ||
+				     !id.id[id.id_len - 1]))
+			id.id_len--;
+		for (c = 0; c < id.id_len; c++)
+			len += sysfs_emit_at(buf, len, "%c",
+					     isprint(id.id[c]) && id.id[c] != ' ' ?
+					     id.id[c] : '_');
+		len += sysfs_emit_at(buf, len, "\n");
+	}
+	return len;
+}
+static DEVICE_ATTR_RO(drive_ids);
+
+/*
+ * "idle", or "becoming-ready SECONDS PERCENT" while calls wait for the
+ * changer to become ready (NOT READY 04/01); PERCENT is the progress the
+ * changer reports in its sense data, "-" when it reports none.
+ */
+static ssize_t progress_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct autoch_device *ach = to_autoch(dev);
+	unsigned int waiters, secs;
+	int progress;
+
+	mutex_lock(&ach->state_lock);
+	waiters = ach->ready_waiters;
+	secs = jiffies_to_msecs(jiffies - ach->ready_since) / MSEC_PER_SEC;
+	progress = ach->ready_progress;
+	mutex_unlock(&ach->state_lock);
+
+	if (!waiters)
+		return sysfs_emit(buf, "idle\n");
+	if (progress < 0)
+		return sysfs_emit(buf, "becoming-ready %u -\n", secs);
+	return sysfs_emit(buf, "becoming-ready %u %u\n", secs,
+			  progress * 100 / 65536);
+}
+static DEVICE_ATTR_RO(progress);
+
+static struct attribute *autoch_attrs[] = {
+	&dev_attr_vendor.attr,
+	&dev_attr_model.attr,
+	&dev_attr_rev.attr,
+	&dev_attr_serial.attr,
+	&dev_attr_first_transport.attr,
+	&dev_attr_num_transports.attr,
+	&dev_attr_first_storage.attr,
+	&dev_attr_num_storages.attr,
+	&dev_attr_first_import_export.attr,
+	&dev_attr_num_import_exports.attr,
+	&dev_attr_first_data_transfer.attr,
+	&dev_attr_num_data_transfers.attr,
+	&dev_attr_drive_ids.attr,
+	&dev_attr_progress.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(autoch);
+
+struct class autoch_class = {
+	.name = "autoch",
+	.dev_groups = autoch_groups,
+};
