@@ -34,34 +34,40 @@
 #define RES_OK		EMUL_OP_RES_OK
 
 static const struct emul_op emul_ops[] = {
-	{ 0x00, 0, false, 6, 0, 0, EMUL_PR_ALLOWED },		/* TEST UNIT READY */
-	{ 0x03, 0, false, 6, 0, NO_UA | NO_READY | RES_OK, EMUL_PR_ALLOWED },
-	{ 0x07, 0, false, 6, 0, 0, EMUL_PR_WRITE },		/* INIT ELEMENT STATUS */
-	{ 0x12, 0, false, 6, 0, NO_UA | NO_READY | RES_OK, EMUL_PR_ALLOWED },
-	{ 0x16, 0, false, 6, EMUL_F_RESERVE, 0, EMUL_PR_WRITE },
-	{ 0x17, 0, false, 6, EMUL_F_RESERVE, RES_OK, EMUL_PR_WRITE },
-	{ 0x1a, 0, false, 6, 0, 0, EMUL_PR_READ },		/* MODE SENSE(6) */
-	{ 0x1e, 0, false, 6, EMUL_F_PREVENT, 0, EMUL_PR_WRITE },
-	{ 0x2b, 0, false, 10, EMUL_F_POSITION, 0, EMUL_PR_WRITE },
-	{ 0x37, 0, false, 10, EMUL_F_INIT_RANGE, 0, EMUL_PR_WRITE },
-	{ 0x56, 0, false, 10, EMUL_F_RESERVE, 0, EMUL_PR_WRITE },
-	{ 0x57, 0, false, 10, EMUL_F_RESERVE, RES_OK, EMUL_PR_WRITE },
-	{ 0x5a, 0, false, 10, 0, 0, EMUL_PR_READ },		/* MODE SENSE(10) */
-	{ 0x5e, 0, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },	/* READ KEYS */
-	{ 0x5e, 1, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },	/* READ RESERVATION */
-	{ 0x5e, 2, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },	/* REPORT CAPABILITIES */
-	{ 0x5f, 0, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },	/* REGISTER */
-	{ 0x5f, 1, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },	/* RESERVE */
-	{ 0x5f, 2, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },	/* RELEASE */
-	{ 0x5f, 3, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },	/* CLEAR */
-	{ 0x5f, 4, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },	/* PREEMPT */
-	{ 0x5f, 5, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },	/* PREEMPT AND ABORT */
-	{ 0x5f, 6, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },	/* REGISTER AND IGNORE */
-	{ 0xa0, 0, false, 12, 0, NO_UA | NO_READY | RES_OK, EMUL_PR_ALLOWED },
-	{ 0xa3, 0x0c, true, 12, 0, NO_READY | RES_OK, EMUL_PR_ALLOWED },
-	{ 0xa5, 0, false, 12, 0, 0, EMUL_PR_WRITE },		/* MOVE MEDIUM */
-	{ 0xa6, 0, false, 12, EMUL_F_EXCHANGE, 0, EMUL_PR_WRITE },
-	{ 0xb8, 0, false, 12, 0, 0, EMUL_PR_READ },		/* READ ELEMENT STATUS */
+	{ TEST_UNIT_READY, 0, false, 6, 0, 0, EMUL_PR_ALLOWED },
+	{ REQUEST_SENSE, 0, false, 6, 0, NO_UA | NO_READY | RES_OK, EMUL_PR_ALLOWED },
+	{ INITIALIZE_ELEMENT_STATUS, 0, false, 6, 0, 0, EMUL_PR_WRITE },
+	{ INQUIRY, 0, false, 6, 0, NO_UA | NO_READY | RES_OK, EMUL_PR_ALLOWED },
+	{ RESERVE_6, 0, false, 6, EMUL_F_RESERVE, 0, EMUL_PR_WRITE },
+	{ RELEASE_6, 0, false, 6, EMUL_F_RESERVE, RES_OK, EMUL_PR_WRITE },
+	{ MODE_SENSE, 0, false, 6, 0, 0, EMUL_PR_READ },
+	{ ALLOW_MEDIUM_REMOVAL, 0, false, 6, EMUL_F_PREVENT, 0, EMUL_PR_WRITE },
+	{ POSITION_TO_ELEMENT, 0, false, 10, EMUL_F_POSITION, 0, EMUL_PR_WRITE },
+	{ EMUL_INIT_ELEM_RANGE, 0, false, 10, EMUL_F_INIT_RANGE, 0, EMUL_PR_WRITE },
+	{ RESERVE_10, 0, false, 10, EMUL_F_RESERVE, 0, EMUL_PR_WRITE },
+	{ RELEASE_10, 0, false, 10, EMUL_F_RESERVE, RES_OK, EMUL_PR_WRITE },
+	{ MODE_SENSE_10, 0, false, 10, 0, 0, EMUL_PR_READ },
+	/* service actions 0-2: READ KEYS, READ RESERVATION, REPORT CAPABILITIES */
+	{ PERSISTENT_RESERVE_IN, 0, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },
+	{ PERSISTENT_RESERVE_IN, 1, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },
+	{ PERSISTENT_RESERVE_IN, 2, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },
+	/*
+	 * service actions 0-6: REGISTER, RESERVE, RELEASE, CLEAR, PREEMPT,
+	 * PREEMPT AND ABORT, REGISTER AND IGNORE EXISTING KEY
+	 */
+	{ PERSISTENT_RESERVE_OUT, 0, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },
+	{ PERSISTENT_RESERVE_OUT, 1, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },
+	{ PERSISTENT_RESERVE_OUT, 2, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },
+	{ PERSISTENT_RESERVE_OUT, 3, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },
+	{ PERSISTENT_RESERVE_OUT, 4, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },
+	{ PERSISTENT_RESERVE_OUT, 5, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },
+	{ PERSISTENT_RESERVE_OUT, 6, true, 10, EMUL_F_PR, 0, EMUL_PR_ALLOWED },
+	{ REPORT_LUNS, 0, false, 12, 0, NO_UA | NO_READY | RES_OK, EMUL_PR_ALLOWED },
+	{ MAINTENANCE_IN, MI_REPORT_SUPPORTED_OPERATION_CODES, true, 12, 0,
+	  NO_READY | RES_OK, EMUL_PR_ALLOWED },
+	{ MOVE_MEDIUM, 0, false, 12, 0, 0, EMUL_PR_WRITE },
+	{ EXCHANGE_MEDIUM, 0, false, 12, EMUL_F_EXCHANGE, 0, EMUL_PR_WRITE },
+	{ READ_ELEMENT_STATUS, 0, false, 12, 0, 0, EMUL_PR_READ },
 };
 
 static const struct {
@@ -394,56 +400,56 @@ void emul_execute(struct emul_state *st, struct emul_cmd *ec)
 	}
 
 	switch (cdb[0]) {
-	case 0x00:
+	case TEST_UNIT_READY:
 		emul_test_unit_ready(st, ec);
 		break;
-	case 0x03:
+	case REQUEST_SENSE:
 		emul_request_sense(st, ec, ini);
 		break;
-	case 0x07:
-	case 0x37:
+	case INITIALIZE_ELEMENT_STATUS:
+	case EMUL_INIT_ELEM_RANGE:
 		emul_init_status(st, ec, ini);
 		break;
-	case 0x12:
+	case INQUIRY:
 		emul_inquiry(st, ec);
 		break;
-	case 0x16:
-	case 0x56:
+	case RESERVE_6:
+	case RESERVE_10:
 		emul_reserve(st, ec, ini);
 		break;
-	case 0x17:
-	case 0x57:
+	case RELEASE_6:
+	case RELEASE_10:
 		emul_release(st, ec, ini);
 		break;
-	case 0x1a:
-	case 0x5a:
+	case MODE_SENSE:
+	case MODE_SENSE_10:
 		emul_mode_sense(st, ec);
 		break;
-	case 0x1e:
+	case ALLOW_MEDIUM_REMOVAL:
 		emul_prevent_allow(st, ec, ini);
 		break;
-	case 0x2b:
+	case POSITION_TO_ELEMENT:
 		emul_position(st, ec, ini);
 		break;
-	case 0x5e:
+	case PERSISTENT_RESERVE_IN:
 		emul_pr_in(st, ec);
 		break;
-	case 0x5f:
+	case PERSISTENT_RESERVE_OUT:
 		emul_pr_out(st, ec, ini);
 		break;
-	case 0xa0:
+	case REPORT_LUNS:
 		emul_report_luns(st, ec);
 		break;
-	case 0xa3:
+	case MAINTENANCE_IN:
 		emul_report_opcodes(st, ec);
 		break;
-	case 0xa5:
+	case MOVE_MEDIUM:
 		emul_move_medium(st, ec, ini);
 		break;
-	case 0xa6:
+	case EXCHANGE_MEDIUM:
 		emul_exchange_medium(st, ec, ini);
 		break;
-	case 0xb8:
+	case READ_ELEMENT_STATUS:
 		emul_read_element_status(st, ec);
 		break;
 	}

@@ -361,7 +361,7 @@ void emul_init_status(struct emul_state *st, struct emul_cmd *ec,
 	unsigned int i, lo = 0, n = st->nelems;
 	struct emul_elem *e;
 
-	if (cdb[0] == 0x37 && (cdb[1] & 0x01)) {
+	if (cdb[0] == EMUL_INIT_ELEM_RANGE && (cdb[1] & 0x01)) {
 		e = emul_elem(st, get_unaligned_be16(cdb + 2));
 		if (!e) {
 			emul_sense(ec, ILLEGAL_REQUEST, 0x21, 0x01);

@@ -119,12 +119,12 @@ u64 emul_delay(struct emul_state *st, const u8 *cdb)
 	lockdep_assert_held(&st->lock);
 	delay = (u64)READ_ONCE(emul_latency_ms) * NSEC_PER_MSEC;
 	switch (cdb[0]) {
-	case 0xa5:
-	case 0xa6:
+	case MOVE_MEDIUM:
+	case EXCHANGE_MEDIUM:
 		ms = READ_ONCE(emul_move_ms);
 		break;
-	case 0x07:
-	case 0x37:
+	case INITIALIZE_ELEMENT_STATUS:
+	case EMUL_INIT_ELEM_RANGE:
 		ms = READ_ONCE(emul_init_ms);
 		break;
 	}

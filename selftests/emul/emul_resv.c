@@ -35,11 +35,11 @@ bool emul_reservation_conflict(const struct emul_state *st,
 	    !(op->flags & EMUL_OP_RES_OK))
 		return true;
 	/* SPC-4 5.13.3: RESERVE while a persistent reservation exists */
-	if (st->pr_holder >= 0 && (cdb[0] == 0x16 || cdb[0] == 0x56))
+	if (st->pr_holder >= 0 && (cdb[0] == RESERVE_6 || cdb[0] == RESERVE_10))
 		return true;
 	if (emul_pr_access(st, ini))
 		return false;
-	if (cdb[0] == 0x1e && !(cdb[4] & 0x03))
+	if (cdb[0] == ALLOW_MEDIUM_REMOVAL && !(cdb[4] & 0x03))
 		class = EMUL_PR_ALLOWED;	/* allowing removal */
 	switch (class) {
 	case EMUL_PR_READ:
@@ -58,7 +58,7 @@ void emul_reserve(struct emul_state *st, struct emul_cmd *ec,
 		  unsigned int ini)
 {
 	const u8 *cdb = ec->cmd->cmnd;
-	bool ten = cdb[0] == 0x56, element = cdb[1] & 0x01;
+	bool ten = cdb[0] == RESERVE_10, element = cdb[1] & 0x01;
 	unsigned int plen, i, j, n;
 	u8 id = cdb[2];
 	struct emul_elem *e;
@@ -123,7 +123,7 @@ void emul_release(struct emul_state *st, struct emul_cmd *ec,
 	bool element = cdb[1] & 0x01;
 	unsigned int i;
 
-	if ((cdb[0] == 0x57 && (cdb[1] & 0x12)) ||
+	if ((cdb[0] == RELEASE_10 && (cdb[1] & 0x12)) ||
 	    (element && !emul_has(st, EMUL_F_ELEM_RES))) {
 		emul_invalid_cdb(ec);
 		return;
