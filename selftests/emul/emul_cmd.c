@@ -369,35 +369,11 @@ static void emul_report_opcodes(struct emul_state *st, struct emul_cmd *ec)
 
 /* ---- dispatch ---- */
 
-void emul_execute(struct emul_state *st, struct emul_cmd *ec)
+/* Execute a command that passed every check, by the file of its concern. */
+static void emul_dispatch(struct emul_state *st, struct emul_cmd *ec,
+			  unsigned int ini)
 {
-	struct scsi_cmnd *cmd = ec->cmd;
-	unsigned int ini = ec->host->index;
-	const u8 *cdb = cmd->cmnd;
-	const struct emul_op *op;
-	unsigned long flags;
-
-	cmd->result = 0;
-	scsi_set_resid(cmd, 0);
-	spin_lock_irqsave(&st->lock, flags);
-	op = emul_find_op(st, cdb);
-
-	if (op && emul_reservation_conflict(st, ini, op, cdb)) {
-		emul_conflict(ec);
-		goto out;
-	}
-	if ((!op || !(op->flags & EMUL_OP_NO_UA)) && emul_report_ua(st, ec, ini))
-		goto out;
-	if (!op) {
-		emul_sense(ec, ILLEGAL_REQUEST, 0x20, 0x00);
-		goto out;
-	}
-	if (!(op->flags & EMUL_OP_NO_READY) && emul_becoming_ready(st)) {
-		emul_not_ready_sense(st, cmd->sense_buffer);
-		cmd->result = SAM_STAT_CHECK_CONDITION;
-		scsi_set_resid(cmd, scsi_bufflen(cmd));
-		goto out;
-	}
+	const u8 *cdb = ec->cmd->cmnd;
 
 	switch (cdb[0]) {
 	case TEST_UNIT_READY:
@@ -453,6 +429,39 @@ void emul_execute(struct emul_state *st, struct emul_cmd *ec)
 		emul_read_element_status(st, ec);
 		break;
 	}
+}
+
+void emul_execute(struct emul_state *st, struct emul_cmd *ec)
+{
+	struct scsi_cmnd *cmd = ec->cmd;
+	unsigned int ini = ec->host->index;
+	const u8 *cdb = cmd->cmnd;
+	const struct emul_op *op;
+	unsigned long flags;
+
+	cmd->result = 0;
+	scsi_set_resid(cmd, 0);
+	spin_lock_irqsave(&st->lock, flags);
+	op = emul_find_op(st, cdb);
+
+	if (op && emul_reservation_conflict(st, ini, op, cdb)) {
+		emul_conflict(ec);
+		goto out;
+	}
+	if ((!op || !(op->flags & EMUL_OP_NO_UA)) && emul_report_ua(st, ec, ini))
+		goto out;
+	if (!op) {
+		emul_sense(ec, ILLEGAL_REQUEST, 0x20, 0x00);
+		goto out;
+	}
+	if (!(op->flags & EMUL_OP_NO_READY) && emul_becoming_ready(st)) {
+		emul_not_ready_sense(st, cmd->sense_buffer);
+		cmd->result = SAM_STAT_CHECK_CONDITION;
+		scsi_set_resid(cmd, scsi_bufflen(cmd));
+		goto out;
+	}
+
+	emul_dispatch(st, ec, ini);
 out:
 	spin_unlock_irqrestore(&st->lock, flags);
 }

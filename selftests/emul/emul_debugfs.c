@@ -320,7 +320,10 @@ static bool emul_barcode_ok(const char *s)
 	return true;
 }
 
-/* An operator event (not remove/add) under the lock; 0 or an errno. */
+/*
+ * An operator event (not remove/add) under the lock; 0 or an errno. One
+ * branch per event of README.md's list, hence the length.
+ */
 static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 			     char *arg2)
 {

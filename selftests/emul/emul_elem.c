@@ -237,10 +237,45 @@ static void emul_put_desc(struct emul_state *st, struct emul_out *o,
 	}
 }
 
+/* The element types present, in address order; how many. */
+static unsigned int emul_res_order(const struct emul_state *st,
+				   struct emul_run *runs)
+{
+	static const u8 order_types[] = { EMUL_MT, EMUL_ST, EMUL_IE, EMUL_DT };
+	unsigned int i, j, k;
+
+	for (i = 0; i < 4; i++) {
+		u8 best = 0;
+
+		for (j = 0; j < ARRAY_SIZE(order_types); j++) {
+			u8 t = order_types[j];
+			bool used = false;
+
+			for (k = 0; k < i; k++)
+				if (runs[k].type == t)
+					used = true;
+			if (used || !st->range[t].count)
+				continue;
+			if (!best || st->range[t].first < st->range[best].first)
+				best = t;
+		}
+		if (!best)
+			break;
+		runs[i].type = best;
+		runs[i].n = 0;
+	}
+	return i;
+}
+
+/*
+ * READ ELEMENT STATUS (SMC-3 6.12). Longer than the rest: the runs it
+ * picks, the byte counts of its headers and the descriptors it streams
+ * carry the tgt profile's deviations side by side, which is where a
+ * reader compares them with the standard's layout.
+ */
 void emul_read_element_status(struct emul_state *st,
 			      struct emul_cmd *ec)
 {
-	static const u8 order_types[] = { EMUL_MT, EMUL_ST, EMUL_IE, EMUL_DT };
 	const u8 *cdb = ec->cmd->cmnd;
 	u8 type = cdb[1] & 0x0f;
 	bool voltag = cdb[1] & 0x10, dvcid = cdb[6] & 0x01, tgt = emul_tgt(st);
@@ -268,28 +303,7 @@ void emul_read_element_status(struct emul_state *st,
 		return;
 	}
 
-	/* the ranges in address order, from the starting address */
-	for (i = 0; i < 4; i++) {
-		u8 best = 0;
-
-		for (j = 0; j < ARRAY_SIZE(order_types); j++) {
-			u8 t = order_types[j];
-			bool used = false;
-
-			for (k = 0; k < i; k++)
-				if (runs[k].type == t)
-					used = true;
-			if (used || !st->range[t].count)
-				continue;
-			if (!best || st->range[t].first < st->range[best].first)
-				best = t;
-		}
-		if (!best)
-			break;
-		runs[i].type = best;
-		runs[i].n = 0;
-	}
-	nruns = i;
+	nruns = emul_res_order(st, runs);
 	for (i = 0, j = 0; i < nruns; i++) {
 		u8 t = runs[i].type;
 

@@ -146,7 +146,8 @@ static void emul_sg_write(struct scsi_cmnd *cmd, const void *buf,
 
 /*
  * Spoil the reply just written, when asked to: @hdr is the offset of the
- * first page (READ ELEMENT STATUS page header, or mode page).
+ * first page (READ ELEMENT STATUS page header, or mode page). One case
+ * per kind of debugfs "malformed", hence the length.
  */
 void emul_malform(struct emul_state *st, struct emul_cmd *ec,
 		  u32 which, unsigned int hdr)

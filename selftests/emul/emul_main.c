@@ -393,6 +393,11 @@ static void emul_free_state(struct emul_state *st)
 	kfree(st);
 }
 
+/*
+ * State and profile, workqueue, root device, hosts, debugfs, then the scan:
+ * one function, so that the goto unwinding reads in the reverse order of
+ * the set-up.
+ */
 static int __init emul_init(void)
 {
 	struct Scsi_Host *shost;

@@ -101,6 +101,11 @@ static unsigned int emul_pr_preempt_key(struct emul_state *st, u64 key,
 	return n;
 }
 
+/*
+ * PERSISTENT RESERVE OUT (SPC-4 6.16). Longer than the rest: one switch
+ * over the service actions, each case a few lines of SPC-4 5.13, after
+ * the parameter list and reservation key checks they all share.
+ */
 void emul_pr_out(struct emul_state *st, struct emul_cmd *ec,
 		 unsigned int ini)
 {

@@ -35,64 +35,13 @@ static void emul_load(struct emul_state *st, u16 addr, const char *tag,
 		strscpy(e->alt, alt, sizeof(e->alt));
 }
 
-/*
- * Set up the library of @profile. The element addresses:
- *   superloader: transport 0, drive 0x20, storage 0x100-0x10f in two
- *		magazines of 8, no import/export element (Quantum's guide);
- *   library:	transports 0x1.., import/export 0x10.., drives 0x100..,
- *		storage 0x1000..;
- *   tgt:	transport 1, import/export 16-17, drives 256-257,
- *		storage 1024-1047 (selftests/testbed/tgt-changer.sh).
- * The media are listed in README.md.
- */
-int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,
-	       unsigned int drives, unsigned int ie, unsigned int transports)
+/* The element map of the profile and what page 1Fh says of it. */
+static void emul_setup_elems(struct emul_state *st, unsigned int slots,
+			     unsigned int drives, unsigned int ie,
+			     unsigned int transports)
 {
-	char tag[EMUL_TAG_MAX + 1], alt[EMUL_TAG_MAX + 1];
 	unsigned int i, t;
 
-	if (!strcmp(profile, "superloader")) {
-		st->profile = EMUL_SUPERLOADER;
-		st->features = EMUL_F_RESERVE | EMUL_F_PR | EMUL_F_PREVENT |
-			       EMUL_F_POSITION;
-		st->vendor = "QUANTUM";
-		st->product = "SuperLoader3";
-		st->revision = "EMUL";
-		slots = 16;
-		drives = 1;
-		ie = 0;
-		transports = 1;
-	} else if (!strcmp(profile, "library")) {
-		st->profile = EMUL_LIBRARY;
-		st->features = EMUL_F_EXCHANGE | EMUL_F_RESERVE | EMUL_F_ELEM_RES |
-			       EMUL_F_PR | EMUL_F_PREVENT | EMUL_F_POSITION |
-			       EMUL_F_INIT_RANGE | EMUL_F_DVCID |
-			       EMUL_F_ALT_TAGS | EMUL_F_SMC3_DESC;
-		st->vendor = "AUTOCH";
-		st->product = "EMUL-LIBRARY";
-		st->revision = "0001";
-		if (!slots || !transports || transports > 8 || ie > 0xf0 ||
-		    drives > 0xf00 ||
-		    slots + drives + ie + transports > EMUL_MAX_ELEMS)
-			return -EINVAL;
-	} else if (!strcmp(profile, "tgt")) {
-		st->profile = EMUL_TGT;
-		st->features = EMUL_F_TGT;
-		st->vendor = "IET";
-		st->product = "VIRTUAL-CHANGER";
-		st->revision = "0001";
-		slots = 24;
-		drives = 2;
-		ie = 2;
-		transports = 1;
-	} else {
-		return -EINVAL;
-	}
-
-	st->elems = kvcalloc(slots + drives + ie + transports,
-			     sizeof(*st->elems), GFP_KERNEL);
-	if (!st->elems)
-		return -ENOMEM;
 	switch (st->profile) {
 	case EMUL_SUPERLOADER:
 		emul_set_range(st, EMUL_MT, 0x0000, 1);
@@ -139,6 +88,14 @@ int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,
 	}
 	st->can_store = emul_tgt(st) ? 0x0f : 0x0e;
 	st->dvcid_len = emul_tgt(st) ? 34 : 16;
+}
+
+/* The media the library holds at start (README.md lists them). */
+static void emul_setup_media(struct emul_state *st, unsigned int slots,
+			     unsigned int ie)
+{
+	char tag[EMUL_TAG_MAX + 1], alt[EMUL_TAG_MAX + 1];
+	unsigned int i;
 
 	switch (st->profile) {
 	case EMUL_SUPERLOADER:
@@ -166,6 +123,65 @@ int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,
 		}
 		break;
 	}
+}
+
+/*
+ * Set up the library of @profile. The element addresses:
+ *   superloader: transport 0, drive 0x20, storage 0x100-0x10f in two
+ *		magazines of 8, no import/export element (Quantum's guide);
+ *   library:	transports 0x1.., import/export 0x10.., drives 0x100..,
+ *		storage 0x1000..;
+ *   tgt:	transport 1, import/export 16-17, drives 256-257,
+ *		storage 1024-1047 (selftests/testbed/tgt-changer.sh).
+ * The media are listed in README.md.
+ */
+int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,
+	       unsigned int drives, unsigned int ie, unsigned int transports)
+{
+	if (!strcmp(profile, "superloader")) {
+		st->profile = EMUL_SUPERLOADER;
+		st->features = EMUL_F_RESERVE | EMUL_F_PR | EMUL_F_PREVENT |
+			       EMUL_F_POSITION;
+		st->vendor = "QUANTUM";
+		st->product = "SuperLoader3";
+		st->revision = "EMUL";
+		slots = 16;
+		drives = 1;
+		ie = 0;
+		transports = 1;
+	} else if (!strcmp(profile, "library")) {
+		st->profile = EMUL_LIBRARY;
+		st->features = EMUL_F_EXCHANGE | EMUL_F_RESERVE | EMUL_F_ELEM_RES |
+			       EMUL_F_PR | EMUL_F_PREVENT | EMUL_F_POSITION |
+			       EMUL_F_INIT_RANGE | EMUL_F_DVCID |
+			       EMUL_F_ALT_TAGS | EMUL_F_SMC3_DESC;
+		st->vendor = "AUTOCH";
+		st->product = "EMUL-LIBRARY";
+		st->revision = "0001";
+		if (!slots || !transports || transports > 8 || ie > 0xf0 ||
+		    drives > 0xf00 ||
+		    slots + drives + ie + transports > EMUL_MAX_ELEMS)
+			return -EINVAL;
+	} else if (!strcmp(profile, "tgt")) {
+		st->profile = EMUL_TGT;
+		st->features = EMUL_F_TGT;
+		st->vendor = "IET";
+		st->product = "VIRTUAL-CHANGER";
+		st->revision = "0001";
+		slots = 24;
+		drives = 2;
+		ie = 2;
+		transports = 1;
+	} else {
+		return -EINVAL;
+	}
+
+	st->elems = kvcalloc(slots + drives + ie + transports,
+			     sizeof(*st->elems), GFP_KERNEL);
+	if (!st->elems)
+		return -ENOMEM;
+	emul_setup_elems(st, slots, drives, ie, transports);
+	emul_setup_media(st, slots, ie);
 	st->naa = 0xac0000ULL + st->profile * 0x100000ULL + st->nelems;
 	snprintf(st->serial, sizeof(st->serial), "EMUL%012llX", st->naa);
 	st->naa |= 0x3000000000000000ULL;	/* NAA 3: locally assigned */

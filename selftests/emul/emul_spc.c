@@ -22,6 +22,10 @@ static void emul_pad(u8 *dst, const char *s, unsigned int len)
 	memset(dst + n, ' ', len - n);
 }
 
+/*
+ * INQUIRY (SPC-4 6.6): standard data, or one of the VPD pages, one case
+ * each; page 83h lists its three designators inline, in reply order.
+ */
 void emul_inquiry(struct emul_state *st, struct emul_cmd *ec)
 {
 	const u8 *cdb = ec->cmd->cmnd;
