@@ -85,7 +85,7 @@
 #include <asm/unaligned.h>
 #endif
 
-/* Linux 6.15 renamed RESERVE/RELEASE to RESERVE_6/RELEASE_6. */
+/* Kernels after 6.12 name RESERVE(6)/RELEASE(6) RESERVE_6/RELEASE_6. */
 #ifndef RESERVE_6
 #define RESERVE_6		RESERVE
 #define RELEASE_6		RELEASE
