@@ -24,6 +24,46 @@
  *   handler, or module unload. Whoever removes it last synchronises with
  *   the timer and the work (emul_cancel()) before the command may be
  *   reused, so no work ever touches a finished command.
+ *
+ * Locking:
+ *
+ * There are three locks. emul_lu_mutex is outermost; the two spinlocks
+ * are never held together, and neither is held across a call into the
+ * midlayer that may wait for a command:
+ *
+ * - emul_lu_mutex (mutex, emul_main.c): serialises removing and adding
+ *   the LU (debugfs "event remove"/"add", fault "remove"). Process
+ *   context only; scsi_remove_device() and scsi_add_device() run under
+ *   it, so a command's completion never takes it.
+ * - emul_state.lock (spinlock, irqsave): the library, the members marked
+ *   (L). Every command is executed under it (emul_execute() in
+ *   emul_cmd.c), so the command files (emul_spc.c, emul_elem.c,
+ *   emul_move.c, emul_resv.c, emul_pr.c, emul_fault.c) run with it held:
+ *   no sleeping, no allocation; helpers that need it say so with
+ *   lockdep_assert_held(). queuecommand counts, matches faults and
+ *   reserves the robot under it; debugfs (emul_debugfs.c) applies writes
+ *   and takes snapshots under it; the LU and host reset handlers reset
+ *   state under it.
+ * - emul_host.lock (spinlock, irqsave): a host's @inflight list and
+ *   @dying. Nothing is executed under it; a command's timer and work are
+ *   cancelled (emul_cancel()) only after dropping it.
+ *
+ * Files:
+ *   emul_main.c	module parameters, hosts, queuecommand, completion,
+ *			abort/reset handlers, LU removal and addition
+ *   emul_cmd.c	the command table, dispatch, replies and sense, unit
+ *			attentions, REQUEST SENSE, REPORT SUPPORTED OPCODES
+ *   emul_spc.c	INQUIRY and VPD pages, TEST UNIT READY, REPORT LUNS
+ *   emul_elem.c	elements, mode pages 1Dh-1Fh, READ ELEMENT STATUS,
+ *			INITIALIZE ELEMENT STATUS (WITH RANGE)
+ *   emul_move.c	MOVE MEDIUM, EXCHANGE MEDIUM, POSITION TO ELEMENT,
+ *			PREVENT ALLOW MEDIUM REMOVAL
+ *   emul_resv.c	RESERVE/RELEASE (ELEMENT) and the reservation check
+ *			every command passes
+ *   emul_pr.c	PERSISTENT RESERVE IN/OUT
+ *   emul_fault.c	armed faults, malformed replies, command durations
+ *   emul_profile.c	the three profiles: element map, media, identity
+ *   emul_debugfs.c	the test control files in debugfs
  */
 #ifndef _AUTOCH_EMUL_H
 #define _AUTOCH_EMUL_H
@@ -31,6 +71,7 @@
 #include <linux/debugfs.h>
 #include <linux/hrtimer.h>
 #include <linux/list.h>
+#include <linux/scatterlist.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -43,6 +84,14 @@
 #else
 #include <asm/unaligned.h>
 #endif
+
+/* Kernels after 6.12 name RESERVE(6)/RELEASE(6) RESERVE_6/RELEASE_6. */
+#ifndef RESERVE_6
+#define RESERVE_6		RESERVE
+#define RELEASE_6		RELEASE
+#endif
+/* SMC-3 6.5; <scsi/scsi_proto.h> names 37h only READ_DEFECT_DATA. */
+#define EMUL_INIT_ELEM_RANGE	0x37
 
 #define EMUL_MAX_HOSTS		2
 #define EMUL_MAX_ELEMS		30000
@@ -346,21 +395,143 @@ extern unsigned int emul_init_ms;
 extern unsigned int emul_ready_ms;
 extern bool emul_alloc16;
 
+/* Which persistent reservation types block a command (SPC-4 table 59). */
+enum emul_pr_class {
+	EMUL_PR_ALLOWED,	/* allowed under every type */
+	EMUL_PR_READ,		/* conflicts under exclusive access only */
+	EMUL_PR_WRITE,		/* conflicts under both */
+};
+
+#define EMUL_OP_NO_UA		BIT(0)	/* SAM-5 5.14: no unit attention */
+#define EMUL_OP_NO_READY	BIT(1)	/* answered while becoming ready */
+#define EMUL_OP_RES_OK		BIT(2)	/* allowed under another's RESERVE */
+
+/**
+ * struct emul_op - one supported command
+ * @opcode: operation code
+ * @sa: service action, for commands that have one
+ * @has_sa: the command has service actions
+ * @cdb_len: CDB length
+ * @feature: EMUL_F_* the profile needs for it, 0 for every profile
+ * @flags: EMUL_OP_*
+ * @pr: enum emul_pr_class
+ */
+struct emul_op {
+	u8 opcode;
+	u8 sa;
+	bool has_sa;
+	u8 cdb_len;
+	u32 feature;
+	u8 flags;
+	u8 pr;
+};
+
+/**
+ * struct emul_out - a reply streamed into a command's scatterlist
+ * @cmd: the command
+ * @miter: position in the scatterlist
+ * @started: @miter was started
+ * @mapped: @miter holds a mapped segment
+ * @moff: bytes of that segment used
+ * @limit: bytes that may be transferred
+ * @done: bytes transferred
+ * @pos: bytes of the reply produced, transferred or not
+ */
+struct emul_out {
+	struct scsi_cmnd *cmd;
+	struct sg_mapping_iter miter;
+	bool started;
+	bool mapped;
+	unsigned int moff;
+	unsigned int limit;
+	unsigned int done;
+	unsigned int pos;
+};
+
+static inline bool emul_has(const struct emul_state *st, u32 feature)
+{
+	return (st->features & feature) == feature;
+}
+
+static inline bool emul_tgt(const struct emul_state *st)
+{
+	return st->features & EMUL_F_TGT;
+}
+
+static inline bool emul_reserved_by_other(const struct emul_elem *e, unsigned int ini)
+{
+	return e->res_owner && e->res_owner != ini + 1;
+}
+
 /* emul_cmd.c */
-void emul_execute(struct emul_state *st, struct emul_cmd *ec);
-u64 emul_delay(struct emul_state *st, const u8 *cdb);
+void emul_out_start(struct emul_out *o, struct emul_cmd *ec,
+		    unsigned int alloc);
+void emul_put(struct emul_out *o, const void *data, unsigned int len);
+void emul_out_end(struct emul_out *o);
+void emul_reply(struct emul_cmd *ec, const void *buf, unsigned int len,
+		unsigned int alloc);
+void emul_sense(struct emul_cmd *ec, u8 key, u8 asc, u8 ascq);
+void emul_invalid_cdb(struct emul_cmd *ec);
+void emul_conflict(struct emul_cmd *ec);
+unsigned int emul_param_list(struct emul_cmd *ec, void *buf,
+			     unsigned int len);
 void emul_raise_ua(struct emul_state *st, int initiator, enum emul_ua ua);
 void emul_power_on(struct emul_state *st);
-int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,
-	       unsigned int drives, unsigned int ie, unsigned int transports);
+void emul_execute(struct emul_state *st, struct emul_cmd *ec);
+
+/* emul_spc.c */
+void emul_inquiry(struct emul_state *st, struct emul_cmd *ec);
+void emul_test_unit_ready(struct emul_state *st, struct emul_cmd *ec);
+void emul_report_luns(struct emul_state *st, struct emul_cmd *ec);
+
+/* emul_elem.c */
 const char *emul_type_name(u8 type);
 struct emul_elem *emul_elem(struct emul_state *st, u16 addr);
+bool emul_accessible(const struct emul_state *st, const struct emul_elem *e);
+void emul_mode_sense(struct emul_state *st, struct emul_cmd *ec);
+void emul_read_element_status(struct emul_state *st, struct emul_cmd *ec);
+void emul_init_status(struct emul_state *st, struct emul_cmd *ec,
+		      unsigned int ini);
 
-/* emul_ctl.c */
-int emul_debugfs_init(struct emul_state *st);
-void emul_debugfs_exit(void);
+/* emul_move.c */
+bool emul_removal_prevented(const struct emul_state *st);
+void emul_move_medium(struct emul_state *st, struct emul_cmd *ec,
+		      unsigned int ini);
+void emul_exchange_medium(struct emul_state *st, struct emul_cmd *ec,
+			  unsigned int ini);
+void emul_position(struct emul_state *st, struct emul_cmd *ec,
+		   unsigned int ini);
+void emul_prevent_allow(struct emul_state *st, struct emul_cmd *ec,
+			unsigned int ini);
+
+/* emul_resv.c */
+bool emul_reservation_conflict(const struct emul_state *st, unsigned int ini,
+			       const struct emul_op *op, const u8 *cdb);
+void emul_reserve(struct emul_state *st, struct emul_cmd *ec,
+		  unsigned int ini);
+void emul_release(struct emul_state *st, struct emul_cmd *ec,
+		  unsigned int ini);
+
+/* emul_pr.c */
+void emul_pr_in(struct emul_state *st, struct emul_cmd *ec);
+void emul_pr_out(struct emul_state *st, struct emul_cmd *ec, unsigned int ini);
+
+/* emul_fault.c */
 bool emul_fault_match(struct emul_state *st, unsigned int host, u8 opcode,
 		      struct emul_fault *hit);
+void emul_apply_fault(struct emul_cmd *ec, const struct emul_fault *f,
+		      u64 *delay);
+u64 emul_delay(struct emul_state *st, const u8 *cdb);
+void emul_malform(struct emul_state *st, struct emul_cmd *ec, u32 which,
+		  unsigned int hdr);
+
+/* emul_profile.c */
+int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,
+	       unsigned int drives, unsigned int ie, unsigned int transports);
+
+/* emul_debugfs.c */
+int emul_debugfs_init(struct emul_state *st);
+void emul_debugfs_exit(void);
 
 /* emul_main.c */
 int emul_remove_lu(void);

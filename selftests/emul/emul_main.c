@@ -142,54 +142,6 @@ static void emul_remove_work(struct work_struct *work)
 	mutex_unlock(&emul_lu_mutex);
 }
 
-static void emul_apply_fault(struct emul_cmd *ec, const struct emul_fault *f,
-			     u64 *delay)
-{
-	struct scsi_cmnd *cmd = ec->cmd;
-
-	switch (f->kind) {
-	case EMUL_FAULT_TIMEOUT:
-		ec->hold = EMUL_HOLD_TIMEOUT;
-		return;
-	case EMUL_FAULT_HOSTRESET:
-		ec->hold = EMUL_HOLD_HOSTRESET;
-		return;
-	case EMUL_FAULT_SHORT:
-		ec->short_len = f->bytes ? f->bytes : scsi_bufflen(cmd) / 2;
-		return;
-	case EMUL_FAULT_REMOVE:
-		/* completes once the removal is under way */
-		ec->preset = true;
-		ec->result = DID_NO_CONNECT << 16;
-		*delay = max_t(u64, *delay, 200 * NSEC_PER_MSEC);
-		return;
-	case EMUL_FAULT_BUSY:
-		ec->result = SAM_STAT_BUSY;
-		break;
-	case EMUL_FAULT_TSF:
-		ec->result = SAM_STAT_TASK_SET_FULL;
-		break;
-	case EMUL_FAULT_CONFLICT:
-		ec->result = SAM_STAT_RESERVATION_CONFLICT;
-		break;
-	case EMUL_FAULT_SENSE:
-		ec->key = f->key;
-		ec->asc = f->asc;
-		ec->ascq = f->ascq;
-		ec->result = SAM_STAT_CHECK_CONDITION;
-		break;
-	case EMUL_FAULT_NOSENSE:
-		ec->result = SAM_STAT_CHECK_CONDITION;
-		break;
-	case EMUL_FAULT_DID:
-		ec->result = f->did << 16;
-		break;
-	default:
-		return;
-	}
-	ec->preset = true;
-}
-
 static int emul_init_cmd_priv(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
 {
 	struct emul_cmd *ec = scsi_cmd_priv(cmd);
@@ -441,6 +393,11 @@ static void emul_free_state(struct emul_state *st)
 	kfree(st);
 }
 
+/*
+ * State and profile, workqueue, root device, hosts, debugfs, then the scan:
+ * one function, so that the goto unwinding reads in the reverse order of
+ * the set-up.
+ */
 static int __init emul_init(void)
 {
 	struct Scsi_Host *shost;

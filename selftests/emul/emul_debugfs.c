@@ -68,39 +68,6 @@ static const struct {
 	{ "transport_failfast", DID_TRANSPORT_FAILFAST },
 };
 
-/*
- * Called with the state lock held for every command queued: whether an
- * armed fault takes it, and which (copied to @hit). The first rule that
- * matches decides; while it still has commands to skip, this one passes.
- */
-bool emul_fault_match(struct emul_state *st, unsigned int host, u8 opcode,
-		      struct emul_fault *hit)
-{
-	struct emul_fault *f;
-	unsigned int i;
-
-	lockdep_assert_held(&st->lock);
-	for (i = 0; i < st->nfaults; i++) {
-		f = &st->faults[i];
-		if (!f->any_op && f->opcode != opcode)
-			continue;
-		if (f->host >= 0 && f->host != host)
-			continue;
-		if (f->skip) {
-			f->skip--;
-			return false;
-		}
-		f->hits++;
-		*hit = *f;
-		if (f->count && !--f->count) {
-			memmove(f, f + 1, (st->nfaults - i - 1) * sizeof(*f));
-			st->nfaults--;
-		}
-		return true;
-	}
-	return false;
-}
-
 /* Copy a user write into a NUL-terminated kernel string. */
 static char *emul_ctl_input(const char __user *ubuf, size_t len)
 {
@@ -341,16 +308,6 @@ static const struct file_operations emul_counters_fops = {
 	.write = emul_counters_write,
 };
 
-static bool emul_prevented(const struct emul_state *st)
-{
-	unsigned int i;
-
-	for (i = 0; i < st->nhosts; i++)
-		if (st->prevent[i])
-			return true;
-	return false;
-}
-
 static bool emul_barcode_ok(const char *s)
 {
 	size_t n = strlen(s), i;
@@ -363,7 +320,10 @@ static bool emul_barcode_ok(const char *s)
 	return true;
 }
 
-/* An operator event (not remove/add) under the lock; 0 or an errno. */
+/*
+ * An operator event (not remove/add) under the lock; 0 or an errno. One
+ * branch per event of README.md's list, hence the length.
+ */
 static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 			     char *arg2)
 {
@@ -382,7 +342,7 @@ static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 		if (mag >= st->nmags)
 			return -ENODEV;
 		if (!strcmp(arg, "out")) {
-			if (emul_prevented(st))
+			if (emul_removal_prevented(st))
 				return -EBUSY;
 			/* its slots report Access 0 until it is back */
 			st->mag_out[mag] = true;
@@ -394,7 +354,7 @@ static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 		}
 	} else if (!strcmp(what, "door")) {
 		if (!strcmp(arg, "open")) {
-			if (emul_prevented(st))
+			if (emul_removal_prevented(st))
 				return -EBUSY;
 			/* the robot stops: NOT READY 04/03 until closed */
 			st->door_open = true;
@@ -413,7 +373,7 @@ static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 		if (!strcmp(what, "take")) {
 			if (!e->full)
 				return -ENOENT;
-			if (emul_prevented(st))
+			if (emul_removal_prevented(st))
 				return -EBUSY;
 			e->full = false;
 			e->svalid = false;
