@@ -41,8 +41,10 @@ install-data:
 		$(DESTDIR)$(PREFIX)/include/linux/autochanger.h
 	install -D -m 0644 include/uapi/linux/autochanger.h \
 		$(DESTDIR)$(PREFIX)/include/autoch/uapi/linux/autochanger.h
-	install -D -m 0644 include/hpux/sys/scsi.h \
-		$(DESTDIR)$(PREFIX)/include/autoch/hpux/sys/scsi.h
+	for h in scsi scsi_ctl wsio spinlock; do \
+		install -D -m 0644 include/hpux/sys/$$h.h \
+			$(DESTDIR)$(PREFIX)/include/autoch/hpux/sys/$$h.h || exit; \
+	done
 	install -D -m 0644 udev/60-autoch.rules \
 		$(DESTDIR)$(UDEVRULESDIR)/60-autoch.rules
 	install -D -m 0644 autoch-modprobe.conf \

@@ -23,6 +23,8 @@ static const struct request with_arg[] = {
 	{ "SIOC_EXCHANGE_MEDIUM", SIOC_EXCHANGE_MEDIUM },
 	{ "SIOC_INQUIRY", SIOC_INQUIRY },
 	{ "SIOC_XSENSE", SIOC_XSENSE },
+	{ "AUTOCH_INQUIRY", AUTOCH_INQUIRY },
+	{ "AUTOCH_XSENSE", AUTOCH_XSENSE },
 };
 
 FIXTURE(changer) {

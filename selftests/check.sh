@@ -143,6 +143,12 @@ else
 	fail "userspace-examples build"
 	finish
 fi
+selftests/hpux/check-bitfields.sh "$work/bitfields" >"$work/bitfields.log" 2>&1
+case $? in
+0) pass "HP-UX inquiry/sense bit-fields, little- and big-endian (s390x, qemu-user)" ;;
+4) skip "HP-UX bit-fields: $(sed -n 's/^1\.\.0 # SKIP //p' "$work/bitfields.log")" ;;
+*) sed 's/^/    /' "$work/bitfields.log" && fail "HP-UX inquiry/sense bit-fields, little- and big-endian" ;;
+esac
 cp "$src/driver/autoch.ko" "$work/ex/autoch-demo" "$work/ex/mc" \
 	selftests/guest-bind.sh selftests/guest-inventory.sh "$inst/"
 

@@ -14,6 +14,7 @@ pkgs=(
 	sparse coccinelle gcc g++ make perl	# builds, static checks, checkpatch
 	ocaml			# ocamlopt: coccicheck's scripted semantic patches
 	udev dkms		# the udev rules' test, make dkms-install
+	gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user	# HP-UX bit-fields, big-endian
 )
 
 missing=()
