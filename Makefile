@@ -94,6 +94,11 @@ demo:
 check:
 	selftests/check.sh
 
+# make check in a fresh minimal Debian 12 (debootstrap minbase plus
+# build-essential, git, ca-certificates) with empty caches.
+check-minimal:
+	selftests/testbed/minimal.sh
+
 # checkpatch --strict and sparse on the driver and the headers.
 lint:
 	selftests/check.sh --lint-only
@@ -118,4 +123,4 @@ check-debug:
 .PHONY: check-debug
 
 .PHONY: all modules modules_install install install-data dkms-install dkms-remove \
-	clean deps demo check lint matrix bench soak
+	clean deps demo check check-minimal lint matrix bench soak

@@ -20,18 +20,18 @@ suite=$1
 # The versioned package linux-headers-amd64 depends on in SUITE.
 resolve() {
 	local deps
-	ver=$(apt_x_field "linux-headers-amd64/$suite" Version) || return 1
-	deps=$(apt_x_field "linux-headers-amd64=$ver" Depends) || return 1
+	ver=$(apt_x_field "$suite" "linux-headers-amd64/$suite" Version) || return 1
+	deps=$(apt_x_field "$suite" "linux-headers-amd64=$ver" Depends) || return 1
 	hdr=$(grep -oE 'linux-headers-[^ ,]+-amd64' <<<"$deps" | head -n 1)
 	[ -n "$hdr" ] || return 1
-	deps=$(apt_x_field "$hdr=$ver" Depends) || return 1
+	deps=$(apt_x_field "$suite" "$hdr=$ver" Depends) || return 1
 	common=$(grep -oE 'linux-headers-[^ ,]+-common' <<<"$deps" | head -n 1)
 	kbuild=$(grep -oE 'linux-kbuild-[^ ,]+' <<<"$deps" | head -n 1)
 	[ -n "$common" ] && [ -n "$kbuild" ]
 }
-apt_x_update
-resolve || { apt_x_update --force && resolve; } ||
-	die "no linux-headers-amd64 in $suite"
+apt_x_update "$suite" || log "the package lists of $suite could not be updated"
+resolve || { apt_x_update "$suite" --force && resolve; } ||
+	die "no linux-headers-amd64 in $suite (its package lists could not be updated or do not have it)"
 
 dest=$AUTOCH_CACHE/headers/${hdr#linux-headers-}_$ver
 kdir=$dest/usr/src/$hdr
@@ -49,8 +49,8 @@ tmp=$(mktemp -d "$AUTOCH_CACHE/headers/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 log "fetching $hdr $common $kbuild ($ver)"
-get() { (cd "$tmp" && apt_x_download "$hdr=$ver" "$common=$ver" "$kbuild=$ver"); }
-get || { apt_x_update --force && get; } || die "cannot download $hdr ($ver)"
+get() { (cd "$tmp" && apt_x_download "$suite" "$hdr=$ver" "$common=$ver" "$kbuild=$ver"); }
+get || { apt_x_update "$suite" --force && get; } || die "cannot download $hdr ($ver)"
 mkdir "$tmp/x"
 for deb in "$tmp"/*.deb; do
 	dpkg-deb -x "$deb" "$tmp/x"

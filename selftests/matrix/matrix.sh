@@ -211,7 +211,9 @@ for suite in "${suites[@]}"; do
 		[ "$suite" != experimental ] || allowed_fail[$k]=1
 		kernels+=("$k")
 		label[$k]=$suite release[$k]="headers unavailable"
-		result "$k" build fail "no headers"
+		# the reason: the last line the preparation printed
+		why=$(grep -v '^ *$' "$work/prepare-$suite.log" | tail -n 1)
+		result "$k" build fail "no headers${why:+: ${why//#/}}"
 		result "$k" W=1 skip "no build"
 		result "$k" sparse skip "no build"
 		result "$k" selftests skip "no build"

@@ -49,13 +49,13 @@ fi
 
 command -v debootstrap >/dev/null || die "debootstrap missing"
 find_root() {
-	ver=$(apt_x_field linux-headers-amd64/sid Version) || return 1
+	ver=$(apt_x_field sid linux-headers-amd64/sid Version) || return 1
 	key=$(echo "$pkgs" | sha256sum | cut -c1-8)
 	root=$AUTOCH_CACHE/chroot/sid_${ver}_$key
 }
-apt_x_update
-find_root || { apt_x_update --force && find_root; } ||
-	die "no linux-headers-amd64 in sid"
+apt_x_update sid || log "the package lists of sid could not be updated"
+find_root || { apt_x_update sid --force && find_root; } ||
+	die "no linux-headers-amd64 in sid (its package lists could not be updated or do not have it)"
 if [ -f "$root/.complete" ]; then
 	touch "$root/.complete"
 	echo "$root"
@@ -73,8 +73,11 @@ t0=$EPOCHREALTIME
 log "debootstrap sid (linux-headers-amd64 $ver)"
 # In a mount namespace of its own: an interrupted debootstrap leaves no
 # /proc or /sys mounted on the host.
+# The archive the machine's apt uses, through its proxy if it has one.
+mirror=$(apt_x_uri sid) || die "apt's sources name no Debian archive"
+apt_proxy_env
 unshare --mount --propagation private -- \
-	debootstrap --variant=minbase sid "$tmp/root" "$AUTOCH_MIRROR" \
+	debootstrap --variant=minbase sid "$tmp/root" "$mirror" \
 	>"$tmp/debootstrap.log" 2>&1 ||
 	{ tail -n 20 "$tmp/debootstrap.log" >&2; die "debootstrap failed"; }
 log "installing $pkgs"
@@ -89,7 +92,7 @@ installed=$(chroot "$tmp/root" dpkg-query -W -f='${Version}' linux-headers-amd64
 if [ "$installed" != "$ver" ]; then
 	# The next lookup must find this chroot under the version it has.
 	log "sid moved on while the chroot was made: it has $installed, not $ver"
-	apt_x_update --force
+	apt_x_update sid --force || log "the package lists of sid could not be updated"
 fi
 mkdir -p "$tmp/root/build"
 

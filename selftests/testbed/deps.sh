@@ -13,6 +13,7 @@ pkgs=(
 	mtx sg3-utils lsscsi	# independent clients inside the guest
 	sparse coccinelle gcc g++ make perl	# builds, static checks, checkpatch
 	ocaml			# ocamlopt: coccicheck's scripted semantic patches
+	libpython3-dev		# spatch loads libpython3.X.so, which only -dev ships
 	udev dkms		# the udev rules' test, make dkms-install
 	gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user	# HP-UX bit-fields, big-endian
 )

@@ -8,11 +8,14 @@
 # through PVH, vmlinux: the same kernel uncompressed.
 #
 # KDIR may be the headers of any suite apt_x knows (lib.sh): bookworm's
-# 6.1, bookworm-backports' 6.12, sid's and experimental's 7.x.  The
+# 6.1, bookworm-backports' 6.12, sid's and experimental's 7.x.  The suites
+# are asked in that order, each with lists of its own: a suite that cannot
+# be updated matters only to the kernels it ships.  The
 # package version comes from KDIR's include/generated/package.h, so a
 # release name reused by several versions (experimental's 7.3-amd64) gets
 # one cache entry per version.
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 [ $# -eq 1 ] || die "usage: $0 KDIR"
@@ -43,30 +46,45 @@ trap 'rm -rf "$tmp"' EXIT
 #        modules.builtin, ...), all under /usr/lib/modules/REL/.
 # The exact version of KDIR first; when the archive dropped it, any
 # version of the same release (the same ABI, the same vermagic).
+# pkgs_for GROUP: the image packages of $rel in that suite group.
 pkgs_for() {
-	if apt_x_field "linux-modules-$rel" Package >/dev/null; then
+	if apt_x_field "$1" "linux-modules-$rel" Package >/dev/null; then
 		echo "linux-binary-$rel linux-modules-$rel linux-base-$rel"
-	elif apt_x_field "linux-image-$rel" Package >/dev/null; then
+	elif apt_x_field "$1" "linux-image-$rel" Package >/dev/null; then
 		echo "linux-image-$rel"
-	elif apt_x_field "linux-image-$rel-unsigned" Package >/dev/null; then
+	elif apt_x_field "$1" "linux-image-$rel-unsigned" Package >/dev/null; then
 		echo "linux-image-$rel-unsigned"
 	else
 		return 1
 	fi
 }
+# fetch GROUP
 fetch() {
 	local pkgs
-	pkgs=$(pkgs_for) || return 1
-	log "fetching $pkgs${ver:+ ($ver)}"
+	pkgs=$(pkgs_for "$1") || return 1
+	log "fetching $pkgs${ver:+ ($ver)} from $1"
 	# shellcheck disable=SC2086  # package names have no spaces
-	(cd "$tmp" && { { [ -n "$ver" ] && apt_x_download ${pkgs// /=$ver }=$ver; } ||
-		apt_x_download $pkgs; })
+	(cd "$tmp" && { { [ -n "$ver" ] && apt_x_download "$1" ${pkgs// /=$ver }=$ver; } ||
+		apt_x_download "$1" $pkgs; })
 }
-apt_x_update
-if ! fetch; then
-	apt_x_update --force || log "apt-get update failed, trying anyway"
-	fetch || die "no Debian kernel image for $rel${ver:+ ($ver)}"
+found=0
+for group in $APT_X_GROUPS; do
+	if apt_x_update "$group" && fetch "$group"; then
+		found=1
+		break
+	fi
+done
+if [ "$found" = 0 ]; then
+	for group in $APT_X_GROUPS; do
+		apt_x_update "$group" --force ||
+			log "the package lists of $group could not be updated"
+		if fetch "$group"; then
+			found=1
+			break
+		fi
+	done
 fi
+[ "$found" = 1 ] || die "no Debian kernel image for $rel${ver:+ ($ver)} in any suite"
 
 for deb in "$tmp"/*.deb; do
 	dpkg-deb -x "$deb" "$tmp/x"

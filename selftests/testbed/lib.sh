@@ -44,65 +44,150 @@ elapsed_since() {
 # (sources, lists, package cache), so the machine's apt sources and lists
 # are never read or written.  Packages are downloaded and unpacked, never
 # installed on the host.
-AUTOCH_MIRROR=${AUTOCH_MIRROR:-http://deb.debian.org/debian}
-AUTOCH_SECURITY_MIRROR=${AUTOCH_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+#
+# The archive is the one the machine's apt already uses: apt itself lists
+# its configured sources (sources.list, sources.list.d/*.list and
+# *.sources, whichever format), and the entry for Debian 12 (bookworm)
+# gives the URI of every other suite, unless the machine names that suite
+# itself.  Everything else apt reads from /etc/apt/apt.conf.d (proxies,
+# Check-Valid-Until, ...) applies as for the machine's own apt.
+# AUTOCH_MIRROR overrides the archive's URI.
+#
+# Each suite group has lists of its own, updated on its own: a suite that
+# cannot be updated (an expired Release file, a mirror without it) fails
+# only the callers that need it.  Groups: bookworm (with bookworm-updates
+# and bookworm-security), bookworm-backports, sid, experimental.
 apt_dir=$AUTOCH_CACHE/apt
+# shellcheck disable=SC2034  # used by the scripts that source this
+APT_X_GROUPS="bookworm bookworm-backports sid experimental"
 
-# apt_x apt-get|apt-cache ARGS...: run apt with that state.
-apt_x() {
-	local tool=$1
-	shift
-	mkdir -p "$apt_dir"/lists/partial "$apt_dir"/cache/archives/partial
-	local keys=/usr/share/keyrings/debian-archive-keyring.gpg s
-	{
-		for s in bookworm bookworm-updates bookworm-backports sid experimental; do
-			echo "deb [signed-by=$keys] $AUTOCH_MIRROR $s main"
-		done
-		echo "deb [signed-by=$keys] $AUTOCH_SECURITY_MIRROR bookworm-security main"
-	} >"$apt_dir/sources.list.new"
-	if cmp -s "$apt_dir/sources.list.new" "$apt_dir/sources.list"; then
-		rm -f "$apt_dir/sources.list.new"
-	else
-		mv "$apt_dir/sources.list.new" "$apt_dir/sources.list"
+# apt_x_uri SUITE: the machine's URI for SUITE, else for bookworm (the
+# security suite has an archive of its own: no fallback).
+apt_x_uri() {
+	local suite=$1 uri
+	if [ -n "${AUTOCH_MIRROR:-}" ] && [ "$suite" != bookworm-security ]; then
+		echo "$AUTOCH_MIRROR"
+		return 0
 	fi
-	"$tool" -q -o Dir::Etc::sourcelist="$apt_dir/sources.list" \
+	uri=$(apt_system_uri "$suite")
+	[ -n "$uri" ] || [ "$suite" = bookworm-security ] ||
+		uri=$(apt_system_uri bookworm)
+	[ -n "$uri" ] || return 1
+	echo "$uri"
+}
+
+# apt_system_uri SUITE: the repository URI of the machine's own apt source
+# for SUITE (binary packages), empty when it has none.
+apt_system_uri() {
+	# shellcheck disable=SC2016  # apt's own $(FIELD) placeholders
+	apt-get indextargets --no-release-info \
+		--format '$(TARGET_OF) $(RELEASE) $(REPO_URI)' 2>/dev/null |
+		awk -v s="$1" '$1 == "deb" && $2 == s { print $3; exit }'
+}
+
+# apt_x_sources GROUP: the sources.list lines of a group.
+apt_x_sources() {
+	local keys=/usr/share/keyrings/debian-archive-keyring.gpg s uri
+	local suites=$1
+	[ "$1" != bookworm ] || suites="bookworm bookworm-updates bookworm-security"
+	for s in $suites; do
+		uri=$(apt_x_uri "$s") || {
+			[ "$s" = bookworm-security ] || return 1
+			continue
+		}
+		echo "deb [signed-by=$keys] $uri $s main"
+	done
+}
+
+# apt_x_group SUITE: the group whose lists hold SUITE.
+apt_x_group() {
+	case $1 in
+	bookworm | bookworm-updates | bookworm-security) echo bookworm ;;
+	bookworm-backports | sid | experimental) echo "$1" ;;
+	*) die "no suite group for $1" ;;
+	esac
+}
+
+# apt_x_prepare GROUP: write the group's sources.list; a changed one
+# makes the lists stale.
+apt_x_prepare() {
+	local dir=$apt_dir/$1
+	mkdir -p "$dir"/lists/partial "$apt_dir"/cache/archives/partial
+	if ! apt_x_sources "$1" >"$dir/sources.list.new"; then
+		rm -f "$dir/sources.list.new"
+		log "apt's sources name no Debian archive for $1"
+		return 1
+	fi
+	if cmp -s "$dir/sources.list.new" "$dir/sources.list"; then
+		rm -f "$dir/sources.list.new"
+	else
+		mv "$dir/sources.list.new" "$dir/sources.list"
+		rm -f "$dir/lists/.updated"
+	fi
+}
+
+# apt_x GROUP apt-get|apt-cache ARGS...: run apt with that group's state.
+apt_x() {
+	local group=$1 tool=$2 dir=$apt_dir/$1
+	shift 2
+	apt_x_prepare "$group" || return 1
+	"$tool" -q -o Dir::Etc::sourcelist="$dir/sources.list" \
 		-o Dir::Etc::sourceparts=/dev/null \
 		-o Dir::Etc::preferences=/dev/null \
 		-o Dir::Etc::preferencesparts=/dev/null \
-		-o Dir::State::Lists="$apt_dir/lists" \
+		-o Dir::State::Lists="$dir/lists" \
 		-o Dir::Cache="$apt_dir/cache" \
 		-o Dir::Cache::archives="$apt_dir/cache/archives" \
 		-o Acquire::Languages=none -o APT::Architectures=amd64 \
 		-o APT::Sandbox::User=root "$@"
 }
 
-# Refresh the lists when they are older than AUTOCH_APT_MAX_AGE minutes
-# (default 360), or always with --force.  Parallel runs take turns.
+# apt_x_update GROUP [--force]: refresh the group's lists when they are
+# older than AUTOCH_APT_MAX_AGE minutes (default 360), or always with
+# --force.  Parallel runs take turns.  Fails when apt-get update does.
 apt_x_update() {
-	local stamp=$apt_dir/lists/.updated
-	mkdir -p "$apt_dir/lists"
+	local group=$1 dir=$apt_dir/$1
+	local stamp=$dir/lists/.updated
+	mkdir -p "$dir"
 	(
 		flock 9
-		if [ "${1:-}" = --force ] || [ ! -f "$stamp" ] ||
+		apt_x_prepare "$group" || exit 1
+		if [ "${2:-}" = --force ] || [ ! -f "$stamp" ] ||
 			[ -n "$(find "$stamp" -mmin +"${AUTOCH_APT_MAX_AGE:-360}")" ]; then
-			log "updating the package lists in $apt_dir"
-			apt_x apt-get update >&2 && touch "$stamp"
+			log "updating the package lists of $group in $dir"
+			apt_x "$group" apt-get update >&2 && touch "$stamp"
 		fi
-	) 9>"$apt_dir/lock"
+	) 9>"$dir/lock"
 }
 
-# apt_x_field PKG[/SUITE|=VERSION] FIELD: that field of the package (the
-# candidate of that suite, or that version); fails when apt knows none.
+# apt_x_field SUITE PKG[/SUITE|=VERSION] FIELD: that field of the package
+# in SUITE's group (the candidate of that suite, or that version); fails
+# when apt knows none.
 apt_x_field() {
 	local v
-	v=$(apt_x apt-cache show "$1" 2>/dev/null |
-		sed -n "s/^$2: //p" | head -n 1)
+	v=$(apt_x "$(apt_x_group "$1")" apt-cache show "$2" 2>/dev/null |
+		sed -n "s/^$3: //p" | head -n 1)
 	[ -n "$v" ] && echo "$v"
 }
 
-# apt_x_download PKG[=VERSION]...: download into the current directory.
+# apt_x_download SUITE PKG[=VERSION]...: download into the current
+# directory from SUITE's group.
 apt_x_download() {
-	apt_x apt-get download "$@" >&2
+	local group
+	group=$(apt_x_group "$1")
+	shift
+	apt_x "$group" apt-get download "$@" >&2
+}
+
+# apt_proxy_env: export http_proxy/https_proxy from apt's configuration
+# for tools that fetch without apt (debootstrap), unless already set.
+apt_proxy_env() {
+	local http='' https=''
+	eval "$(apt-config shell http Acquire::http::Proxy https Acquire::https::Proxy)"
+	[ -n "${http_proxy:-}" ] || [ -z "$http" ] || [ "$http" = DIRECT ] ||
+		export http_proxy=$http
+	[ -n "${https_proxy:-}" ] || [ -z "$https" ] || [ "$https" = DIRECT ] ||
+		export https_proxy=$https
 }
 
 # The Debian package version of a build tree (the kernel's LINUX_PACKAGE_ID),
