@@ -149,6 +149,12 @@ case $? in
 4) skip "HP-UX bit-fields: $(sed -n 's/^1\.\.0 # SKIP //p' "$work/bitfields.log")" ;;
 *) sed 's/^/    /' "$work/bitfields.log" && fail "HP-UX inquiry/sense bit-fields, little- and big-endian" ;;
 esac
+selftests/hpux/build-mtx.sh "$work/mtx-hpux" >"$work/mtx-hpux.log" 2>&1
+case $? in
+0) pass "mtx 1.3.12's HP-UX port (SIOC_IO) builds with -I include/hpux alone" ;;
+4) skip "mtx's HP-UX port: $(sed -n 's/^1\.\.0 # SKIP //p' "$work/mtx-hpux.log")" ;;
+*) sed 's/^/    /' "$work/mtx-hpux.log" && fail "mtx 1.3.12's HP-UX port builds with -I include/hpux alone" ;;
+esac
 cp "$src/driver/autoch.ko" "$work/ex/autoch-demo" "$work/ex/mc" \
 	selftests/guest-bind.sh selftests/guest-inventory.sh "$inst/"
 
