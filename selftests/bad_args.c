@@ -116,7 +116,7 @@ TEST_F(changer, read_only_result)
 					       with_arg[i].request, map))
 			TH_LOG("%s", with_arg[i].name);
 	}
-	EXPECT_EQ(4, tried);
+	EXPECT_EQ(6, tried);
 	munmap(map, page);
 }
 
