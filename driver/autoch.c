@@ -349,6 +349,7 @@ struct autoch_busy {
  * @lost: the first AUTOCH_MAX_RESERVED of those elements
  * @events: AUTOCH_EVENT_* bits not yet read
  * @nevents: how many events that is
+ * @fmode: the open mode, for SIOC_IO's command policy
  */
 struct autoch_file {
 	struct autoch_device *ach;
@@ -363,6 +364,7 @@ struct autoch_file {
 	u16 lost[AUTOCH_MAX_RESERVED];
 	u32 events;
 	u32 nevents;
+	fmode_t fmode;
 };
 
 /**
@@ -2688,6 +2690,295 @@ static int autoch_ioctl_events(struct autoch_device *ach,
 	return 0;
 }
 
+/* ---- SIOC_IO: HP-UX's pass-through, struct sctl_io (sioc_io(7)) ---- */
+
+/*
+ * HP-UX's struct sctl_io holds a user pointer, so it is not in the uapi
+ * header (include/hpux/sys/scsi_ctl.h has HP-UX's declaration). Its two
+ * layouts: 64-bit programs (376 bytes) and 32-bit ones, native on a
+ * 32-bit kernel or compat on a 64-bit one (372 bytes). The ioctl numbers
+ * differ by the size, which tells the layouts apart.
+ */
+#define AUTOCH_SCTL_READ	0x1
+#define AUTOCH_SCTL_FLAGS	0xf	/* READ, INIT_WDTR, INIT_SDTR, NO_ATN */
+#define AUTOCH_SCTL_SELECT_TIMEOUT	0x200
+#define AUTOCH_SCTL_INCOMPLETE	0x400
+#define AUTOCH_SCTL_SENSE_LEN	256
+
+struct autoch_sctl_io64 {
+	u32 flags;
+	u32 cdb_length;
+	u8 cdb[16];
+	u64 data;
+	u32 data_length;
+	u32 max_msecs;
+	u32 data_xfer;
+	u32 cdb_status;
+	u8 sense[AUTOCH_SCTL_SENSE_LEN];
+	u32 sense_status;
+	u32 sense_xfer;
+	u32 reserved[16];
+};
+
+struct autoch_sctl_io32 {
+	u32 flags;
+	u32 cdb_length;
+	u8 cdb[16];
+	u32 data;
+	u32 data_length;
+	u32 max_msecs;
+	u32 data_xfer;
+	u32 cdb_status;
+	u8 sense[AUTOCH_SCTL_SENSE_LEN];
+	u32 sense_status;
+	u32 sense_xfer;
+	u32 reserved[16];
+};
+
+static_assert(sizeof(struct autoch_sctl_io64) == 376);
+static_assert(offsetof(struct autoch_sctl_io64, data) == 24);
+static_assert(sizeof(struct autoch_sctl_io32) == 372);
+static_assert(offsetof(struct autoch_sctl_io32, data_length) == 28);
+
+#define AUTOCH_SIOC_IO64	_IOWR('S', 22, struct autoch_sctl_io64)
+#define AUTOCH_SIOC_IO32	_IOWR('S', 22, struct autoch_sctl_io32)
+
+/*
+ * Read either layout into the 64-bit one. The output fields come after
+ * the input ones in both, so only the part up to data_xfer is read.
+ */
+static int autoch_sctl_get(struct autoch_sctl_io64 *io, unsigned int cmd,
+			   void __user *argp)
+{
+	struct autoch_sctl_io32 io32;
+
+	memset(io, 0, sizeof(*io));
+	if (cmd == AUTOCH_SIOC_IO64)
+		return copy_from_user(io, argp, sizeof(*io)) ? -EFAULT : 0;
+	if (copy_from_user(&io32, argp, sizeof(io32)))
+		return -EFAULT;
+	io->flags = io32.flags;
+	io->cdb_length = io32.cdb_length;
+	memcpy(io->cdb, io32.cdb, sizeof(io->cdb));
+	io->data = io32.data;
+	io->data_length = io32.data_length;
+	io->max_msecs = io32.max_msecs;
+	memcpy(io->reserved, io32.reserved, sizeof(io->reserved));
+	return 0;
+}
+
+static int autoch_sctl_put(const struct autoch_sctl_io64 *io, unsigned int cmd,
+			   void __user *argp)
+{
+	struct autoch_sctl_io32 io32;
+
+	if (cmd == AUTOCH_SIOC_IO64)
+		return copy_to_user(argp, io, sizeof(*io)) ? -EFAULT : 0;
+	memset(&io32, 0, sizeof(io32));
+	io32.flags = io->flags;
+	io32.cdb_length = io->cdb_length;
+	memcpy(io32.cdb, io->cdb, sizeof(io32.cdb));
+	io32.data = io->data;
+	io32.data_length = io->data_length;
+	io32.max_msecs = io->max_msecs;
+	io32.data_xfer = io->data_xfer;
+	io32.cdb_status = io->cdb_status;
+	memcpy(io32.sense, io->sense, sizeof(io32.sense));
+	io32.sense_status = io->sense_status;
+	io32.sense_xfer = io->sense_xfer;
+	memcpy(io32.reserved, io->reserved, sizeof(io32.reserved));
+	return copy_to_user(argp, &io32, sizeof(io32)) ? -EFAULT : 0;
+}
+
+/*
+ * Commands after which the cached element status (and, for MODE SELECT,
+ * the element map) may be wrong: SMC-3 6.x and SPC-4 6.x.
+ */
+static bool autoch_sctl_changes(u8 opcode, bool *map_too)
+{
+	*map_too = opcode == MODE_SELECT || opcode == MODE_SELECT_10;
+	switch (opcode) {
+	case 0x07:	/* INITIALIZE ELEMENT STATUS */
+	case 0x37:	/* INITIALIZE ELEMENT STATUS WITH RANGE */
+	case 0x2b:	/* POSITION TO ELEMENT */
+	case 0xa5:	/* MOVE MEDIUM */
+	case 0xa6:	/* EXCHANGE MEDIUM */
+	case 0xb6:	/* SEND VOLUME TAG */
+	case MODE_SELECT:
+	case MODE_SELECT_10:
+	case WRITE_BUFFER:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Reservation commands would make the driver's table lie (it knows what
+ * SIOC_RESERVE and IOC_PR_* did, not what a pass-through did): refused.
+ */
+static bool autoch_sctl_reservation(u8 opcode)
+{
+	switch (opcode) {
+	case RESERVE:		/* RESERVE ELEMENT(6) */
+	case RELEASE:		/* RELEASE ELEMENT(6) */
+	case RESERVE_10:	/* RESERVE ELEMENT(10) */
+	case RELEASE_10:	/* RELEASE ELEMENT(10) */
+	case PERSISTENT_RESERVE_OUT:
+		return true;
+	}
+	return false;
+}
+
+/* The status HP-UX reports in cdb_status for a midlayer result. */
+static u32 autoch_sctl_status(int result)
+{
+	switch (host_byte(result)) {
+	case DID_OK:
+		return result & 0xff;
+	case DID_NO_CONNECT:
+		return AUTOCH_SCTL_SELECT_TIMEOUT;
+	default:
+		return AUTOCH_SCTL_INCOMPLETE;
+	}
+}
+
+/*
+ * One command as the caller wrote it, sent once: its SCSI status is the
+ * caller's to judge (the call returns 0 whenever a command was
+ * delivered). A unit attention still reaches the driver's reset and
+ * event handling; a failure is recorded for SIOC_XSENSE. MOVE MEDIUM and
+ * EXCHANGE MEDIUM meet other files' reservations as SIOC_MOVE_MEDIUM
+ * does and count as moves in flight.
+ */
+static int autoch_ioctl_sctl_io(struct autoch_device *ach,
+				struct autoch_file *af, unsigned int cmd,
+				void __user *argp)
+{
+	struct scsi_device *sdev = ach->sdev;
+	struct autoch_sctl_io64 io;
+	struct autoch_cmd *sc;
+	struct autoch_busy busy;
+	bool moves, map_too, changes;
+	unsigned int max_len, len, i;
+	u16 addrs[4];
+	u8 op;
+	int err;
+
+	err = autoch_sctl_get(&io, cmd, argp);
+	if (err)
+		return err;
+	op = io.cdb[0];
+	max_len = queue_max_hw_sectors(sdev->request_queue) << SECTOR_SHIFT;
+	if (io.flags & ~AUTOCH_SCTL_FLAGS || io.cdb_length < 6 ||
+	    io.cdb_length > sizeof(io.cdb) ||
+	    io.cdb_length != COMMAND_SIZE(op) || io.data_length > max_len ||
+	    memchr_inv(io.reserved, 0, sizeof(io.reserved)) ||
+	    autoch_sctl_reservation(op))
+		return -EINVAL;
+	if (!autoch_cmd_allowed(io.cdb, af->fmode))
+		return -EPERM;
+
+	sc = kzalloc(sizeof(*sc), GFP_KERNEL);
+	if (!sc)
+		return -ENOMEM;
+	memcpy(sc->cdb, io.cdb, io.cdb_length);
+	sc->cdb_len = io.cdb_length;
+	len = io.data_length;
+	sc->write = len && !(io.flags & AUTOCH_SCTL_READ);
+	if (len) {
+		sc->buf = kvzalloc(len, GFP_KERNEL);
+		if (!sc->buf) {
+			err = -ENOMEM;
+			goto out_free;
+		}
+		if (sc->write &&
+		    copy_from_user(sc->buf, u64_to_user_ptr(io.data), len)) {
+			err = -EFAULT;
+			goto out_free;
+		}
+	}
+	sc->len = len;
+	/* 0: the driver's longest timeout, never an infinite one */
+	sc->timeout = io.max_msecs ? msecs_to_jiffies(io.max_msecs) :
+				     READ_ONCE(init_timeout) * HZ;
+
+	moves = op == 0xa5 || op == 0xa6;	/* MOVE, EXCHANGE MEDIUM */
+	changes = autoch_sctl_changes(op, &map_too);
+	if (moves) {
+		for (i = 0; i < ARRAY_SIZE(addrs); i++)
+			addrs[i] = get_unaligned_be16(io.cdb + 2 + 2 * i);
+		mutex_lock(&ach->lock);
+		err = autoch_check_reserved(ach, af, addrs, op == 0xa5 ? 3 : 4);
+		if (!err)
+			autoch_busy_start(ach, &busy, af, addrs,
+					  op == 0xa5 ? 3 : 4);
+		mutex_unlock(&ach->lock);
+		if (err)
+			goto out_free;
+	}
+
+	sc->result = autoch_execute(sdev, sc->cdb, sc->write, sc->buf, len,
+				    sc->sense, &sc->sshdr, sc->timeout,
+				    &sc->resid);
+	if (sdev->was_reset) {
+		static const struct scsi_sense_hdr reset = {
+			.response_code = 0x70,
+			.sense_key = UNIT_ATTENTION,
+			.asc = 0x29,
+		};
+
+		sdev->was_reset = 0;
+		autoch_unit_attention(ach, &reset);
+	}
+	if (moves) {
+		autoch_moved(ach, &busy);
+	} else if (changes) {
+		mutex_lock(&ach->lock);
+		autoch_drop_cache(ach, map_too);
+		mutex_unlock(&ach->lock);
+	}
+	if (autoch_is_dead(ach)) {
+		err = -ENXIO;
+		goto out_free;
+	}
+	if (sc->result < 0) {
+		/* nothing was delivered: the queue is going away */
+		err = autoch_result_to_errno(sc->result, NULL);
+		goto out_free;
+	}
+	if (scsi_sense_valid(&sc->sshdr) &&
+	    sc->sshdr.sense_key == UNIT_ATTENTION)
+		autoch_unit_attention(ach, &sc->sshdr);
+
+	io.cdb_status = autoch_sctl_status(sc->result);
+	if (io.cdb_status == SAM_STAT_GOOD ||
+	    io.cdb_status == SAM_STAT_CHECK_CONDITION)
+		io.data_xfer = autoch_cmd_avail(sc);
+	if (io.cdb_status == SAM_STAT_CHECK_CONDITION) {
+		io.sense_xfer = autoch_sense_len(sc->sense);
+		memcpy(io.sense, sc->sense, io.sense_xfer);
+		io.sense_status = io.sense_xfer ? SAM_STAT_GOOD :
+						  AUTOCH_SCTL_INCOMPLETE;
+	}
+	if (sc->result) {
+		autoch_record_failure(af, sc, 0);
+		spin_lock(&af->lock);
+		af->xsense = af->pending;
+		spin_unlock(&af->lock);
+	}
+
+	err = 0;
+	if (!sc->write && io.data_xfer &&
+	    copy_to_user(u64_to_user_ptr(io.data), sc->buf, io.data_xfer))
+		err = -EFAULT;
+	if (!err)
+		err = autoch_sctl_put(&io, cmd, argp);
+out_free:
+	kvfree(sc->buf);
+	kfree(sc);
+	return err;
+}
+
 static long autoch_dispatch(struct autoch_device *ach, struct autoch_file *af,
 			    unsigned int cmd, void __user *argp)
 {
@@ -2730,6 +3021,9 @@ static long autoch_dispatch(struct autoch_device *ach, struct autoch_file *af,
 		return autoch_ioctl_drive_id(ach, af, argp);
 	case AUTOCH_CAPABILITIES:
 		return autoch_ioctl_capabilities(ach, af, argp);
+	case AUTOCH_SIOC_IO64:
+	case AUTOCH_SIOC_IO32:
+		return autoch_ioctl_sctl_io(ach, af, cmd, argp);
 	case IOC_PR_REGISTER:
 	case IOC_PR_RESERVE:
 	case IOC_PR_RELEASE:
@@ -3030,6 +3324,7 @@ static int autoch_open(struct inode *inode, struct file *file)
 		goto err_put;
 	}
 	af->ach = ach;
+	af->fmode = file->f_mode;
 	mutex_lock(&ach->lock);
 	list_add_tail(&af->node, &ach->files);
 	mutex_unlock(&ach->lock);

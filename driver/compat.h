@@ -11,6 +11,7 @@
 #include <linux/blk_types.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_driver.h>
+#include <scsi/scsi_ioctl.h>
 #include <scsi/scsi_proto.h>
 
 /* 6.12 moved the unaligned access helpers out of asm/. */
@@ -116,5 +117,18 @@ static inline int autoch_gendrv_remove(struct device *dev)
 #define RESERVE		RESERVE_6
 #define RELEASE		RELEASE_6
 #endif
+
+/*
+ * 6.5 changed scsi_cmd_allowed()'s second argument from the open mode to
+ * "opened for writing".
+ */
+static inline bool autoch_cmd_allowed(u8 *cdb, fmode_t mode)
+{
+#ifdef AUTOCH_HAVE_SCSI_CMD_ALLOWED_BOOL
+	return scsi_cmd_allowed(cdb, !!(mode & FMODE_WRITE));
+#else
+	return scsi_cmd_allowed(cdb, mode);
+#endif
+}
 
 #endif /* _AUTOCH_COMPAT_H */
