@@ -237,6 +237,20 @@ else
 	fi
 fi
 
+echo "mtx's HP-UX port (SIOC_IO) against mtx through sg, on tgt's changer"
+if [ -x "$work/mtx-hpux/mtx-hpux" ]; then
+	"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$tgt_state" \
+		--script selftests/hpux/guest-mtx.sh --file "$src/driver/autoch.ko" \
+		--file "$work/mtx-hpux/mtx-hpux" --file "$work/ex/autoch-inventory" \
+		--log "$work/mtx.console" >"$work/mtx.out" 2>&1
+	rc=$?
+	grep -E '^(not )?ok |Bail out' "$work/mtx.out" | sed 's/^/    /'
+	count_tap "$work/mtx.out"
+	[ "$rc" -eq 0 ] || fail "guest run of mtx's HP-UX port (exit $rc)"
+else
+	skip "mtx's HP-UX port in the guest: it was not built"
+fi
+
 echo "the emulated changer: conformance with mtx and sg3-utils, the suite on three profiles"
 "$top/selftests/emul/check-emul.sh" "$inst" >"$work/emul.out" 2>&1
 grep -E '^(# )?(not )?ok |^# guest|^# emulation' "$work/emul.out" | sed 's/^/    /'
