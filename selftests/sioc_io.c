@@ -9,7 +9,7 @@
  * driver's cached status follows what it did. Reservation commands are
  * refused (EINVAL): the driver's reservation table must not lie.
  */
-#include "autoch.h"
+#include "emul_ctl.h"
 #include "../include/hpux/sys/scsi_ctl.h"
 
 #include <grp.h>
@@ -296,6 +296,45 @@ TEST_F(changer, unprivileged)
 	 */
 	EXPECT_EQ(0, WEXITSTATUS(status))
 		TH_LOG("failed checks: %#x", WEXITSTATUS(status) - 16);
+}
+
+/*
+ * On the emulated changer: a reset's unit attention met by SIOC_IO reaches
+ * the caller as CHECK CONDITION 6/29/xx, and the driver's own handling
+ * too: the reset event is posted, and a file that held a reservation
+ * hears ECONNRESET on its next call.
+ */
+TEST_F(changer, unit_attention)
+{
+	static const unsigned char tur[6] = { 0 };
+	struct reservation_parms rp = { .all_elements = 1 };
+	struct autoch_events ev;
+	struct sctl_io io;
+	int holder, held;
+
+	if (!emul_present())
+		SKIP(return, "needs the emulated changer (selftests/emul)");
+	holder = open(autoch_path(), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, holder);
+	held = !autoch_ioctl(holder, SIOC_RESERVE, &rp);
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, AUTOCH_GET_EVENTS, &ev));
+
+	ASSERT_EQ(0, emul_ctl("event", "reset"));
+	sctl_init(&io, tur, sizeof(tur), NULL, 0);
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_EQ(AUTOCH_CHECK_CONDITION, io.cdb_status);
+	ASSERT_LE(14u, io.sense_xfer);
+	EXPECT_EQ(6, io.sense[2] & 0xf);
+	EXPECT_EQ(0x29, io.sense[12]);
+
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, AUTOCH_GET_EVENTS, &ev));
+	EXPECT_EQ(AUTOCH_EVENT_RESET, ev.events & AUTOCH_EVENT_RESET);
+	if (held) {
+		EXPECT_EQ(ECONNRESET, autoch_ioctl(holder, SIOC_RELEASE, &rp));
+	} else {
+		TH_LOG("the unit reservation was refused: no ECONNRESET check");
+	}
+	close(holder);
 }
 
 int main(int argc, char **argv)
