@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # In the test guest: SIOC_IO from a 32-bit program (sioc_io32, built with
-# -m32 -static) on the 64-bit kernel. Files beside it: autoch.ko,
-# sioc_io32. Exit status of sioc_io32 (0 pass, 1 fail, 4 skip).
+# i686-linux-gnu-gcc -static) on the 64-bit kernel. Files beside it:
+# autoch.ko, sioc_io32, autoch-inventory. Exit status of sioc_io32 (0
+# pass, 1 fail, 4 skip).
 cd "$(dirname "$0")" || exit 1
 insmod ./autoch.ko || exit 1
 i=0

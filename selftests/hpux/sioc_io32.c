@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SIOC_IO from a 32-bit program (built with -m32 -static, run on the
- * 64-bit guest kernel): struct sctl_io is 372 bytes there, with a 4-byte
- * data pointer, and the driver must read and fill that layout. HP-UX's
- * declaration from include/hpux alone. TAP; exit 0 when every check
+ * SIOC_IO from a 32-bit program (built with i686-linux-gnu-gcc -static,
+ * or gcc -m32 -static, and run on the 64-bit guest kernel): struct
+ * sctl_io is 372 bytes there, with a 4-byte data pointer, and the driver
+ * must read and fill that layout. HP-UX's declaration from include/hpux
+ * alone. TAP; exit 0 when every check
  * passed, 4 (skip) without a changer.
  *
  * Usage: sioc_io32 [/dev/autochN]
