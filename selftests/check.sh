@@ -251,6 +251,21 @@ else
 	skip "mtx's HP-UX port in the guest: it was not built"
 fi
 
+echo "SIOC_IO from a 32-bit program (i686, static), on tgt's changer"
+if step io32-build i686-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror \
+	-Iinclude/hpux selftests/hpux/sioc_io32.c -o "$work/sioc_io32"; then
+	"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$tgt_state" \
+		--script selftests/hpux/guest-sioc-io32.sh --file "$src/driver/autoch.ko" \
+		--file "$work/sioc_io32" --file "$work/ex/autoch-inventory" \
+		--log "$work/io32.console" >"$work/io32.out" 2>&1
+	rc=$?
+	grep -E '^(not )?ok |^1\.\.0' "$work/io32.out" | sed 's/^/    /'
+	count_tap "$work/io32.out"
+	[ "$rc" -eq 0 ] || fail "guest run of the 32-bit SIOC_IO caller (exit $rc)"
+else
+	fail "selftests/hpux/sioc_io32.c builds with i686-linux-gnu-gcc"
+fi
+
 echo "the emulated changer: conformance with mtx and sg3-utils, the suite on three profiles"
 "$top/selftests/emul/check-emul.sh" "$inst" >"$work/emul.out" 2>&1
 grep -E '^(# )?(not )?ok |^# guest|^# emulation' "$work/emul.out" | sed 's/^/    /'
