@@ -354,7 +354,8 @@ struct autoch_busy {
  * struct autoch_file - one open file
  * @ach: the changer, referenced for the file's lifetime
  * @xsense_lock: protects @xsense, @pending and @pending_valid
- * @xsense: the last failed command of a failed call, for SIOC_XSENSE
+ * @xsense: the last failed command of a failed call (or of SIOC_IO), for
+ *	SIOC_XSENSE and AUTOCH_XSENSE
  * @pending: the last failed command of the call in progress, which the
  *	call may still recover from (another command form, no VOLTAG); it
  *	becomes @xsense only if the call fails
@@ -367,6 +368,7 @@ struct autoch_busy {
  * @lost: the first AUTOCH_MAX_RESERVED of those elements
  * @events: AUTOCH_EVENT_* bits not yet read
  * @nevents: how many events that is
+ * @write_open: opened for writing (SIOC_IO's command policy); set at open
  */
 struct autoch_file {
 	struct autoch_device *ach;
@@ -381,6 +383,7 @@ struct autoch_file {
 	u16 lost[AUTOCH_MAX_RESERVED];
 	u32 events;
 	u32 nevents;
+	bool write_open;
 };
 
 /**
@@ -448,6 +451,9 @@ int autoch_simple_cmd(struct autoch_device *ach, struct autoch_file *af,
 		      const u8 *cdb, unsigned int cdb_len, void *data,
 		      unsigned int data_len, unsigned int timeout_s);
 int autoch_result_to_errno(int result, const struct scsi_sense_hdr *sshdr);
+void autoch_send_once(struct autoch_device *ach, struct autoch_file *af,
+		      struct autoch_cmd *cmd);
+unsigned int autoch_sense_len(const u8 *sense);
 
 /* autoch_events.c: unit attentions, events, poll() */
 void autoch_post_event(struct autoch_device *ach, u32 events);
@@ -507,13 +513,57 @@ int autoch_pr_in(struct autoch_device *ach, struct autoch_file *af,
 long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /*
+ * autoch_sctl.c: SIOC_IO, HP-UX's pass-through. HP-UX's struct sctl_io
+ * holds a user pointer, so it is not in the uapi header
+ * (include/hpux/sys/scsi_ctl.h has HP-UX's declaration). Its two layouts:
+ * 64-bit programs (376 bytes) and 32-bit ones, native on a 32-bit kernel
+ * or compat on a 64-bit one (372 bytes). The ioctl numbers differ by the
+ * size, which tells the layouts apart.
+ */
+#define AUTOCH_SCTL_SENSE_LEN	256
+
+struct autoch_sctl_io64 {
+	u32 flags;
+	u32 cdb_length;
+	u8 cdb[16];
+	u64 data;
+	u32 data_length;
+	u32 max_msecs;
+	u32 data_xfer;
+	u32 cdb_status;
+	u8 sense[AUTOCH_SCTL_SENSE_LEN];
+	u32 sense_status;
+	u32 sense_xfer;
+	u32 reserved[16];
+};
+
+struct autoch_sctl_io32 {
+	u32 flags;
+	u32 cdb_length;
+	u8 cdb[16];
+	u32 data;
+	u32 data_length;
+	u32 max_msecs;
+	u32 data_xfer;
+	u32 cdb_status;
+	u8 sense[AUTOCH_SCTL_SENSE_LEN];
+	u32 sense_status;
+	u32 sense_xfer;
+	u32 reserved[16];
+};
+
+#define AUTOCH_SIOC_IO64	_IOWR('S', 22, struct autoch_sctl_io64)
+#define AUTOCH_SIOC_IO32	_IOWR('S', 22, struct autoch_sctl_io32)
+int autoch_ioctl_sctl_io(struct autoch_device *ach, struct autoch_file *af,
+			 unsigned int cmd, void __user *argp);
+
+/*
  * The pure helpers the KUnit suite (autoch_kunit.c) calls; static unless
  * the kernel has KUnit (VISIBLE_IF_KUNIT).
  */
 #if IS_ENABLED(CONFIG_KUNIT)
 const struct autoch_sense_errno *autoch_sense_row(unsigned int i);
 int autoch_sense_to_errno(const struct scsi_sense_hdr *sshdr);
-unsigned int autoch_sense_len(const u8 *sense);
 int autoch_sense_progress(const u8 *sense, unsigned int len);
 bool autoch_voltag_blank(const u8 *tag);
 void autoch_parse_desc(struct autoch_elem *e, const u8 *d,

@@ -123,7 +123,7 @@ int autoch_result_to_errno(int result, const struct scsi_sense_hdr *sshdr)
 	}
 }
 
-VISIBLE_IF_KUNIT unsigned int autoch_sense_len(const u8 *sense)
+unsigned int autoch_sense_len(const u8 *sense)
 {
 	unsigned int len;
 
@@ -199,6 +199,26 @@ static void autoch_ready_wait(struct autoch_device *ach, bool *waiting,
 	mutex_unlock(&ach->state_lock);
 }
 
+/*
+ * The error handler reset the LU or the host: the unit attention that
+ * says so went to its own TEST UNIT READY (the midlayer expects it), so
+ * sdev->was_reset is the only word of it. The midlayer never clears it
+ * (st.c does the same).
+ */
+static void autoch_note_reset(struct autoch_device *ach)
+{
+	static const struct scsi_sense_hdr reset = {
+		.response_code = 0x70,
+		.sense_key = UNIT_ATTENTION,
+		.asc = 0x29,
+	};
+
+	if (!ach->sdev->was_reset)
+		return;
+	ach->sdev->was_reset = 0;
+	autoch_unit_attention(ach, &reset);
+}
+
 /* A call that waited for the changer to become ready stops waiting. */
 static void autoch_ready_done(struct autoch_device *ach, bool *waiting)
 {
@@ -256,22 +276,7 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 							    REQ_OP_DRV_IN,
 					       cmd->buf, cmd->len, cmd->timeout,
 					       1, &args);
-		/*
-		 * The error handler reset the LU or the host: the unit
-		 * attention that says so went to its own TEST UNIT READY
-		 * (the midlayer expects it), so this flag is the only word
-		 * of it. The midlayer never clears it (st.c does the same).
-		 */
-		if (ach->sdev->was_reset) {
-			static const struct scsi_sense_hdr reset = {
-				.response_code = 0x70,
-				.sense_key = UNIT_ATTENTION,
-				.asc = 0x29,
-			};
-
-			ach->sdev->was_reset = 0;
-			autoch_unit_attention(ach, &reset);
-		}
+		autoch_note_reset(ach);
 		if (!cmd->result)
 			return 0;
 		if (autoch_is_dead(ach))
@@ -318,6 +323,40 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 		cmd->cdb[0], cmd->result, cmd->sshdr.sense_key,
 		cmd->sshdr.asc, cmd->sshdr.ascq, err);
 	return err;
+}
+
+/*
+ * Send @cmd once, as it is: no retry, no wait, its SCSI status left to the
+ * caller (SIOC_IO). A reset the error handler performed and a unit
+ * attention in the reply still reach the driver's reset and event
+ * handling; a failed command becomes @af's SIOC_XSENSE record at once,
+ * since the call itself succeeds.
+ */
+void autoch_send_once(struct autoch_device *ach, struct autoch_file *af,
+		      struct autoch_cmd *cmd)
+{
+	const struct scsi_exec_args args = {
+		.sense = cmd->sense,
+		.sense_len = sizeof(cmd->sense),
+		.sshdr = &cmd->sshdr,
+		.resid = &cmd->resid,
+	};
+
+	cmd->result = scsi_execute_cmd(ach->sdev, cmd->cdb,
+				       cmd->write ? REQ_OP_DRV_OUT :
+						    REQ_OP_DRV_IN,
+				       cmd->buf, cmd->len, cmd->timeout, 1,
+				       &args);
+	autoch_note_reset(ach);
+	if (cmd->result <= 0)
+		return;
+	if (scsi_sense_valid(&cmd->sshdr) &&
+	    cmd->sshdr.sense_key == UNIT_ATTENTION)
+		autoch_unit_attention(ach, &cmd->sshdr);
+	autoch_record_failure(af, cmd, 0);
+	spin_lock(&af->xsense_lock);
+	af->xsense = af->pending;
+	spin_unlock(&af->xsense_lock);
 }
 
 int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,

@@ -34,6 +34,14 @@ static_assert(offsetof(struct element_status, misc_bytes) == 84);
 static_assert(sizeof(struct reservation_parms) == 4);
 static_assert(sizeof(struct move_medium_parms) == 8);
 static_assert(sizeof(struct exchange_medium_parms) == 10);
+static_assert(sizeof(union inquiry_data) == 128);
+static_assert(sizeof(struct inquiry_2) == 128);
+static_assert(offsetof(struct inquiry_2, vendor_id) == 8);
+static_assert(offsetof(struct inquiry_2, vendor_parm_bytes) == 96);
+static_assert(sizeof(union sense_data) == 131);
+static_assert(sizeof(struct sense_2_aligned) == 131);
+static_assert(offsetof(struct sense_2_aligned, add_sense_bytes) == 18);
+static_assert(sizeof(struct xsense_aligned) == 128);
 static_assert(sizeof(struct autoch_inquiry) == 264);
 static_assert(sizeof(struct autoch_xsense) == 128);
 static_assert(sizeof(struct autoch_status_range) == 16);
@@ -553,15 +561,44 @@ static int autoch_ioctl_inquiry(struct autoch_device *ach, void __user *argp)
 	return 0;
 }
 
-static int autoch_ioctl_xsense(struct autoch_file *af, void __user *argp)
+/*
+ * HP-UX's SIOC_INQUIRY: the first 128 bytes of the INQUIRY data, as bytes
+ * (the union's bit-fields are declared to read them in either byte
+ * order); zero beyond what the device returned.
+ */
+static int autoch_ioctl_hpux_inquiry(struct autoch_device *ach,
+				     void __user *argp)
 {
+	struct scsi_device *sdev = ach->sdev;
+	u8 inq[sizeof(union inquiry_data)] = {};
+
+	if (sdev->inquiry)
+		memcpy(inq, sdev->inquiry,
+		       min_t(unsigned int, sdev->inquiry_len, sizeof(inq)));
+	if (copy_to_user(argp, inq, sizeof(inq)))
+		return -EFAULT;
+	return 0;
+}
+
+static int autoch_ioctl_xsense(struct autoch_file *af, unsigned int cmd,
+			       void __user *argp)
+{
+	u8 sense[sizeof(union sense_data)] = {};
 	struct autoch_xsense xs;
 
 	spin_lock(&af->xsense_lock);
 	xs = af->xsense;
 	spin_unlock(&af->xsense_lock);
 
-	if (copy_to_user(argp, &xs, sizeof(xs)))
+	if (cmd == AUTOCH_XSENSE) {
+		if (copy_to_user(argp, &xs, sizeof(xs)))
+			return -EFAULT;
+		return 0;
+	}
+	/* HP-UX's SIOC_XSENSE: the sense bytes alone, zero when none */
+	memcpy(sense, xs.sense, min_t(unsigned int, xs.sense_len,
+				      sizeof(xs.sense)));
+	if (copy_to_user(argp, sense, sizeof(sense)))
 		return -EFAULT;
 	return 0;
 }
@@ -627,6 +664,8 @@ static long autoch_dispatch(struct autoch_device *ach, struct autoch_file *af,
 	case SIOC_EXCHANGE_MEDIUM:
 		return autoch_ioctl_exchange_medium(ach, af, argp);
 	case SIOC_INQUIRY:
+		return autoch_ioctl_hpux_inquiry(ach, argp);
+	case AUTOCH_INQUIRY:
 		return autoch_ioctl_inquiry(ach, argp);
 	case AUTOCH_ELEMENT_STATUS_RANGE:
 		return autoch_ioctl_status_range(ach, af, argp);
@@ -636,6 +675,9 @@ static long autoch_dispatch(struct autoch_device *ach, struct autoch_file *af,
 		return autoch_ioctl_drive_id(ach, af, argp);
 	case AUTOCH_CAPABILITIES:
 		return autoch_ioctl_capabilities(ach, af, argp);
+	case AUTOCH_SIOC_IO64:
+	case AUTOCH_SIOC_IO32:
+		return autoch_ioctl_sctl_io(ach, af, cmd, argp);
 	case IOC_PR_REGISTER:
 	case IOC_PR_RESERVE:
 	case IOC_PR_RELEASE:
@@ -665,8 +707,8 @@ long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (autoch_is_dead(ach))
 		return -ENXIO;
-	if (cmd == SIOC_XSENSE)
-		return autoch_ioctl_xsense(af, (void __user *)arg);
+	if (cmd == SIOC_XSENSE || cmd == AUTOCH_XSENSE)
+		return autoch_ioctl_xsense(af, cmd, (void __user *)arg);
 
 	spin_lock(&af->xsense_lock);
 	af->pending_valid = false;

@@ -82,6 +82,7 @@ static int autoch_open(struct inode *inode, struct file *file)
 		goto err_put;
 	}
 	af->ach = ach;
+	af->write_open = file->f_mode & FMODE_WRITE;
 	mutex_lock(&ach->state_lock);
 	list_add_tail(&af->node, &ach->files);
 	mutex_unlock(&ach->state_lock);

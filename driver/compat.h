@@ -17,6 +17,7 @@
 #include <linux/device.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_driver.h>
+#include <scsi/scsi_ioctl.h>
 #include <scsi/scsi_proto.h>
 
 /* 6.12 moved the unaligned access helpers out of asm/. */
@@ -108,6 +109,21 @@ static inline int autoch_scsi_register_driver(struct scsi_driver *sdrv)
 #ifndef RESERVE_6
 #define RESERVE_6	RESERVE
 #define RELEASE_6	RELEASE
+#endif
+
+/*
+ * 6.5 changed scsi_cmd_allowed()'s second argument from the open mode to
+ * "opened for writing".
+ */
+#ifndef AUTOCH_HAVE_SCSI_CMD_ALLOWED_BOOL
+static inline bool autoch_scsi_cmd_allowed(unsigned char *cmd,
+					   bool open_for_write)
+{
+	return scsi_cmd_allowed(cmd, open_for_write ? FMODE_WRITE : 0);
+}
+
+#define scsi_cmd_allowed(cmd, open_for_write) \
+	autoch_scsi_cmd_allowed(cmd, open_for_write)
 #endif
 
 #endif /* _AUTOCH_COMPAT_H */

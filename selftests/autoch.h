@@ -615,7 +615,7 @@ static inline void autoch_expect_sense(struct __test_metadata *_metadata,
 	int k = -1, c = -1, q = -1;
 
 	memset(&xs, 0xa5, sizeof(xs));
-	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_XSENSE, &xs));
+	ASSERT_EQ(0, autoch_ioctl(fd, AUTOCH_XSENSE, &xs));
 	EXPECT_EQ(1, xs.valid);
 	EXPECT_EQ(AUTOCH_CHECK_CONDITION, xs.status);
 	EXPECT_EQ(error, xs.error);

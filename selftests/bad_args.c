@@ -23,6 +23,8 @@ static const struct request with_arg[] = {
 	{ "SIOC_EXCHANGE_MEDIUM", SIOC_EXCHANGE_MEDIUM },
 	{ "SIOC_INQUIRY", SIOC_INQUIRY },
 	{ "SIOC_XSENSE", SIOC_XSENSE },
+	{ "AUTOCH_INQUIRY", AUTOCH_INQUIRY },
+	{ "AUTOCH_XSENSE", AUTOCH_XSENSE },
 };
 
 FIXTURE(changer) {
@@ -115,7 +117,7 @@ TEST_F(changer, read_only_result)
 					       with_arg[i].request, map))
 			TH_LOG("%s", with_arg[i].name);
 	}
-	EXPECT_EQ(4, tried);
+	EXPECT_EQ(6, tried);
 	munmap(map, page);
 }
 

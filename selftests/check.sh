@@ -145,6 +145,18 @@ else
 	fail "userspace-examples build"
 	finish
 fi
+selftests/hpux/check-bitfields.sh "$work/bitfields" >"$work/bitfields.log" 2>&1
+case $? in
+0) pass "HP-UX inquiry/sense bit-fields, little- and big-endian (s390x, qemu-user)" ;;
+4) skip "HP-UX bit-fields: $(sed -n 's/^1\.\.0 # SKIP //p' "$work/bitfields.log")" ;;
+*) sed 's/^/    /' "$work/bitfields.log" && fail "HP-UX inquiry/sense bit-fields, little- and big-endian" ;;
+esac
+selftests/hpux/build-mtx.sh "$work/mtx-hpux" >"$work/mtx-hpux.log" 2>&1
+case $? in
+0) pass "mtx 1.3.12's HP-UX port (SIOC_IO) builds with -I include/hpux alone" ;;
+4) skip "mtx's HP-UX port: $(sed -n 's/^1\.\.0 # SKIP //p' "$work/mtx-hpux.log")" ;;
+*) sed 's/^/    /' "$work/mtx-hpux.log" && fail "mtx 1.3.12's HP-UX port builds with -I include/hpux alone" ;;
+esac
 cp "$src/driver/autoch.ko" "$work/ex/autoch-demo" "$work/ex/mc" \
 	selftests/guest-bind.sh selftests/guest-inventory.sh "$inst/"
 
@@ -226,6 +238,35 @@ else
 	else
 		fail "full inventory costs one READ ELEMENT STATUS per element type"
 	fi
+fi
+
+echo "mtx's HP-UX port (SIOC_IO) against mtx through sg, on tgt's changer"
+if [ -x "$work/mtx-hpux/mtx-hpux" ]; then
+	"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$tgt_state" \
+		--script selftests/hpux/guest-mtx.sh --file "$src/driver/autoch.ko" \
+		--file "$work/mtx-hpux/mtx-hpux" --file "$work/ex/autoch-inventory" \
+		--log "$work/mtx.console" >"$work/mtx.out" 2>&1
+	rc=$?
+	grep -E '^(not )?ok |Bail out' "$work/mtx.out" | sed 's/^/    /'
+	count_tap "$work/mtx.out"
+	[ "$rc" -eq 0 ] || fail "guest run of mtx's HP-UX port (exit $rc)"
+else
+	skip "mtx's HP-UX port in the guest: it was not built"
+fi
+
+echo "SIOC_IO from a 32-bit program (i686, static), on tgt's changer"
+if step io32-build i686-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror \
+	-Iinclude/hpux selftests/hpux/sioc_io32.c -o "$work/sioc_io32"; then
+	"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$tgt_state" \
+		--script selftests/hpux/guest-sioc-io32.sh --file "$src/driver/autoch.ko" \
+		--file "$work/sioc_io32" --file "$work/ex/autoch-inventory" \
+		--log "$work/io32.console" >"$work/io32.out" 2>&1
+	rc=$?
+	grep -E '^(not )?ok |^1\.\.0' "$work/io32.out" | sed 's/^/    /'
+	count_tap "$work/io32.out"
+	[ "$rc" -eq 0 ] || fail "guest run of the 32-bit SIOC_IO caller (exit $rc)"
+else
+	fail "selftests/hpux/sioc_io32.c builds with i686-linux-gnu-gcc"
 fi
 
 echo "the emulated changer: conformance with mtx and sg3-utils, the suite on three profiles"

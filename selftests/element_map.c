@@ -97,7 +97,7 @@ TEST_F(changer, inquiry)
 	struct autoch_inquiry inq;
 
 	memset(&inq, 0xa5, sizeof(inq));
-	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_INQUIRY, &inq));
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, AUTOCH_INQUIRY, &inq));
 	EXPECT_EQ(SCSI_AUTOCHANGER, inq.dev_type);
 	EXPECT_EQ(SCSI_AUTOCHANGER, inq.data[0] & 0x1f);
 	EXPECT_EQ(0, inq.resv1);
@@ -117,7 +117,7 @@ TEST_F(changer, inquiry_tgt24)
 	if (!autoch_profile(AUTOCH_TGT24))
 		AUTOCH_SKIP(return, "identity known for AUTOCH_PROFILE=tgt24 only");
 	memset(&inq, 0, sizeof(inq));
-	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_INQUIRY, &inq));
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, AUTOCH_INQUIRY, &inq));
 	ASSERT_LE(32, inq.length);
 	EXPECT_EQ(0, memcmp(inq.data + 8, "IET     ", 8))
 		TH_LOG("vendor '%.8s'", (char *)inq.data + 8);

@@ -215,7 +215,7 @@ static inline enum emul_profile emul_profile(int fd)
 	char product[17];
 	int i;
 
-	if (!autoch_ioctl(fd, SIOC_INQUIRY, &inq) && inq.length >= 32) {
+	if (!autoch_ioctl(fd, AUTOCH_INQUIRY, &inq) && inq.length >= 32) {
 		memcpy(product, inq.data + 16, 16);
 		product[16] = '\0';
 		if (!strncmp(product, "SuperLoader", 11))
@@ -360,7 +360,7 @@ static inline bool emul_xsense(int fd, struct emul_xsense *x)
 
 	memset(x, 0, sizeof(*x));
 	x->key = x->asc = x->ascq = -1;
-	if (autoch_ioctl(fd, SIOC_XSENSE, &xs))
+	if (autoch_ioctl(fd, AUTOCH_XSENSE, &xs))
 		return false;
 	x->valid = xs.valid;
 	x->status = xs.status;

@@ -191,7 +191,7 @@ TEST_F(changer, reserve_tgt24)
 	 */
 	EXPECT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_RESERVE, &rp));
 	memset(&xs, 0xa5, sizeof(xs));
-	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_XSENSE, &xs));
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, AUTOCH_XSENSE, &xs));
 	EXPECT_EQ(0, xs.valid);
 	EXPECT_EQ(0, autoch_nonzero(&xs, sizeof(xs)));
 	EXPECT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_RELEASE, &rp));

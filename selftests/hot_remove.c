@@ -74,7 +74,7 @@ TEST(removed_under_open_file)
 	EXPECT_EQ(ENXIO, errno);
 	EXPECT_EQ(-1, ioctl(fd, SIOC_INIT_ELEM_STAT, NULL));
 	EXPECT_EQ(ENXIO, errno);
-	EXPECT_EQ(-1, ioctl(fd, SIOC_XSENSE, &xs));
+	EXPECT_EQ(-1, ioctl(fd, AUTOCH_XSENSE, &xs));
 	EXPECT_EQ(ENXIO, errno);
 
 	fd2 = open(dev, O_RDONLY);

@@ -2,7 +2,8 @@
 /*
  * Build-only check: an HP-UX changer program's source, built with nothing
  * but -I../include/hpux. It includes <sys/scsi.h> and uses the HP-UX
- * names as HP-UX code does, C field name operator included.
+ * names as HP-UX code does, C field name operator included, and HP-UX's
+ * own SIOC_INQUIRY and SIOC_XSENSE types.
  */
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -30,6 +31,8 @@ static_assert(offsetof(struct element_status, alt_vol_tag) == 48,
 	      "alt_vol_tag");
 static_assert(offsetof(struct element_status, misc_bytes) == 84,
 	      "misc_bytes");
+static_assert(sizeof(union inquiry_data) == 128, "inquiry_data");
+static_assert(sizeof(union sense_data) == 131, "sense_data");
 
 static void print_element(struct element_status *es)
 {
@@ -60,11 +63,16 @@ int hpux_compat_example(const char *device)
 	struct move_medium_parms mp;
 	struct exchange_medium_parms xp;
 	struct reservation_parms rp;
+	struct inquiry_2 inq;
+	union sense_data sd;
 	int fd, i;
 
 	fd = open(device, O_RDONLY);
 	if (fd < 0)
 		return -1;
+	if (ioctl(fd, SIOC_INQUIRY, &inq) < 0 ||
+	    inq.dev_type != SCSI_AUTOCHANGER)
+		goto fail;
 	if (ioctl(fd, SIOC_INIT_ELEM_STAT, 0) < 0 ||
 	    ioctl(fd, SIOC_ELEMENT_ADDRESSES, &ea) < 0)
 		goto fail;
@@ -98,6 +106,9 @@ int hpux_compat_example(const char *device)
 		goto fail;
 	return close(fd);
 fail:
+	if (ioctl(fd, SIOC_XSENSE, &sd) == 0 && sd.r_sense2a.key)
+		printf("sense %x/%02x/%02x\n", sd.r_sense2a.key,
+		       sd.r_sense2a.code, sd.r_sense2a.qualifier);
 	close(fd);
 	return -1;
 }

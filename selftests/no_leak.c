@@ -70,7 +70,7 @@ TEST_F(changer, inquiry)
 {
 	struct autoch_inquiry inq;
 
-	ASSERT_EQ(0, twice(self->dev.fd, SIOC_INQUIRY, NULL, 0, sizeof(inq),
+	ASSERT_EQ(0, twice(self->dev.fd, AUTOCH_INQUIRY, NULL, 0, sizeof(inq),
 			   &inq));
 	EXPECT_EQ(0, inq.resv1);
 	EXPECT_EQ(0, inq.resv2);
@@ -229,7 +229,7 @@ TEST_F(changer, xsense)
 	if (!err)
 		autoch_remember(&self->dev, false, src, dst);
 	ASSERT_NE(0, err) TH_LOG("a move from an empty slot succeeded");
-	ASSERT_EQ(0, twice(self->dev.fd, SIOC_XSENSE, NULL, 0, sizeof(xs),
+	ASSERT_EQ(0, twice(self->dev.fd, AUTOCH_XSENSE, NULL, 0, sizeof(xs),
 			   &xs));
 	EXPECT_EQ(1, xs.valid);
 	EXPECT_EQ(err, xs.error);

@@ -203,7 +203,7 @@ TEST_F(two, persistent_invalid)
 	EXPECT_EQ(EFAULT, autoch_ioctl(self->b.fd, IOC_PR_REGISTER, NULL));
 	EXPECT_EQ(EFAULT, autoch_ioctl(self->b.fd, IOC_PR_READ_KEYS, NULL));
 	memset(&xs, 0xa5, sizeof(xs));
-	ASSERT_EQ(0, autoch_ioctl(self->b.fd, SIOC_XSENSE, &xs));
+	ASSERT_EQ(0, autoch_ioctl(self->b.fd, AUTOCH_XSENSE, &xs));
 	EXPECT_EQ(0, xs.valid);
 	EXPECT_EQ(0, autoch_nonzero(&xs, sizeof(xs)));
 }

@@ -23,10 +23,20 @@ static_assert(offsetof(struct element_status, alt_vol_tag) == 48,
 	      "alt_vol_tag");
 static_assert(offsetof(struct element_status, misc_bytes) == 84,
 	      "misc_bytes");
+static_assert(sizeof(union inquiry_data) == 128, "inquiry_data");
+static_assert(sizeof(union sense_data) == 131, "sense_data");
+static_assert(sizeof(struct autoch_inquiry) == 264, "autoch_inquiry");
+static_assert(sizeof(struct autoch_xsense) == 128, "autoch_xsense");
 
 /* The fields a C++ changer program reads, by name. */
 int autoch_cxx_placed_by_operator(const element_status &es,
 				  const element_addresses &ea)
 {
 	return es.full && es.operator_ && es.element >= ea.first_storage;
+}
+
+/* HP-UX's INQUIRY view by name. */
+bool autoch_cxx_is_changer(const inquiry_data &inq)
+{
+	return inq.inq2.dev_type == SCSI_AUTOCHANGER && !inq.inq2.periph_qualifier;
 }

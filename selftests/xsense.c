@@ -34,7 +34,7 @@ static void read_xsense(struct __test_metadata *_metadata, int fd,
 			struct autoch_xsense *xs)
 {
 	memset(xs, 0xa5, sizeof(*xs));
-	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_XSENSE, xs));
+	ASSERT_EQ(0, autoch_ioctl(fd, AUTOCH_XSENSE, xs));
 }
 
 /* The record of a file that never had a command fail is all zero. */

@@ -273,14 +273,13 @@ static void json_string(const char *s)
 
 static void inquiry_strings(char *vendor, char *product, char *revision)
 {
-	struct autoch_inquiry inq;
+	union inquiry_data inq;
 
-	memset(&inq, 0, sizeof(inq));
 	if (ioctl(fd, SIOC_INQUIRY, &inq) < 0)
 		fail("SIOC_INQUIRY");
-	trim_copy(vendor, inq.data + 8, 8);
-	trim_copy(product, inq.data + 16, 16);
-	trim_copy(revision, inq.data + 32, 4);
+	trim_copy(vendor, inq.inq2.vendor_id, 8);
+	trim_copy(product, inq.inq2.product_id, 16);
+	trim_copy(revision, inq.inq2.rev_num, 4);
 }
 
 int main(int argc, char **argv)

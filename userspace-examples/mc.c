@@ -73,7 +73,7 @@ static const char *progname = "mc";
 static const char *device;
 static int fd = -1;
 static struct element_addresses ea;
-static struct autoch_xsense xs_before;	/* SIOC_XSENSE before the last call */
+static struct autoch_xsense xs_before;	/* AUTOCH_XSENSE before the last call */
 
 /* Sense keys (SPC-4 table 27), as HP-UX mc names them. */
 static const char *const sense_keys[16] = {
@@ -202,7 +202,7 @@ static void die(const char *fmt, ...)
 }
 
 /*
- * ioctl() on the changer, remembering SIOC_XSENSE as it was before, so
+ * ioctl() on the changer, remembering AUTOCH_XSENSE as it was before, so
  * that die_ioctl() can tell whether this call is the one that left it.
  */
 static int xioctl(unsigned long request, void *arg)
@@ -210,7 +210,7 @@ static int xioctl(unsigned long request, void *arg)
 	int ret, err;
 
 	memset(&xs_before, 0, sizeof(xs_before));
-	if (ioctl(fd, SIOC_XSENSE, &xs_before) < 0)
+	if (ioctl(fd, AUTOCH_XSENSE, &xs_before) < 0)
 		memset(&xs_before, 0, sizeof(xs_before));
 	wait_begin();
 	ret = ioctl(fd, request, arg);
@@ -222,11 +222,11 @@ static int xioctl(unsigned long request, void *arg)
 
 /*
  * A call on the changer (made with xioctl()) failed with errno @err. When
- * it sent a command that failed, SIOC_XSENSE has the details, and the
+ * it sent a command that failed, AUTOCH_XSENSE has the details, and the
  * line is HP-UX's:
  * "ERROR: 0x5 Illegal Request: 0x3b0d Medium Destination element full".
  * A call rejected before anything was sent (an address outside the map,
- * a move page 1Fh forbids) leaves SIOC_XSENSE as it was: then the errno
+ * a move page 1Fh forbids) leaves AUTOCH_XSENSE as it was: then the errno
  * text, "ERROR: Invalid argument".
  */
 static void die_ioctl(int err)
@@ -236,7 +236,7 @@ static void die_ioctl(int err)
 	int key = -1, asc = 0, ascq = 0;
 
 	memset(&xs, 0, sizeof(xs));
-	if (ioctl(fd, SIOC_XSENSE, &xs) < 0 || !xs.valid || xs.error != err ||
+	if (ioctl(fd, AUTOCH_XSENSE, &xs) < 0 || !xs.valid || xs.error != err ||
 	    !memcmp(&xs, &xs_before, sizeof(xs)))
 		die("%s", strerror(err));
 
@@ -432,16 +432,15 @@ static void do_prevent(int prevent)
 
 static void do_inquiry(void)
 {
-	struct autoch_inquiry inq;
+	union inquiry_data inq;
 	char vendor[9], product[17], revision[5];
 
-	memset(&inq, 0, sizeof(inq));
 	if (xioctl(SIOC_INQUIRY, &inq) < 0)
 		die_ioctl(errno);
-	/* data beyond length is zero, so short INQUIRY data prints empty */
-	trim_copy(vendor, inq.data + 8, 8);
-	trim_copy(product, inq.data + 16, 16);
-	trim_copy(revision, inq.data + 32, 4);
+	/* data beyond the device's is zero, so short data prints empty */
+	trim_copy(vendor, inq.inq2.vendor_id, 8);
+	trim_copy(product, inq.inq2.product_id, 16);
+	trim_copy(revision, inq.inq2.rev_num, 4);
 	printf("Vendor ID: %s\n", vendor);
 	printf("Product ID: %s\n", product);
 	printf("Product Revision: %s\n", revision);

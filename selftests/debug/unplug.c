@@ -259,7 +259,7 @@ static int do_open_close(struct worker *w)
 	fd = open(w->dev, O_RDONLY);
 	if (fd < 0)
 		return errno == ENOENT ? ENXIO : errno;
-	e = xioctl(fd, SIOC_INQUIRY, &inq);
+	e = xioctl(fd, AUTOCH_INQUIRY, &inq);
 	if (!e)
 		e = xioctl(fd, SIOC_ELEMENT_ADDRESSES, &w->ea);
 	close(fd);
@@ -313,7 +313,7 @@ static const struct kind kinds[] = {
 	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, EOPNOTSUPP } },
 	{ .name = "poll", .call = do_poll,
 	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET } },
-	{ .name = "open/SIOC_INQUIRY/close", .call = do_open_close,
+	{ .name = "open/AUTOCH_INQUIRY/close", .call = do_open_close,
 	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET }, .no_fd = true },
 	/* a removed device still shows its cached map */
 	{ .name = "sysfs attributes", .call = do_sysfs,

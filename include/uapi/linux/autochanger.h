@@ -16,6 +16,7 @@
 #ifndef _UAPI_LINUX_AUTOCHANGER_H
 #define _UAPI_LINUX_AUTOCHANGER_H
 
+#include <asm/byteorder.h>
 #include <linux/ioctl.h>
 #include <linux/pr.h>
 #include <linux/types.h>
@@ -86,7 +87,7 @@ struct element_addresses {
  * callers must use the names, never the byte image. Every byte the driver
  * does not set is zero.
  */
-struct element_status {
+__extension__ struct element_status {
 	__u16 element;
 	__u8 full:1;
 #ifdef __cplusplus
@@ -166,8 +167,275 @@ struct exchange_medium_parms {
 	__u8 invert_second;
 };
 
+/*
+ * HP-UX's SIOC_INQUIRY and SIOC_XSENSE arguments. HP-UX is big-endian and
+ * allocates bit-fields from the most significant bit; each byte's
+ * bit-fields are declared in reverse order on little-endian machines, so
+ * that a field reads the same bits of the device's data on both. The
+ * driver copies the device's bytes; callers read the fields by name.
+ * (__extension__: ISO C knows bit-fields of type int only.)
+ */
+
 /**
- * struct autoch_inquiry - SIOC_INQUIRY result (Linux-defined)
+ * struct inquiry_2 - standard INQUIRY data, SCSI-2 field names (HP-UX)
+ * @periph_qualifier: peripheral qualifier (byte 0 bits 7-5)
+ * @dev_type: peripheral device type, SCSI_AUTOCHANGER for a changer
+ * @rmb: removable medium
+ * @dtq: device type qualifier (byte 1 bits 6-0)
+ * @iso: ISO version
+ * @ecma: ECMA version
+ * @ansi: ANSI version (byte 2 bits 2-0)
+ * @aenc: asynchronous event notification capability
+ * @trmiop: TrmIOP (terminate I/O process)
+ * @resv1: byte 3 bits 5-4
+ * @rdf: response data format
+ * @added_len: additional length (n - 4)
+ * @resv2: bytes 5-6
+ * @reladr: relative addressing
+ * @wbus32: 32-bit wide bus
+ * @wbus16: 16-bit wide bus
+ * @sync: synchronous transfer
+ * @linked: linked commands
+ * @resv3: byte 7 bit 2
+ * @cmdque: command queuing
+ * @sftre: soft reset
+ * @vendor_id: T10 vendor identification, space padded
+ * @product_id: product identification, space padded
+ * @rev_num: product revision level
+ * @vendor_spec: vendor specific (bytes 36-55)
+ * @resv4: bytes 56-95
+ * @vendor_parm_bytes: bytes 96-127
+ */
+__extension__ struct inquiry_2 {
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u8 dev_type:5;
+	__u8 periph_qualifier:3;
+	__u8 dtq:7;
+	__u8 rmb:1;
+	__u8 ansi:3;
+	__u8 ecma:3;
+	__u8 iso:2;
+	__u8 rdf:4;
+	__u8 resv1:2;
+	__u8 trmiop:1;
+	__u8 aenc:1;
+#elif defined(__BIG_ENDIAN_BITFIELD)
+	__u8 periph_qualifier:3;
+	__u8 dev_type:5;
+	__u8 rmb:1;
+	__u8 dtq:7;
+	__u8 iso:2;
+	__u8 ecma:3;
+	__u8 ansi:3;
+	__u8 aenc:1;
+	__u8 trmiop:1;
+	__u8 resv1:2;
+	__u8 rdf:4;
+#else
+#error "<asm/byteorder.h> gave no bit-field order"
+#endif
+	__u8 added_len;
+	__u8 resv2[2];
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u8 sftre:1;
+	__u8 cmdque:1;
+	__u8 resv3:1;
+	__u8 linked:1;
+	__u8 sync:1;
+	__u8 wbus16:1;
+	__u8 wbus32:1;
+	__u8 reladr:1;
+#else
+	__u8 reladr:1;
+	__u8 wbus32:1;
+	__u8 wbus16:1;
+	__u8 sync:1;
+	__u8 linked:1;
+	__u8 resv3:1;
+	__u8 cmdque:1;
+	__u8 sftre:1;
+#endif
+	char vendor_id[8];
+	char product_id[16];
+	char rev_num[4];
+	__u8 vendor_spec[20];
+	__u8 resv4[40];
+	__u8 vendor_parm_bytes[32];
+};
+
+/**
+ * struct inquiry - standard INQUIRY data, SCSI-1 field names (HP-UX)
+ * @dev_type: byte 0 whole: peripheral qualifier and device type
+ * @rmb: removable medium
+ * @dtq: device type qualifier
+ * @iso: ISO version
+ * @ecma: ECMA version
+ * @ansi: ANSI version
+ * @resv: byte 3 bits 7-4
+ * @rdf: response data format
+ * @added_len: additional length (n - 4)
+ * @dev_class: bytes 5-7
+ * @vendor_id: as in struct inquiry_2, and the fields that follow
+ * @product_id: product identification
+ * @rev_num: product revision level
+ * @vendor_spec: vendor specific (bytes 36-55)
+ * @resv4: bytes 56-95
+ * @vendor_parm_bytes: bytes 96-127
+ */
+__extension__ struct inquiry {
+	__u8 dev_type;
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u8 dtq:7;
+	__u8 rmb:1;
+	__u8 ansi:3;
+	__u8 ecma:3;
+	__u8 iso:2;
+	__u8 rdf:4;
+	__u8 resv:4;
+#else
+	__u8 rmb:1;
+	__u8 dtq:7;
+	__u8 iso:2;
+	__u8 ecma:3;
+	__u8 ansi:3;
+	__u8 resv:4;
+	__u8 rdf:4;
+#endif
+	__u8 added_len;
+	__u8 dev_class[3];
+	char vendor_id[8];
+	char product_id[16];
+	char rev_num[4];
+	__u8 vendor_spec[20];
+	__u8 resv4[40];
+	__u8 vendor_parm_bytes[32];
+};
+
+/**
+ * union inquiry_data - SIOC_INQUIRY result: the first 128 bytes of the
+ *	device's standard INQUIRY data, zero beyond what it returned
+ * @inq1: SCSI-1 view
+ * @inq2: SCSI-2 view
+ */
+union inquiry_data {
+	struct inquiry inq1;
+	struct inquiry_2 inq2;
+};
+
+/**
+ * struct sense_2_aligned - fixed-format sense data, SCSI-2 names (HP-UX)
+ * @info_valid: @info is valid (byte 0 bit 7)
+ * @error_code: response code, S_CURRENT_ERROR or S_DEFERRED_ERROR
+ * @seg_num: segment number
+ * @filemark: FILEMARK
+ * @eom: EOM
+ * @ili: ILI
+ * @resv: byte 2 bit 4
+ * @key: sense key (S_NO_SENSE ...)
+ * @info: information
+ * @add_len: additional sense length (n - 7)
+ * @cmd_info: command-specific information
+ * @code: additional sense code (ASC)
+ * @qualifier: additional sense code qualifier (ASCQ)
+ * @fru: field replaceable unit code
+ * @key_specific: sense-key specific bytes
+ * @add_sense_bytes: bytes 18-130
+ */
+__extension__ struct sense_2_aligned {
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u8 error_code:7;
+	__u8 info_valid:1;
+#else
+	__u8 info_valid:1;
+	__u8 error_code:7;
+#endif
+	__u8 seg_num;
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u8 key:4;
+	__u8 resv:1;
+	__u8 ili:1;
+	__u8 eom:1;
+	__u8 filemark:1;
+#else
+	__u8 filemark:1;
+	__u8 eom:1;
+	__u8 ili:1;
+	__u8 resv:1;
+	__u8 key:4;
+#endif
+	__u8 info[4];
+	__u8 add_len;
+	__u8 cmd_info[4];
+	__u8 code;
+	__u8 qualifier;
+	__u8 fru;
+	__u8 key_specific[3];
+	__u8 add_sense_bytes[113];
+};
+
+/**
+ * struct xsense_aligned - fixed-format sense data, SCSI-1 names (HP-UX)
+ * @valid: @lba is valid (byte 0 bit 7)
+ * @error_class: byte 0 bits 6-4 (7 for extended sense)
+ * @error_code: byte 0 bits 3-0
+ * @seg_num: segment number
+ * @parms: byte 2 bits 7-4 (filemark, EOM, ILI, reserved)
+ * @sense_key: sense key
+ * @lba: information
+ * @add_len: additional sense length
+ * @copysearch: command-specific information
+ * @sense_code: additional sense code (ASC)
+ * @resv: byte 13 (ASCQ)
+ * @fru: field replaceable unit code
+ * @field: byte 15 (SKSV and sense-key specific bits)
+ * @field_ptr: bytes 16-17 (sense-key specific)
+ * @dev_error: bytes 18-21
+ * @misc_bytes: bytes 22-127
+ */
+__extension__ struct xsense_aligned {
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u8 error_code:4;
+	__u8 error_class:3;
+	__u8 valid:1;
+#else
+	__u8 valid:1;
+	__u8 error_class:3;
+	__u8 error_code:4;
+#endif
+	__u8 seg_num;
+#if defined(__LITTLE_ENDIAN_BITFIELD)
+	__u8 sense_key:4;
+	__u8 parms:4;
+#else
+	__u8 parms:4;
+	__u8 sense_key:4;
+#endif
+	__u8 lba[4];
+	__u8 add_len;
+	__u8 copysearch[4];
+	__u8 sense_code;
+	__u8 resv;
+	__u8 fru;
+	__u8 field;
+	__u8 field_ptr[2];
+	__u8 dev_error[4];
+	__u8 misc_bytes[106];
+};
+
+/**
+ * union sense_data - SIOC_XSENSE result: the sense data of this open
+ *	file's last failed command, zero beyond what the device returned,
+ *	all zero when no command has failed or it returned none
+ * @r_sense1a: SCSI-1 view (128 bytes)
+ * @r_sense2a: SCSI-2 view (131 bytes, the size of the union)
+ */
+union sense_data {
+	struct xsense_aligned r_sense1a;
+	struct sense_2_aligned r_sense2a;
+};
+
+/**
+ * struct autoch_inquiry - AUTOCH_INQUIRY result (Linux-defined)
  * @dev_type: peripheral device type, SCSI_AUTOCHANGER for a changer
  * @resv1: zero
  * @length: number of valid bytes in @data
@@ -184,7 +452,7 @@ struct autoch_inquiry {
 };
 
 /**
- * struct autoch_xsense - SIOC_XSENSE result (Linux-defined)
+ * struct autoch_xsense - AUTOCH_XSENSE result (Linux-defined)
  * @valid: 1 when a command sent for this open file has failed, 0 when
  *	none has; all other fields are zero when 0
  * @status: SCSI status byte of the last failed command
@@ -318,8 +586,8 @@ struct autoch_events {
 };
 
 /* Other HP-UX SCSI ioctls that changer tools call (HP-UX numbers). */
-#define SIOC_INQUIRY		_IOR('S', 2, struct autoch_inquiry)
-#define SIOC_XSENSE		_IOR('S', 7, struct autoch_xsense)
+#define SIOC_INQUIRY		_IOR('S', 2, union inquiry_data)
+#define SIOC_XSENSE		_IOR('S', 7, union sense_data)
 #define SIOC_MEDIUM_CHANGED	_IOR('S', 42, int)
 
 /* The HP-UX autochanger(7) ioctls. */
@@ -343,6 +611,9 @@ struct autoch_events {
  *	what a reset took away.
  * AUTOCH_CAPABILITIES: which moves and exchanges the changer can do.
  * AUTOCH_GET_EVENTS: the events poll() reported, and clear them.
+ * AUTOCH_INQUIRY: SIOC_INQUIRY with the data's length, up to 256 bytes.
+ * AUTOCH_XSENSE: SIOC_XSENSE with the failed command, its status, host
+ *	status and errno.
  */
 #define AUTOCH_ELEMENT_STATUS_RANGE	_IOW('S', 200, struct autoch_status_range)
 #define AUTOCH_PREVENT_ALLOW		_IOW('S', 201, __u32)
@@ -350,6 +621,8 @@ struct autoch_events {
 #define AUTOCH_RESERVATIONS		_IOR('S', 203, struct autoch_reservation_state)
 #define AUTOCH_CAPABILITIES		_IOR('S', 204, struct autoch_capabilities)
 #define AUTOCH_GET_EVENTS		_IOR('S', 205, struct autoch_events)
+#define AUTOCH_INQUIRY			_IOR('S', 206, struct autoch_inquiry)
+#define AUTOCH_XSENSE			_IOR('S', 207, struct autoch_xsense)
 
 /*
  * Persistent reservations use <linux/pr.h>: IOC_PR_REGISTER, IOC_PR_RESERVE,
