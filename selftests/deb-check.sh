@@ -271,10 +271,7 @@ guest() {
 	[ -f "$ko" ] || { echo "no autoch.ko under $mdir/updates"; return 1; }
 	mkdir -p "$work/tgt"
 	"$testbed/tgt-changer.sh" start "$work/tgt" || return 1
-	# no_timer_check: under TCG on a loaded machine the IO-APIC timer
-	# check can fail and panic the guest before it runs anything
-	AUTOCH_GUEST_APPEND="no_timer_check" \
-		AUTOCH_GUEST_BINS="udevadm /usr/lib/udev/scsi_id" \
+	AUTOCH_GUEST_BINS="udevadm /usr/lib/udev/scsi_id" \
 		"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$work/tgt" \
 		--script "$top/selftests/guest-deb.sh" --file "$ko" \
 		--file /lib/udev/rules.d/60-autoch.rules \
