@@ -131,6 +131,11 @@ enum autoch_type {
 #define AUTOCH_PR_PARAM_LEN	24
 #define AUTOCH_DVCID_BUF_LEN	512
 #define AUTOCH_DEV_RESV_IDS	256	/* identification is one byte */
+/*
+ * Identifications one open file may hold: any file of the node may
+ * reserve, so none may take them all and lock the others out.
+ */
+#define AUTOCH_FILE_RESV_IDS	(AUTOCH_DEV_RESV_IDS / 4)
 #define AUTOCH_READY_POLL_MS	500
 #define AUTOCH_MODE_BUF_LEN	255
 
@@ -238,7 +243,12 @@ struct autoch_range {
  * @no_resv6: RESERVE/RELEASE (6) are not supported
  * @no_resv10: RESERVE/RELEASE (10) are not supported
  * @no_elem_resv: element reservations are not supported
- * @dev_ids: identifications in use for element reservations on the device
+ * @dev_ids: identifications in use for element reservations on the device,
+ *	including those whose RELEASE failed (@stale)
+ * @stale: element reservations whose RELEASE failed after their file let
+ *	them go, struct autoch_resv without owner; retried under @resv_lock
+ *	until the device accepts it or a reset makes it forget them
+ * @preventers: open files whose PREVENT MEDIUM REMOVAL is in force
  * @ready_waiters: calls waiting for the changer to become ready (04/01)
  * @ready_since: when the first of them met NOT READY (jiffies)
  * @ready_progress: the last progress indication of that NOT READY, 0 to
@@ -277,6 +287,8 @@ struct autoch_device {
 	bool no_resv10;
 	bool no_elem_resv;
 	DECLARE_BITMAP(dev_ids, AUTOCH_DEV_RESV_IDS);
+	struct list_head stale;
+	unsigned int preventers;
 	unsigned int ready_waiters;
 	unsigned long ready_since;
 	int ready_progress;
@@ -348,6 +360,10 @@ struct autoch_busy {
  * @lost: the first AUTOCH_MAX_RESERVED of those elements
  * @events: AUTOCH_EVENT_* bits not yet read
  * @nevents: how many events that is
+ * @may_write: opened for writing, which persistent reservations and
+ *	PREVENT MEDIUM REMOVAL need unless the caller has CAP_SYS_ADMIN
+ * @prevents: this file's PREVENT MEDIUM REMOVAL is in force (under
+ *	autoch_device.lock; counted in autoch_device.preventers)
  */
 struct autoch_file {
 	struct autoch_device *ach;
@@ -362,6 +378,8 @@ struct autoch_file {
 	u16 lost[AUTOCH_MAX_RESERVED];
 	u32 events;
 	u32 nevents;
+	bool may_write;
+	bool prevents;
 };
 
 /**
@@ -562,7 +580,15 @@ static void autoch_forget_reservations(struct autoch_device *ach)
 	}
 	ach->unit_on_device = false;
 	ach->unit_refs = 0;
+	list_for_each_entry_safe(r, tmp, &ach->stale, node) {
+		list_del(&r->node);
+		kfree(r);
+	}
 	bitmap_zero(ach->dev_ids, AUTOCH_DEV_RESV_IDS);
+	/* SPC-4 6.13: a reset ends the prevention of medium removal too */
+	list_for_each_entry(af, &ach->files, node)
+		af->prevents = false;
+	ach->preventers = 0;
 }
 
 /* Queue @events on every open file, wake poll(), tell udev. */
@@ -1897,6 +1923,65 @@ static void autoch_clear_lost(struct autoch_device *ach, struct autoch_file *af)
 	af->nlost = 0;
 }
 
+/*
+ * RELEASE one element reservation on the device. When the device refuses,
+ * the reservation is kept on @stale with its identification, so that it is
+ * neither reused nor forgotten while the changer still holds it: false.
+ * A reset (ECONNRESET) or a removed device ends it as a success would.
+ */
+static bool autoch_release_dev_id(struct autoch_device *ach,
+				  struct autoch_file *af, struct autoch_resv *r,
+				  int *errp)
+{
+	int err = 0;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	if (!autoch_is_dead(ach))
+		err = autoch_dev_resv(ach, af, false, true, r->element,
+				      r->dev_id);
+	*errp = err;
+	mutex_lock(&ach->lock);
+	if (err && err != -ECONNRESET && err != -ENXIO && !ach->dead) {
+		r->owner = NULL;
+		list_add_tail(&r->node, &ach->stale);
+		mutex_unlock(&ach->lock);
+		dev_warn_ratelimited(&ach->dev,
+				     "element %u: RELEASE failed (%d), kept to retry\n",
+				     r->element, err);
+		return false;
+	}
+	/* a reset meanwhile emptied the bitmap: nothing of ours to clear */
+	if (err != -ECONNRESET)
+		__clear_bit(r->dev_id, ach->dev_ids);
+	mutex_unlock(&ach->lock);
+	return true;
+}
+
+/* Send again the RELEASEs the device refused before; under @resv_lock. */
+static void autoch_retry_stale(struct autoch_device *ach)
+{
+	struct autoch_resv *r;
+	LIST_HEAD(todo);
+	int err;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	mutex_lock(&ach->lock);
+	list_splice_init(&ach->stale, &todo);
+	mutex_unlock(&ach->lock);
+	while (!list_empty(&todo)) {
+		r = list_first_entry(&todo, struct autoch_resv, node);
+		list_del(&r->node);
+		if (autoch_release_dev_id(ach, NULL, r, &err)) {
+			dev_info_ratelimited(&ach->dev,
+					     "element %u: RELEASE sent again: %d\n",
+					     r->element, err);
+			kfree(r);
+		}
+	}
+}
+
 /* Drop @r, which the caller took off the list, on the device too. */
 static int autoch_drop_resv(struct autoch_device *ach, struct autoch_file *af,
 			    struct autoch_resv *r)
@@ -1906,12 +1991,8 @@ static int autoch_drop_resv(struct autoch_device *ach, struct autoch_file *af,
 	lockdep_assert_held(&ach->resv_lock);
 
 	if (r->how == AUTOCH_RESV_ELEMENT) {
-		if (!autoch_is_dead(ach))
-			err = autoch_dev_resv(ach, af, false, true, r->element,
-					      r->dev_id);
-		mutex_lock(&ach->lock);
-		__clear_bit(r->dev_id, ach->dev_ids);
-		mutex_unlock(&ach->lock);
+		if (!autoch_release_dev_id(ach, af, r, &err))
+			return err;	/* @r is on @stale now */
 	} else if (r->how == AUTOCH_RESV_UNIT) {
 		err = autoch_unit_put(ach, af);
 	}
@@ -1923,12 +2004,16 @@ static int autoch_reserve_element(struct autoch_device *ach,
 				  struct autoch_file *af, u16 addr, u8 id)
 {
 	struct autoch_resv *r, *old;
+	unsigned int held = 0;
 	bool elem_ok;
 	int err;
 
 	lockdep_assert_held(&ach->resv_lock);
 
 	mutex_lock(&ach->lock);
+	list_for_each_entry(r, &ach->resv, node)
+		if (r->owner == af && r->how == AUTOCH_RESV_ELEMENT)
+			held++;
 	err = 0;
 	if ((ach->unit_owner && ach->unit_owner != af) ||
 	    autoch_busy_by_others(ach, af, addr)) {
@@ -1951,6 +2036,10 @@ static int autoch_reserve_element(struct autoch_device *ach,
 	r->id = id;
 
 	err = -EOPNOTSUPP;
+	if (elem_ok && held >= AUTOCH_FILE_RESV_IDS) {
+		kfree(r);
+		return -ENOSPC;
+	}
 	if (elem_ok) {
 		mutex_lock(&ach->lock);
 		err = find_first_zero_bit(ach->dev_ids, AUTOCH_DEV_RESV_IDS);
@@ -2118,6 +2207,7 @@ static int autoch_ioctl_reserve(struct autoch_device *ach,
 
 	if (mutex_lock_interruptible(&ach->resv_lock))
 		return -ERESTARTSYS;
+	autoch_retry_stale(ach);
 	if (rp.all_elements)
 		err = reserve ? autoch_reserve_unit(ach, af) :
 				autoch_release_unit(ach, af);
@@ -2128,6 +2218,36 @@ static int autoch_ioctl_reserve(struct autoch_device *ach,
 						       rp.identification);
 	mutex_unlock(&ach->resv_lock);
 	return err;
+}
+
+/*
+ * A closing file that prevented medium removal: ALLOW when it was the
+ * last, so that a crashed job does not leave the mail slots locked.
+ */
+static void autoch_allow_on_close(struct autoch_device *ach,
+				  struct autoch_file *af)
+{
+	u8 cdb[6] = { ALLOW_MEDIUM_REMOVAL };
+	bool send;
+	int err;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	mutex_lock(&ach->lock);
+	send = af->prevents && ach->preventers == 1 && !ach->dead;
+	if (af->prevents) {
+		af->prevents = false;
+		ach->preventers--;
+	}
+	mutex_unlock(&ach->lock);
+	if (!send)
+		return;
+	err = autoch_simple_cmd(ach, NULL, cdb, sizeof(cdb), NULL, 0,
+				READ_ONCE(cmd_timeout));
+	if (err)
+		dev_warn_ratelimited(&ach->dev,
+				     "ALLOW MEDIUM REMOVAL at close failed: %d\n",
+				     err);
 }
 
 /* Everything @af holds goes when it is closed. */
@@ -2145,6 +2265,10 @@ static void autoch_release_all(struct autoch_device *ach, struct autoch_file *af
 	unit = ach->unit_owner == af;
 	if (unit)
 		ach->unit_owner = NULL;
+	mutex_unlock(&ach->lock);
+
+	autoch_allow_on_close(ach, af);
+	mutex_lock(&ach->lock);
 	list_del(&af->node);
 	mutex_unlock(&ach->lock);
 
@@ -2154,6 +2278,7 @@ static void autoch_release_all(struct autoch_device *ach, struct autoch_file *af
 	}
 	if (unit)
 		autoch_unit_put(ach, NULL);
+	autoch_retry_stale(ach);
 	mutex_unlock(&ach->resv_lock);
 }
 
@@ -2230,10 +2355,23 @@ static int autoch_pr_out(struct autoch_device *ach, struct autoch_file *af,
 				 sizeof(param), READ_ONCE(cmd_timeout));
 }
 
+/*
+ * What reaches beyond this host or outlives the file (persistent
+ * reservations, PREVENT MEDIUM REMOVAL) needs a descriptor opened for
+ * writing, or CAP_SYS_ADMIN as block devices ask for PR ioctls.
+ */
+static bool autoch_may_write(const struct autoch_file *af)
+{
+	return af->may_write || capable(CAP_SYS_ADMIN);
+}
+
 static int autoch_ioctl_pr(struct autoch_device *ach, struct autoch_file *af,
 			   unsigned int cmd, void __user *argp)
 {
 	int type;
+
+	if (!autoch_may_write(af))
+		return -EPERM;
 
 	switch (cmd) {
 	case IOC_PR_REGISTER: {
@@ -2457,16 +2595,44 @@ static int autoch_ioctl_prevent_allow(struct autoch_device *ach,
 		return -EFAULT;
 	if (prevent > 1)
 		return -EINVAL;
+	if (!autoch_may_write(af))
+		return -EPERM;
 
+	if (mutex_lock_interruptible(&ach->resv_lock))
+		return -ERESTARTSYS;
 	mutex_lock(&ach->lock);
 	err = ach->unit_owner && ach->unit_owner != af ? -EBUSY : 0;
+	/*
+	 * The device keeps one state per initiator: ALLOW goes to it only
+	 * when no other file of this host prevents removal.
+	 */
+	if (!err && !prevent &&
+	    ach->preventers > (af->prevents ? 1 : 0)) {
+		if (af->prevents) {
+			af->prevents = false;
+			ach->preventers--;
+		}
+		err = 1;
+	}
 	mutex_unlock(&ach->lock);
-	if (err)
-		return err;
-
-	cdb[4] = prevent;
-	return autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
-				 READ_ONCE(cmd_timeout));
+	if (!err) {
+		cdb[4] = prevent;
+		err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
+					READ_ONCE(cmd_timeout));
+	}
+	if (!err) {
+		mutex_lock(&ach->lock);
+		if (af->prevents != !!prevent) {
+			af->prevents = prevent;
+			if (prevent)
+				ach->preventers++;
+			else
+				ach->preventers--;
+		}
+		mutex_unlock(&ach->lock);
+	}
+	mutex_unlock(&ach->resv_lock);
+	return min(err, 0);
 }
 
 /*
@@ -2855,6 +3021,13 @@ static ssize_t autoch_show_range(struct device *dev, char *buf, int type,
 	return sysfs_emit(buf, "%u\n", v);
 }
 
+/*
+ * The element map and the drive identifiers may need commands to the
+ * changer (a MODE SENSE after a unit attention, one READ ELEMENT STATUS
+ * per drive): those files are root's alone (0400), so that no user
+ * without access to the node can keep the robot controller busy. The
+ * others (vendor, model, rev, serial, progress) answer from memory.
+ */
 #define AUTOCH_RANGE_ATTRS(name, type)					\
 static ssize_t first_##name##_show(struct device *dev,			\
 				   struct device_attribute *attr,	\
@@ -2862,14 +3035,14 @@ static ssize_t first_##name##_show(struct device *dev,			\
 {									\
 	return autoch_show_range(dev, buf, type, false);		\
 }									\
-static DEVICE_ATTR_RO(first_##name);					\
+static DEVICE_ATTR_ADMIN_RO(first_##name);				\
 static ssize_t num_##name##s_show(struct device *dev,			\
 				  struct device_attribute *attr,	\
 				  char *buf)				\
 {									\
 	return autoch_show_range(dev, buf, type, true);			\
 }									\
-static DEVICE_ATTR_RO(num_##name##s)
+static DEVICE_ATTR_ADMIN_RO(num_##name##s)
 
 AUTOCH_RANGE_ATTRS(transport, AUTOCH_MT);
 AUTOCH_RANGE_ATTRS(storage, AUTOCH_ST);
@@ -2912,7 +3085,7 @@ static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
 	}
 	return len;
 }
-static DEVICE_ATTR_RO(drive_ids);
+static DEVICE_ATTR_ADMIN_RO(drive_ids);
 
 /*
  * "idle", or "becoming-ready SECONDS PERCENT" while calls wait for the
@@ -2990,6 +3163,7 @@ static int autoch_open(struct inode *inode, struct file *file)
 		goto err_put;
 	}
 	af->ach = ach;
+	af->may_write = file->f_mode & FMODE_WRITE;
 	mutex_lock(&ach->lock);
 	list_add_tail(&af->node, &ach->files);
 	mutex_unlock(&ach->lock);
@@ -3026,7 +3200,11 @@ static const struct file_operations autoch_fops = {
 static void autoch_dev_release(struct device *dev)
 {
 	struct autoch_device *ach = container_of(dev, struct autoch_device, dev);
+	struct autoch_resv *r, *tmp;
 
+	/* RELEASEs still refused when the device went away */
+	list_for_each_entry_safe(r, tmp, &ach->stale, node)
+		kfree(r);
 	autoch_free_map(ach->range, ach->rotate);
 	put_device(&ach->sdev->sdev_gendev);
 	ida_free(&autoch_ida, ach->minor);
@@ -3059,6 +3237,7 @@ static int autoch_probe(struct scsi_device *sdev)
 	mutex_init(&ach->resv_lock);
 	INIT_LIST_HEAD(&ach->files);
 	INIT_LIST_HEAD(&ach->resv);
+	INIT_LIST_HEAD(&ach->stale);
 	INIT_LIST_HEAD(&ach->busy);
 	init_waitqueue_head(&ach->events_wq);
 	INIT_DELAYED_WORK(&ach->event_work, autoch_event_work);
