@@ -142,6 +142,11 @@ enum autoch_type {
 #define AUTOCH_PR_PARAM_LEN	24
 #define AUTOCH_DVCID_BUF_LEN	512
 #define AUTOCH_DEV_RESV_IDS	256	/* identification is one byte */
+/*
+ * Identifications one open file may hold: any file of the node may
+ * reserve, so none may take them all and lock the others out.
+ */
+#define AUTOCH_FILE_RESV_IDS	(AUTOCH_DEV_RESV_IDS / 4)
 #define AUTOCH_READY_POLL_MS	500
 #define AUTOCH_MODE_BUF_LEN	255
 
@@ -262,7 +267,12 @@ struct autoch_range {
  * @unit_on_device: the device holds a unit reservation for us
  * @unit_refs: what relies on that: @unit_owner and each element
  *	reservation made with a unit reservation underneath
- * @dev_ids: identifications in use for element reservations on the device
+ * @dev_ids: identifications in use for element reservations on the device,
+ *	including those whose RELEASE failed (@stale)
+ * @stale: element reservations whose RELEASE failed after their file let
+ *	them go, struct autoch_resv without owner; retried under @resv_lock
+ *	until the device accepts it or a reset makes it forget them
+ * @preventers: open files whose PREVENT MEDIUM REMOVAL is in force
  * @ready_waiters: calls waiting for the changer to become ready (04/01)
  * @ready_since: when the first of them met NOT READY (jiffies)
  * @ready_progress: the last progress indication of that NOT READY, 0 to
@@ -296,6 +306,8 @@ struct autoch_device {
 	bool unit_on_device;
 	unsigned int unit_refs;
 	DECLARE_BITMAP(dev_ids, AUTOCH_DEV_RESV_IDS);
+	struct list_head stale;
+	unsigned int preventers;
 	unsigned int ready_waiters;
 	unsigned long ready_since;
 	int ready_progress;
@@ -367,6 +379,11 @@ struct autoch_busy {
  * @lost: the first AUTOCH_MAX_RESERVED of those elements
  * @events: AUTOCH_EVENT_* bits not yet read
  * @nevents: how many events that is
+ * @may_write: opened for writing, which persistent reservations and
+ *	PREVENT MEDIUM REMOVAL need unless the caller has CAP_SYS_ADMIN
+ *	(set at open, never changed)
+ * @prevents: this file's PREVENT MEDIUM REMOVAL is in force (under
+ *	autoch_device.state_lock; counted in autoch_device.preventers)
  */
 struct autoch_file {
 	struct autoch_device *ach;
@@ -381,6 +398,8 @@ struct autoch_file {
 	u16 lost[AUTOCH_MAX_RESERVED];
 	u32 events;
 	u32 nevents;
+	bool may_write;
+	bool prevents;
 };
 
 /**
@@ -493,6 +512,7 @@ int autoch_release_element(struct autoch_device *ach,
 int autoch_reserve_unit(struct autoch_device *ach, struct autoch_file *af);
 int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af);
 void autoch_release_all(struct autoch_device *ach, struct autoch_file *af);
+void autoch_retry_stale(struct autoch_device *ach);
 
 /* autoch_pr.c: persistent reservations */
 int autoch_pr_type_to_scsi(u32 type);
