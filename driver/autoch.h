@@ -59,6 +59,19 @@
  *   device; the table itself is read under @state_lock. A power-on or reset
  *   unit attention empties the table: the device forgot its reservations,
  *   and each file that held some gets ECONNRESET once.
+ *   A RELEASE the device refuses leaves its reservation on @stale, its
+ *   identification still taken, so that it is neither reused nor
+ *   forgotten: it is sent again under @resv_lock at the next
+ *   SIOC_RESERVE or SIOC_RELEASE and at every close, until the device
+ *   accepts it or a reset forgets it. One open file holds at most
+ *   AUTOCH_FILE_RESV_IDS of the identifications.
+ *
+ * - PREVENT MEDIUM REMOVAL is one state per initiator on the device, so
+ *   the driver counts the files whose prevention is in force
+ *   (@preventers): ALLOW is sent only when no other file prevents, and
+ *   a file closed while preventing sends it when it was the last. A reset
+ *   ends every prevention. PR OUT and PREVENT/ALLOW need a descriptor
+ *   opened for writing or CAP_SYS_ADMIN.
  *
  * - Unit attentions are also events: each is queued on every open file
  *   (AUTOCH_GET_EVENTS, SIOC_MEDIUM_CHANGED), wakes poll() and sends a
@@ -71,8 +84,9 @@
  * There are four locks, from outermost to innermost:
  *
  * - autoch_device.resv_lock (mutex): serialises reservation changes and
- *   the RESERVE/RELEASE commands that mirror them (autoch_resv.c). Taken
- *   interruptibly by the ioctls, uninterruptibly on close.
+ *   the RESERVE/RELEASE commands that mirror them (autoch_resv.c), and
+ *   PREVENT/ALLOW MEDIUM REMOVAL with the count of files that prevent.
+ *   Taken interruptibly by the ioctls, uninterruptibly on close.
  * - autoch_device.io_lock (mutex): serialises the commands that fill the
  *   element map and the status cache (autoch_elem.c), taken
  *   interruptibly. Never taken with resv_lock held.
