@@ -59,6 +59,19 @@
  *   device; the table itself is read under @state_lock. A power-on or reset
  *   unit attention empties the table: the device forgot its reservations,
  *   and each file that held some gets ECONNRESET once.
+ *   A RELEASE the device refuses leaves its reservation on @stale, its
+ *   identification still taken, so that it is neither reused nor
+ *   forgotten: it is sent again under @resv_lock at the next
+ *   SIOC_RESERVE or SIOC_RELEASE and at every close, until the device
+ *   accepts it or a reset forgets it. One open file holds at most
+ *   AUTOCH_FILE_RESV_IDS of the identifications.
+ *
+ * - PREVENT MEDIUM REMOVAL is one state per initiator on the device, so
+ *   the driver counts the files whose prevention is in force
+ *   (@preventers): ALLOW is sent only when no other file prevents, and
+ *   a file closed while preventing sends it when it was the last. A reset
+ *   ends every prevention. PR OUT and PREVENT/ALLOW need a descriptor
+ *   opened for writing or CAP_SYS_ADMIN.
  *
  * - Unit attentions are also events: each is queued on every open file
  *   (AUTOCH_GET_EVENTS, SIOC_MEDIUM_CHANGED), wakes poll() and sends a
@@ -71,8 +84,9 @@
  * There are four locks, from outermost to innermost:
  *
  * - autoch_device.resv_lock (mutex): serialises reservation changes and
- *   the RESERVE/RELEASE commands that mirror them (autoch_resv.c). Taken
- *   interruptibly by the ioctls, uninterruptibly on close.
+ *   the RESERVE/RELEASE commands that mirror them (autoch_resv.c), and
+ *   PREVENT/ALLOW MEDIUM REMOVAL with the count of files that prevent.
+ *   Taken interruptibly by the ioctls, uninterruptibly on close.
  * - autoch_device.io_lock (mutex): serialises the commands that fill the
  *   element map and the status cache (autoch_elem.c), taken
  *   interruptibly. Never taken with resv_lock held.
@@ -142,6 +156,11 @@ enum autoch_type {
 #define AUTOCH_PR_PARAM_LEN	24
 #define AUTOCH_DVCID_BUF_LEN	512
 #define AUTOCH_DEV_RESV_IDS	256	/* identification is one byte */
+/*
+ * Identifications one open file may hold: any file of the node may
+ * reserve, so none may take them all and lock the others out.
+ */
+#define AUTOCH_FILE_RESV_IDS	(AUTOCH_DEV_RESV_IDS / 4)
 #define AUTOCH_READY_POLL_MS	500
 #define AUTOCH_MODE_BUF_LEN	255
 
@@ -262,7 +281,12 @@ struct autoch_range {
  * @unit_on_device: the device holds a unit reservation for us
  * @unit_refs: what relies on that: @unit_owner and each element
  *	reservation made with a unit reservation underneath
- * @dev_ids: identifications in use for element reservations on the device
+ * @dev_ids: identifications in use for element reservations on the device,
+ *	including those whose RELEASE failed (@stale)
+ * @stale: element reservations whose RELEASE failed after their file let
+ *	them go, struct autoch_resv without owner; retried under @resv_lock
+ *	until the device accepts it or a reset makes it forget them
+ * @preventers: open files whose PREVENT MEDIUM REMOVAL is in force
  * @ready_waiters: calls waiting for the changer to become ready (04/01)
  * @ready_since: when the first of them met NOT READY (jiffies)
  * @ready_progress: the last progress indication of that NOT READY, 0 to
@@ -296,6 +320,8 @@ struct autoch_device {
 	bool unit_on_device;
 	unsigned int unit_refs;
 	DECLARE_BITMAP(dev_ids, AUTOCH_DEV_RESV_IDS);
+	struct list_head stale;
+	unsigned int preventers;
 	unsigned int ready_waiters;
 	unsigned long ready_since;
 	int ready_progress;
@@ -368,7 +394,11 @@ struct autoch_busy {
  * @lost: the first AUTOCH_MAX_RESERVED of those elements
  * @events: AUTOCH_EVENT_* bits not yet read
  * @nevents: how many events that is
- * @write_open: opened for writing (SIOC_IO's command policy); set at open
+ * @may_write: opened for writing, which persistent reservations and
+ *	PREVENT MEDIUM REMOVAL need unless the caller has CAP_SYS_ADMIN, and
+ *	which SIOC_IO's command policy reads (set at open, never changed)
+ * @prevents: this file's PREVENT MEDIUM REMOVAL is in force (under
+ *	autoch_device.state_lock; counted in autoch_device.preventers)
  */
 struct autoch_file {
 	struct autoch_device *ach;
@@ -383,7 +413,8 @@ struct autoch_file {
 	u16 lost[AUTOCH_MAX_RESERVED];
 	u32 events;
 	u32 nevents;
-	bool write_open;
+	bool may_write;
+	bool prevents;
 };
 
 /**
@@ -499,6 +530,7 @@ int autoch_release_element(struct autoch_device *ach,
 int autoch_reserve_unit(struct autoch_device *ach, struct autoch_file *af);
 int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af);
 void autoch_release_all(struct autoch_device *ach, struct autoch_file *af);
+void autoch_retry_stale(struct autoch_device *ach);
 
 /* autoch_pr.c: persistent reservations */
 int autoch_pr_type_to_scsi(u32 type);

@@ -252,6 +252,7 @@ static int autoch_ioctl_reserve(struct autoch_device *ach,
 
 	if (mutex_lock_interruptible(&ach->resv_lock))
 		return -ERESTARTSYS;
+	autoch_retry_stale(ach);
 	if (rp.all_elements)
 		err = reserve ? autoch_reserve_unit(ach, af) :
 				autoch_release_unit(ach, af);
@@ -296,10 +297,23 @@ static int autoch_ioctl_reservations(struct autoch_device *ach,
 	return err;
 }
 
+/*
+ * What reaches beyond this host or outlives the file (persistent
+ * reservations, PREVENT MEDIUM REMOVAL) needs a descriptor opened for
+ * writing, or CAP_SYS_ADMIN as block devices ask for PR ioctls.
+ */
+static bool autoch_may_write(const struct autoch_file *af)
+{
+	return af->may_write || capable(CAP_SYS_ADMIN);
+}
+
 static int autoch_ioctl_pr(struct autoch_device *ach, struct autoch_file *af,
 			   unsigned int cmd, void __user *argp)
 {
 	int type;
+
+	if (!autoch_may_write(af))
+		return -EPERM;
 
 	switch (cmd) {
 	case IOC_PR_REGISTER: {
@@ -493,16 +507,44 @@ static int autoch_ioctl_prevent_allow(struct autoch_device *ach,
 		return -EFAULT;
 	if (prevent > 1)
 		return -EINVAL;
+	if (!autoch_may_write(af))
+		return -EPERM;
 
+	if (mutex_lock_interruptible(&ach->resv_lock))
+		return -ERESTARTSYS;
 	mutex_lock(&ach->state_lock);
 	err = ach->unit_owner && ach->unit_owner != af ? -EBUSY : 0;
+	/*
+	 * The device keeps one state per initiator: ALLOW goes to it only
+	 * when no other file of this host prevents removal.
+	 */
+	if (!err && !prevent &&
+	    ach->preventers > (af->prevents ? 1 : 0)) {
+		if (af->prevents) {
+			af->prevents = false;
+			ach->preventers--;
+		}
+		err = 1;
+	}
 	mutex_unlock(&ach->state_lock);
-	if (err)
-		return err;
-
-	cdb[4] = prevent;
-	return autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
-				 READ_ONCE(autoch_cmd_timeout));
+	if (!err) {
+		cdb[4] = prevent;
+		err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
+					READ_ONCE(autoch_cmd_timeout));
+	}
+	if (!err) {
+		mutex_lock(&ach->state_lock);
+		if (af->prevents != !!prevent) {
+			af->prevents = prevent;
+			if (prevent)
+				ach->preventers++;
+			else
+				ach->preventers--;
+		}
+		mutex_unlock(&ach->state_lock);
+	}
+	mutex_unlock(&ach->resv_lock);
+	return min(err, 0);
 }
 
 static int autoch_ioctl_drive_id(struct autoch_device *ach,

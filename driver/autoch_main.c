@@ -82,7 +82,7 @@ static int autoch_open(struct inode *inode, struct file *file)
 		goto err_put;
 	}
 	af->ach = ach;
-	af->write_open = file->f_mode & FMODE_WRITE;
+	af->may_write = file->f_mode & FMODE_WRITE;
 	mutex_lock(&ach->state_lock);
 	list_add_tail(&af->node, &ach->files);
 	mutex_unlock(&ach->state_lock);
@@ -119,7 +119,11 @@ static const struct file_operations autoch_fops = {
 static void autoch_dev_release(struct device *dev)
 {
 	struct autoch_device *ach = container_of(dev, struct autoch_device, dev);
+	struct autoch_resv *r, *tmp;
 
+	/* RELEASEs still refused when the device went away */
+	list_for_each_entry_safe(r, tmp, &ach->stale, node)
+		kfree(r);
 	autoch_free_map(ach->range, ach->rotate);
 	put_device(&ach->sdev->sdev_gendev);
 	ida_free(&autoch_ida, ach->minor);
@@ -152,6 +156,7 @@ int autoch_probe(struct scsi_device *sdev)
 	mutex_init(&ach->resv_lock);
 	INIT_LIST_HEAD(&ach->files);
 	INIT_LIST_HEAD(&ach->resv);
+	INIT_LIST_HEAD(&ach->stale);
 	INIT_LIST_HEAD(&ach->busy);
 	init_waitqueue_head(&ach->events_wq);
 	INIT_DELAYED_WORK(&ach->event_work, autoch_event_work);

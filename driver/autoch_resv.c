@@ -45,7 +45,15 @@ void autoch_forget_reservations(struct autoch_device *ach)
 	}
 	ach->unit_on_device = false;
 	ach->unit_refs = 0;
+	list_for_each_entry_safe(r, tmp, &ach->stale, node) {
+		list_del(&r->node);
+		kfree(r);
+	}
 	bitmap_zero(ach->dev_ids, AUTOCH_DEV_RESV_IDS);
+	/* SPC-4 6.13: a reset ends the prevention of medium removal too */
+	list_for_each_entry(af, &ach->files, node)
+		af->prevents = false;
+	ach->preventers = 0;
 }
 
 /* Consume the reset notice of @af; true when there was one. */
@@ -309,6 +317,65 @@ static void autoch_clear_lost(struct autoch_device *ach, struct autoch_file *af)
 	af->nlost = 0;
 }
 
+/*
+ * RELEASE one element reservation on the device. When the device refuses,
+ * the reservation is kept on @stale with its identification, so that it is
+ * neither reused nor forgotten while the changer still holds it: false.
+ * A reset (ECONNRESET) or a removed device ends it as a success would.
+ */
+static bool autoch_release_dev_id(struct autoch_device *ach,
+				  struct autoch_file *af, struct autoch_resv *r,
+				  int *errp)
+{
+	int err = 0;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	if (!autoch_is_dead(ach))
+		err = autoch_dev_resv(ach, af, false, true, r->element,
+				      r->dev_id);
+	*errp = err;
+	mutex_lock(&ach->state_lock);
+	if (err && err != -ECONNRESET && err != -ENXIO && !ach->dead) {
+		r->owner = NULL;
+		list_add_tail(&r->node, &ach->stale);
+		mutex_unlock(&ach->state_lock);
+		dev_warn_ratelimited(&ach->dev,
+				     "element %u: RELEASE failed (%d), kept to retry\n",
+				     r->element, err);
+		return false;
+	}
+	/* a reset meanwhile emptied the bitmap: nothing of ours to clear */
+	if (err != -ECONNRESET)
+		__clear_bit(r->dev_id, ach->dev_ids);
+	mutex_unlock(&ach->state_lock);
+	return true;
+}
+
+/* Send again the RELEASEs the device refused before; under @resv_lock. */
+void autoch_retry_stale(struct autoch_device *ach)
+{
+	struct autoch_resv *r;
+	LIST_HEAD(todo);
+	int err;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	mutex_lock(&ach->state_lock);
+	list_splice_init(&ach->stale, &todo);
+	mutex_unlock(&ach->state_lock);
+	while (!list_empty(&todo)) {
+		r = list_first_entry(&todo, struct autoch_resv, node);
+		list_del(&r->node);
+		if (autoch_release_dev_id(ach, NULL, r, &err)) {
+			dev_info_ratelimited(&ach->dev,
+					     "element %u: RELEASE sent again: %d\n",
+					     r->element, err);
+			kfree(r);
+		}
+	}
+}
+
 /* Drop @r, which the caller took off the list, on the device too. */
 static int autoch_drop_resv(struct autoch_device *ach, struct autoch_file *af,
 			    struct autoch_resv *r)
@@ -318,12 +385,8 @@ static int autoch_drop_resv(struct autoch_device *ach, struct autoch_file *af,
 	lockdep_assert_held(&ach->resv_lock);
 
 	if (r->how == AUTOCH_RESV_ELEMENT) {
-		if (!autoch_is_dead(ach))
-			err = autoch_dev_resv(ach, af, false, true, r->element,
-					      r->dev_id);
-		mutex_lock(&ach->state_lock);
-		__clear_bit(r->dev_id, ach->dev_ids);
-		mutex_unlock(&ach->state_lock);
+		if (!autoch_release_dev_id(ach, af, r, &err))
+			return err;	/* @r is on @stale now */
 	} else if (r->how == AUTOCH_RESV_UNIT) {
 		err = autoch_unit_put(ach, af);
 	}
@@ -370,11 +433,15 @@ int autoch_reserve_element(struct autoch_device *ach,
 {
 	bool elem_ok, held, again = false;
 	struct autoch_resv *r, *old;
+	unsigned int nheld = 0;
 	int err;
 
 	lockdep_assert_held(&ach->resv_lock);
 
 	mutex_lock(&ach->state_lock);
+	list_for_each_entry(r, &ach->resv, node)
+		if (r->owner == af && r->how == AUTOCH_RESV_ELEMENT)
+			nheld++;
 	err = 0;
 	if ((ach->unit_owner && ach->unit_owner != af) ||
 	    autoch_busy_by_others(ach, af, addr)) {
@@ -390,6 +457,9 @@ int autoch_reserve_element(struct autoch_device *ach,
 	mutex_unlock(&ach->state_lock);
 	if (err || again)
 		return err;
+	/* a file may not take every identification of the device */
+	if (elem_ok && nheld >= AUTOCH_FILE_RESV_IDS)
+		return -ENOSPC;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
@@ -512,6 +582,36 @@ int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af)
 	return autoch_unit_put(ach, af);
 }
 
+/*
+ * A closing file that prevented medium removal: ALLOW when it was the
+ * last, so that a crashed job does not leave the mail slots locked.
+ */
+static void autoch_allow_on_close(struct autoch_device *ach,
+				  struct autoch_file *af)
+{
+	u8 cdb[6] = { ALLOW_MEDIUM_REMOVAL };
+	bool send;
+	int err;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	mutex_lock(&ach->state_lock);
+	send = af->prevents && ach->preventers == 1 && !ach->dead;
+	if (af->prevents) {
+		af->prevents = false;
+		ach->preventers--;
+	}
+	mutex_unlock(&ach->state_lock);
+	if (!send)
+		return;
+	err = autoch_simple_cmd(ach, NULL, cdb, sizeof(cdb), NULL, 0,
+				READ_ONCE(autoch_cmd_timeout));
+	if (err)
+		dev_warn_ratelimited(&ach->dev,
+				     "ALLOW MEDIUM REMOVAL at close failed: %d\n",
+				     err);
+}
+
 /* Everything @af holds goes when it is closed. */
 void autoch_release_all(struct autoch_device *ach, struct autoch_file *af)
 {
@@ -527,6 +627,10 @@ void autoch_release_all(struct autoch_device *ach, struct autoch_file *af)
 	unit = ach->unit_owner == af;
 	if (unit)
 		ach->unit_owner = NULL;
+	mutex_unlock(&ach->state_lock);
+
+	autoch_allow_on_close(ach, af);
+	mutex_lock(&ach->state_lock);
 	list_del(&af->node);
 	mutex_unlock(&ach->state_lock);
 
@@ -536,5 +640,6 @@ void autoch_release_all(struct autoch_device *ach, struct autoch_file *af)
 	}
 	if (unit)
 		autoch_unit_put(ach, NULL);
+	autoch_retry_stale(ach);
 	mutex_unlock(&ach->resv_lock);
 }

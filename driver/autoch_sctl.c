@@ -154,7 +154,7 @@ static int autoch_sctl_check(struct autoch_device *ach,
 	    autoch_sctl_reservation(io->cdb[0]))
 		return -EINVAL;
 	memcpy(cdb, io->cdb, sizeof(cdb));
-	if (!scsi_cmd_allowed(cdb, af->write_open))
+	if (!scsi_cmd_allowed(cdb, af->may_write))
 		return -EPERM;
 	return 0;
 }

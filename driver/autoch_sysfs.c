@@ -92,6 +92,13 @@ static ssize_t autoch_show_range(struct device *dev, char *buf, int type,
 	return sysfs_emit(buf, "%u\n", v);
 }
 
+/*
+ * The element map and the drive identifiers may need commands to the
+ * changer (a MODE SENSE after a unit attention, one READ ELEMENT STATUS
+ * per drive): those files are root's alone (0400), so that no user
+ * without access to the node can keep the robot controller busy. The
+ * others (vendor, model, rev, serial, progress) answer from memory.
+ */
 #define AUTOCH_RANGE_ATTRS(name, type)					\
 static ssize_t first_##name##_show(struct device *dev,			\
 				   struct device_attribute *attr,	\
@@ -99,14 +106,14 @@ static ssize_t first_##name##_show(struct device *dev,			\
 {									\
 	return autoch_show_range(dev, buf, type, false);		\
 }									\
-static DEVICE_ATTR_RO(first_##name);					\
+static DEVICE_ATTR_ADMIN_RO(first_##name);				\
 static ssize_t num_##name##s_show(struct device *dev,			\
 				  struct device_attribute *attr,	\
 				  char *buf)				\
 {									\
 	return autoch_show_range(dev, buf, type, true);			\
 }									\
-static DEVICE_ATTR_RO(num_##name##s)
+static DEVICE_ATTR_ADMIN_RO(num_##name##s)
 
 AUTOCH_RANGE_ATTRS(transport, AUTOCH_MT);
 AUTOCH_RANGE_ATTRS(storage, AUTOCH_ST);
@@ -149,7 +156,7 @@ static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
 	}
 	return len;
 }
-static DEVICE_ATTR_RO(drive_ids);
+static DEVICE_ATTR_ADMIN_RO(drive_ids);
 
 /*
  * "idle", or "becoming-ready SECONDS PERCENT" while calls wait for the
