@@ -36,26 +36,9 @@ testbed=$top/selftests/testbed
 # shellcheck source=testbed/lib.sh
 . "$top/selftests/testbed/lib.sh"
 
-n=0
-failed=0
+# shellcheck source=testbed/tap.sh
+. "$top/selftests/testbed/tap.sh"
 plan=14
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n $*"; failed=1; }
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 4
-}
-# Run "$@" quietly; show its output (indented) when it fails.
-t() {
-	local desc=$1
-	shift
-	if "$@" >"$work/t.log" 2>&1; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		sed 's/^/# /' "$work/t.log" | tail -n 40
-	fi
-}
 
 echo "TAP version 13"
 [ "$(id -u)" = 0 ] || skip_all "needs root"
