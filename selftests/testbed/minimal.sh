@@ -19,8 +19,9 @@
 #   AUTOCH_CHECK_PARTS              passed to make check
 # Prints make's output and the wall time; exits with make's status.
 #
-# The system runs in a mount namespace of its own with /proc, /sys, /dev
-# and a private /run; packages' init scripts are not started
+# The system runs in a mount namespace of its own, its root bind-mounted
+# on itself (a mount point, as / is on a real system), with /proc, /sys,
+# /dev and a private /run; packages' init scripts are not started
 # (policy-rc.d), as usual in a chroot.  With a mirror other than this
 # machine's, the archive host this machine uses is made unreachable inside
 # (an /etc/hosts entry), so whatever does not go through the configured
@@ -99,6 +100,9 @@ rc=0
 unshare --mount --propagation private -- bash -euc '
 	root=$1 target=$2
 	shift 2
+	# / is a mount point on a real system; unshare --propagation (the
+	# sid chroot of make matrix) fails on a root that is not one.
+	mount --bind "$root" "$root"
 	mount -t proc proc "$root/proc"
 	mount -t sysfs sysfs "$root/sys"
 	mount --rbind /dev "$root/dev"
