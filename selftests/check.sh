@@ -9,7 +9,8 @@
 #     C++ and through the HP-UX compatibility directory;
 #   - in QEMU, against tgt's changer: the kselftest suite, the ch/autoch
 #     bind path, and the READ ELEMENT STATUS count of a full inventory as
-#     seen on the wire (QEMU's scsi_generic_send_command trace);
+#     seen on the wire (QEMU's scsi_generic_send_command trace), and two
+#     initiators to tgt's changer (selftests/guest-two-tgt.sh);
 #   - the same suite and mtx/sg3-utils conformance checks against the
 #     emulated changer (selftests/emul: library, superloader and tgt
 #     profiles, two initiators);
@@ -239,6 +240,14 @@ else
 		fail "full inventory costs one READ ELEMENT STATUS per element type"
 	fi
 fi
+
+echo "two initiators on tgt's changer: a move through one host seen through the other"
+"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$tgt_state" --two-hosts \
+	--script selftests/guest-two-tgt.sh --file "$src/driver/autoch.ko" \
+	--file "$work/ex/mc" --log "$work/two-tgt.console" >"$work/two-tgt.out" 2>&1
+rc=$?
+grep -E '^(not )?ok |Bail out' "$work/two-tgt.out" | sed 's/^/    /'
+count_tap "$work/two-tgt.out" "$rc"
 
 echo "mtx's HP-UX port (SIOC_IO) against mtx through sg, on tgt's changer"
 if [ -x "$work/mtx-hpux/mtx-hpux" ]; then
