@@ -52,6 +52,7 @@ addr_of() {
 echo "TAP version 13"
 echo "1..12"
 
+# shellcheck disable=SC2086  # one word per changer
 set -- $AUTOCH_CHANGERS
 sg_a=$1 sg_b=${2:-}
 if [ -z "$sg_b" ]; then
