@@ -22,9 +22,11 @@
 
 #include <linux/capability.h>
 #include <linux/pr.h>
+#include <scsi/sg.h>
 
 FIXTURE(changer) {
 	struct autoch_dev dev;
+	struct emul_params params;
 };
 
 FIXTURE_SETUP(changer)
@@ -35,9 +37,13 @@ FIXTURE_SETUP(changer)
 
 FIXTURE_TEARDOWN(changer)
 {
+	if (emul_present())
+		emul_ctl("fault", "clear");
+	EXPECT_EQ(0, emul_params_restore(&self->params));
 	EXPECT_EQ(0, autoch_undo(&self->dev))
 		TH_LOG("could not put the media back");
 	autoch_close(&self->dev);
+	autoch_teardown_done(_metadata);
 }
 
 /* A command with no data phase, or a data-in one into @buf. */
@@ -72,6 +78,57 @@ static void move_cdb(unsigned char cdb[12], const struct autoch_dev *d,
 	cdb[5] = src & 0xff;
 	cdb[6] = dst >> 8;
 	cdb[7] = dst & 0xff;
+}
+
+/* Commands the emulation received with opcode @op, all hosts; -1 without it. */
+static long long emul_sent(unsigned int op)
+{
+	char buf[8192], *line, *save;
+	unsigned long long total;
+	unsigned int o;
+
+	if (!emul_present() ||
+	    emul_read_file(EMUL_DEBUGFS "/counters", buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%x %llu", &o, &total) == 2 && o == op)
+			return total;
+	return 0;
+}
+
+/*
+ * MOVE MEDIUM through the sg node @sg, behind the driver's back (the
+ * same initiator, so no unit attention tells it). 0 when it ended GOOD.
+ */
+static int sg_move(const char *sg, const struct autoch_dev *d, int src, int dst)
+{
+	unsigned char cdb[12], sense[32];
+	struct sg_io_hdr h;
+	int fd, i, ret = -1;
+
+	fd = open(sg, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	move_cdb(cdb, d, src, dst);
+	/* a unit attention pending for this initiator: once more */
+	for (i = 0; i < 3 && ret; i++) {
+		memset(&h, 0, sizeof(h));
+		h.interface_id = 'S';
+		h.dxfer_direction = SG_DXFER_NONE;
+		h.cmd_len = sizeof(cdb);
+		h.cmdp = cdb;
+		h.mx_sb_len = sizeof(sense);
+		h.sbp = sense;
+		h.timeout = 60000;
+		if (ioctl(fd, SG_IO, &h))
+			break;
+		ret = h.status || h.host_status || h.driver_status;
+		if (ret && !(h.sb_len_wr > 2 && (sense[2] & 0xf) == 6))
+			break;
+	}
+	close(fd);
+	return ret;
 }
 
 /* INQUIRY through SIOC_IO: the bytes SIOC_INQUIRY gives. */
@@ -261,6 +318,294 @@ TEST_F(changer, reservations_hold)
 	}
 	autoch_expect_unchanged(_metadata, &self->dev, before);
 	free(before);
+	close(other);
+}
+
+/*
+ * The fields not seen above: the hint flags are accepted; 10- and
+ * 16-byte CDBs are sent (a 16-byte command a changer lacks comes back as
+ * CHECK CONDITION, the call still 0); a data-out phase (MODE SELECT with
+ * a header) leaves the caller's buffer alone and reports data_xfer;
+ * max_msecs 0 is a timeout, not an error; EFAULT for a data-out buffer
+ * that cannot be read; ENOTTY for a size neither layout has.
+ */
+TEST_F(changer, fields)
+{
+	static const unsigned char mode_sense10[10] = { 0x5a, 0x08, 0x1d, 0, 0, 0, 0, 0, 64, 0 };
+	static const unsigned char rc16[16] = { 0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32 };
+	static const unsigned char inquiry[6] = { 0x12, 0, 0, 0, 96, 0 };
+	static const unsigned char mode_select[6] = { 0x15, 0x10, 0, 0, 4, 0 };
+	unsigned char buf[96], hdr[4] = { 0 };
+	struct sctl_io io;
+
+	sctl_init(&io, inquiry, sizeof(inquiry), buf, sizeof(buf));
+	io.flags |= SCTL_INIT_WDTR | SCTL_INIT_SDTR | SCTL_NO_ATN;
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_EQ(0u, io.cdb_status);
+	EXPECT_LE(36u, io.data_xfer);
+
+	sctl_init(&io, mode_sense10, sizeof(mode_sense10), buf, 64);
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_EQ(0u, io.cdb_status) TH_LOG("sense %x/%02x/%02x",
+					    io.sense[2] & 0xf, io.sense[12],
+					    io.sense[13]);
+	EXPECT_LE(8u + 20u, io.data_xfer) TH_LOG("MODE SENSE(10) 1Dh: %u bytes",
+						 io.data_xfer);
+	EXPECT_EQ(0x1d, buf[8] & 0x3f);
+
+	sctl_init(&io, rc16, sizeof(rc16), buf, 32);
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_TRUE(io.cdb_status == 0 || io.cdb_status == AUTOCH_CHECK_CONDITION)
+		TH_LOG("16-byte CDB: cdb_status %#x", io.cdb_status);
+
+	/* data out: 4 bytes of mode parameter header */
+	sctl_init(&io, mode_select, sizeof(mode_select), hdr, sizeof(hdr));
+	io.flags = 0;
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_TRUE(io.cdb_status == 0 || io.cdb_status == AUTOCH_CHECK_CONDITION);
+	if (io.cdb_status == 0)
+		EXPECT_EQ(4u, io.data_xfer);
+	EXPECT_EQ(0, autoch_nonzero(hdr, sizeof(hdr)));
+	io.data = (void *)8;
+	EXPECT_EQ(EFAULT, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+
+	sctl_init(&io, inquiry, sizeof(inquiry), buf, sizeof(buf));
+	io.max_msecs = 0;
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_EQ(0u, io.cdb_status);
+
+	EXPECT_EQ(ENOTTY, autoch_ioctl(self->dev.fd,
+				       _IOWR('S', 22, unsigned char[200]), &io));
+}
+
+/*
+ * SCSI outcomes other than GOOD and CHECK CONDITION with sense, from the
+ * emulation's faults; each call returns 0: RESERVATION CONFLICT in
+ * cdb_status; a short transfer in data_xfer; a CHECK CONDITION without
+ * sense data; a transport failure (SCTL_INCOMPLETE) and a device that
+ * does not answer (SCTL_SELECT_TIMEOUT).
+ */
+TEST_F(changer, statuses)
+{
+	static const unsigned char tur[6] = { 0 };
+	static const unsigned char inquiry[6] = { 0x12, 0, 0, 0, 96, 0 };
+	unsigned char buf[96];
+	struct sctl_io io;
+
+	if (!emul_present())
+		SKIP(return, "needs the emulated changer (selftests/emul) for faults");
+
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=00 count=1 fault=conflict"));
+	sctl_init(&io, tur, sizeof(tur), NULL, 0);
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_EQ(0x18u, io.cdb_status);	/* S_RESV_CONFLICT */
+	EXPECT_EQ(0u, io.sense_xfer);
+
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=12 count=1 fault=short bytes=10"));
+	sctl_init(&io, inquiry, sizeof(inquiry), buf, sizeof(buf));
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_EQ(0u, io.cdb_status);
+	EXPECT_EQ(10u, io.data_xfer);
+
+	/*
+	 * CHECK CONDITION without sense data: the midlayer's error handler
+	 * sends REQUEST SENSE itself, and its answer (NO SENSE here) is the
+	 * sense, with sense_status GOOD, as HP-UX's automatic REQUEST SENSE.
+	 */
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=00 count=1 fault=nosense"));
+	sctl_init(&io, tur, sizeof(tur), NULL, 0);
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_EQ(AUTOCH_CHECK_CONDITION, io.cdb_status);
+	EXPECT_EQ(0u, io.sense_status);
+	ASSERT_LE(14u, io.sense_xfer);
+	EXPECT_EQ(0, io.sense[2] & 0xf) TH_LOG("sense key %x", io.sense[2] & 0xf);
+
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=00 count=0 fault=did did=error"));
+	sctl_init(&io, tur, sizeof(tur), NULL, 0);
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_EQ((unsigned int)SCTL_INCOMPLETE, io.cdb_status);
+	ASSERT_EQ(0, emul_ctl("fault", "clear"));
+
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=00 count=0 fault=did did=no_connect"));
+	sctl_init(&io, tur, sizeof(tur), NULL, 0);
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_EQ((unsigned int)SCTL_SELECT_TIMEOUT, io.cdb_status);
+	ASSERT_EQ(0, emul_ctl("fault", "clear"));
+
+	/* and the changer answers as before */
+	sctl_init(&io, tur, sizeof(tur), NULL, 0);
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+}
+
+/*
+ * Cache coherence: with cache_ms at ten minutes, a move through the sg
+ * node behind the driver's back stays unseen after a TEST UNIT READY
+ * through SIOC_IO (the control: the cache is in use), and is seen at
+ * once after each command that can change the library: INITIALIZE
+ * ELEMENT STATUS, POSITION TO ELEMENT, MODE SELECT, whatever the
+ * changer answered to it.
+ */
+TEST_F(changer, cache_coherence)
+{
+	static const struct {
+		const char *name;
+		unsigned char cdb[10];
+		unsigned int len;
+	} drops[] = {
+		{ "INITIALIZE ELEMENT STATUS", { 0x07 }, 6 },
+		{ "POSITION TO ELEMENT", { 0x2b }, 10 },
+		{ "MODE SELECT(6)", { 0x15, 0x10 }, 6 },
+	};
+	static const unsigned char tur[6] = { 0 };
+	int full = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_FULL, NULL, 0);
+	int empty = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_EMPTY, NULL, 0);
+	struct element_status es;
+	unsigned char cdb[10];
+	struct sctl_io io;
+	char sg[64];
+	size_t i;
+	int pass;
+
+	if (full < 0 || empty < 0)
+		SKIP(return, "needs a full and an empty storage element");
+	if (emul_sg_of(autoch_path(), sg, sizeof(sg)))
+		SKIP(return, "no sg node for %s", autoch_path());
+	ASSERT_EQ(0, emul_param_set(&self->params, AUTOCH_MODULE, "cache_ms", 600000));
+
+	for (i = 0; i < ARRAY_SIZE(drops); i++) {
+		memcpy(cdb, drops[i].cdb, sizeof(cdb));
+		if (cdb[0] == 0x2b) {
+			put_be16(cdb + 2, self->dev.ea.first_transport);
+			put_be16(cdb + 4, full);
+		}
+		for (pass = 0; pass < 2; pass++) {
+			int from = pass ? empty : full, to = pass ? full : empty;
+
+			/* the cache: both elements as they are */
+			ASSERT_EQ(0, autoch_status(self->dev.fd, from, &es));
+			ASSERT_EQ(1, (int)es.full);
+			ASSERT_EQ(0, autoch_status(self->dev.fd, to, &es));
+			ASSERT_EQ(0, (int)es.full);
+
+			ASSERT_EQ(0, sg_move(sg, &self->dev, from, to))
+				TH_LOG("MOVE MEDIUM through %s", sg);
+			if (pass)
+				self->dev.nr_undo--;
+			else
+				autoch_remember(&self->dev, false, from, to);
+
+			sctl_init(&io, tur, sizeof(tur), NULL, 0);
+			ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+			ASSERT_EQ(0, autoch_status(self->dev.fd, from, &es));
+			EXPECT_EQ(1, (int)es.full)
+				TH_LOG("the cache is not in use: the checks below prove nothing");
+
+			sctl_init(&io, cdb, drops[i].len, NULL, 0);
+			ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io))
+				TH_LOG("%s", drops[i].name);
+			ASSERT_EQ(0, autoch_status(self->dev.fd, from, &es));
+			EXPECT_EQ(0, (int)es.full)
+				TH_LOG("after %s the cache still says full", drops[i].name);
+			ASSERT_EQ(0, autoch_status(self->dev.fd, to, &es));
+			EXPECT_EQ(1, (int)es.full)
+				TH_LOG("after %s the cache still says empty", drops[i].name);
+		}
+	}
+}
+
+/*
+ * The interlock beyond reservations_hold: an EXCHANGE MEDIUM through
+ * SIOC_IO meets another file's element reservation (EBUSY, nothing
+ * sent, whatever the changer could do), and a file's own reservation
+ * does not stop its own MOVE MEDIUM through SIOC_IO.
+ */
+TEST_F(changer, reservations_exchange_and_holder)
+{
+	int full = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_FULL, NULL, 0);
+	int empty = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_EMPTY, NULL, 0);
+	struct reservation_parms rp = { .identification = 7 };
+	unsigned char cdb[12];
+	struct sctl_io io;
+	long long sent;
+	int other;
+
+	if (full < 0 || empty < 0)
+		SKIP(return, "needs a full and an empty storage element");
+	other = open(autoch_path(), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, other);
+
+	rp.element = empty;
+	ASSERT_EQ(0, autoch_ioctl(other, SIOC_RESERVE, &rp));
+	memset(cdb, 0, sizeof(cdb));
+	cdb[0] = AUTOCH_OP_EXCHANGE_MEDIUM;
+	put_be16(cdb + 2, self->dev.ea.first_transport);
+	put_be16(cdb + 4, full);
+	put_be16(cdb + 6, empty);
+	put_be16(cdb + 8, full);
+	sent = emul_sent(AUTOCH_OP_EXCHANGE_MEDIUM);
+	sctl_init(&io, cdb, sizeof(cdb), NULL, 0);
+	EXPECT_EQ(EBUSY, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_EQ(sent, emul_sent(AUTOCH_OP_EXCHANGE_MEDIUM));
+	EXPECT_EQ(0, autoch_ioctl(other, SIOC_RELEASE, &rp));
+	close(other);
+
+	/* the holder itself moves */
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_RESERVE, &rp));
+	move_cdb(cdb, &self->dev, full, empty);
+	sctl_init(&io, cdb, sizeof(cdb), NULL, 0);
+	EXPECT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_EQ(0u, io.cdb_status);
+	if (io.cdb_status == 0)
+		autoch_remember(&self->dev, false, full, empty);
+	EXPECT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_RELEASE, &rp));
+}
+
+/*
+ * A MOVE MEDIUM through SIOC_IO counts as a move in flight: while the
+ * robot is busy with it (move_ms), another file can reserve neither its
+ * destination nor the unit (EBUSY); afterwards it can.
+ */
+TEST_F(changer, move_in_flight)
+{
+	int full = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_FULL, NULL, 0);
+	int empty = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_EMPTY, NULL, 0);
+	struct reservation_parms rp = { .identification = 9 };
+	struct reservation_parms unit = { .all_elements = 1 };
+	long long before;
+	int other, status, i;
+	pid_t pid;
+
+	if (!emul_present())
+		SKIP(return, "needs the emulated changer (selftests/emul) for a slow move");
+	if (full < 0 || empty < 0)
+		SKIP(return, "needs a full and an empty storage element");
+	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "move_ms", 4000));
+	before = emul_sent(AUTOCH_OP_MOVE_MEDIUM);
+	ASSERT_LE(0, before);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		unsigned char cdb[12];
+		struct sctl_io io;
+
+		move_cdb(cdb, &self->dev, full, empty);
+		sctl_init(&io, cdb, sizeof(cdb), NULL, 0);
+		_exit(autoch_ioctl(self->dev.fd, SIOC_IO, &io) || io.cdb_status);
+	}
+	/* the MOVE MEDIUM has reached the changer */
+	for (i = 0; i < 300 && emul_sent(AUTOCH_OP_MOVE_MEDIUM) == before; i++)
+		emul_sleep_ms(10);
+	other = open(autoch_path(), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, other);
+	rp.element = empty;
+	EXPECT_EQ(EBUSY, autoch_ioctl(other, SIOC_RESERVE, &rp));
+	EXPECT_EQ(EBUSY, autoch_ioctl(other, SIOC_RESERVE, &unit));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		autoch_remember(&self->dev, false, full, empty);
+	EXPECT_EQ(0, autoch_ioctl(other, SIOC_RESERVE, &rp));
+	EXPECT_EQ(0, autoch_ioctl(other, SIOC_RELEASE, &rp));
 	close(other);
 }
 
@@ -516,23 +861,6 @@ static void sctl_policy(const void *arg, struct results *r)
 		record(r, autoch_ioctl(fd, SIOC_IO, &io));
 	}
 	close(fd);
-}
-
-/* Commands the emulation received with opcode @op, all hosts; -1 without it. */
-static long long emul_sent(unsigned int op)
-{
-	char buf[8192], *line, *save;
-	unsigned long long total;
-	unsigned int o;
-
-	if (!emul_present() ||
-	    emul_read_file(EMUL_DEBUGFS "/counters", buf, sizeof(buf)) < 0)
-		return -1;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
-		if (sscanf(line, "%x %llu", &o, &total) == 2 && o == op)
-			return total;
-	return 0;
 }
 
 FIXTURE(tape) {
