@@ -610,6 +610,49 @@ TEST_F(changer, move_in_flight)
 }
 
 /*
+ * PREVENT ALLOW MEDIUM REMOVAL is the driver's to count: it sends ALLOW
+ * when the last file that prevented removal goes (Documentation/sharing.rst),
+ * which a PREVENT through SIOC_IO would escape, and an ALLOW through it
+ * would undo another file's PREVENT. Both are refused (EINVAL) like the
+ * reservation commands, on a descriptor opened for writing too, and
+ * nothing is sent; on the emulation the door still opens afterwards.
+ */
+TEST_F(changer, prevent_allow_refused)
+{
+	static const unsigned char prevent[6] = { 0x1e, 0, 0, 0, 1, 0 };
+	static const unsigned char allow[6] = { 0x1e };
+	long long sent = emul_sent(0x1e);
+	__u32 one = 1, zero = 0;
+	struct sctl_io io;
+	int rw, err;
+
+	/* a PREVENT, and the file closed without an ALLOW */
+	rw = open(autoch_path(), O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, rw);
+	sctl_init(&io, prevent, sizeof(prevent), NULL, 0);
+	EXPECT_EQ(EINVAL, autoch_ioctl(rw, SIOC_IO, &io));
+	close(rw);
+	if (sent >= 0) {
+		EXPECT_EQ(sent, emul_sent(0x1e)) TH_LOG("PREVENT sent");
+		/* no file holds removal prevented: the door opens */
+		err = emul_ctl("event", "door open");
+		EXPECT_EQ(0, err) TH_LOG("the door stays locked: %s",
+					 emul_errname(err));
+		if (!err)
+			EXPECT_EQ(0, emul_ctl("event", "door close"));
+	}
+	/* unlock it the driver's way, whatever happened */
+	rw = open(autoch_path(), O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, rw);
+	autoch_ioctl(rw, AUTOCH_PREVENT_ALLOW, &one);
+	autoch_ioctl(rw, AUTOCH_PREVENT_ALLOW, &zero);
+
+	sctl_init(&io, allow, sizeof(allow), NULL, 0);
+	EXPECT_EQ(EINVAL, autoch_ioctl(rw, SIOC_IO, &io));
+	close(rw);
+}
+
+/*
  * Who may send what through SIOC_IO, and the other ioctls, as
  * Documentation/sharing.rst ("Who may do what") says. The node is given
  * to root:tape, mode 0660, for these tests and put back afterwards, and
@@ -624,8 +667,8 @@ TEST_F(changer, move_in_flight)
  * SIOC_IO follows scsi_cmd_allowed(): its read-only list for any
  * descriptor (which, by the MMC names it knows opcodes by, includes
  * POSITION TO ELEMENT, 2Bh, as SEEK), its write list for a descriptor
- * opened for writing (MODE SELECT, PREVENT ALLOW MEDIUM REMOVAL, and
- * EXCHANGE MEDIUM, A6h, as LOAD/UNLOAD), everything else (READ ELEMENT
+ * opened for writing (MODE SELECT, LOG SELECT, and EXCHANGE MEDIUM, A6h,
+ * as LOAD/UNLOAD), everything else (READ ELEMENT
  * STATUS, MOVE MEDIUM, INITIALIZE ELEMENT STATUS) only with
  * CAP_SYS_RAWIO. EPERM comes before anything is sent, which the
  * emulation's command counters show where it is present.
@@ -786,8 +829,8 @@ struct sctl_case {
 /*
  * The table, with element addresses of @d: every command either does
  * nothing or fails on the changer (a MOVE MEDIUM of a slot onto itself,
- * an EXCHANGE MEDIUM from an empty slot, ALLOW MEDIUM REMOVAL, a MODE
- * SELECT with no parameter list), so that sending one changes nothing.
+ * an EXCHANGE MEDIUM from an empty slot, a MODE SELECT and a LOG SELECT
+ * with no parameter list), so that sending one changes nothing.
  */
 static void sctl_cases(struct sctl_case *c, const struct autoch_dev *d,
 		       int empty, int empty2)
@@ -800,7 +843,7 @@ static void sctl_cases(struct sctl_case *c, const struct autoch_dev *d,
 		{ "MODE SENSE(6) 1Dh", { 0x1a, 0x08, 0x1d, 0, 64 }, 6, 64, 0, 0 },
 		{ "POSITION TO ELEMENT", { 0x2b }, 10, 0, 0, 0 },
 		{ "MODE SELECT(6)", { 0x15, 0x10 }, 6, 0, EPERM, 0 },
-		{ "ALLOW MEDIUM REMOVAL", { 0x1e }, 6, 0, EPERM, 0 },
+		{ "LOG SELECT", { 0x4c }, 10, 0, EPERM, 0 },
 		{ "EXCHANGE MEDIUM", { 0xa6 }, 12, 0, EPERM, 0 },
 		{ "READ ELEMENT STATUS", { 0xb8, 0x02, 0, 0, 0, 1, 0, 0, 4 }, 12, 1024, EPERM, EPERM },
 		{ "MOVE MEDIUM", { 0xa5 }, 12, 0, EPERM, EPERM },
