@@ -1233,11 +1233,53 @@ TEST_F(changer, unit_attention)
 	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, AUTOCH_GET_EVENTS, &ev));
 	EXPECT_EQ(AUTOCH_EVENT_RESET, ev.events & AUTOCH_EVENT_RESET);
 	if (held) {
-		EXPECT_EQ(ECONNRESET, autoch_ioctl(holder, SIOC_RELEASE, &rp));
+		/* the holder's next call, SIOC_IO too, hears of it once */
+		sctl_init(&io, tur, sizeof(tur), NULL, 0);
+		EXPECT_EQ(ECONNRESET, autoch_ioctl(holder, SIOC_IO, &io));
+		sctl_init(&io, tur, sizeof(tur), NULL, 0);
+		EXPECT_EQ(0, autoch_ioctl(holder, SIOC_IO, &io));
 	} else {
 		TH_LOG("the unit reservation was refused: no ECONNRESET check");
 	}
 	close(holder);
+}
+
+/*
+ * max_msecs bounds the command: an INQUIRY the emulation never completes
+ * comes back within a few timeouts (the midlayer aborts it, and retries
+ * it once) with cdb_status SCTL_INCOMPLETE, the call 0; max_msecs 0 is
+ * init_timeout (2 s here), not an infinite wait.
+ */
+TEST_F_TIMEOUT(changer, timeout, 120)
+{
+	static const unsigned char inquiry[6] = { 0x12, 0, 0, 0, 96, 0 };
+	static const unsigned int msecs[] = { 1000, 0 };
+	unsigned char buf[96];
+	struct sctl_io io;
+	double start, took;
+	size_t i;
+
+	if (!emul_present())
+		SKIP(return, "needs the emulated changer (selftests/emul) for a lost command");
+	ASSERT_EQ(0, emul_param_set(&self->params, AUTOCH_MODULE, "init_timeout", 2));
+	for (i = 0; i < ARRAY_SIZE(msecs); i++) {
+		ASSERT_EQ(0, emul_ctl("fault", "opcode=12 count=0 fault=timeout"));
+		sctl_init(&io, inquiry, sizeof(inquiry), buf, sizeof(buf));
+		io.max_msecs = msecs[i];
+		start = emul_now_ms();
+		ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+		took = emul_now_ms() - start;
+		ASSERT_EQ(0, emul_ctl("fault", "clear"));
+		EXPECT_EQ((unsigned int)SCTL_INCOMPLETE, io.cdb_status)
+			TH_LOG("max_msecs %u: cdb_status %#x", msecs[i], io.cdb_status);
+		EXPECT_LE(msecs[i] ? msecs[i] : 2000, took);
+		EXPECT_GE(30000, took) TH_LOG("max_msecs %u: %.0f ms", msecs[i], took);
+		TH_LOG("max_msecs %u: SCTL_INCOMPLETE after %.0f ms", msecs[i], took);
+	}
+	/* the changer answers again */
+	sctl_init(&io, inquiry, sizeof(inquiry), buf, sizeof(buf));
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_IO, &io));
+	EXPECT_EQ(0u, io.cdb_status);
 }
 
 int main(int argc, char **argv)
