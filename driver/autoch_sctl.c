@@ -7,7 +7,8 @@
  * driver's state as its own commands do: MOVE and EXCHANGE MEDIUM are
  * checked against other files' reservations and count as moves in flight,
  * commands that change the library drop the status cache, reservation
- * commands are refused (the driver's table would lie), and a unit
+ * commands and PREVENT ALLOW MEDIUM REMOVAL are refused (the driver's
+ * table and count would lie), and a unit
  * attention reaches the reset and event handling. The dispatch is in
  * autoch_ioctl.c.
  */
@@ -105,7 +106,9 @@ static bool autoch_sctl_changes(u8 opcode, bool *map_too)
 
 /*
  * Reservation commands would make the driver's table lie (it knows what
- * SIOC_RESERVE and IOC_PR_* did, not what a pass-through did): refused.
+ * SIOC_RESERVE and IOC_PR_* did, not what a pass-through did), and so
+ * would PREVENT ALLOW MEDIUM REMOVAL its count of the files that prevent
+ * removal (ALLOW is sent when the last one goes): refused.
  */
 static bool autoch_sctl_reservation(u8 opcode)
 {
@@ -115,6 +118,7 @@ static bool autoch_sctl_reservation(u8 opcode)
 	case RESERVE_10:	/* RESERVE ELEMENT(10) */
 	case RELEASE_10:	/* RELEASE ELEMENT(10) */
 	case PERSISTENT_RESERVE_OUT:
+	case ALLOW_MEDIUM_REMOVAL:	/* PREVENT ALLOW MEDIUM REMOVAL */
 		return true;
 	}
 	return false;

@@ -160,6 +160,8 @@ case $? in
 esac
 cp "$src/driver/autoch.ko" "$work/ex/autoch-demo" "$work/ex/mc" \
 	selftests/guest-bind.sh selftests/guest-inventory.sh "$inst/"
+# for the emulation's guests (guest-mtx.sh) too
+[ -x "$work/mtx-hpux/mtx-hpux" ] && cp "$work/mtx-hpux/mtx-hpux" "$inst/"
 
 tgt_state=$work/tgt
 mkdir -p "$tgt_state"
@@ -253,7 +255,7 @@ echo "mtx's HP-UX port (SIOC_IO) against mtx through sg, on tgt's changer"
 if [ -x "$work/mtx-hpux/mtx-hpux" ]; then
 	"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$tgt_state" \
 		--script selftests/hpux/guest-mtx.sh --file "$src/driver/autoch.ko" \
-		--file "$work/mtx-hpux/mtx-hpux" --file "$work/ex/autoch-inventory" \
+		--file "$work/mtx-hpux/mtx-hpux" --file "$inst/hpux-elements" \
 		--log "$work/mtx.console" >"$work/mtx.out" 2>&1
 	rc=$?
 	grep -E '^(not )?ok |Bail out' "$work/mtx.out" | sed 's/^/    /'

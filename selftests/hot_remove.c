@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "autoch.h"
+#include "../include/hpux/sys/scsi_ctl.h"
 
 static int write_str(const char *path, const char *s)
 {
@@ -44,6 +45,8 @@ TEST(removed_under_open_file)
 	struct move_medium_parms mp = {};
 	struct element_status es = {};
 	struct autoch_xsense xs;
+	unsigned char buf[36];
+	struct sctl_io io;
 	unsigned int host;
 	int fd, fd2;
 
@@ -75,6 +78,17 @@ TEST(removed_under_open_file)
 	EXPECT_EQ(-1, ioctl(fd, SIOC_INIT_ELEM_STAT, NULL));
 	EXPECT_EQ(ENXIO, errno);
 	EXPECT_EQ(-1, ioctl(fd, AUTOCH_XSENSE, &xs));
+	EXPECT_EQ(ENXIO, errno);
+	/* SIOC_IO: nothing to deliver the command to */
+	memset(&io, 0, sizeof(io));
+	io.cdb[0] = 0x12;	/* INQUIRY */
+	io.cdb[4] = sizeof(buf);
+	io.cdb_length = 6;
+	io.flags = SCTL_READ;
+	io.data = buf;
+	io.data_length = sizeof(buf);
+	io.max_msecs = 10000;
+	EXPECT_EQ(-1, ioctl(fd, SIOC_IO, &io));
 	EXPECT_EQ(ENXIO, errno);
 
 	fd2 = open(dev, O_RDONLY);

@@ -10,7 +10,9 @@
 #   tgt         hosts=2             (suite with AUTOCH_PROFILE=tgt24)
 # Prints TAP in the shape selftests/testbed/tap-count.sh counts: every
 # guest's TAP streams (the kselftest programs' subtests indented with "# "),
-# then a stream of its own ("ok N emul: ..."), each with its plan. Ends
+# then a stream of its own ("ok N emul: ..."), each with its plan. Each
+# guest also runs mtx's HP-UX port against mtx through sg (hpux/guest-mtx.sh;
+# mtx-hpux from INSTDIR, else built here with hpux/build-mtx.sh). Ends
 # with "# emul: N passed, N failed, N skipped" as tap-count.sh counts all
 # of it; exits non-zero when anything failed, a plan included.
 #
@@ -122,6 +124,18 @@ files=$work/files
 mkdir -p "$files"
 cp -a "$inst"/. "$files/"
 cp "$src/autoch_emul.ko" "$here/guest-emul.sh" "$here/guest-conformance.sh" "$files/"
+# mtx's HP-UX port for guest-mtx.sh, unless INSTDIR has it
+if [ ! -x "$files/mtx-hpux" ]; then
+	"$top/selftests/hpux/build-mtx.sh" "$work/mtx" >"$work/mtx.log" 2>&1
+	case $? in
+	0) cp "$work/mtx/mtx-hpux" "$files/" ;;
+	4) echo "# mtx's HP-UX port not built: $(sed -n 's/^1\.\.0 # SKIP //p' "$work/mtx.log")" ;;
+	*)
+		show "$work/mtx.log"
+		not_ok "mtx 1.3.12's HP-UX port builds with -I include/hpux alone"
+		;;
+	esac
+fi
 
 # ---- the guests ----
 guest() {

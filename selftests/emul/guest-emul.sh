@@ -13,7 +13,9 @@
 # Expects in its own directory: autoch_emul.ko, guest-conformance.sh and,
 # for the suite, what guest-check.sh needs (autoch.ko, the test programs,
 # kselftest-list.txt). The suite runs with AUTOCH_PROFILE=tgt24 on the tgt
-# profile and without a profile elsewhere. Unloads the module at the end:
+# profile and without a profile elsewhere. After the suite, mtx's HP-UX
+# port against mtx through sg (guest-mtx.sh, with mtx-hpux and
+# hpux-elements; a skip without them). Unloads the module at the end:
 # a module that does not unload fails the run. Prints TAP; exits 0 when
 # everything passed.
 
@@ -77,6 +79,13 @@ if [ "$what" != conformance ]; then
 	ksft_profile=
 	[ "$profile" = tgt ] && ksft_profile=tgt24
 	sh "$dir/guest-check.sh" $ksft_profile || rc=1
+	# mtx's HP-UX port (SIOC_IO) against mtx through sg: a stream of its own
+	if [ -x "$dir/mtx-hpux" ] && [ -x "$dir/hpux-elements" ] && [ -f "$dir/guest-mtx.sh" ]; then
+		sh "$dir/guest-mtx.sh" || rc=1
+	else
+		echo "TAP version 13"
+		echo "1..0 # SKIP mtx's HP-UX port: no mtx-hpux or hpux-elements in $dir"
+	fi
 fi
 
 # Our own results: a TAP stream of their own, after the suite's.
