@@ -3,17 +3,20 @@
  * SIOC_IO, HP-UX's pass-through (sioc_io(7)): one SCSI command as the
  * caller wrote it, in struct sctl_io (both its 64-bit and 32-bit layouts,
  * struct autoch_sctl_io64/32 in autoch.h). Who may send what is Linux's
- * SCSI pass-through policy (scsi_cmd_allowed()), and OPEN/CLOSE
- * IMPORT/EXPORT ELEMENT, which that policy takes for START STOP UNIT and
- * lets any descriptor send, needs what AUTOCH_OPEN_CLOSE_IE needs. The
- * command meets the driver's state as its own commands do: MOVE and
- * EXCHANGE MEDIUM and POSITION TO ELEMENT are checked against other
- * files' reservations and count as moves in flight, OPEN/CLOSE
- * IMPORT/EXPORT ELEMENT is checked against them, commands that change
- * the library drop the status cache, reservation
+ * SCSI pass-through policy (scsi_cmd_allowed()). The command meets the
+ * driver's state as its own commands do: MOVE and EXCHANGE MEDIUM are
+ * checked against other files' reservations and count as moves in flight,
+ * commands that change the library drop the status cache, reservation
  * commands are refused (the driver's table would lie), and a unit
  * attention reaches the reset and event handling. The dispatch is in
  * autoch_ioctl.c.
+ *
+ * Two commands go further than that policy: OPEN/CLOSE IMPORT/EXPORT
+ * ELEMENT (1Bh), which it takes for START STOP UNIT and lets any
+ * descriptor send, needs what AUTOCH_OPEN_CLOSE_IE needs (a writer's
+ * descriptor or CAP_SYS_ADMIN) and meets other files' reservations of
+ * its element; POSITION TO ELEMENT meets them as a move does and counts
+ * as a move in flight.
  */
 
 #include <linux/blkdev.h>
