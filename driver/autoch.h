@@ -186,6 +186,12 @@ enum autoch_quirk {
 #define AUTOCH_PAGE_DEVICE_CAPS		0x1f	/* Device Capabilities */
 #define AUTOCH_MODE_SENSE_DBD		0x08	/* no block descriptors */
 
+/*
+ * SMC-3 6.7 OPEN/CLOSE IMPORT/EXPORT ELEMENT: <scsi/scsi_proto.h> knows
+ * its opcode only as START_STOP, the block command's name.
+ */
+#define AUTOCH_OPEN_CLOSE_IMPORT_EXPORT	0x1b
+
 /* READ ELEMENT STATUS (SMC-3 6.12) CDB bits */
 #define AUTOCH_RES_VOLTAG		0x10	/* byte 1: volume tags */
 #define AUTOCH_RES_DVCID		0x01	/* byte 6: device identifiers */

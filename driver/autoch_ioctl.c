@@ -49,6 +49,8 @@ static_assert(sizeof(struct autoch_drive_id) == 72);
 static_assert(sizeof(struct autoch_reservation_state) == 264);
 static_assert(sizeof(struct autoch_capabilities) == 16);
 static_assert(sizeof(struct autoch_events) == 8);
+static_assert(sizeof(struct autoch_open_close_ie) == 8);
+static_assert(sizeof(struct autoch_position) == 8);
 
 static int autoch_ioctl_init_elem_stat(struct autoch_device *ach,
 				       struct autoch_file *af)
@@ -547,6 +549,100 @@ static int autoch_ioctl_prevent_allow(struct autoch_device *ach,
 	return min(err, 0);
 }
 
+/*
+ * The mail slot (SMC-3 6.7). Opening it hands the element to the operator
+ * and changes what every host sees of it (Access, InEnab, ExEnab): a
+ * writer's descriptor or CAP_SYS_ADMIN, as for PREVENT, and not while
+ * another file holds it or the unit. A changer without import/export
+ * elements has no mail slot to open: EOPNOTSUPP, as from one that refuses
+ * the command (20/00).
+ */
+static int autoch_ioctl_open_close_ie(struct autoch_device *ach,
+				      struct autoch_file *af,
+				      void __user *argp)
+{
+	u8 cdb[6] = { AUTOCH_OPEN_CLOSE_IMPORT_EXPORT };
+	struct autoch_open_close_ie oc;
+	bool has_ie, ok;
+	int err;
+
+	if (copy_from_user(&oc, argp, sizeof(oc)))
+		return -EFAULT;
+	if (oc.action > AUTOCH_IE_CLOSE || memchr_inv(oc.resv, 0, sizeof(oc.resv)))
+		return -EINVAL;
+	if (!autoch_may_write(af))
+		return -EPERM;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	has_ie = ach->range[AUTOCH_IE - 1].count;
+	ok = autoch_type_of(ach->range, oc.element) == AUTOCH_IE;
+	err = autoch_check_reserved(ach, af, &oc.element, 1);
+	mutex_unlock(&ach->state_lock);
+	if (!has_ie)
+		return -EOPNOTSUPP;
+	if (!ok)
+		return -EINVAL;
+	if (err)
+		return err;
+
+	put_unaligned_be16(oc.element, cdb + 2);
+	cdb[4] = oc.action;
+	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
+				READ_ONCE(autoch_move_timeout));
+	/* success or not, the element's Access and enable bits may differ */
+	mutex_lock(&ach->state_lock);
+	autoch_drop_cache(ach, false);
+	mutex_unlock(&ach->state_lock);
+	return err;
+}
+
+/*
+ * POSITION TO ELEMENT (SMC-3 6.8) moves the robot as MOVE MEDIUM does and
+ * needs what a move needs: no more than an open descriptor, and elements
+ * no other file holds. It counts as a move in flight meanwhile.
+ */
+static int autoch_ioctl_position(struct autoch_device *ach,
+				 struct autoch_file *af, void __user *argp)
+{
+	u8 cdb[10] = { POSITION_TO_ELEMENT };
+	struct autoch_position pos;
+	struct autoch_busy busy;
+	u16 addrs[2];
+	bool ok;
+	int err;
+
+	if (copy_from_user(&pos, argp, sizeof(pos)))
+		return -EFAULT;
+	if (pos.invert > 1 || memchr_inv(pos.resv, 0, sizeof(pos.resv)))
+		return -EINVAL;
+	addrs[0] = pos.transport;
+	addrs[1] = pos.destination;
+
+	err = autoch_lock_map(ach, af);
+	if (err)
+		return err;
+	ok = autoch_transport_ok(ach, pos.transport, pos.invert) &&
+	     autoch_type_of(ach->range, pos.destination);
+	err = autoch_check_reserved(ach, af, addrs, ARRAY_SIZE(addrs));
+	if (ok && !err)
+		autoch_busy_start(ach, &busy, af, addrs, ARRAY_SIZE(addrs));
+	mutex_unlock(&ach->state_lock);
+	if (!ok)
+		return -EINVAL;
+	if (err)
+		return err;
+
+	put_unaligned_be16(pos.transport, cdb + 2);
+	put_unaligned_be16(pos.destination, cdb + 4);
+	cdb[8] = pos.invert;
+	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
+				READ_ONCE(autoch_move_timeout));
+	autoch_moved(ach, &busy);
+	return err;
+}
+
 static int autoch_ioctl_drive_id(struct autoch_device *ach,
 				 struct autoch_file *af, void __user *argp)
 {
@@ -717,6 +813,10 @@ static long autoch_dispatch(struct autoch_device *ach, struct autoch_file *af,
 		return autoch_ioctl_drive_id(ach, af, argp);
 	case AUTOCH_CAPABILITIES:
 		return autoch_ioctl_capabilities(ach, af, argp);
+	case AUTOCH_OPEN_CLOSE_IE:
+		return autoch_ioctl_open_close_ie(ach, af, argp);
+	case AUTOCH_POSITION_TO_ELEMENT:
+		return autoch_ioctl_position(ach, af, argp);
 	case AUTOCH_SIOC_IO64:
 	case AUTOCH_SIOC_IO32:
 		return autoch_ioctl_sctl_io(ach, af, cmd, argp);

@@ -11,9 +11,17 @@
  * table and count would lie), and a unit
  * attention reaches the reset and event handling. The dispatch is in
  * autoch_ioctl.c.
+ *
+ * Two commands go further than that policy: OPEN/CLOSE IMPORT/EXPORT
+ * ELEMENT (1Bh), which it takes for START STOP UNIT and lets any
+ * descriptor send, needs what AUTOCH_OPEN_CLOSE_IE needs (a writer's
+ * descriptor or CAP_SYS_ADMIN) and meets other files' reservations of
+ * its element; POSITION TO ELEMENT meets them as a move does and counts
+ * as a move in flight.
  */
 
 #include <linux/blkdev.h>
+#include <linux/capability.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -92,6 +100,7 @@ static bool autoch_sctl_changes(u8 opcode, bool *map_too)
 	switch (opcode) {
 	case INITIALIZE_ELEMENT_STATUS:
 	case AUTOCH_INIT_ELEM_STAT_RANGE:
+	case AUTOCH_OPEN_CLOSE_IMPORT_EXPORT:
 	case POSITION_TO_ELEMENT:
 	case MOVE_MEDIUM:
 	case EXCHANGE_MEDIUM:
@@ -160,6 +169,10 @@ static int autoch_sctl_check(struct autoch_device *ach,
 	memcpy(cdb, io->cdb, sizeof(cdb));
 	if (!scsi_cmd_allowed(cdb, af->may_write))
 		return -EPERM;
+	/* the mail slot is the operator's: as AUTOCH_OPEN_CLOSE_IE */
+	if (cdb[0] == AUTOCH_OPEN_CLOSE_IMPORT_EXPORT && !af->may_write &&
+	    !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	return 0;
 }
 
@@ -205,8 +218,10 @@ static void autoch_sctl_outcome(struct autoch_sctl_io64 *io,
 /*
  * One command as the caller wrote it, sent once: its SCSI status is the
  * caller's to judge (the call returns 0 whenever a command was
- * delivered). MOVE MEDIUM and EXCHANGE MEDIUM meet other files'
- * reservations as SIOC_MOVE_MEDIUM does and count as moves in flight.
+ * delivered). MOVE MEDIUM, EXCHANGE MEDIUM and POSITION TO ELEMENT meet
+ * other files' reservations as SIOC_MOVE_MEDIUM does and count as moves in
+ * flight; OPEN/CLOSE IMPORT/EXPORT ELEMENT meets them as
+ * AUTOCH_OPEN_CLOSE_IE does.
  */
 int autoch_ioctl_sctl_io(struct autoch_device *ach, struct autoch_file *af,
 			 unsigned int cmd, void __user *argp)
@@ -235,16 +250,22 @@ int autoch_ioctl_sctl_io(struct autoch_device *ach, struct autoch_file *af,
 		goto out_free;
 
 	op = io.cdb[0];
-	moves = op == MOVE_MEDIUM || op == EXCHANGE_MEDIUM;
+	moves = op == MOVE_MEDIUM || op == EXCHANGE_MEDIUM ||
+		op == POSITION_TO_ELEMENT;
 	changes = autoch_sctl_changes(op, &map_too);
-	if (moves) {
-		/* transport, source, destination(s): CDB bytes 2-9 */
-		naddrs = op == MOVE_MEDIUM ? 3 : 4;
+	if (moves || op == AUTOCH_OPEN_CLOSE_IMPORT_EXPORT) {
+		/*
+		 * The elements from CDB byte 2 on: transport, source,
+		 * destination(s); transport, destination (POSITION); the
+		 * import/export element (OPEN/CLOSE).
+		 */
+		naddrs = op == MOVE_MEDIUM ? 3 : op == EXCHANGE_MEDIUM ? 4 :
+			 op == POSITION_TO_ELEMENT ? 2 : 1;
 		for (i = 0; i < naddrs; i++)
 			addrs[i] = get_unaligned_be16(io.cdb + 2 + 2 * i);
 		mutex_lock(&ach->state_lock);
 		err = autoch_check_reserved(ach, af, addrs, naddrs);
-		if (!err)
+		if (!err && moves)
 			autoch_busy_start(ach, &busy, af, addrs, naddrs);
 		mutex_unlock(&ach->state_lock);
 		if (err)

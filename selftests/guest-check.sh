@@ -27,7 +27,7 @@ AUTOCH_DEV=${AUTOCH_DEV:-/dev/autoch0}
 export AUTOCH_PROFILE AUTOCH_DEV
 
 # Keep in step with TEST_GEN_PROGS in selftests/Makefile.
-default_tests="element_map element_status move_medium exchange_reserve xsense bad_args reservations events mtx_crosscheck two_hosts unit_attention fault_matrix malformed no_leak privilege hot_remove hpux_ioctls sioc_io"
+default_tests="element_map element_status move_medium exchange_reserve xsense bad_args reservations events mtx_crosscheck two_hosts unit_attention fault_matrix malformed no_leak privilege hot_remove hpux_ioctls sioc_io mail_slot"
 
 if [ -f "$dir/kselftest-list.txt" ]; then
 	tests=$(sed -n 's/^autoch://p' "$dir/kselftest-list.txt")

@@ -61,7 +61,7 @@ wait_for() {
 }
 
 echo "TAP version 13"
-echo "1..30"
+echo "1..34"
 
 if insmod ./autoch.ko && wait_for $dev; then
 	ok "insmod autoch.ko: $dev appears"
@@ -196,6 +196,24 @@ fi
 expect "mc -l 1 on tgt: its ILLEGAL REQUEST 20/00, exit -1" 255 -- \
 	./mc -p $dev -l 1 <<'EOF'
 ERROR: 0x5 Illegal Request: 0x2000 Invalid command operation code
+EOF
+
+# tgt has neither OPEN/CLOSE IMPORT/EXPORT ELEMENT nor POSITION TO
+# ELEMENT: each is sent (the ERROR line is the changer's) and refused
+expect "mc -o 1 on tgt: the mail slot, its 20/00, exit -1" 255 -- \
+	./mc -p $dev -o 1 <<'EOF'
+ERROR: 0x5 Illegal Request: 0x2000 Invalid command operation code
+EOF
+expect "mc -k 1 on tgt: its 20/00, exit -1" 255 -- ./mc -p $dev -k 1 <<'EOF'
+ERROR: 0x5 Illegal Request: 0x2000 Invalid command operation code
+EOF
+expect "mc -t S2 on tgt: POSITION TO ELEMENT, its 20/00, exit -1" 255 -- \
+	./mc -p $dev -t S2 <<'EOF'
+ERROR: 0x5 Illegal Request: 0x2000 Invalid command operation code
+EOF
+expect "mc -o 3: a mail slot tgt lacks, nothing sent" 255 -- \
+	./mc -p $dev -o 3 <<'EOF'
+ERROR: Invalid argument
 EOF
 
 # tgt reports no SCSI ID for its drives (byte 6 of the descriptor is 0)

@@ -5,6 +5,7 @@
  *   mc [-p device] [-a num] [-q] [-c <src_type><dst_type>]
  *   mc [-p device] [-b 0|1] [-l 0|1] [-e types]
  *   mc [-p device] [-n drive] [-r types]
+ *   mc [-p device] [-k num] [-t <type><num>] [-o num]
  *   mc [-p device] -s <type><num> -d <type><num> [-s <type><num> -d <type><num>]
  *   mc -h | -?
  *
@@ -15,16 +16,19 @@
  *
  * HP-UX's mc sent its commands through the SCSI pass-through driver; this
  * one uses the autochanger ioctls of /dev/autochN (<sys/scsi.h>, built
- * with -I<autoch>/include/hpux alone) and three Linux extensions from the
+ * with -I<autoch>/include/hpux alone) and Linux extensions from the
  * same header: AUTOCH_PREVENT_ALLOW (-l), AUTOCH_DRIVE_ID (-n) and, when
- * the header has it, AUTOCH_CAPABILITIES (-c). The output of -r and -c,
+ * the header has it, AUTOCH_CAPABILITIES (-c), AUTOCH_OPEN_CLOSE_IE (-o,
+ * -k) and AUTOCH_POSITION_TO_ELEMENT (-t). The output of -r and -c,
  * the ERROR lines and the exit status (0, or -1 seen as 255) are HP-UX's;
  * the output of -a, -e, -n and -q, which HP-UX does not document, is
  * described in autoch-mc.8 (installed as autoch-mc).
  *
  * The options run in this order, whatever their order on the command
- * line: -b 1, -l, -q, -a, -c, -e, -n, the moves in the order given, -r,
- * -b 0. So "mc -s S1 -d D1 -r D" shows the drive after the move, and
+ * line: -b 1, -l, -q, -a, -c, -e, -n, -k, -t, the moves in the order
+ * given, -o, -r, -b 0. So "mc -s S1 -d D1 -r D" shows the drive after the
+ * move, "mc -s S5 -d I1 -o 1" hands the cartridge of slot 5 out through
+ * the first mail slot and "mc -k 1 -s I1 -d S5" takes it back in, and
  * "mc -b 1 -s S1 -d D1 -s D1 -d S2" holds the unit reserved for both
  * moves: autoch ties a reservation to the open file, so it ends when mc
  * exits. The first failure ends the run.
@@ -271,8 +275,9 @@ static void usage(FILE *out, int full)
 		"       %s [-p device] [-b 0|1] [-l 0|1] [-e element_type]\n"
 		"       %s [-p device] [-n drive_number] [-r element_type]\n"
 		"       %s [-p device] -s <element_type><num> -d <element_type><num>\n"
+		"       %s [-p device] [-k num] [-t <element_type><num>] [-o num]\n"
 		"       %s [-h | -?]\n",
-		progname, progname, progname, progname, progname);
+		progname, progname, progname, progname, progname, progname);
 	if (!full)
 		return;
 	fprintf(out,
@@ -282,12 +287,15 @@ static void usage(FILE *out, int full)
 		"-b 0|1   release (0) or reserve (1) the media changer\n"
 		"-c XY    print whether a move from type X to type Y is valid\n"
 		"-e types print the number of elements of each type\n"
+		"-k num   close and lock import/export element num (the mail slot)\n"
 		"-l 0|1   allow (0) or prevent (1) media removal\n"
 		"-n num   print the serial number of drive num\n"
+		"-o num   open import/export element num for the operator\n"
 		"-p dev   media changer device (default: $LIBRARY)\n"
 		"-q       print the vendor, product and revision of the changer\n"
 		"-r types print the status (FULL or EMPTY) of every element of each type\n"
 		"-s Tn    source of a move: slot n of type T (twice at most)\n"
+		"-t Tn    position the first transport at slot n of type T\n"
 		"-d Tn    destination of the move given by the -s before it\n"
 		"without -p, the LIBRARY environment variable names the device\n");
 }
@@ -536,6 +544,50 @@ static void do_move(const struct mc_move *mv)
 		die_ioctl(errno);
 }
 
+/*
+ * The mail slot (-o, -k): OPEN/CLOSE IMPORT/EXPORT ELEMENT. The driver
+ * wants a descriptor opened for writing (or CAP_SYS_ADMIN); a changer
+ * without the command says EOPNOTSUPP.
+ */
+static void do_mail_slot(int num, int open_it)
+{
+#ifdef AUTOCH_OPEN_CLOSE_IE
+	struct mc_slot slot = { find_type('I'), num };
+	struct autoch_open_close_ie oc;
+
+	memset(&oc, 0, sizeof(oc));
+	oc.element = slot_address(&slot);
+	oc.action = open_it ? AUTOCH_IE_OPEN : AUTOCH_IE_CLOSE;
+	if (xioctl(AUTOCH_OPEN_CLOSE_IE, &oc) < 0)
+		die_ioctl(errno);
+#else
+	(void)num;
+	(void)open_it;
+	die("this <sys/scsi.h> has no AUTOCH_OPEN_CLOSE_IE: %s",
+	    strerror(ENOTSUP));
+#endif
+}
+
+/* -t: POSITION TO ELEMENT with the first transport. */
+static void do_position(const struct mc_slot *slot)
+{
+#ifdef AUTOCH_POSITION_TO_ELEMENT
+	struct autoch_position pos;
+
+	if (ea.num_transports == 0)
+		die("%s", strerror(EINVAL));
+	memset(&pos, 0, sizeof(pos));
+	pos.transport = ea.first_transport;
+	pos.destination = slot_address(slot);
+	if (xioctl(AUTOCH_POSITION_TO_ELEMENT, &pos) < 0)
+		die_ioctl(errno);
+#else
+	(void)slot;
+	die("this <sys/scsi.h> has no AUTOCH_POSITION_TO_ELEMENT: %s",
+	    strerror(ENOTSUP));
+#endif
+}
+
 static void do_report(const char *types)
 {
 	struct element_status es;
@@ -560,6 +612,8 @@ int main(int argc, char **argv)
 	const char *counts = NULL, *report = NULL, *caps = NULL;
 	int bus_num = 0, serial_num = 0, inquiry = 0;
 	int reserve = -1, prevent = -1, nmoves = 0, c, i;
+	int open_num = 0, close_num = 0, position = 0;
+	struct mc_slot pos_slot;
 
 	if (argv[0] && strrchr(argv[0], '/'))
 		progname = strrchr(argv[0], '/') + 1;
@@ -568,7 +622,7 @@ int main(int argc, char **argv)
 
 	memset(moves, 0, sizeof(moves));
 	opterr = 0;
-	while ((c = getopt(argc, argv, ":p:a:qc:b:l:e:n:r:s:d:h")) != -1) {
+	while ((c = getopt(argc, argv, ":p:a:qc:b:l:e:n:r:s:d:o:k:t:h")) != -1) {
 		switch (c) {
 		case 'p':
 			device = optarg;
@@ -601,6 +655,20 @@ int main(int argc, char **argv)
 			serial_num = parse_num(optarg);
 			if (!serial_num)
 				usage_error("-n takes a drive number from 1");
+			break;
+		case 'o':
+			open_num = parse_num(optarg);
+			if (!open_num)
+				usage_error("-o takes an import/export element number from 1");
+			break;
+		case 'k':
+			close_num = parse_num(optarg);
+			if (!close_num)
+				usage_error("-k takes an import/export element number from 1");
+			break;
+		case 't':
+			parse_slot(optarg, 't', &pos_slot);
+			position = 1;
 			break;
 		case 'r':
 			check_types(optarg, 'r');
@@ -640,7 +708,8 @@ int main(int argc, char **argv)
 	if (nmoves > 0 && !moves[nmoves - 1].have_dst)
 		usage_error("-s needs a -d");
 	if (reserve < 0 && prevent < 0 && !inquiry && !bus_num && !caps &&
-	    !counts && !serial_num && !nmoves && !report)
+	    !counts && !serial_num && !nmoves && !report && !open_num &&
+	    !close_num && !position)
 		usage_error("nothing to do");
 
 	if (!device) {
@@ -652,8 +721,16 @@ int main(int argc, char **argv)
 		if (!device || !*device)
 			die("%s", strerror(ENOENT));
 	}
-	/* Read-only, as HP-UX tools open a changer: the node's mode decides. */
-	fd = open(device, O_RDONLY);
+	/*
+	 * Read-only, as HP-UX tools open a changer: the node's mode decides.
+	 * The mail slot is the operator's: the driver wants a writer's
+	 * descriptor for it, or CAP_SYS_ADMIN when only reading is allowed.
+	 */
+	fd = -1;
+	if (open_num || close_num)
+		fd = open(device, O_RDWR);
+	if (fd < 0)
+		fd = open(device, O_RDONLY);
 	if (fd < 0)
 		die("%s: %s", device, strerror(errno));
 	/* a call that takes long says so on stderr */
@@ -675,8 +752,14 @@ int main(int argc, char **argv)
 		do_counts(counts);
 	if (serial_num)
 		do_serial(serial_num);
+	if (close_num)
+		do_mail_slot(close_num, 0);
+	if (position)
+		do_position(&pos_slot);
 	for (i = 0; i < nmoves; i++)
 		do_move(&moves[i]);
+	if (open_num)
+		do_mail_slot(open_num, 1);
 	if (report)
 		do_report(report);
 	if (reserve == 0)

@@ -67,6 +67,7 @@ static const unsigned long real_cmds[] = {
 	SIOC_RESERVE, SIOC_RELEASE, SIOC_MOVE_MEDIUM, SIOC_EXCHANGE_MEDIUM,
 	AUTOCH_ELEMENT_STATUS_RANGE, AUTOCH_PREVENT_ALLOW, AUTOCH_DRIVE_ID,
 	AUTOCH_RESERVATIONS, AUTOCH_CAPABILITIES, AUTOCH_GET_EVENTS,
+	AUTOCH_OPEN_CLOSE_IE, AUTOCH_POSITION_TO_ELEMENT,
 	IOC_PR_REGISTER, IOC_PR_RESERVE, IOC_PR_RELEASE, IOC_PR_PREEMPT,
 	IOC_PR_PREEMPT_ABORT, IOC_PR_CLEAR, IOC_PR_READ_KEYS,
 	IOC_PR_READ_RESERVATION,
@@ -291,6 +292,26 @@ static void fill_arg(struct fuzzer *f, unsigned long cmd, void *arg, size_t size
 	case AUTOCH_PREVENT_ALLOW:
 		*(uint32_t *)arg = rand_flag(f);
 		break;
+	case AUTOCH_OPEN_CLOSE_IE: {
+		struct autoch_open_close_ie *oc = arg;
+
+		oc->element = rand_addr(f, 2);
+		/* never OPEN: a mail slot left open stops the tests after this */
+		oc->action = chance(f, 80) ? AUTOCH_IE_CLOSE : 2 + below(f, 254);
+		if (chance(f, 90))
+			memset(oc->resv, 0, sizeof(oc->resv));
+		break;
+	}
+	case AUTOCH_POSITION_TO_ELEMENT: {
+		struct autoch_position *pos = arg;
+
+		pos->transport = rand_addr(f, 0);
+		pos->destination = rand_addr(f, -1);
+		pos->invert = rand_flag(f);
+		if (chance(f, 90))
+			memset(pos->resv, 0, sizeof(pos->resv));
+		break;
+	}
 	case AUTOCH_DRIVE_ID:
 		((struct autoch_drive_id *)arg)->element = rand_addr(f, 3);
 		break;

@@ -92,6 +92,8 @@
 #endif
 /* SMC-3 6.5; <scsi/scsi_proto.h> names 37h only READ_DEFECT_DATA. */
 #define EMUL_INIT_ELEM_RANGE	0x37
+/* SMC-3 6.7 OPEN/CLOSE IMPORT/EXPORT ELEMENT (the kernel calls 1Bh START_STOP) */
+#define EMUL_OPEN_CLOSE_IE	0x1b
 
 #define EMUL_MAX_HOSTS		2
 #define EMUL_MAX_ELEMS		30000
@@ -130,6 +132,7 @@ enum emul_profile {
 #define EMUL_F_ALT_TAGS		BIT(8)	/* alternate volume tags */
 #define EMUL_F_SMC3_DESC	BIT(9)	/* identifier trailer in descriptors */
 #define EMUL_F_TGT		BIT(10)	/* tgt's quirks */
+#define EMUL_F_OPEN_CLOSE	BIT(11)	/* OPEN/CLOSE IMPORT/EXPORT ELEMENT */
 
 /* Pending unit attentions of one initiator, highest priority first. */
 enum emul_ua {
@@ -210,6 +213,8 @@ enum emul_malformed_kind {
  * @svalid: @source is valid
  * @invert: the cartridge was inverted on its last move
  * @impexp: placed by the operator (import/export elements)
+ * @open: opened for the operator by OPEN/CLOSE IMPORT/EXPORT ELEMENT
+ *	(import/export elements): out of the robot's reach until closed
  * @image: the cartridge has a tape image (tgt profile: loadable)
  * @mag: magazine index of a storage element, -1 for none
  * @source: address of the element the cartridge last came from
@@ -225,6 +230,7 @@ struct emul_elem {
 	bool svalid;
 	bool invert;
 	bool impexp;
+	bool open;
 	bool image;
 	s8 mag;
 	u16 source;
@@ -502,6 +508,8 @@ void emul_exchange_medium(struct emul_state *st, struct emul_cmd *ec,
 void emul_position(struct emul_state *st, struct emul_cmd *ec,
 		   unsigned int ini);
 void emul_prevent_allow(struct emul_state *st, struct emul_cmd *ec,
+			unsigned int ini);
+void emul_open_close_ie(struct emul_state *st, struct emul_cmd *ec,
 			unsigned int ini);
 
 /* emul_resv.c */

@@ -43,6 +43,7 @@ static const struct emul_op emul_ops[] = {
 	{ MODE_SENSE, 0, false, 6, 0, 0, EMUL_PR_READ },
 	{ ALLOW_MEDIUM_REMOVAL, 0, false, 6, EMUL_F_PREVENT, 0, EMUL_PR_WRITE },
 	{ POSITION_TO_ELEMENT, 0, false, 10, EMUL_F_POSITION, 0, EMUL_PR_WRITE },
+	{ EMUL_OPEN_CLOSE_IE, 0, false, 6, EMUL_F_OPEN_CLOSE, 0, EMUL_PR_WRITE },
 	{ EMUL_INIT_ELEM_RANGE, 0, false, 10, EMUL_F_INIT_RANGE, 0, EMUL_PR_WRITE },
 	{ RESERVE_10, 0, false, 10, EMUL_F_RESERVE, 0, EMUL_PR_WRITE },
 	{ RELEASE_10, 0, false, 10, EMUL_F_RESERVE, RES_OK, EMUL_PR_WRITE },
@@ -406,6 +407,9 @@ static void emul_dispatch(struct emul_state *st, struct emul_cmd *ec,
 		break;
 	case POSITION_TO_ELEMENT:
 		emul_position(st, ec, ini);
+		break;
+	case EMUL_OPEN_CLOSE_IE:
+		emul_open_close_ie(st, ec, ini);
 		break;
 	case PERSISTENT_RESERVE_IN:
 		emul_pr_in(st, ec);

@@ -44,7 +44,7 @@ struct emul_elem *emul_elem(struct emul_state *st, u16 addr)
 bool emul_accessible(const struct emul_state *st,
 		     const struct emul_elem *e)
 {
-	if (st->door_open)
+	if (st->door_open || e->open)
 		return false;
 	return e->mag < 0 || !st->mag_out[e->mag];
 }

@@ -210,6 +210,40 @@ void emul_position(struct emul_state *st, struct emul_cmd *ec,
 			cdb[8] & 0x01, &addr, &e, 1);
 }
 
+/*
+ * OPEN/CLOSE IMPORT/EXPORT ELEMENT (SMC-3 6.7): action code 00h opens the
+ * element for the operator, 01h closes it; the others are reserved (24/00).
+ * An open element is out of the robot's reach (Access 0, moves 3B/12)
+ * until it is closed. Opening while any initiator prevents medium removal
+ * is 53/02, MEDIUM REMOVAL PREVENTED; another initiator's element
+ * reservation is a RESERVATION CONFLICT, as for a move.
+ */
+void emul_open_close_ie(struct emul_state *st, struct emul_cmd *ec,
+			unsigned int ini)
+{
+	const u8 *cdb = ec->cmd->cmnd;
+	struct emul_elem *e = emul_elem(st, get_unaligned_be16(cdb + 2));
+	u8 action = cdb[4] & 0x1f;
+
+	if (!e || e->type != EMUL_IE) {
+		emul_sense(ec, ILLEGAL_REQUEST, 0x21, 0x01);
+		return;
+	}
+	if (action > 1 || cdb[4] & 0xe0) {
+		emul_invalid_cdb(ec);
+		return;
+	}
+	if (emul_reserved_by_other(e, ini)) {
+		emul_conflict(ec);
+		return;
+	}
+	if (!action && emul_removal_prevented(st)) {
+		emul_sense(ec, ILLEGAL_REQUEST, 0x53, 0x02);
+		return;
+	}
+	e->open = !action;
+}
+
 void emul_prevent_allow(struct emul_state *st, struct emul_cmd *ec,
 			unsigned int ini)
 {

@@ -167,9 +167,9 @@ opcodes() {
 	has() { grep -qE "^ $1 " "$tmp/ops"; }
 	has a5 && has b8 && has 12 && has 00 && has a3 || return 1
 	case $prof in
-	library) has a6 && has 37 && has 5e && has 5f && has 16 && has 2b ;;
-	superloader) ! has a6 && ! has 37 && has 5e && has 5f && has 16 && has 2b ;;
-	tgt) ! has a6 && ! has 5e && ! has 16 && ! has 1e && ! has 2b ;;
+	library) has a6 && has 37 && has 5e && has 5f && has 16 && has 2b && has 1b ;;
+	superloader) ! has a6 && ! has 37 && has 5e && has 5f && has 16 && has 2b && ! has 1b ;;
+	tgt) ! has a6 && ! has 5e && ! has 16 && ! has 1e && ! has 2b && ! has 1b ;;
 	esac
 }
 check "REPORT SUPPORTED OPERATION CODES: exactly the profile's commands" opcodes
@@ -378,6 +378,36 @@ position() {
 	fi
 }
 check "POSITION TO ELEMENT (tgt: 20/00)" position
+# OPEN/CLOSE IMPORT/EXPORT ELEMENT (SMC-3 6.7): 1Bh, element address in
+# bytes 2-3, action code in byte 4 (00h open, 01h close)
+ie_cmd() { # ADDRESS ACTION
+	sg_raw "$sg0" 1b 00 $(hex4 "$1") "$2" 00
+}
+ie_access() { # the Access bit of the first import/export element: 8 or 0
+	res 3 "$ie" 1 4096 0 0 || return 1
+	echo $(($(be "$tmp/res" 18 1) & 8))
+}
+open_close() {
+	if [ "$prof" != library ]; then
+		says 'invalid command operation code' ie_cmd "${ie:-0}" 00
+		return
+	fi
+	[ "$(ie_access)" = 8 ] || return 1
+	ie_cmd "$ie" 00 && ie_cmd "$ie" 00 || return 1
+	[ "$(ie_access)" = 0 ] || return 1
+	says 'magazine removed' move "$ie" $((st + nst - 1)) || return 1
+	says 'invalid field in cdb' ie_cmd "$ie" 02 || return 1
+	says 'invalid field in cdb' ie_cmd "$ie" 20 || return 1
+	says 'invalid element address' ie_cmd "$st" 00 || return 1
+	ie_cmd "$ie" 01 && ie_cmd "$ie" 01 || return 1
+	[ "$(ie_access)" = 8 ] || return 1
+	# PREVENT MEDIUM REMOVAL: opening is 53/02, closing is not
+	sg_raw "$sg0" 1e 00 00 00 01 00 || return 1
+	says 'medium removal prevented' ie_cmd "$ie" 00 || return 1
+	ie_cmd "$ie" 01 || return 1
+	sg_raw "$sg0" 1e 00 00 00 00 00
+}
+check "OPEN/CLOSE IMPORT/EXPORT ELEMENT (library; others 20/00)" open_close
 init_status() {
 	sg_raw "$sg0" 07 00 00 00 00 00 || return 1
 	if [ "$prof" = library ]; then

@@ -585,6 +585,40 @@ struct autoch_events {
 	__u32 count;
 };
 
+/*
+ * AUTOCH_OPEN_CLOSE_IE actions (SMC-3 OPEN/CLOSE IMPORT/EXPORT ELEMENT,
+ * action code): OPEN unlocks and opens the import/export element for the
+ * operator; CLOSE closes and locks it again.
+ */
+#define AUTOCH_IE_OPEN		0x00
+#define AUTOCH_IE_CLOSE		0x01
+
+/**
+ * struct autoch_open_close_ie - AUTOCH_OPEN_CLOSE_IE argument
+ * @element: in: an import/export element address
+ * @action: in: AUTOCH_IE_OPEN or AUTOCH_IE_CLOSE
+ * @resv: in: zero
+ */
+struct autoch_open_close_ie {
+	__u16 element;
+	__u8 action;
+	__u8 resv[5];
+};
+
+/**
+ * struct autoch_position - AUTOCH_POSITION_TO_ELEMENT argument
+ * @transport: in: the medium transport element to move
+ * @destination: in: the element to position it in front of
+ * @invert: in: 1 to rotate the medium in the transport, else 0
+ * @resv: in: zero
+ */
+struct autoch_position {
+	__u16 transport;
+	__u16 destination;
+	__u8 invert;
+	__u8 resv[3];
+};
+
 /* Other HP-UX SCSI ioctls that changer tools call (HP-UX numbers). */
 #define SIOC_INQUIRY		_IOR('S', 2, union inquiry_data)
 #define SIOC_XSENSE		_IOR('S', 7, union sense_data)
@@ -614,6 +648,10 @@ struct autoch_events {
  * AUTOCH_INQUIRY: SIOC_INQUIRY with the data's length, up to 256 bytes.
  * AUTOCH_XSENSE: SIOC_XSENSE with the failed command, its status, host
  *	status and errno.
+ * AUTOCH_OPEN_CLOSE_IE: open or close an import/export element (the mail
+ *	slot) for the operator (OPEN/CLOSE IMPORT/EXPORT ELEMENT).
+ * AUTOCH_POSITION_TO_ELEMENT: move a transport in front of an element
+ *	(POSITION TO ELEMENT).
  */
 #define AUTOCH_ELEMENT_STATUS_RANGE	_IOW('S', 200, struct autoch_status_range)
 #define AUTOCH_PREVENT_ALLOW		_IOW('S', 201, __u32)
@@ -623,6 +661,8 @@ struct autoch_events {
 #define AUTOCH_GET_EVENTS		_IOR('S', 205, struct autoch_events)
 #define AUTOCH_INQUIRY			_IOR('S', 206, struct autoch_inquiry)
 #define AUTOCH_XSENSE			_IOR('S', 207, struct autoch_xsense)
+#define AUTOCH_OPEN_CLOSE_IE		_IOW('S', 212, struct autoch_open_close_ie)
+#define AUTOCH_POSITION_TO_ELEMENT	_IOW('S', 213, struct autoch_position)
 
 /*
  * Persistent reservations use <linux/pr.h>: IOC_PR_REGISTER, IOC_PR_RESERVE,
