@@ -59,12 +59,21 @@
  *   device; the table itself is read under @state_lock. A power-on or reset
  *   unit attention empties the table: the device forgot its reservations,
  *   and each file that held some gets ECONNRESET once.
- *   A RELEASE the device refuses leaves its reservation on @stale, its
- *   identification still taken, so that it is neither reused nor
- *   forgotten: it is sent again under @resv_lock at the next
- *   SIOC_RESERVE or SIOC_RELEASE and at every close, until the device
- *   accepts it or a reset forgets it. One open file holds at most
- *   AUTOCH_FILE_RESV_IDS of the identifications.
+ *   A RELEASE the device refuses (element or unit) leaves its reservation
+ *   on @stale (@unit_release), its identification still taken, so that
+ *   it is neither reused nor forgotten: it is sent again under @resv_lock
+ *   at the next SIOC_RESERVE or SIOC_RELEASE and at every close, until
+ *   the device accepts it or a reset forgets it. One open file holds at
+ *   most AUTOCH_FILE_RESV_IDS of the identifications. A reset met while
+ *   a reservation was on its way (@reset_seq changed) makes the driver
+ *   send it again under the same identification before it enters the
+ *   table: the reset freed the identification, and what the changer
+ *   holds is not known.
+ *   Close never waits for @resv_lock behind another file's command: it
+ *   detaches what the file held under @state_lock (RELEASEs to send on
+ *   @stale, unit references in @unit_puts, @allow_pending) and sends them
+ *   itself when @resv_lock is free, else leaves them to @resv_work. Its
+ *   commands are not cut short by signals.
  *
  * - PREVENT MEDIUM REMOVAL is one state per initiator on the device, so
  *   the driver counts the files whose prevention is in force
@@ -283,9 +292,20 @@ struct autoch_range {
  *	reservation made with a unit reservation underneath
  * @dev_ids: identifications in use for element reservations on the device,
  *	including those whose RELEASE failed (@stale)
- * @stale: element reservations whose RELEASE failed after their file let
- *	them go, struct autoch_resv without owner; retried under @resv_lock
- *	until the device accepts it or a reset makes it forget them
+ * @stale: element reservations no file holds any more whose RELEASE is
+ *	still to be sent: their file was closed while @resv_lock was busy, or
+ *	the device refused the RELEASE; struct autoch_resv without owner, sent
+ *	under @resv_lock until the device accepts it or a reset forgets it
+ * @reset_seq: bumped by every reset the driver hears of; a reservation
+ *	made across a change of it is sent again, since the reset may have
+ *	come after the command and freed its identification
+ * @unit_puts: references on the unit reservation that closed files left
+ *	to drop (under @resv_lock, with @stale)
+ * @unit_release: the device holds a unit reservation nothing relies on
+ *	(its RELEASE failed, or a reserve gave up after resets): RELEASE
+ *	to send again, as for @stale
+ * @allow_pending: the last file that prevented medium removal was closed;
+ *	ALLOW to send unless another file prevents again first
  * @preventers: open files whose PREVENT MEDIUM REMOVAL is in force
  * @ready_waiters: calls waiting for the changer to become ready (04/01)
  * @ready_since: when the first of them met NOT READY (jiffies)
@@ -295,6 +315,8 @@ struct autoch_range {
  * @resv_lock: serialises reservation changes and the commands behind them
  * @events_wq: poll() waits here for events
  * @event_work: TEST UNIT READY while someone waits in poll()
+ * @resv_work: sends what a close left pending (@stale, @unit_puts,
+ *	@allow_pending) when @resv_lock was busy at the close
  */
 struct autoch_device {
 	struct device dev;
@@ -321,6 +343,10 @@ struct autoch_device {
 	unsigned int unit_refs;
 	DECLARE_BITMAP(dev_ids, AUTOCH_DEV_RESV_IDS);
 	struct list_head stale;
+	unsigned int reset_seq;
+	unsigned int unit_puts;
+	bool unit_release;
+	bool allow_pending;
 	unsigned int preventers;
 	unsigned int ready_waiters;
 	unsigned long ready_since;
@@ -330,6 +356,7 @@ struct autoch_device {
 	struct mutex resv_lock;	/* reservation changes; taken before both */
 	wait_queue_head_t events_wq;
 	struct delayed_work event_work;
+	struct work_struct resv_work;
 };
 
 /* How an element reservation is held on the device. */
@@ -347,6 +374,7 @@ enum autoch_resv_how {
  * @id: reservation identification the caller gave
  * @dev_id: identification on the device, for AUTOCH_RESV_ELEMENT
  * @how: how the device holds it
+ * @refused: on autoch_device.stale because the device refused its RELEASE
  */
 struct autoch_resv {
 	struct list_head node;
@@ -355,6 +383,7 @@ struct autoch_resv {
 	u8 id;
 	u8 dev_id;
 	enum autoch_resv_how how;
+	bool refused;
 };
 
 /**
@@ -430,6 +459,8 @@ struct autoch_file {
  * @result: midlayer result of the last attempt
  * @sense: sense data of the last attempt
  * @sshdr: decoded @sense
+ * @nointr: a signal does not end the wait for a changer becoming ready
+ *	(close and the driver's own work: nobody would send it again)
  */
 struct autoch_cmd {
 	u8 cdb[16];
@@ -443,6 +474,7 @@ struct autoch_cmd {
 	int result;
 	u8 sense[SCSI_SENSE_BUFFERSIZE];
 	struct scsi_sense_hdr sshdr;
+	bool nointr;
 };
 
 /*
@@ -473,6 +505,10 @@ bool autoch_is_dead(struct autoch_device *ach);
 unsigned int autoch_cmd_avail(const struct autoch_cmd *cmd);
 int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 		  struct autoch_cmd *cmd);
+int autoch_simple_cmd_ex(struct autoch_device *ach, struct autoch_file *af,
+			 const u8 *cdb, unsigned int cdb_len, void *data,
+			 unsigned int data_len, unsigned int timeout_s,
+			 struct scsi_sense_hdr *sshdr, bool nointr);
 int autoch_simple_cmd_sense(struct autoch_device *ach,
 			    struct autoch_file *af, const u8 *cdb,
 			    unsigned int cdb_len, void *data,
@@ -531,6 +567,7 @@ int autoch_reserve_unit(struct autoch_device *ach, struct autoch_file *af);
 int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af);
 void autoch_release_all(struct autoch_device *ach, struct autoch_file *af);
 void autoch_retry_stale(struct autoch_device *ach);
+void autoch_resv_work(struct work_struct *work);
 
 /* autoch_pr.c: persistent reservations */
 int autoch_pr_type_to_scsi(u32 type);

@@ -310,7 +310,9 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 			autoch_ready_wait(ach, waiting,
 					  autoch_sense_progress(cmd->sense,
 								sizeof(cmd->sense)));
-			if (msleep_interruptible(AUTOCH_READY_POLL_MS))
+			if (cmd->nointr)
+				msleep(AUTOCH_READY_POLL_MS);
+			else if (msleep_interruptible(AUTOCH_READY_POLL_MS))
 				return -ERESTARTSYS;
 			continue;
 		}
@@ -371,12 +373,15 @@ int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 	return err;
 }
 
-/* One command; its decoded sense in *@sshdr when that is not NULL. */
-int autoch_simple_cmd_sense(struct autoch_device *ach,
-			    struct autoch_file *af, const u8 *cdb,
-			    unsigned int cdb_len, void *data,
-			    unsigned int data_len, unsigned int timeout_s,
-			    struct scsi_sense_hdr *sshdr)
+/*
+ * One command; its decoded sense in *@sshdr when that is not NULL. With
+ * @nointr, a signal does not end its waits: a command that nobody can
+ * ask for again (at close, from the driver's own work).
+ */
+int autoch_simple_cmd_ex(struct autoch_device *ach, struct autoch_file *af,
+			 const u8 *cdb, unsigned int cdb_len, void *data,
+			 unsigned int data_len, unsigned int timeout_s,
+			 struct scsi_sense_hdr *sshdr, bool nointr)
 {
 	struct autoch_cmd *cmd;
 	int err;
@@ -397,12 +402,23 @@ int autoch_simple_cmd_sense(struct autoch_device *ach,
 		cmd->write = true;
 	}
 	cmd->timeout = timeout_s * HZ;
+	cmd->nointr = nointr;
 	err = autoch_do_cmd(ach, af, cmd);
 	if (sshdr)
 		*sshdr = cmd->sshdr;
 	kfree(cmd->buf);
 	kfree(cmd);
 	return err;
+}
+
+int autoch_simple_cmd_sense(struct autoch_device *ach,
+			    struct autoch_file *af, const u8 *cdb,
+			    unsigned int cdb_len, void *data,
+			    unsigned int data_len, unsigned int timeout_s,
+			    struct scsi_sense_hdr *sshdr)
+{
+	return autoch_simple_cmd_ex(ach, af, cdb, cdb_len, data, data_len,
+				    timeout_s, sshdr, false);
 }
 
 int autoch_simple_cmd(struct autoch_device *ach, struct autoch_file *af,

@@ -22,7 +22,8 @@
  *   AUTOCH_RESERVATIONS says what went, nothing for the others, and the
  *   changer holds nothing any more;
  * - a PERSISTENT RESERVE OUT or RESERVE ELEMENT that meets a unit
- *   attention is sent again with the same parameter list.
+ *   attention is sent again with the same parameter list; one that meets
+ *   a reset keeps its identification on the changer.
  *
  * Skips without the emulation (its debugfs) or without /dev/autoch1.
  * Every move is undone and the persistent reservation state cleared at
@@ -662,6 +663,50 @@ TEST_F(hosts, element_reservation_after_attention)
 		TH_LOG("B kept off every element: the element list was lost in the retry and the driver fell back to a unit reservation");
 	EXPECT_EQ(EBUSY, autoch_move(&self->b, self->full, self->empty));
 	EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, self->full, 3, 0));
+}
+
+/*
+ * A reset reported on the RESERVE ELEMENT itself (29/00, injected on host
+ * A's command): the driver empties its table and sends the RESERVE again.
+ * The reservation it then keeps must still own its identification on the
+ * changer: another file of A reserving and releasing must not release it,
+ * so host B stays off the element.
+ */
+TEST_F(hosts, reset_during_reserve_element)
+{
+	struct autoch_reservation_state st;
+	struct autoch_dev c;
+	char rules[1024];
+	int host;
+
+	SETUP_DONE();
+	if (self->profile != EMUL_LIBRARY)
+		AUTOCH_SKIP(return, "%s has no element reservations",
+		     emul_profile_name[self->profile]);
+	host = emul_host_index(autoch_path());
+	ASSERT_LE(0, host) TH_LOG("host of %s unknown", autoch_path());
+	ASSERT_EQ(0, autoch_open(&c));
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=%x host=%d count=1 fault=sense key=6 asc=29 ascq=00",
+			      AUTOCH_OP_RESERVE_ELEMENT_6, host));
+	ASSERT_EQ(0, resv(self->a.fd, SIOC_RESERVE, self->full, 1, 0));
+	/* the 29/00 was met, and the retry succeeded */
+	emul_read_file(EMUL_DEBUGFS "/fault", rules, sizeof(rules));
+	emul_ctl("fault", "clear");
+	EXPECT_EQ(NULL, strstr(rules, "opcode=")) TH_LOG("fault not used: %s", rules);
+	ASSERT_EQ(0, autoch_ioctl(self->a.fd, AUTOCH_RESERVATIONS, &st));
+	EXPECT_EQ(1, st.num_elements);
+
+	/* another file of host A reserves and releases another element */
+	ASSERT_EQ(0, resv(c.fd, SIOC_RESERVE, self->other_full, 2, 0));
+	ASSERT_EQ(0, resv(c.fd, SIOC_RELEASE, self->other_full, 2, 0));
+	autoch_close(&c);
+
+	/* A still holds its element, on the changer too */
+	no_cache(_metadata, self);
+	EXPECT_EQ(EBUSY, autoch_move(&self->b, self->full, self->empty))
+		TH_LOG("host B moved an element host A holds: its identification was given to another reservation after the reset");
+	EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, self->full, 1, 0));
+	EXPECT_EQ(0, autoch_move(&self->b, self->other_full, self->other_empty));
 }
 
 /* Wait up to @ms for a command of @opcode to reach the changer (counters). */
