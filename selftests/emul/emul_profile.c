@@ -154,7 +154,7 @@ int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,
 		st->features = EMUL_F_EXCHANGE | EMUL_F_RESERVE | EMUL_F_ELEM_RES |
 			       EMUL_F_PR | EMUL_F_PREVENT | EMUL_F_POSITION |
 			       EMUL_F_INIT_RANGE | EMUL_F_DVCID |
-			       EMUL_F_ALT_TAGS | EMUL_F_SMC3_DESC;
+			       EMUL_F_ALT_TAGS | EMUL_F_SMC3_DESC | EMUL_F_PTPL;
 		st->vendor = "AUTOCH";
 		st->product = "EMUL-LIBRARY";
 		st->revision = "0001";
