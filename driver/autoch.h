@@ -187,6 +187,7 @@ enum autoch_quirk {
 	AUTOCH_QUIRK_NO_RESV6,		/* RESERVE/RELEASE (6) */
 	AUTOCH_QUIRK_NO_RESV10,		/* RESERVE/RELEASE (10) */
 	AUTOCH_QUIRK_NO_ELEM_RESV,	/* element reservations */
+	AUTOCH_QUIRK_NO_APTPL,		/* REGISTER with APTPL (no PTPL_C) */
 };
 
 /* SMC-3 mode pages (7.3): the element map and what the changer can do */
@@ -272,6 +273,8 @@ struct autoch_range {
  * @map_valid: @range, @move_caps, @exch_caps and @rotate are loaded
  * @map_seq: bumped whenever the map is reloaded, so a reader can tell the
  *	arrays it sized a command for are still the ones installed
+ * @map_gen: bumped whenever the map is dropped (a unit attention that may
+ *	change it), so that a load that read across one installs nothing
  * @range: element map, indexed by element type code minus one
  * @move_caps: page 1Fh move capabilities, by source type minus one; bit
  *	N-1 set when a move to type N is possible
@@ -328,6 +331,7 @@ struct autoch_device {
 	bool dead;
 	bool map_valid;
 	unsigned int map_seq;
+	unsigned int map_gen;
 	struct autoch_range range[AUTOCH_NTYPES];
 	u8 move_caps[AUTOCH_NTYPES];
 	u8 exch_caps[AUTOCH_NTYPES];
@@ -502,6 +506,7 @@ extern struct class autoch_class;
 bool autoch_is_dead(struct autoch_device *ach);
 
 /* autoch_cmd.c: command execution and sense mapping */
+unsigned int autoch_xfer_max(struct autoch_device *ach);
 unsigned int autoch_cmd_avail(const struct autoch_cmd *cmd);
 int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 		  struct autoch_cmd *cmd);
@@ -520,6 +525,7 @@ int autoch_simple_cmd(struct autoch_device *ach, struct autoch_file *af,
 int autoch_result_to_errno(int result, const struct scsi_sense_hdr *sshdr);
 void autoch_send_once(struct autoch_device *ach, struct autoch_file *af,
 		      struct autoch_cmd *cmd);
+void autoch_recovered(struct autoch_file *af);
 unsigned int autoch_sense_len(const u8 *sense);
 
 /* autoch_events.c: unit attentions, events, poll() */
@@ -647,6 +653,8 @@ unsigned int autoch_res_alloc(unsigned int want, bool alloc16,
 			      unsigned int limit);
 bool autoch_res_empty(const struct autoch_cmd *cmd);
 bool autoch_res_alloc16_reply(const struct autoch_cmd *cmd, int err);
+int autoch_parse_drive_id(const u8 *buf, unsigned int avail, u16 addr,
+			  struct autoch_drive_id *id);
 #endif
 
 #endif /* _AUTOCH_H */

@@ -219,6 +219,7 @@ static int autoch_dev_resv(struct autoch_device *ach, struct autoch_file *af,
 		if (err != -EOPNOTSUPP)
 			return err;
 		set_bit(no_form[i], &ach->quirks);
+		autoch_recovered(af);
 	}
 	return -EOPNOTSUPP;
 }
@@ -581,6 +582,8 @@ static int autoch_reserve_locked(struct autoch_device *ach,
 		if (!err) {
 			r->how = AUTOCH_RESV_ELEMENT;
 		} else if (err == -EOPNOTSUPP) {
+			/* no element reservations: the unit underneath */
+			autoch_recovered(af);
 			err = autoch_unit_get(ach, af, &held, &seq);
 			if (err)
 				goto err_free;

@@ -7,7 +7,8 @@
  * reserves must keep the other out as far as the changer's reservations
  * reach:
  *
- * - persistent reservations (IOC_PR_*): register, reserve (write
+ * - persistent reservations (IOC_PR_*): register (with APTPL where the
+ *   changer has it), reserve (write
  *   exclusive: B may read status but not move; exclusive access: B may do
  *   neither), release, preempt, preempt and abort, clear; IOC_PR_READ_KEYS
  *   and IOC_PR_READ_RESERVATION agree with what was done, through both
@@ -570,6 +571,35 @@ TEST_F(hosts, pr_out_after_attention)
 		TH_LOG("RESERVE after 28/00: the retry sent another reservation key");
 	ASSERT_EQ(0, pr_holder(self->b.fd, &rr));
 	EXPECT_EQ(KEY_A, rr.key);
+}
+
+/*
+ * IOC_PR_REGISTER asks for APTPL, as Linux's sd does: the library keeps
+ * the registration through a power loss (it has PTPL_C); a changer
+ * without it (superloader: 26/00) still gets the registration, without.
+ */
+TEST_F(hosts, pr_register_aptpl)
+{
+	char state[512];
+	__u64 keys[8];
+
+	SETUP_DONE();
+	NEED_PR();
+	ASSERT_EQ(0, pr_register(self->a.fd, 0, KEY_A, 0));
+	ASSERT_EQ(1, pr_keys(self->b.fd, keys, 8, NULL));
+	EXPECT_EQ(KEY_A, keys[0]);
+	emul_read_file(EMUL_DEBUGFS "/state", state, sizeof(state));
+	state[strcspn(state, "\n")] = '\0';
+	if (self->profile == EMUL_LIBRARY) {
+		EXPECT_NE(NULL, strstr(state, "aptpl 1"))
+			TH_LOG("REGISTER without APTPL: %s", state);
+	} else {
+		EXPECT_NE(NULL, strstr(state, "aptpl 0")) TH_LOG("%s", state);
+	}
+	/* and again, the way the driver learnt it */
+	ASSERT_EQ(0, pr_register(self->a.fd, KEY_A, KEY_B, 0));
+	ASSERT_EQ(1, pr_keys(self->b.fd, keys, 8, NULL));
+	EXPECT_EQ(KEY_B, keys[0]);
 }
 
 TEST_F(hosts, unit_reservation)
