@@ -59,12 +59,21 @@
  *   device; the table itself is read under @state_lock. A power-on or reset
  *   unit attention empties the table: the device forgot its reservations,
  *   and each file that held some gets ECONNRESET once.
- *   A RELEASE the device refuses leaves its reservation on @stale, its
- *   identification still taken, so that it is neither reused nor
- *   forgotten: it is sent again under @resv_lock at the next
- *   SIOC_RESERVE or SIOC_RELEASE and at every close, until the device
- *   accepts it or a reset forgets it. One open file holds at most
- *   AUTOCH_FILE_RESV_IDS of the identifications.
+ *   A RELEASE the device refuses (element or unit) leaves its reservation
+ *   on @stale (@unit_release), its identification still taken, so that
+ *   it is neither reused nor forgotten: it is sent again under @resv_lock
+ *   at the next SIOC_RESERVE or SIOC_RELEASE and at every close, until
+ *   the device accepts it or a reset forgets it. One open file holds at
+ *   most AUTOCH_FILE_RESV_IDS of the identifications. A reset met while
+ *   a reservation was on its way (@reset_seq changed) makes the driver
+ *   send it again under the same identification before it enters the
+ *   table: the reset freed the identification, and what the changer
+ *   holds is not known.
+ *   Close never waits for @resv_lock behind another file's command: it
+ *   detaches what the file held under @state_lock (RELEASEs to send on
+ *   @stale, unit references in @unit_puts, @allow_pending) and sends them
+ *   itself when @resv_lock is free, else leaves them to @resv_work. Its
+ *   commands are not cut short by signals.
  *
  * - PREVENT MEDIUM REMOVAL is one state per initiator on the device, so
  *   the driver counts the files whose prevention is in force
@@ -178,6 +187,7 @@ enum autoch_quirk {
 	AUTOCH_QUIRK_NO_RESV6,		/* RESERVE/RELEASE (6) */
 	AUTOCH_QUIRK_NO_RESV10,		/* RESERVE/RELEASE (10) */
 	AUTOCH_QUIRK_NO_ELEM_RESV,	/* element reservations */
+	AUTOCH_QUIRK_NO_APTPL,		/* REGISTER with APTPL (no PTPL_C) */
 };
 
 /* SMC-3 mode pages (7.3): the element map and what the changer can do */
@@ -269,6 +279,8 @@ struct autoch_range {
  * @map_valid: @range, @move_caps, @exch_caps and @rotate are loaded
  * @map_seq: bumped whenever the map is reloaded, so a reader can tell the
  *	arrays it sized a command for are still the ones installed
+ * @map_gen: bumped whenever the map is dropped (a unit attention that may
+ *	change it), so that a load that read across one installs nothing
  * @range: element map, indexed by element type code minus one
  * @move_caps: page 1Fh move capabilities, by source type minus one; bit
  *	N-1 set when a move to type N is possible
@@ -289,9 +301,20 @@ struct autoch_range {
  *	reservation made with a unit reservation underneath
  * @dev_ids: identifications in use for element reservations on the device,
  *	including those whose RELEASE failed (@stale)
- * @stale: element reservations whose RELEASE failed after their file let
- *	them go, struct autoch_resv without owner; retried under @resv_lock
- *	until the device accepts it or a reset makes it forget them
+ * @stale: element reservations no file holds any more whose RELEASE is
+ *	still to be sent: their file was closed while @resv_lock was busy, or
+ *	the device refused the RELEASE; struct autoch_resv without owner, sent
+ *	under @resv_lock until the device accepts it or a reset forgets it
+ * @reset_seq: bumped by every reset the driver hears of; a reservation
+ *	made across a change of it is sent again, since the reset may have
+ *	come after the command and freed its identification
+ * @unit_puts: references on the unit reservation that closed files left
+ *	to drop (under @resv_lock, with @stale)
+ * @unit_release: the device holds a unit reservation nothing relies on
+ *	(its RELEASE failed, or a reserve gave up after resets): RELEASE
+ *	to send again, as for @stale
+ * @allow_pending: the last file that prevented medium removal was closed;
+ *	ALLOW to send unless another file prevents again first
  * @preventers: open files whose PREVENT MEDIUM REMOVAL is in force
  * @ready_waiters: calls waiting for the changer to become ready (04/01)
  * @ready_since: when the first of them met NOT READY (jiffies)
@@ -301,6 +324,8 @@ struct autoch_range {
  * @resv_lock: serialises reservation changes and the commands behind them
  * @events_wq: poll() waits here for events
  * @event_work: TEST UNIT READY while someone waits in poll()
+ * @resv_work: sends what a close left pending (@stale, @unit_puts,
+ *	@allow_pending) when @resv_lock was busy at the close
  */
 struct autoch_device {
 	struct device dev;
@@ -312,6 +337,7 @@ struct autoch_device {
 	bool dead;
 	bool map_valid;
 	unsigned int map_seq;
+	unsigned int map_gen;
 	struct autoch_range range[AUTOCH_NTYPES];
 	u8 move_caps[AUTOCH_NTYPES];
 	u8 exch_caps[AUTOCH_NTYPES];
@@ -327,6 +353,10 @@ struct autoch_device {
 	unsigned int unit_refs;
 	DECLARE_BITMAP(dev_ids, AUTOCH_DEV_RESV_IDS);
 	struct list_head stale;
+	unsigned int reset_seq;
+	unsigned int unit_puts;
+	bool unit_release;
+	bool allow_pending;
 	unsigned int preventers;
 	unsigned int ready_waiters;
 	unsigned long ready_since;
@@ -336,6 +366,7 @@ struct autoch_device {
 	struct mutex resv_lock;	/* reservation changes; taken before both */
 	wait_queue_head_t events_wq;
 	struct delayed_work event_work;
+	struct work_struct resv_work;
 };
 
 /* How an element reservation is held on the device. */
@@ -353,6 +384,7 @@ enum autoch_resv_how {
  * @id: reservation identification the caller gave
  * @dev_id: identification on the device, for AUTOCH_RESV_ELEMENT
  * @how: how the device holds it
+ * @refused: on autoch_device.stale because the device refused its RELEASE
  */
 struct autoch_resv {
 	struct list_head node;
@@ -361,6 +393,7 @@ struct autoch_resv {
 	u8 id;
 	u8 dev_id;
 	enum autoch_resv_how how;
+	bool refused;
 };
 
 /**
@@ -436,6 +469,8 @@ struct autoch_file {
  * @result: midlayer result of the last attempt
  * @sense: sense data of the last attempt
  * @sshdr: decoded @sense
+ * @nointr: a signal does not end the wait for a changer becoming ready
+ *	(close and the driver's own work: nobody would send it again)
  */
 struct autoch_cmd {
 	u8 cdb[16];
@@ -449,6 +484,7 @@ struct autoch_cmd {
 	int result;
 	u8 sense[SCSI_SENSE_BUFFERSIZE];
 	struct scsi_sense_hdr sshdr;
+	bool nointr;
 };
 
 /*
@@ -476,9 +512,14 @@ extern struct class autoch_class;
 bool autoch_is_dead(struct autoch_device *ach);
 
 /* autoch_cmd.c: command execution and sense mapping */
+unsigned int autoch_xfer_max(struct autoch_device *ach);
 unsigned int autoch_cmd_avail(const struct autoch_cmd *cmd);
 int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 		  struct autoch_cmd *cmd);
+int autoch_simple_cmd_ex(struct autoch_device *ach, struct autoch_file *af,
+			 const u8 *cdb, unsigned int cdb_len, void *data,
+			 unsigned int data_len, unsigned int timeout_s,
+			 struct scsi_sense_hdr *sshdr, bool nointr);
 int autoch_simple_cmd_sense(struct autoch_device *ach,
 			    struct autoch_file *af, const u8 *cdb,
 			    unsigned int cdb_len, void *data,
@@ -490,6 +531,7 @@ int autoch_simple_cmd(struct autoch_device *ach, struct autoch_file *af,
 int autoch_result_to_errno(int result, const struct scsi_sense_hdr *sshdr);
 void autoch_send_once(struct autoch_device *ach, struct autoch_file *af,
 		      struct autoch_cmd *cmd);
+void autoch_recovered(struct autoch_file *af);
 unsigned int autoch_sense_len(const u8 *sense);
 
 /* autoch_events.c: unit attentions, events, poll() */
@@ -537,6 +579,7 @@ int autoch_reserve_unit(struct autoch_device *ach, struct autoch_file *af);
 int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af);
 void autoch_release_all(struct autoch_device *ach, struct autoch_file *af);
 void autoch_retry_stale(struct autoch_device *ach);
+void autoch_resv_work(struct work_struct *work);
 
 /* autoch_pr.c: persistent reservations */
 int autoch_pr_type_to_scsi(u32 type);
@@ -616,6 +659,8 @@ unsigned int autoch_res_alloc(unsigned int want, bool alloc16,
 			      unsigned int limit);
 bool autoch_res_empty(const struct autoch_cmd *cmd);
 bool autoch_res_alloc16_reply(const struct autoch_cmd *cmd, int err);
+int autoch_parse_drive_id(const u8 *buf, unsigned int avail, u16 addr,
+			  struct autoch_drive_id *id);
 #endif
 
 #endif /* _AUTOCH_H */

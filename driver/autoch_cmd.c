@@ -8,6 +8,7 @@
  */
 
 #include <kunit/visibility.h>
+#include <linux/blkdev.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
@@ -20,9 +21,22 @@
 #include <scsi/scsi_common.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_eh.h>
+#include <scsi/scsi_host.h>
 #include <scsi/scsi_proto.h>
 
 #include "autoch.h"
+
+/*
+ * The most one command of this host may transfer into a kmalloc'ed
+ * buffer: the queue's limit in sectors and in segments (one a page).
+ */
+unsigned int autoch_xfer_max(struct autoch_device *ach)
+{
+	struct request_queue *q = ach->sdev->request_queue;
+
+	return min3((u64)queue_max_hw_sectors(q) << SECTOR_SHIFT,
+		    (u64)queue_max_segments(q) << PAGE_SHIFT, (u64)UINT_MAX);
+}
 
 /* Bytes of a data-in command's buffer that arrived, bounded by the buffer. */
 unsigned int autoch_cmd_avail(const struct autoch_cmd *cmd)
@@ -115,9 +129,12 @@ int autoch_result_to_errno(int result, const struct scsi_sense_hdr *sshdr)
 	case SAM_STAT_TASK_SET_FULL:
 		return -EBUSY;
 	case SAM_STAT_CHECK_CONDITION:
-		if (scsi_sense_valid(sshdr))
-			return autoch_sense_to_errno(sshdr);
-		return -EIO;
+		if (!scsi_sense_valid(sshdr))
+			return -EIO;
+		/* SPC-4 4.5.6: the command completed, with recovery */
+		if (sshdr->sense_key == RECOVERED_ERROR)
+			return 0;
+		return autoch_sense_to_errno(sshdr);
 	default:
 		return -EIO;
 	}
@@ -153,6 +170,20 @@ static void autoch_record_failure(struct autoch_file *af,
 	spin_lock(&af->xsense_lock);
 	af->pending = xs;
 	af->pending_valid = true;
+	spin_unlock(&af->xsense_lock);
+}
+
+/*
+ * The call recovered from the commands that failed so far (it asks again
+ * another way, or goes on without what was refused): they are not what
+ * SIOC_XSENSE reports should the call fail later for another reason.
+ */
+void autoch_recovered(struct autoch_file *af)
+{
+	if (!af)
+		return;
+	spin_lock(&af->xsense_lock);
+	af->pending_valid = false;
 	spin_unlock(&af->xsense_lock);
 }
 
@@ -212,11 +243,21 @@ static void autoch_note_reset(struct autoch_device *ach)
 		.sense_key = UNIT_ATTENTION,
 		.asc = 0x29,
 	};
+	spinlock_t *host_lock = ach->sdev->host->host_lock;
+	unsigned long flags;
+	bool was_reset;
 
-	if (!ach->sdev->was_reset)
-		return;
+	/*
+	 * was_reset shares its word with the midlayer's other bit-fields:
+	 * test and clear it under the host lock, as the error handler
+	 * sets it.
+	 */
+	spin_lock_irqsave(host_lock, flags);
+	was_reset = ach->sdev->was_reset;
 	ach->sdev->was_reset = 0;
-	autoch_unit_attention(ach, &reset);
+	spin_unlock_irqrestore(host_lock, flags);
+	if (was_reset)
+		autoch_unit_attention(ach, &reset);
 }
 
 /* A call that waited for the changer to become ready stops waiting. */
@@ -248,7 +289,7 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 		.sshdr = &cmd->sshdr,
 		.resid = &cmd->resid,
 	};
-	unsigned int ua_retries = 0;
+	unsigned int ua_retries = 0, deferred = 0;
 	int err;
 
 	for (;;) {
@@ -302,6 +343,20 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 			}
 		}
 
+		/*
+		 * SPC-4 4.5.5: deferred sense is an earlier command's error;
+		 * this one was not performed. Say so, and send it again.
+		 */
+		if (scsi_sense_valid(&cmd->sshdr) &&
+		    scsi_sense_is_deferred(&cmd->sshdr) &&
+		    ++deferred <= AUTOCH_UA_RETRIES) {
+			dev_warn_ratelimited(&ach->dev,
+					     "deferred error %x/%02x/%02x of an earlier command, opcode %02x sent again\n",
+					     cmd->sshdr.sense_key, cmd->sshdr.asc,
+					     cmd->sshdr.ascq, cmd->cdb[0]);
+			continue;
+		}
+
 		if (scsi_sense_valid(&cmd->sshdr) &&
 		    cmd->sshdr.sense_key == NOT_READY &&
 		    cmd->sshdr.asc == 0x04 && cmd->sshdr.ascq == 0x01 &&
@@ -310,7 +365,9 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 			autoch_ready_wait(ach, waiting,
 					  autoch_sense_progress(cmd->sense,
 								sizeof(cmd->sense)));
-			if (msleep_interruptible(AUTOCH_READY_POLL_MS))
+			if (cmd->nointr)
+				msleep(AUTOCH_READY_POLL_MS);
+			else if (msleep_interruptible(AUTOCH_READY_POLL_MS))
 				return -ERESTARTSYS;
 			continue;
 		}
@@ -318,6 +375,11 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 	}
 
 	err = autoch_result_to_errno(cmd->result, &cmd->sshdr);
+	if (!err) {
+		dev_info_ratelimited(&ach->dev, "opcode %02x: recovered error %02x/%02x\n",
+				     cmd->cdb[0], cmd->sshdr.asc, cmd->sshdr.ascq);
+		return 0;
+	}
 	autoch_record_failure(af, cmd, err);
 	dev_dbg(&ach->dev, "opcode %02x failed: result %#x sense %x/%02x/%02x: %d\n",
 		cmd->cdb[0], cmd->result, cmd->sshdr.sense_key,
@@ -371,12 +433,15 @@ int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 	return err;
 }
 
-/* One command; its decoded sense in *@sshdr when that is not NULL. */
-int autoch_simple_cmd_sense(struct autoch_device *ach,
-			    struct autoch_file *af, const u8 *cdb,
-			    unsigned int cdb_len, void *data,
-			    unsigned int data_len, unsigned int timeout_s,
-			    struct scsi_sense_hdr *sshdr)
+/*
+ * One command; its decoded sense in *@sshdr when that is not NULL. With
+ * @nointr, a signal does not end its waits: a command that nobody can
+ * ask for again (at close, from the driver's own work).
+ */
+int autoch_simple_cmd_ex(struct autoch_device *ach, struct autoch_file *af,
+			 const u8 *cdb, unsigned int cdb_len, void *data,
+			 unsigned int data_len, unsigned int timeout_s,
+			 struct scsi_sense_hdr *sshdr, bool nointr)
 {
 	struct autoch_cmd *cmd;
 	int err;
@@ -397,12 +462,23 @@ int autoch_simple_cmd_sense(struct autoch_device *ach,
 		cmd->write = true;
 	}
 	cmd->timeout = timeout_s * HZ;
+	cmd->nointr = nointr;
 	err = autoch_do_cmd(ach, af, cmd);
 	if (sshdr)
 		*sshdr = cmd->sshdr;
 	kfree(cmd->buf);
 	kfree(cmd);
 	return err;
+}
+
+int autoch_simple_cmd_sense(struct autoch_device *ach,
+			    struct autoch_file *af, const u8 *cdb,
+			    unsigned int cdb_len, void *data,
+			    unsigned int data_len, unsigned int timeout_s,
+			    struct scsi_sense_hdr *sshdr)
+{
+	return autoch_simple_cmd_ex(ach, af, cdb, cdb_len, data, data_len,
+				    timeout_s, sshdr, false);
 }
 
 int autoch_simple_cmd(struct autoch_device *ach, struct autoch_file *af,

@@ -29,8 +29,21 @@ void autoch_drop_cache(struct autoch_device *ach, bool map_too)
 
 	if (++ach->cache_gen == 0)
 		ach->cache_gen = 1;
-	if (map_too)
+	if (map_too) {
 		ach->map_valid = false;
+		ach->map_gen++;
+	}
+}
+
+/*
+ * A mode page the changer does not have: 20/00 (no MODE SENSE) or 24/xx
+ * (no such page), the only sense that gives EOPNOTSUPP or EINVAL to
+ * MODE SENSE. Anything else (a busy, broken or removed changer, a signal)
+ * is not an answer about the page.
+ */
+static bool autoch_page_absent(int err)
+{
+	return err == -EOPNOTSUPP || err == -EINVAL;
 }
 
 /* ---- element map: MODE SENSE pages 1Dh, 1Eh, 1Fh ---- */
@@ -101,6 +114,8 @@ void autoch_free_map(struct autoch_range *range, unsigned long *rotate)
 /*
  * Read the element map and capabilities and install them with a fresh
  * cache. Called with @io_lock held, so only one load runs at a time.
+ * -EAGAIN when a unit attention dropped the map while it was read: what
+ * was read may predate the change, so nothing is installed.
  *
  * Longer than 60 lines: three MODE SENSE pages read into locals that are
  * installed together or not at all; one unwinding frees whichever arrays
@@ -111,7 +126,7 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 	struct autoch_range range[AUTOCH_NTYPES] = {};
 	u8 move_caps[AUTOCH_NTYPES], exch_caps[AUTOCH_NTYPES], store_caps;
 	unsigned long *rotate = NULL;
-	unsigned int plen, i;
+	unsigned int plen, i, gen;
 	u8 *buf, *pg;
 	int t, err;
 
@@ -120,6 +135,9 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 	buf = kzalloc(AUTOCH_MODE_BUF_LEN, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
+	mutex_lock(&ach->state_lock);
+	gen = ach->map_gen;
+	mutex_unlock(&ach->state_lock);
 
 	err = autoch_mode_page(ach, af, AUTOCH_PAGE_ELEMENT_ADDRESS, buf, &pg, &plen);
 	if (err)
@@ -143,13 +161,15 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 
 	/*
 	 * Page 1Fh is optional: without it, let the device judge every
-	 * move. A removed device still ends the load.
+	 * move. Any other failure ends the load.
 	 */
 	memset(move_caps, 0xff, sizeof(move_caps));
 	memset(exch_caps, 0xff, sizeof(exch_caps));
 	err = autoch_mode_page(ach, af, AUTOCH_PAGE_DEVICE_CAPS, buf, &pg, &plen);
-	if (err == -ENXIO || err == -ERESTARTSYS)
+	if (err && !autoch_page_absent(err))
 		goto out;
+	if (err)
+		autoch_recovered(af);
 	store_caps = 0x0f;
 	if (!err && plen >= 16) {
 		store_caps = pg[2] & 0x0f;
@@ -162,8 +182,10 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 	/* Page 1Eh is optional too: without it no transport rotates. */
 	err = autoch_mode_page(ach, af, AUTOCH_PAGE_TRANSPORT_GEOMETRY,
 			       buf, &pg, &plen);
-	if (err == -ENXIO || err == -ERESTARTSYS)
+	if (err && !autoch_page_absent(err))
 		goto out;
+	if (err)
+		autoch_recovered(af);
 	if (!err && range[0].count) {
 		rotate = bitmap_zalloc(range[0].count, GFP_KERNEL);
 		if (!rotate) {
@@ -187,6 +209,11 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 	}
 
 	mutex_lock(&ach->state_lock);
+	if (ach->map_gen != gen) {
+		mutex_unlock(&ach->state_lock);
+		err = -EAGAIN;
+		goto out;
+	}
 	swap(ach->rotate, rotate);
 	for (t = 0; t < AUTOCH_NTYPES; t++)
 		swap(ach->range[t], range[t]);
@@ -208,6 +235,8 @@ out:
 /* Make sure the element map is loaded; returns with @state_lock held on success. */
 int autoch_lock_map(struct autoch_device *ach, struct autoch_file *af)
 {
+	unsigned int loads = 0;
+	bool valid;
 	int err;
 
 	mutex_lock(&ach->state_lock);
@@ -217,13 +246,15 @@ int autoch_lock_map(struct autoch_device *ach, struct autoch_file *af)
 		if (mutex_lock_interruptible(&ach->io_lock))
 			return -ERESTARTSYS;
 		mutex_lock(&ach->state_lock);
-		err = ach->map_valid ? 0 : -EAGAIN;
+		valid = ach->map_valid;
 		mutex_unlock(&ach->state_lock);
-		if (err)
-			err = autoch_load_map(ach, af);
+		err = valid ? 0 : autoch_load_map(ach, af);
 		mutex_unlock(&ach->io_lock);
+		/* dropped while it was read: read it again, a few times */
+		if (err == -EAGAIN && ++loads <= AUTOCH_UA_RETRIES)
+			err = 0;
 		if (err)
-			return err;
+			return err == -EAGAIN ? -EIO : err;
 		mutex_lock(&ach->state_lock);
 	}
 	return 0;
@@ -282,9 +313,12 @@ VISIBLE_IF_KUNIT void autoch_parse_desc(struct autoch_elem *e, const u8 *d,
  * Parse a READ ELEMENT STATUS reply of @avail valid bytes: every page of
  * type @type, every complete descriptor, whatever order and count the
  * device chose. Descriptors inside the range are stored in the cache
- * under @gen (when the map is still @map_seq); the one for @want is also
- * copied to @out. Returns the number of descriptors seen and the highest
- * address seen in *@last, or -EIO for a malformed reply.
+ * under @gen (when the map is still @map_seq); the first one for @want is
+ * also copied to @out. Addresses ascend (SMC-3 6.12): one that does not
+ * (a zero-filled tail, a repeat) ends the report, so that it cannot
+ * overwrite what was read of a lower address. Returns the number of
+ * descriptors seen and the highest address seen in *@last, or -EIO for a
+ * malformed reply.
  */
 VISIBLE_IF_KUNIT int autoch_parse_res(struct autoch_device *ach, int type,
 				      const u8 *buf, unsigned int avail,
@@ -314,15 +348,16 @@ VISIBLE_IF_KUNIT int autoch_parse_res(struct autoch_device *ach, int type,
 			if ((ph[0] & 0x0f) != type)
 				continue;
 			addr = get_unaligned_be16(buf + pos);
+			if (nseen && addr <= *last)
+				return nseen;
 			autoch_parse_desc(&e, buf + pos, dlen, pvol, avol);
 			e.gen = gen;
 			e.when = jiffies;
-			if (addr == want) {
+			if (addr == want && !*found) {
 				*out = e;
 				*found = true;
 			}
-			if (!nseen || addr > *last)
-				*last = addr;
+			*last = addr;
 			nseen++;
 
 			mutex_lock(&ach->state_lock);
@@ -453,6 +488,7 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 	err = autoch_do_cmd(ach, af, cmd);
 	if (autoch_res_alloc16_reply(cmd, err)) {
 		/* Ask again within two bytes; remember it if that works. */
+		autoch_recovered(af);
 		cmd->len = AUTOCH_RES_MAX_ALLOC16;
 		autoch_res_cdb(cmd, type, voltag, addr, count, cmd->len);
 		err = autoch_do_cmd(ach, af, cmd);
@@ -466,6 +502,7 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 		/* Some changers refuse VOLTAG: ask without, remember it. */
 		dev_info(&ach->dev, "changer refused volume tags, reading without\n");
 		set_bit(AUTOCH_QUIRK_NO_VOLTAG, &ach->quirks);
+		autoch_recovered(af);
 		autoch_res_cdb(cmd, type, false, addr, count, cmd->len);
 		err = autoch_do_cmd(ach, af, cmd);
 	}
@@ -622,28 +659,34 @@ bool autoch_transport_ok(struct autoch_device *ach, u16 transport,
 
 /*
  * Decode the DVCID reply for @addr, of @avail bytes that arrived, into @id:
- * the first descriptor of the first page must be the element.
+ * the first descriptor of the first page must be the element. The
+ * identifier follows the volume tags the page header says are there
+ * (SMC-3 6.12.3), asked for or not.
  */
-static int autoch_parse_drive_id(const u8 *buf, unsigned int avail, u16 addr,
-				 struct autoch_drive_id *id)
+VISIBLE_IF_KUNIT int autoch_parse_drive_id(const u8 *buf, unsigned int avail,
+					   u16 addr, struct autoch_drive_id *id)
 {
-	unsigned int pos, dlen, idlen;
+	unsigned int pos, dlen, idlen, off = AUTOCH_DESC_MIN_LEN;
+	const u8 *ph = buf + AUTOCH_RES_HDR_LEN;
 
 	avail = min(avail, AUTOCH_RES_HDR_LEN + get_unaligned_be24(buf + 5));
 	pos = AUTOCH_RES_HDR_LEN + AUTOCH_RES_PAGE_HDR_LEN;
 	if (pos > avail)
 		return -EIO;
-	dlen = get_unaligned_be16(buf + AUTOCH_RES_HDR_LEN + 2);
+	dlen = get_unaligned_be16(ph + 2);
 	if (dlen < AUTOCH_DESC_MIN_LEN || pos + dlen > avail ||
 	    get_unaligned_be16(buf + pos) != addr)
 		return -EIO;
 	id->element = addr;
+	if (ph[1] & 0x80)	/* PVolTag */
+		off += AUTOCH_VOLTAG_LEN;
+	if (ph[1] & 0x40)	/* AVolTag */
+		off += AUTOCH_VOLTAG_LEN;
 	/* SMC-3 6.12.4: code set, identifier type, length, identifier */
-	if (dlen >= AUTOCH_DESC_MIN_LEN + 4) {
-		const u8 *d = buf + pos + AUTOCH_DESC_MIN_LEN;
+	if (dlen >= off + 4) {
+		const u8 *d = buf + pos + off;
 
-		idlen = min_t(unsigned int, d[3],
-			      dlen - AUTOCH_DESC_MIN_LEN - 4);
+		idlen = min_t(unsigned int, d[3], dlen - off - 4);
 		idlen = min_t(unsigned int, idlen, sizeof(id->id));
 		id->code_set = d[0] & 0x0f;
 		id->id_type = d[1] & 0x0f;

@@ -103,9 +103,11 @@ void autoch_event_work(struct work_struct *work)
 	autoch_simple_cmd(ach, NULL, tur, sizeof(tur), NULL, 0,
 			  READ_ONCE(autoch_cmd_timeout));
 
+	/* system_long_wq: the work sleeps as long as a command may take */
 	mutex_lock(&ach->state_lock);
 	if (!ach->dead)
-		schedule_delayed_work(&ach->event_work, msecs_to_jiffies(ms));
+		queue_delayed_work(system_long_wq, &ach->event_work,
+				   msecs_to_jiffies(ms));
 	mutex_unlock(&ach->state_lock);
 }
 
@@ -124,7 +126,8 @@ __poll_t autoch_poll(struct file *file, poll_table *wait)
 	else if (af->events)
 		mask = EPOLLIN | EPOLLRDNORM | EPOLLPRI;
 	else if (ms && !delayed_work_pending(&ach->event_work))
-		schedule_delayed_work(&ach->event_work, msecs_to_jiffies(ms));
+		queue_delayed_work(system_long_wq, &ach->event_work,
+				   msecs_to_jiffies(ms));
 	mutex_unlock(&ach->state_lock);
 	return mask;
 }

@@ -392,8 +392,13 @@ static int autoch_ioctl_pr_read_keys(struct autoch_device *ach,
 		return -EFAULT;
 	keys = u64_to_user_ptr(rk.keys_ptr);
 
-	/* the 16-bit allocation length bounds what one command returns */
-	len = 8 + 8 * min_t(u32, rk.num_keys, (U16_MAX - 8) / 8);
+	/*
+	 * The 16-bit allocation length bounds what one command returns, and
+	 * so does what the host transfers in one (a smaller buffer than the
+	 * keys announced is read as far as it goes, below).
+	 */
+	len = 8 + 8 * min_t(u32, min_t(u32, rk.num_keys, (U16_MAX - 8) / 8),
+			    (autoch_xfer_max(ach) - 8) / 8);
 	err = autoch_pr_in(ach, af, AUTOCH_PRI_READ_KEYS, len, &buf,
 			   &avail);
 	if (err)
@@ -860,7 +865,8 @@ long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	spin_lock(&af->xsense_lock);
 	if (ret && af->pending_valid) {
-		af->pending.error = -ret;
+		/* what the program sees of a signal: never ERESTARTSYS */
+		af->pending.error = ret == -ERESTARTSYS ? EINTR : -ret;
 		af->xsense = af->pending;
 	}
 	spin_unlock(&af->xsense_lock);

@@ -195,6 +195,12 @@ static void autoch_test_result(struct kunit *test)
 	invalid.asc = 0x3b;
 	invalid.ascq = 0x0e;
 	KUNIT_EXPECT_EQ(test, autoch_result_to_errno(cc, &invalid), -EIO);
+
+	/* SPC-4 4.5.6: RECOVERED ERROR, the command completed */
+	autoch_test_sshdr(&sshdr, RECOVERED_ERROR, 0x17, 0x01);
+	KUNIT_EXPECT_EQ(test, autoch_result_to_errno(cc, &sshdr), 0);
+	autoch_test_sshdr(&sshdr, RECOVERED_ERROR, 0x5d, 0x00);
+	KUNIT_EXPECT_EQ(test, autoch_result_to_errno(cc, &sshdr), 0);
 }
 
 static void autoch_test_sense_len(struct kunit *test)
@@ -1126,6 +1132,108 @@ static void autoch_test_pr_types(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, autoch_pr_type_from_scsi(i), 0U);
 }
 
+/*
+ * Addresses ascend: the first descriptor of an address counts, and one
+ * that does not ascend (here a zero-filled tail, address 0, which is an
+ * element of the map) ends the report without touching that element.
+ */
+static void autoch_test_res_first_match(struct kunit *test)
+{
+	struct autoch_device *ach = autoch_test_dev(test);
+	struct autoch_range *st = &ach->range[AUTOCH_ST - 1];
+	struct autoch_test_res *r;
+	struct autoch_test_parsed p;
+	u8 tag[AUTOCH_VOLTAG_LEN];
+
+	/* storage 0-23 this time, so that address 0 is a slot */
+	st->first = 0;
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	autoch_test_res_begin(r);
+	autoch_test_res_page(r, AUTOCH_ST, true, false, 52);
+	autoch_test_res_desc(r, 5, true, "FIRST");
+	autoch_test_res_desc(r, 6, false, NULL);
+	autoch_test_res_desc(r, 0, false, NULL);
+	autoch_test_res_desc(r, 0, false, NULL);
+	autoch_test_res_desc(r, 5, false, NULL);
+	autoch_test_res_end_page(r);
+	autoch_test_res_end(r, 5, 5);
+
+	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len, AUTOCH_TEST_SEQ,
+			  5, &p);
+	KUNIT_EXPECT_EQ(test, p.ret, 2);
+	KUNIT_EXPECT_TRUE(test, p.found);
+	KUNIT_EXPECT_EQ(test, p.last, 6);
+	KUNIT_EXPECT_EQ(test, p.out.flags, 0x01);
+	autoch_test_tag(tag, "FIRST", 0);
+	KUNIT_EXPECT_EQ(test, memcmp(p.out.pvoltag, tag, sizeof(tag)), 0);
+	KUNIT_EXPECT_EQ(test, autoch_test_cached(ach, AUTOCH_ST, 5)->flags, 0x01);
+	KUNIT_EXPECT_EQ(test, autoch_test_cached(ach, AUTOCH_ST, 0)->gen, 0U);
+
+	/* a repeat in a later page of the type ends it too */
+	autoch_test_res_begin(r);
+	autoch_test_res_page(r, AUTOCH_ST, false, false, 16);
+	autoch_test_res_desc(r, 7, true, NULL);
+	autoch_test_res_end_page(r);
+	autoch_test_res_page(r, AUTOCH_ST, false, false, 16);
+	autoch_test_res_desc(r, 7, false, NULL);
+	autoch_test_res_end_page(r);
+	autoch_test_res_end(r, 7, 2);
+	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len, AUTOCH_TEST_SEQ,
+			  7, &p);
+	KUNIT_EXPECT_EQ(test, p.ret, 1);
+	KUNIT_EXPECT_EQ(test, p.out.flags, 0x01);
+	mutex_destroy(&ach->state_lock);
+}
+
+/*
+ * A DVCID reply whose page header says volume tags are there (the
+ * changer sent them though they were not asked for): the identifier
+ * follows them.
+ */
+static void autoch_test_drive_id_tags(struct kunit *test)
+{
+	static const char serial[] = "EMULDRV000000001";
+	struct autoch_drive_id id;
+	unsigned int tags, dlen, len;
+	u8 *buf, *d;
+
+	for (tags = 0; tags <= 2; tags++) {
+		dlen = AUTOCH_DESC_MIN_LEN + tags * AUTOCH_VOLTAG_LEN + 4 +
+		       sizeof(serial) - 1;
+		len = AUTOCH_RES_HDR_LEN + AUTOCH_RES_PAGE_HDR_LEN + dlen;
+		buf = kunit_kzalloc(test, len, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+		put_unaligned_be16(256, buf);
+		put_unaligned_be16(1, buf + 2);
+		put_unaligned_be24(len - AUTOCH_RES_HDR_LEN, buf + 5);
+		d = buf + AUTOCH_RES_HDR_LEN;
+		d[0] = AUTOCH_DT;
+		d[1] = (tags >= 1 ? 0x80 : 0) | (tags >= 2 ? 0x40 : 0);
+		put_unaligned_be16(dlen, d + 2);
+		put_unaligned_be24(dlen, d + 5);
+		d += AUTOCH_RES_PAGE_HDR_LEN;
+		put_unaligned_be16(256, d);
+		/* the tags: spaces, and a length byte a parser must not take */
+		memset(d + AUTOCH_DESC_MIN_LEN, ' ', tags * AUTOCH_VOLTAG_LEN);
+		d += AUTOCH_DESC_MIN_LEN + tags * AUTOCH_VOLTAG_LEN;
+		d[0] = 0x02;	/* ASCII */
+		d[1] = 0x00;	/* vendor specific */
+		d[3] = sizeof(serial) - 1;
+		memcpy(d + 4, serial, sizeof(serial) - 1);
+
+		memset(&id, 0xa5, sizeof(id));
+		memset(id.id, 0, sizeof(id.id));
+		KUNIT_EXPECT_EQ(test, autoch_parse_drive_id(buf, len, 256, &id), 0);
+		KUNIT_EXPECT_EQ_MSG(test, id.id_len, (u8)(sizeof(serial) - 1),
+				    "%u tags", tags);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(id.id, serial, sizeof(serial) - 1),
+				    0, "%u tags", tags);
+		KUNIT_EXPECT_EQ_MSG(test, id.code_set, (u8)2, "%u tags", tags);
+		kunit_kfree(test, buf);
+	}
+}
+
 static struct kunit_case autoch_test_cases[] = {
 	KUNIT_CASE(autoch_test_sense_documented),
 	KUNIT_CASE(autoch_test_sense_rows),
@@ -1147,6 +1255,8 @@ static struct kunit_case autoch_test_cases[] = {
 	KUNIT_CASE(autoch_test_type_of),
 	KUNIT_CASE(autoch_test_fill_status),
 	KUNIT_CASE(autoch_test_pr_types),
+	KUNIT_CASE(autoch_test_res_first_match),
+	KUNIT_CASE(autoch_test_drive_id_tags),
 	{}
 };
 

@@ -160,6 +160,7 @@ int autoch_probe(struct scsi_device *sdev)
 	INIT_LIST_HEAD(&ach->busy);
 	init_waitqueue_head(&ach->events_wq);
 	INIT_DELAYED_WORK(&ach->event_work, autoch_event_work);
+	INIT_WORK(&ach->resv_work, autoch_resv_work);
 	get_device(&sdev->sdev_gendev);
 
 	/* from here on, autoch_dev_release() undoes everything above */
@@ -204,6 +205,8 @@ void autoch_remove(struct scsi_device *sdev)
 	ach->dead = true;
 	mutex_unlock(&ach->state_lock);
 	cancel_delayed_work_sync(&ach->event_work);
+	/* what a close left to send: it fails at once now (ENXIO) */
+	flush_work(&ach->resv_work);
 	wake_up_interruptible(&ach->events_wq);
 	cdev_device_del(&ach->cdev, &ach->dev);
 

@@ -9,6 +9,7 @@
 #include <linux/pr.h>
 #include <linux/slab.h>
 
+#include <scsi/scsi_common.h>
 #include <scsi/scsi_proto.h>
 
 #include "autoch.h"
@@ -51,17 +52,40 @@ int autoch_pr_out(struct autoch_device *ach, struct autoch_file *af,
 {
 	u8 cdb[10] = { PERSISTENT_RESERVE_OUT, sa, scsi_type };
 	u8 param[AUTOCH_PR_PARAM_LEN] = {};
+	struct scsi_sense_hdr sshdr;
+	int err;
 
 	put_unaligned_be32(sizeof(param), cdb + 5);
 	put_unaligned_be64(key, param);
 	put_unaligned_be64(sa_key, param + 8);
-	return autoch_simple_cmd(ach, af, cdb, sizeof(cdb), param,
-				 sizeof(param), READ_ONCE(autoch_cmd_timeout));
+	/*
+	 * SPC-4 6.16.3: APTPL, the registrations survive a power loss of
+	 * the changer, as Linux's sd asks for every REGISTER (6.1 and the
+	 * newest alike). A changer without persist through power loss
+	 * refuses it (26/00): register without, and remember that until the
+	 * next reset.
+	 */
+	if ((sa == AUTOCH_PRO_REGISTER || sa == AUTOCH_PRO_REGISTER_AND_IGNORE) &&
+	    !test_bit(AUTOCH_QUIRK_NO_APTPL, &ach->quirks))
+		param[20] = 0x01;
+	err = autoch_simple_cmd_sense(ach, af, cdb, sizeof(cdb), param,
+				      sizeof(param),
+				      READ_ONCE(autoch_cmd_timeout), &sshdr);
+	if (param[20] && err == -EINVAL && sshdr.asc == 0x26) {
+		set_bit(AUTOCH_QUIRK_NO_APTPL, &ach->quirks);
+		autoch_recovered(af);
+		param[20] = 0;
+		err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), param,
+					sizeof(param),
+					READ_ONCE(autoch_cmd_timeout));
+	}
+	return err;
 }
 
 /*
- * PERSISTENT RESERVE IN into a fresh buffer of @len bytes; *@availp is
- * what arrived (the rest of the buffer is zero).
+ * PERSISTENT RESERVE IN into a fresh buffer of @len bytes, which the
+ * caller bounds by autoch_xfer_max(); *@availp is what arrived (the rest
+ * of the buffer is zero).
  */
 int autoch_pr_in(struct autoch_device *ach, struct autoch_file *af,
 		 u8 sa, unsigned int len, u8 **bufp,

@@ -50,6 +50,11 @@ void autoch_forget_reservations(struct autoch_device *ach)
 		kfree(r);
 	}
 	bitmap_zero(ach->dev_ids, AUTOCH_DEV_RESV_IDS);
+	ach->unit_puts = 0;
+	ach->unit_release = false;
+	ach->allow_pending = false;
+	/* reservations on their way learn that their identification went */
+	ach->reset_seq++;
 	/* SPC-4 6.13: a reset ends the prevention of medium removal too */
 	list_for_each_entry(af, &ach->files, node)
 		af->prevents = false;
@@ -157,58 +162,64 @@ void autoch_moved(struct autoch_device *ach, struct autoch_busy *b)
 /* ---- reservations ---- */
 
 /*
- * RESERVE/RELEASE (ELEMENT) on the device, in the 6-byte form (SMC-2
- * 6.7/6.8) or, where the device does not know it, the 10-byte form.
- * Returns -EOPNOTSUPP when the device has neither, or refuses the Element
- * bit of a reservation (24/00: unit reservations only).
+ * One RESERVE or RELEASE (ELEMENT) in the 6-byte (SMC-2 6.7/6.8) or the
+ * 10-byte form; a reservation of an element carries a one-element list.
+ * A command nobody can send again (@af NULL: close, the driver's work)
+ * is not cut short by signals.
  */
-static int autoch_dev_resv(struct autoch_device *ach, struct autoch_file *af,
-			   bool reserve, bool element, u16 addr, u8 id)
+static int autoch_dev_resv_form(struct autoch_device *ach,
+				struct autoch_file *af, bool ten, bool reserve,
+				bool element, u16 addr, u8 id,
+				struct scsi_sense_hdr *sshdr)
 {
+	bool with_list = reserve && element;
 	u8 list[6] = {}, cdb[10] = {};
-	struct scsi_sense_hdr sshdr;
-	bool try6, try10;
-	int err;
-
-	try6 = !test_bit(AUTOCH_QUIRK_NO_RESV6, &ach->quirks);
-	try10 = !test_bit(AUTOCH_QUIRK_NO_RESV10, &ach->quirks);
 
 	/* one element list descriptor: two reserved bytes, count 1, address */
 	put_unaligned_be16(1, list + 2);
 	put_unaligned_be16(addr, list + 4);
 
-	if (try6) {
-		cdb[0] = reserve ? RESERVE_6 : RELEASE_6;
-		cdb[1] = element;
-		cdb[2] = element ? id : 0;
-		if (reserve && element)
-			put_unaligned_be16(sizeof(list), cdb + 3);
-		err = autoch_simple_cmd_sense(ach, af, cdb, 6,
-					      reserve && element ? list : NULL,
-					      reserve && element ? sizeof(list) : 0,
-					      READ_ONCE(autoch_cmd_timeout), &sshdr);
-		if (reserve && element && err == -EINVAL && sshdr.asc == 0x24)
-			return -EOPNOTSUPP;
-		if (err != -EOPNOTSUPP)
-			return err;
-		set_bit(AUTOCH_QUIRK_NO_RESV6, &ach->quirks);
-	}
-	if (try10) {
-		memset(cdb, 0, sizeof(cdb));
+	if (ten)
 		cdb[0] = reserve ? RESERVE_10 : RELEASE_10;
-		cdb[1] = element;
-		cdb[2] = element ? id : 0;
-		if (reserve && element)
-			put_unaligned_be16(sizeof(list), cdb + 7);
-		err = autoch_simple_cmd_sense(ach, af, cdb, 10,
-					      reserve && element ? list : NULL,
-					      reserve && element ? sizeof(list) : 0,
-					      READ_ONCE(autoch_cmd_timeout), &sshdr);
+	else
+		cdb[0] = reserve ? RESERVE_6 : RELEASE_6;
+	cdb[1] = element;
+	cdb[2] = element ? id : 0;
+	if (with_list)
+		put_unaligned_be16(sizeof(list), cdb + (ten ? 7 : 3));
+	return autoch_simple_cmd_ex(ach, af, cdb, ten ? 10 : 6,
+				    with_list ? list : NULL,
+				    with_list ? sizeof(list) : 0,
+				    READ_ONCE(autoch_cmd_timeout), sshdr, !af);
+}
+
+/*
+ * RESERVE/RELEASE (ELEMENT) on the device, in the 6-byte form or, where
+ * the device does not know it, the 10-byte form. Returns -EOPNOTSUPP when
+ * the device has neither, or refuses the Element bit of a reservation
+ * (24/00: unit reservations only).
+ */
+static int autoch_dev_resv(struct autoch_device *ach, struct autoch_file *af,
+			   bool reserve, bool element, u16 addr, u8 id)
+{
+	static const enum autoch_quirk no_form[] = {
+		AUTOCH_QUIRK_NO_RESV6, AUTOCH_QUIRK_NO_RESV10,
+	};
+	struct scsi_sense_hdr sshdr;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(no_form); i++) {
+		if (test_bit(no_form[i], &ach->quirks))
+			continue;
+		err = autoch_dev_resv_form(ach, af, i, reserve, element, addr,
+					   id, &sshdr);
 		if (reserve && element && err == -EINVAL && sshdr.asc == 0x24)
 			return -EOPNOTSUPP;
 		if (err != -EOPNOTSUPP)
 			return err;
-		set_bit(AUTOCH_QUIRK_NO_RESV10, &ach->quirks);
+		set_bit(no_form[i], &ach->quirks);
+		autoch_recovered(af);
 	}
 	return -EOPNOTSUPP;
 }
@@ -216,34 +227,52 @@ static int autoch_dev_resv(struct autoch_device *ach, struct autoch_file *af,
 /*
  * Take one more reference on the device's unit reservation, reserving the
  * unit when nothing held it yet. *@held says whether the device holds it
- * (false: the changer has no reservations at all). Returns 0 or an errno.
+ * (false: the changer has no reservations at all); *@seqp is the reset
+ * sequence the reference was taken in. Returns 0 or an errno.
  */
 static int autoch_unit_get(struct autoch_device *ach, struct autoch_file *af,
-			   bool *held)
+			   bool *held, unsigned int *seqp)
 {
+	unsigned int tries;
 	int err;
 
 	lockdep_assert_held(&ach->resv_lock);
 
-	mutex_lock(&ach->state_lock);
-	*held = ach->unit_on_device;
-	if (*held)
-		ach->unit_refs++;
-	mutex_unlock(&ach->state_lock);
-	if (*held)
-		return 0;
+	for (tries = 0; ; tries++) {
+		mutex_lock(&ach->state_lock);
+		*seqp = ach->reset_seq;
+		*held = ach->unit_on_device;
+		if (*held)
+			ach->unit_refs++;
+		mutex_unlock(&ach->state_lock);
+		if (*held)
+			return 0;
 
-	err = autoch_dev_resv(ach, af, true, false, 0, 0);
-	if (err == -EOPNOTSUPP)
-		return 0;
-	if (err)
-		return err;
-	mutex_lock(&ach->state_lock);
-	ach->unit_on_device = true;
-	ach->unit_refs = 1;
-	mutex_unlock(&ach->state_lock);
-	*held = true;
-	return 0;
+		err = autoch_dev_resv(ach, af, true, false, 0, 0);
+		if (err == -EOPNOTSUPP)
+			return 0;
+		if (err)
+			return err;
+		mutex_lock(&ach->state_lock);
+		if (*seqp == ach->reset_seq) {
+			ach->unit_on_device = true;
+			ach->unit_release = false;
+			ach->unit_refs = 1;
+			mutex_unlock(&ach->state_lock);
+			*held = true;
+			return 0;
+		}
+		/*
+		 * A reset while the RESERVE was on its way: the changer may
+		 * or may not hold the unit now. Ask again; after too many,
+		 * leave a RELEASE to send.
+		 */
+		if (tries == AUTOCH_UA_RETRIES && !ach->unit_on_device)
+			ach->unit_release = true;
+		mutex_unlock(&ach->state_lock);
+		if (tries == AUTOCH_UA_RETRIES)
+			return -ECONNRESET;
+	}
 }
 
 /*
@@ -253,7 +282,8 @@ static int autoch_unit_get(struct autoch_device *ach, struct autoch_file *af,
 static void autoch_rereserve(struct autoch_device *ach, struct autoch_file *af)
 {
 	struct autoch_resv *r;
-	unsigned int n = 0, i;
+	unsigned int n = 0, i, seq;
+	bool reset;
 	u16 *addrs;
 	u8 *ids;
 	int err;
@@ -269,6 +299,7 @@ static void autoch_rereserve(struct autoch_device *ach, struct autoch_file *af)
 	if (!addrs || !ids)
 		goto out;
 	mutex_lock(&ach->state_lock);
+	seq = ach->reset_seq;
 	list_for_each_entry(r, &ach->resv, node) {
 		if (r->how != AUTOCH_RESV_ELEMENT || n == AUTOCH_DEV_RESV_IDS)
 			continue;
@@ -279,6 +310,20 @@ static void autoch_rereserve(struct autoch_device *ach, struct autoch_file *af)
 
 	for (i = 0; i < n; i++) {
 		err = autoch_dev_resv(ach, af, true, true, addrs[i], ids[i]);
+		mutex_lock(&ach->state_lock);
+		reset = seq != ach->reset_seq;
+		mutex_unlock(&ach->state_lock);
+		/*
+		 * A reset emptied the table: what this RESERVE may have left
+		 * on the changer belongs to nobody, and the rest is not ours
+		 * to send.
+		 */
+		if (reset) {
+			if (!err)
+				autoch_dev_resv(ach, af, false, true, addrs[i],
+						ids[i]);
+			break;
+		}
 		if (err)
 			dev_warn_ratelimited(&ach->dev,
 					     "element %u not reserved again: %d\n",
@@ -289,14 +334,38 @@ out:
 	kfree(addrs);
 }
 
-static int autoch_unit_put(struct autoch_device *ach, struct autoch_file *af)
+/* RELEASE of the unit; a refusal is kept in @unit_release to send again. */
+static int autoch_unit_release(struct autoch_device *ach,
+			       struct autoch_file *af, unsigned int seq)
 {
-	bool release = false;
 	int err;
 
 	lockdep_assert_held(&ach->resv_lock);
 
+	err = autoch_dev_resv(ach, af, false, false, 0, 0);
 	mutex_lock(&ach->state_lock);
+	/* a reset or a removed device ends it as a success would */
+	if (seq == ach->reset_seq && !ach->unit_on_device)
+		ach->unit_release = err && err != -ECONNRESET &&
+				    err != -ENXIO && !ach->dead;
+	mutex_unlock(&ach->state_lock);
+	if (err && err != -ECONNRESET && err != -ENXIO)
+		dev_warn_ratelimited(&ach->dev,
+				     "unit: RELEASE failed (%d), kept to retry\n",
+				     err);
+	autoch_rereserve(ach, af);
+	return err;
+}
+
+static int autoch_unit_put(struct autoch_device *ach, struct autoch_file *af)
+{
+	bool release = false;
+	unsigned int seq;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	mutex_lock(&ach->state_lock);
+	seq = ach->reset_seq;
 	/* a reset may have taken the reservation away meanwhile */
 	if (ach->unit_on_device && !--ach->unit_refs) {
 		ach->unit_on_device = false;
@@ -305,9 +374,7 @@ static int autoch_unit_put(struct autoch_device *ach, struct autoch_file *af)
 	mutex_unlock(&ach->state_lock);
 	if (!release || autoch_is_dead(ach))
 		return 0;
-	err = autoch_dev_resv(ach, af, false, false, 0, 0);
-	autoch_rereserve(ach, af);
-	return err;
+	return autoch_unit_release(ach, af, seq);
 }
 
 static void autoch_clear_lost(struct autoch_device *ach, struct autoch_file *af)
@@ -318,14 +385,15 @@ static void autoch_clear_lost(struct autoch_device *ach, struct autoch_file *af)
 }
 
 /*
- * RELEASE one element reservation on the device. When the device refuses,
- * the reservation is kept on @stale with its identification, so that it is
- * neither reused nor forgotten while the changer still holds it: false.
- * A reset (ECONNRESET) or a removed device ends it as a success would.
+ * RELEASE one element reservation on the device, taken off its list in
+ * reset sequence @seq. When the device refuses, the reservation is kept
+ * on @stale with its identification, so that it is neither reused nor
+ * forgotten while the changer still holds it: false. A reset since @seq
+ * or a removed device ends it as a success would.
  */
 static bool autoch_release_dev_id(struct autoch_device *ach,
 				  struct autoch_file *af, struct autoch_resv *r,
-				  int *errp)
+				  unsigned int seq, int *errp)
 {
 	int err = 0;
 
@@ -336,8 +404,10 @@ static bool autoch_release_dev_id(struct autoch_device *ach,
 				      r->dev_id);
 	*errp = err;
 	mutex_lock(&ach->state_lock);
-	if (err && err != -ECONNRESET && err != -ENXIO && !ach->dead) {
+	if (err && err != -ECONNRESET && err != -ENXIO && !ach->dead &&
+	    seq == ach->reset_seq) {
 		r->owner = NULL;
+		r->refused = true;
 		list_add_tail(&r->node, &ach->stale);
 		mutex_unlock(&ach->state_lock);
 		dev_warn_ratelimited(&ach->dev,
@@ -345,16 +415,23 @@ static bool autoch_release_dev_id(struct autoch_device *ach,
 				     r->element, err);
 		return false;
 	}
-	/* a reset meanwhile emptied the bitmap: nothing of ours to clear */
-	if (err != -ECONNRESET)
+	/* a reset emptied the bitmap: nothing of ours to clear */
+	if (seq == ach->reset_seq)
 		__clear_bit(r->dev_id, ach->dev_ids);
 	mutex_unlock(&ach->state_lock);
 	return true;
 }
 
-/* Send again the RELEASEs the device refused before; under @resv_lock. */
+/*
+ * Send what no file waits for any more, under @resv_lock: ALLOW for a
+ * closed last preventer, the RELEASEs of closed files and those the
+ * device refused before, the unit references closed files dropped.
+ */
 void autoch_retry_stale(struct autoch_device *ach)
 {
+	static const u8 allow_cdb[6] = { ALLOW_MEDIUM_REMOVAL };
+	unsigned int puts, seq;
+	bool allow, unit, refused;
 	struct autoch_resv *r;
 	LIST_HEAD(todo);
 	int err;
@@ -362,30 +439,76 @@ void autoch_retry_stale(struct autoch_device *ach)
 	lockdep_assert_held(&ach->resv_lock);
 
 	mutex_lock(&ach->state_lock);
+	/* another file may have prevented removal again meanwhile */
+	allow = ach->allow_pending && !ach->preventers && !ach->dead;
+	ach->allow_pending = false;
 	list_splice_init(&ach->stale, &todo);
+	seq = ach->reset_seq;
+	puts = ach->unit_puts;
+	ach->unit_puts = 0;
 	mutex_unlock(&ach->state_lock);
+
+	/* so that a crashed job does not leave the mail slots locked */
+	if (allow) {
+		err = autoch_simple_cmd_ex(ach, NULL, allow_cdb,
+					   sizeof(allow_cdb), NULL, 0,
+					   READ_ONCE(autoch_cmd_timeout), NULL,
+					   true);
+		if (err)
+			dev_warn_ratelimited(&ach->dev,
+					     "ALLOW MEDIUM REMOVAL at close failed: %d\n",
+					     err);
+	}
+
 	while (!list_empty(&todo)) {
 		r = list_first_entry(&todo, struct autoch_resv, node);
 		list_del(&r->node);
-		if (autoch_release_dev_id(ach, NULL, r, &err)) {
+		refused = r->refused;
+		if (!autoch_release_dev_id(ach, NULL, r, seq, &err))
+			continue;	/* back on @stale */
+		if (refused)
 			dev_info_ratelimited(&ach->dev,
 					     "element %u: RELEASE sent again: %d\n",
 					     r->element, err);
-			kfree(r);
-		}
+		kfree(r);
 	}
+
+	while (puts--)
+		autoch_unit_put(ach, NULL);
+
+	mutex_lock(&ach->state_lock);
+	unit = ach->unit_release && !ach->unit_on_device && !ach->dead;
+	seq = ach->reset_seq;
+	mutex_unlock(&ach->state_lock);
+	if (unit && !autoch_unit_release(ach, NULL, seq))
+		dev_info_ratelimited(&ach->dev, "unit: RELEASE sent again\n");
 }
 
-/* Drop @r, which the caller took off the list, on the device too. */
+/* What a close left to send because @resv_lock was busy. */
+void autoch_resv_work(struct work_struct *work)
+{
+	struct autoch_device *ach = container_of(work, struct autoch_device,
+						 resv_work);
+
+	mutex_lock(&ach->resv_lock);
+	autoch_retry_stale(ach);
+	mutex_unlock(&ach->resv_lock);
+	put_device(&ach->dev);
+}
+
+/*
+ * Drop @r, which the caller took off the list in reset sequence @seq, on
+ * the device too.
+ */
 static int autoch_drop_resv(struct autoch_device *ach, struct autoch_file *af,
-			    struct autoch_resv *r)
+			    struct autoch_resv *r, unsigned int seq)
 {
 	int err = 0;
 
 	lockdep_assert_held(&ach->resv_lock);
 
 	if (r->how == AUTOCH_RESV_ELEMENT) {
-		if (!autoch_release_dev_id(ach, af, r, &err))
+		if (!autoch_release_dev_id(ach, af, r, seq, &err))
 			return err;	/* @r is on @stale now */
 	} else if (r->how == AUTOCH_RESV_UNIT) {
 		err = autoch_unit_put(ach, af);
@@ -395,23 +518,30 @@ static int autoch_drop_resv(struct autoch_device *ach, struct autoch_file *af,
 }
 
 /*
- * RESERVE ELEMENT for @r under an identification of the driver's own.
- * -EBUSY when all identifications are in use, -EOPNOTSUPP when the changer
- * has no element reservations (remembered until the next reset).
+ * RESERVE ELEMENT for @r under an identification of the driver's own: its
+ * own again when @again and it is free (a reset met on the way freed it),
+ * else the first free one; *@seqp is the reset sequence it was taken in.
+ * -EBUSY when all identifications are in use, -EOPNOTSUPP when the
+ * changer has no element reservations (remembered until the next reset).
  */
 static int autoch_reserve_on_device(struct autoch_device *ach,
 				    struct autoch_file *af,
-				    struct autoch_resv *r)
+				    struct autoch_resv *r, bool again,
+				    unsigned int *seqp)
 {
 	unsigned long dev_id;
 	int err;
 
 	mutex_lock(&ach->state_lock);
-	dev_id = find_first_zero_bit(ach->dev_ids, AUTOCH_DEV_RESV_IDS);
+	if (again && !test_bit(r->dev_id, ach->dev_ids))
+		dev_id = r->dev_id;
+	else
+		dev_id = find_first_zero_bit(ach->dev_ids, AUTOCH_DEV_RESV_IDS);
 	if (dev_id < AUTOCH_DEV_RESV_IDS) {
 		__set_bit(dev_id, ach->dev_ids);
 		r->dev_id = dev_id;
 	}
+	*seqp = ach->reset_seq;
 	mutex_unlock(&ach->state_lock);
 	/* 256 elements reserved at once: that many is a conflict */
 	if (dev_id >= AUTOCH_DEV_RESV_IDS)
@@ -428,12 +558,71 @@ static int autoch_reserve_on_device(struct autoch_device *ach,
 	return err;
 }
 
+/*
+ * Reserve @r on the device, by element or through the unit, and return
+ * with @state_lock held and the reset sequence unchanged since: a reset
+ * that came meanwhile freed what was taken, so it is taken again.
+ * On failure, @state_lock is not held and @r is gone.
+ */
+static int autoch_reserve_locked(struct autoch_device *ach,
+				 struct autoch_file *af, struct autoch_resv *r)
+{
+	unsigned int tries, seq;
+	bool held;
+	int err;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	for (tries = 0; ; tries++) {
+		err = -EOPNOTSUPP;
+		if (!test_bit(AUTOCH_QUIRK_NO_ELEM_RESV, &ach->quirks))
+			err = autoch_reserve_on_device(ach, af, r, tries &&
+						       r->how == AUTOCH_RESV_ELEMENT,
+						       &seq);
+		if (!err) {
+			r->how = AUTOCH_RESV_ELEMENT;
+		} else if (err == -EOPNOTSUPP) {
+			/* no element reservations: the unit underneath */
+			autoch_recovered(af);
+			err = autoch_unit_get(ach, af, &held, &seq);
+			if (err)
+				goto err_free;
+			r->how = held ? AUTOCH_RESV_UNIT : AUTOCH_RESV_LOCAL;
+		} else {
+			goto err_free;
+		}
+		mutex_lock(&ach->state_lock);
+		if (seq == ach->reset_seq)
+			return 0;
+		if (tries == AUTOCH_UA_RETRIES)
+			break;
+		mutex_unlock(&ach->state_lock);
+	}
+	/* resets keep coming: what the changer may hold is released later */
+	if (r->how == AUTOCH_RESV_ELEMENT) {
+		__set_bit(r->dev_id, ach->dev_ids);
+		r->owner = NULL;
+		r->refused = true;
+		list_add_tail(&r->node, &ach->stale);
+	} else {
+		if (r->how == AUTOCH_RESV_UNIT && !ach->unit_on_device)
+			ach->unit_release = true;
+		kfree(r);
+	}
+	mutex_unlock(&ach->state_lock);
+	return -ECONNRESET;
+
+err_free:
+	kfree(r);
+	return err;
+}
+
 int autoch_reserve_element(struct autoch_device *ach,
 			   struct autoch_file *af, u16 addr, u8 id)
 {
-	bool elem_ok, held, again = false;
+	unsigned int nheld = 0, seq;
 	struct autoch_resv *r, *old;
-	unsigned int nheld = 0;
+	bool elem_ok, again = false;
 	int err;
 
 	lockdep_assert_held(&ach->resv_lock);
@@ -468,26 +657,18 @@ int autoch_reserve_element(struct autoch_device *ach,
 	r->element = addr;
 	r->id = id;
 
-	err = elem_ok ? autoch_reserve_on_device(ach, af, r) : -EOPNOTSUPP;
-	if (!err) {
-		r->how = AUTOCH_RESV_ELEMENT;
-	} else if (err == -EOPNOTSUPP) {
-		err = autoch_unit_get(ach, af, &held);
-		if (err)
-			goto err_free;
-		r->how = held ? AUTOCH_RESV_UNIT : AUTOCH_RESV_LOCAL;
-	} else {
-		goto err_free;
-	}
+	err = autoch_reserve_locked(ach, af, r);
+	if (err)
+		return err;
 
 	/*
 	 * A move that passed its check while the device was reserving must
 	 * not land on a reserved element; one checked from now on sees @r.
 	 */
-	mutex_lock(&ach->state_lock);
 	if (autoch_busy_by_others(ach, af, addr)) {
+		seq = ach->reset_seq;
 		mutex_unlock(&ach->state_lock);
-		autoch_drop_resv(ach, af, r);
+		autoch_drop_resv(ach, af, r, seq);
 		return -EBUSY;
 	}
 	list_add_tail(&r->node, &ach->resv);
@@ -500,21 +681,19 @@ int autoch_reserve_element(struct autoch_device *ach,
 	autoch_drop_cache(ach, false);
 	mutex_unlock(&ach->state_lock);
 	return 0;
-
-err_free:
-	kfree(r);
-	return err;
 }
 
 int autoch_release_element(struct autoch_device *ach,
 			   struct autoch_file *af, u16 addr, u8 id)
 {
+	unsigned int seq;
 	struct autoch_resv *r;
 	int err = 0;
 
 	lockdep_assert_held(&ach->resv_lock);
 
 	mutex_lock(&ach->state_lock);
+	seq = ach->reset_seq;
 	r = autoch_find_resv(ach, addr);
 	if (r && (r->owner != af || r->id != id))
 		err = -EBUSY;
@@ -524,11 +703,12 @@ int autoch_release_element(struct autoch_device *ach,
 	/* nothing to release is not an error */
 	if (err || !r)
 		return err;
-	return autoch_drop_resv(ach, af, r);
+	return autoch_drop_resv(ach, af, r, seq);
 }
 
 int autoch_reserve_unit(struct autoch_device *ach, struct autoch_file *af)
 {
+	unsigned int tries, seq;
 	bool mine, held;
 	int err = 0;
 
@@ -544,11 +724,19 @@ int autoch_reserve_unit(struct autoch_device *ach, struct autoch_file *af)
 	if (err || mine)
 		return err;
 
-	err = autoch_unit_get(ach, af, &held);
-	if (err)
-		return err;
+	/* a reset after the reference was taken dropped it: take it again */
+	for (tries = 0; ; tries++) {
+		err = autoch_unit_get(ach, af, &held, &seq);
+		if (err)
+			return err;
+		mutex_lock(&ach->state_lock);
+		if (seq == ach->reset_seq)
+			break;
+		mutex_unlock(&ach->state_lock);
+		if (tries == AUTOCH_UA_RETRIES)
+			return -ECONNRESET;
+	}
 	/* as for an element: no move of another file may still be on its way */
-	mutex_lock(&ach->state_lock);
 	if (autoch_busy_by_others(ach, af, -1)) {
 		mutex_unlock(&ach->state_lock);
 		if (held)
@@ -583,63 +771,53 @@ int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af)
 }
 
 /*
- * A closing file that prevented medium removal: ALLOW when it was the
- * last, so that a crashed job does not leave the mail slots locked.
+ * Everything @af holds goes when it is closed. What it held is detached
+ * at once; the commands that undo it on the changer are sent here when
+ * @resv_lock is free, else by @resv_work once the command that holds it
+ * (another file's RESERVE may wait minutes for a changer becoming ready)
+ * is done, so that close never waits behind it.
  */
-static void autoch_allow_on_close(struct autoch_device *ach,
-				  struct autoch_file *af)
-{
-	u8 cdb[6] = { ALLOW_MEDIUM_REMOVAL };
-	bool send;
-	int err;
-
-	lockdep_assert_held(&ach->resv_lock);
-
-	mutex_lock(&ach->state_lock);
-	send = af->prevents && ach->preventers == 1 && !ach->dead;
-	if (af->prevents) {
-		af->prevents = false;
-		ach->preventers--;
-	}
-	mutex_unlock(&ach->state_lock);
-	if (!send)
-		return;
-	err = autoch_simple_cmd(ach, NULL, cdb, sizeof(cdb), NULL, 0,
-				READ_ONCE(autoch_cmd_timeout));
-	if (err)
-		dev_warn_ratelimited(&ach->dev,
-				     "ALLOW MEDIUM REMOVAL at close failed: %d\n",
-				     err);
-}
-
-/* Everything @af holds goes when it is closed. */
 void autoch_release_all(struct autoch_device *ach, struct autoch_file *af)
 {
 	struct autoch_resv *r, *tmp;
-	LIST_HEAD(mine);
-	bool unit;
 
-	mutex_lock(&ach->resv_lock);
 	mutex_lock(&ach->state_lock);
-	list_for_each_entry_safe(r, tmp, &ach->resv, node)
-		if (r->owner == af)
-			list_move_tail(&r->node, &mine);
-	unit = ach->unit_owner == af;
-	if (unit)
+	list_for_each_entry_safe(r, tmp, &ach->resv, node) {
+		if (r->owner != af)
+			continue;
+		list_del(&r->node);
+		if (r->how == AUTOCH_RESV_ELEMENT) {
+			r->owner = NULL;
+			list_add_tail(&r->node, &ach->stale);
+			continue;
+		}
+		if (r->how == AUTOCH_RESV_UNIT)
+			ach->unit_puts++;
+		kfree(r);
+	}
+	if (ach->unit_owner == af) {
 		ach->unit_owner = NULL;
-	mutex_unlock(&ach->state_lock);
-
-	autoch_allow_on_close(ach, af);
-	mutex_lock(&ach->state_lock);
+		ach->unit_puts++;
+	}
+	if (af->prevents) {
+		af->prevents = false;
+		if (!--ach->preventers)
+			ach->allow_pending = true;
+	}
 	list_del(&af->node);
 	mutex_unlock(&ach->state_lock);
 
-	list_for_each_entry_safe(r, tmp, &mine, node) {
-		list_del(&r->node);
-		autoch_drop_resv(ach, NULL, r);
+	if (mutex_trylock(&ach->resv_lock)) {
+		autoch_retry_stale(ach);
+		mutex_unlock(&ach->resv_lock);
+		return;
 	}
-	if (unit)
-		autoch_unit_put(ach, NULL);
-	autoch_retry_stale(ach);
-	mutex_unlock(&ach->resv_lock);
+	mutex_lock(&ach->state_lock);
+	/* remove flushes the work after it marked the device dead */
+	if (!ach->dead) {
+		get_device(&ach->dev);
+		if (!queue_work(system_long_wq, &ach->resv_work))
+			put_device(&ach->dev);
+	}
+	mutex_unlock(&ach->state_lock);
 }

@@ -50,13 +50,20 @@
  * Outside the matrix: a 29/00 met by a file holding reservations
  * (ECONNRESET once, AUTOCH_RESERVATIONS says what went), a host reset
  * while holding the unit (the same, though the midlayer's error handler
- * takes the 29/07), transport errors retried once.
+ * takes the 29/07), transport errors retried once; a unit attention met
+ * while the map is read (read again), a failed page 1Fh (EIO, not
+ * "absent"), SIOC_XSENSE after a recovered command and after a signal,
+ * RECOVERED ERROR (success), deferred sense (the command sent again),
+ * READ KEYS on a host with a small transfer limit.
  *
  * The full matrix runs on the library profile; the slow faults (timeout,
  * host reset, busy forever, remove) on a few ioctls elsewhere.
  * cmd_timeout, move_timeout and init_timeout are 2 s meanwhile, cache_ms
  * 0 so that status queries always send a command; all are restored.
  */
+#include <signal.h>
+#include <sys/time.h>
+
 #include "emul_ctl.h"
 
 #define KEY		0xfa17ULL
@@ -843,6 +850,232 @@ TEST_F(once, transport_retried)
 		EXPECT_TRUE(fault_hit(1));
 		epilogue(_metadata, m);
 	}
+}
+
+/* Commands of @opcode host @host received (-1: all hosts). */
+static long received(int opcode, int host)
+{
+	char buf[4096], *line, *save;
+	unsigned int op;
+	long v[3] = { 0 };
+
+	if (emul_read_file(EMUL_DEBUGFS "/counters", buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%x %ld %ld %ld", &op, &v[0], &v[1], &v[2]) < 2)
+			continue;
+		if ((int)op == opcode)
+			return host >= 0 && host < 2 ? v[host + 1] : v[0];
+	}
+	return 0;
+}
+
+#define OP_MODE_SENSE		0x1a
+#define OP_INIT_ELEMENT_STATUS	0x07
+
+/*
+ * A unit attention that may change the element map (2A/01) met while the
+ * map is read (on the second MODE SENSE, page 1Fh): what was read before
+ * it may predate the change, so the whole map is read again (1Dh, 1Fh
+ * twice, 1Eh, then 1Dh, 1Fh, 1Eh: seven MODE SENSEs, not four).
+ */
+TEST_F(once, map_read_across_attention)
+{
+	struct mx *m = &self->m;
+	struct element_addresses ea;
+	long before, sent;
+
+	prologue(_metadata, m, OP_ADDRESSES);
+	before = received(OP_MODE_SENSE, m->host);
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=1a host=%d skip=1 count=1 fault=sense key=6 asc=2a ascq=01",
+			      m->host));
+	ASSERT_EQ(0, autoch_ioctl(m->a.fd, SIOC_ELEMENT_ADDRESSES, &ea));
+	EXPECT_TRUE(fault_hit(1));
+	EXPECT_EQ(0, memcmp(&ea, &m->a.ea, sizeof(ea)));
+	sent = received(OP_MODE_SENSE, m->host) - before;
+	EXPECT_LE(7, sent)
+		TH_LOG("%ld MODE SENSEs: the map read before 2A/01 was installed", sent);
+	epilogue(_metadata, m);
+}
+
+/*
+ * Pages 1Eh and 1Fh are absent only when the changer says so (20/00,
+ * 24/00). A HARDWARE ERROR on page 1Fh fails the load (EIO) instead of
+ * making every move look possible; the next call loads the map right.
+ */
+TEST_F(once, caps_page_error_is_not_absence)
+{
+	struct mx *m = &self->m;
+	struct autoch_capabilities cap0, cap;
+	int ret;
+
+	prologue(_metadata, m, OP_ADDRESSES);
+	ASSERT_EQ(0, autoch_ioctl(m->a.fd, AUTOCH_CAPABILITIES, &cap0));
+	prologue(_metadata, m, OP_ADDRESSES);
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=1a host=%d skip=1 count=1 fault=sense key=4 asc=44 ascq=00",
+			      m->host));
+	memset(&cap, 0xa5, sizeof(cap));
+	ret = autoch_ioctl(m->a.fd, AUTOCH_CAPABILITIES, &cap);
+	EXPECT_TRUE(fault_hit(1));
+	EXPECT_EQ(EIO, ret) {
+		TH_LOG("a HARDWARE ERROR on page 1Fh: %s, move_from %02x %02x %02x %02x (without the fault %02x %02x %02x %02x)",
+		       emul_errname(ret), cap.move_from[0], cap.move_from[1],
+		       cap.move_from[2], cap.move_from[3], cap0.move_from[0],
+		       cap0.move_from[1], cap0.move_from[2], cap0.move_from[3]);
+	}
+	ASSERT_EQ(0, autoch_ioctl(m->a.fd, AUTOCH_CAPABILITIES, &cap));
+	EXPECT_EQ(0, memcmp(&cap, &cap0, sizeof(cap)));
+	epilogue(_metadata, m);
+}
+
+/*
+ * SIOC_XSENSE describes the command a failed call failed on, not one it
+ * recovered from: page 1Fh refused (20/00: absent, the load goes on),
+ * then a READ ELEMENT STATUS reply that cannot be parsed (EIO, no
+ * command failed). The MODE SENSE must not be reported.
+ */
+TEST_F(once, xsense_not_from_recovered)
+{
+	struct mx *m = &self->m;
+	struct element_status es;
+	struct emul_xsense x;
+	struct autoch_dev c;
+
+	prologue(_metadata, m, OP_ADDRESSES);
+	ASSERT_EQ(0, emul_open(&c, autoch_path()));
+	prologue(_metadata, m, OP_ADDRESSES);
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=1a host=%d skip=1 count=1 fault=sense key=5 asc=20 ascq=00",
+			      m->host));
+	ASSERT_EQ(0, emul_ctl("malformed", "desclen0 res count=1"));
+	EXPECT_EQ(EIO, autoch_status(c.fd, m->full, &es));
+	EXPECT_TRUE(fault_hit(1));
+	emul_ctl("malformed", "clear");
+	ASSERT_TRUE(emul_xsense(c.fd, &x));
+	EXPECT_FALSE(x.valid && x.opcode == OP_MODE_SENSE)
+		TH_LOG("SIOC_XSENSE reports the MODE SENSE the call recovered from (sense %x/%02x/%02x, error %d)",
+		       x.key, x.asc, x.ascq, x.error);
+	autoch_close(&c);
+	/* page 1Fh came back absent: read the map again after the test */
+	epilogue(_metadata, m);
+	prologue(_metadata, m, OP_STATUS);
+	epilogue(_metadata, m);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A call interrupted by a signal (while page 1Eh answers NOT READY 04/01,
+ * after page 1Fh was refused): EINTR for the program, and SIOC_XSENSE
+ * never carries the kernel's ERESTARTSYS (512).
+ */
+TEST_F(once, xsense_interrupted)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { .tv_usec = 700000 } };
+	struct mx *m = &self->m;
+	struct element_addresses ea;
+	struct emul_xsense x;
+	struct autoch_dev c;
+	int ret;
+
+	prologue(_metadata, m, OP_ADDRESSES);
+	ASSERT_EQ(0, emul_open(&c, autoch_path()));
+	prologue(_metadata, m, OP_ADDRESSES);
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=1a host=%d skip=1 count=1 fault=sense key=5 asc=20 ascq=00",
+			      m->host));
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=1a host=%d count=0 fault=sense key=2 asc=04 ascq=01",
+			      m->host));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	ret = autoch_ioctl(c.fd, SIOC_ELEMENT_ADDRESSES, &ea);
+	signal(SIGALRM, SIG_DFL);
+	emul_ctl("fault", "clear");
+	EXPECT_EQ(EINTR, ret) TH_LOG("%s", emul_errname(ret));
+	ASSERT_TRUE(emul_xsense(c.fd, &x));
+	EXPECT_NE(512, x.error) TH_LOG("ERESTARTSYS in SIOC_XSENSE (opcode %02x)", x.opcode);
+	EXPECT_FALSE(x.valid && x.opcode == OP_MODE_SENSE && x.key == 5)
+		TH_LOG("SIOC_XSENSE reports page 1Fh's 20/00, which the call recovered from");
+	autoch_close(&c);
+	epilogue(_metadata, m);
+	prologue(_metadata, m, OP_STATUS);
+	epilogue(_metadata, m);
+}
+
+/*
+ * RECOVERED ERROR (sense key 1): the command completed, with recovery
+ * (SPC-4 4.5.6). The call succeeds; the driver logs it.
+ */
+TEST_F(once, recovered_error_is_success)
+{
+	struct mx *m = &self->m;
+	int ret;
+
+	prologue(_metadata, m, OP_INIT);
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=07 host=%d count=1 fault=sense key=1 asc=17 ascq=01",
+			      m->host));
+	ret = autoch_ioctl(m->a.fd, SIOC_INIT_ELEM_STAT, NULL);
+	EXPECT_TRUE(fault_hit(1));
+	EXPECT_EQ(0, ret) TH_LOG("RECOVERED ERROR 17/01: %s", emul_errname(ret));
+	epilogue(_metadata, m);
+}
+
+/*
+ * Deferred sense (response code 71h, SPC-4 4.5.5) reports an error of an
+ * earlier command; the command that got it was not performed. The driver
+ * does not blame it: it sends it again, and the move is done.
+ */
+TEST_F(once, deferred_error_not_blamed)
+{
+	struct mx *m = &self->m;
+	int ret;
+
+	prologue(_metadata, m, OP_MOVE);
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=a5 host=%d count=1 fault=sense key=4 asc=44 ascq=00 deferred=1",
+			      m->host));
+	ret = autoch_move(&m->a, m->full, m->empty);
+	EXPECT_TRUE(fault_hit(1));
+	EXPECT_EQ(0, ret) TH_LOG("MOVE MEDIUM after a deferred 4/44/00: %s",
+				 emul_errname(ret));
+	EXPECT_EQ(1, moved(m));
+	epilogue(_metadata, m);
+}
+
+/*
+ * PERSISTENT RESERVE IN is sized for the keys asked for, but never past
+ * what the host adapter transfers in one command: on a host that takes
+ * 4 KiB (max_sectors 8), READ KEYS for 8,000 keys works.
+ */
+TEST_F(once, read_keys_within_host_limit)
+{
+	static __u64 keys[8000];
+	struct pr_read_keys rk = {
+		.num_keys = 8000,
+		.keys_ptr = (unsigned long)keys,
+	};
+	struct mx *m = &self->m;
+	int ret;
+
+	if (m->profile == EMUL_TGT)
+		AUTOCH_SKIP(return, "tgt: no persistent reservations");
+	ASSERT_EQ(0, emul_param_set(&m->params, EMUL_MODULE, "max_sectors", 8));
+	ASSERT_EQ(0, emul_ctl("event", "remove"));
+	readd(_metadata, m);
+	prologue(_metadata, m, OP_STATUS);
+	ASSERT_EQ(0, pr_out(m->a.fd, OP_PR_REGISTER));
+	ret = autoch_ioctl(m->a.fd, IOC_PR_READ_KEYS, &rk);
+	EXPECT_EQ(0, ret) TH_LOG("READ KEYS for 8000 keys on a 4 KiB host: %s",
+				 emul_errname(ret));
+	EXPECT_LE(1, (int)rk.num_keys);
+	EXPECT_EQ(KEY, keys[0]);
+	epilogue(_metadata, m);
+	/* the LU back with the host's usual limit */
+	ASSERT_EQ(0, emul_param_set(&m->params, EMUL_MODULE, "max_sectors", 8192));
+	ASSERT_EQ(0, emul_ctl("event", "remove"));
+	readd(_metadata, m);
 }
 
 #define FAULT(_name, _kind, _rule, _count, _err, _status, _host)	\

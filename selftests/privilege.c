@@ -12,9 +12,11 @@
  *   beyond), so that one reader cannot lock every other file out;
  * - sysfs files a user without access to the node can read send nothing
  *   to the changer;
- * - a RELEASE the changer refuses once is sent again, so the changer ends
- *   with nothing reserved; a process killed while it prevents medium
- *   removal leaves the import/export elements unlocked.
+ * - a RELEASE (element or unit) the changer refuses once is sent again,
+ *   so the changer ends with nothing reserved; a process killed while it
+ *   prevents medium removal leaves the import/export elements unlocked;
+ * - close is neither cut short by a signal nor held up by another file's
+ *   RESERVE that waits for the changer.
  *
  * Privileges are dropped in forked children (capset, setresuid); the
  * parent counts the commands the emulation received. The node is given
@@ -27,6 +29,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <linux/capability.h>
@@ -540,6 +543,134 @@ TEST_F(priv, release_refused_once_is_sent_again)
 	close(fd2);
 	EXPECT_FALSE(priv_reserved_on_changer())
 		TH_LOG("element %u still reserved on the changer", rp.element);
+}
+
+/* The same for a unit reservation: its RELEASE is kept and sent again. */
+TEST_F(priv, unit_release_refused_once_is_sent_again)
+{
+	struct reservation_parms rp = { .all_elements = 1 };
+	int fd, fd2;
+
+	SETUP_DONE();
+
+	fd = open(autoch_path(), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_RESERVE, &rp));
+	ASSERT_TRUE(priv_reserved_on_changer());
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=17 count=1 fault=sense key=4 asc=44 ascq=00"));
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=57 count=1 fault=sense key=4 asc=44 ascq=00"));
+	close(fd);
+	EXPECT_EQ(1, priv_fault_rules()) TH_LOG("a RELEASE fault was not used");
+	emul_ctl("fault", "clear");
+
+	fd2 = open(autoch_path(), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd2);
+	close(fd2);
+	EXPECT_FALSE(priv_reserved_on_changer())
+		TH_LOG("the unit is still reserved on the changer");
+}
+
+static void priv_on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A signal that arrives while close waits for the changer to become
+ * ready (NOT READY 04/01 for the RELEASE, about 2 s) does not end the
+ * wait: the RELEASE is sent once the changer is ready, before close
+ * returns.
+ */
+TEST_F(priv, close_not_interrupted_by_signal)
+{
+	struct reservation_parms rp = { .identification = 9 };
+	struct sigaction sa = { .sa_handler = priv_on_alarm };
+	struct itimerval it = { .it_value = { .tv_usec = 300000 } };
+	double start, ms;
+	int fd;
+
+	SETUP_DONE();
+
+	fd = open(autoch_path(), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	rp.element = self->dev.ea.first_storage;
+	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_RESERVE, &rp));
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=17 count=4 fault=sense key=2 asc=04 ascq=01"));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	start = emul_now_ms();
+	close(fd);
+	ms = emul_now_ms() - start;
+	signal(SIGALRM, SIG_DFL);
+	EXPECT_EQ(0, priv_fault_rules()) TH_LOG("the RELEASE did not wait for the changer");
+	emul_ctl("fault", "clear");
+	EXPECT_FALSE(priv_reserved_on_changer())
+		TH_LOG("the signal ended close's wait after %.0f ms: element %u still reserved on the changer",
+		       ms, rp.element);
+}
+
+/*
+ * Another file's RESERVE that waits for the changer (NOT READY 04/01,
+ * about 10 s) does not hold up a close: the closing file's reservation is
+ * released once that RESERVE is done.
+ */
+TEST_F(priv, close_not_held_up_by_reserve)
+{
+	struct reservation_parms rp = { .identification = 3 };
+	long long before;
+	double start, ms, end;
+	int fd, status;
+	pid_t pid;
+
+	SETUP_DONE();
+
+	fd = open(autoch_path(), O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	rp.element = self->dev.ea.first_storage;
+	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_RESERVE, &rp));
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=16 count=20 fault=sense key=2 asc=04 ascq=01"));
+	before = priv_commands(0x16);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct reservation_parms rp2 = {
+			.element = self->dev.ea.first_storage + 1,
+			.identification = 4,
+		};
+		int fd2;
+
+		/* the parent's close must be the file's last */
+		close(fd);
+		fd2 = open(autoch_path(), O_RDONLY | O_CLOEXEC);
+		_exit(fd2 < 0 ? 100 : autoch_ioctl(fd2, SIOC_RESERVE, &rp2));
+	}
+	/* the child's RESERVE is at the changer, waiting */
+	end = emul_now_ms() + 5000;
+	while (priv_commands(0x16) == before && emul_now_ms() < end)
+		emul_sleep_ms(20);
+	ASSERT_LT(before, priv_commands(0x16));
+	start = emul_now_ms();
+	close(fd);
+	ms = emul_now_ms() - start;
+	EXPECT_GT(3000, ms) TH_LOG("close took %.0f ms behind another file's RESERVE", ms);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("the other RESERVE: %d", WEXITSTATUS(status));
+	emul_ctl("fault", "clear");
+	/* both files are closed: nothing stays reserved */
+	end = emul_now_ms() + 10000;
+	while (priv_reserved_on_changer() && emul_now_ms() < end)
+		emul_sleep_ms(50);
+	EXPECT_FALSE(priv_reserved_on_changer()) {
+		char state[1 << 16], *line, *save;
+
+		TH_LOG("the closed file's element stayed reserved");
+		emul_read_file(EMUL_DEBUGFS "/state", state, sizeof(state));
+		for (line = strtok_r(state, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			if (line[0] == '#')
+				TH_LOG("%s", line);
+	}
 }
 
 TEST_F(priv, killed_while_preventing)

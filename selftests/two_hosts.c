@@ -7,7 +7,8 @@
  * reserves must keep the other out as far as the changer's reservations
  * reach:
  *
- * - persistent reservations (IOC_PR_*): register, reserve (write
+ * - persistent reservations (IOC_PR_*): register (with APTPL where the
+ *   changer has it), reserve (write
  *   exclusive: B may read status but not move; exclusive access: B may do
  *   neither), release, preempt, preempt and abort, clear; IOC_PR_READ_KEYS
  *   and IOC_PR_READ_RESERVATION agree with what was done, through both
@@ -22,7 +23,8 @@
  *   AUTOCH_RESERVATIONS says what went, nothing for the others, and the
  *   changer holds nothing any more;
  * - a PERSISTENT RESERVE OUT or RESERVE ELEMENT that meets a unit
- *   attention is sent again with the same parameter list.
+ *   attention is sent again with the same parameter list; one that meets
+ *   a reset keeps its identification on the changer.
  *
  * Skips without the emulation (its debugfs) or without /dev/autoch1.
  * Every move is undone and the persistent reservation state cleared at
@@ -571,6 +573,35 @@ TEST_F(hosts, pr_out_after_attention)
 	EXPECT_EQ(KEY_A, rr.key);
 }
 
+/*
+ * IOC_PR_REGISTER asks for APTPL, as Linux's sd does: the library keeps
+ * the registration through a power loss (it has PTPL_C); a changer
+ * without it (superloader: 26/00) still gets the registration, without.
+ */
+TEST_F(hosts, pr_register_aptpl)
+{
+	char state[512];
+	__u64 keys[8];
+
+	SETUP_DONE();
+	NEED_PR();
+	ASSERT_EQ(0, pr_register(self->a.fd, 0, KEY_A, 0));
+	ASSERT_EQ(1, pr_keys(self->b.fd, keys, 8, NULL));
+	EXPECT_EQ(KEY_A, keys[0]);
+	emul_read_file(EMUL_DEBUGFS "/state", state, sizeof(state));
+	state[strcspn(state, "\n")] = '\0';
+	if (self->profile == EMUL_LIBRARY) {
+		EXPECT_NE(NULL, strstr(state, "aptpl 1"))
+			TH_LOG("REGISTER without APTPL: %s", state);
+	} else {
+		EXPECT_NE(NULL, strstr(state, "aptpl 0")) TH_LOG("%s", state);
+	}
+	/* and again, the way the driver learnt it */
+	ASSERT_EQ(0, pr_register(self->a.fd, KEY_A, KEY_B, 0));
+	ASSERT_EQ(1, pr_keys(self->b.fd, keys, 8, NULL));
+	EXPECT_EQ(KEY_B, keys[0]);
+}
+
 TEST_F(hosts, unit_reservation)
 {
 	struct element_status es;
@@ -662,6 +693,50 @@ TEST_F(hosts, element_reservation_after_attention)
 		TH_LOG("B kept off every element: the element list was lost in the retry and the driver fell back to a unit reservation");
 	EXPECT_EQ(EBUSY, autoch_move(&self->b, self->full, self->empty));
 	EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, self->full, 3, 0));
+}
+
+/*
+ * A reset reported on the RESERVE ELEMENT itself (29/00, injected on host
+ * A's command): the driver empties its table and sends the RESERVE again.
+ * The reservation it then keeps must still own its identification on the
+ * changer: another file of A reserving and releasing must not release it,
+ * so host B stays off the element.
+ */
+TEST_F(hosts, reset_during_reserve_element)
+{
+	struct autoch_reservation_state st;
+	struct autoch_dev c;
+	char rules[1024];
+	int host;
+
+	SETUP_DONE();
+	if (self->profile != EMUL_LIBRARY)
+		AUTOCH_SKIP(return, "%s has no element reservations",
+		     emul_profile_name[self->profile]);
+	host = emul_host_index(autoch_path());
+	ASSERT_LE(0, host) TH_LOG("host of %s unknown", autoch_path());
+	ASSERT_EQ(0, autoch_open(&c));
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=%x host=%d count=1 fault=sense key=6 asc=29 ascq=00",
+			      AUTOCH_OP_RESERVE_ELEMENT_6, host));
+	ASSERT_EQ(0, resv(self->a.fd, SIOC_RESERVE, self->full, 1, 0));
+	/* the 29/00 was met, and the retry succeeded */
+	emul_read_file(EMUL_DEBUGFS "/fault", rules, sizeof(rules));
+	emul_ctl("fault", "clear");
+	EXPECT_EQ(NULL, strstr(rules, "opcode=")) TH_LOG("fault not used: %s", rules);
+	ASSERT_EQ(0, autoch_ioctl(self->a.fd, AUTOCH_RESERVATIONS, &st));
+	EXPECT_EQ(1, st.num_elements);
+
+	/* another file of host A reserves and releases another element */
+	ASSERT_EQ(0, resv(c.fd, SIOC_RESERVE, self->other_full, 2, 0));
+	ASSERT_EQ(0, resv(c.fd, SIOC_RELEASE, self->other_full, 2, 0));
+	autoch_close(&c);
+
+	/* A still holds its element, on the changer too */
+	no_cache(_metadata, self);
+	EXPECT_EQ(EBUSY, autoch_move(&self->b, self->full, self->empty))
+		TH_LOG("host B moved an element host A holds: its identification was given to another reservation after the reset");
+	EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, self->full, 1, 0));
+	EXPECT_EQ(0, autoch_move(&self->b, self->other_full, self->other_empty));
 }
 
 /* Wait up to @ms for a command of @opcode to reach the changer (counters). */

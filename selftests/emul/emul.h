@@ -133,6 +133,7 @@ enum emul_profile {
 #define EMUL_F_SMC3_DESC	BIT(9)	/* identifier trailer in descriptors */
 #define EMUL_F_TGT		BIT(10)	/* tgt's quirks */
 #define EMUL_F_OPEN_CLOSE	BIT(11)	/* OPEN/CLOSE IMPORT/EXPORT ELEMENT */
+#define EMUL_F_PTPL		BIT(12)	/* persist through power loss (APTPL) */
 
 /* Pending unit attentions of one initiator, highest priority first. */
 enum emul_ua {
@@ -171,6 +172,7 @@ enum emul_fault_kind {
  * @key: sense key (sense)
  * @asc: additional sense code (sense)
  * @ascq: its qualifier (sense)
+ * @deferred: the sense is a deferred error (response code 71h: sense)
  * @did: host byte (did)
  * @bytes: bytes to transfer (short); 0 means half
  * @hits: commands failed so far
@@ -185,6 +187,7 @@ struct emul_fault {
 	u8 key;
 	u8 asc;
 	u8 ascq;
+	bool deferred;
 	u8 did;
 	u32 bytes;
 	u32 hits;
@@ -285,6 +288,7 @@ struct emul_range {
  * @pr_gen: (L) PRgeneration
  * @pr_holder: (L) initiator holding the persistent reservation, -1 none
  * @pr_type: (L) its type
+ * @pr_aptpl: (L) the last REGISTER asked for APTPL (EMUL_F_PTPL)
  * @prevent: (L) medium removal prevented, per initiator
  * @counters: (L) commands received, per host and opcode
  * @faults: (L) armed faults
@@ -326,6 +330,7 @@ struct emul_state {
 	u32 pr_gen;
 	int pr_holder;
 	u8 pr_type;
+	bool pr_aptpl;
 	bool prevent[EMUL_MAX_HOSTS];
 	u64 counters[EMUL_MAX_HOSTS][256];
 	struct emul_fault faults[EMUL_MAX_FAULTS];
@@ -375,6 +380,7 @@ enum emul_hold {
  * @key: preset sense key (with SAM_STAT_CHECK_CONDITION, key non-zero)
  * @asc: preset additional sense code
  * @ascq: preset qualifier
+ * @deferred: the preset sense is a deferred error (response code 71h)
  * @short_len: transfer at most this many bytes (fault "short"), or ~0
  */
 struct emul_cmd {
@@ -388,6 +394,7 @@ struct emul_cmd {
 	u8 key;
 	u8 asc;
 	u8 ascq;
+	bool deferred;
 	unsigned int short_len;
 	/* set up once for the command's life (init_cmd_priv), never cleared */
 	struct hrtimer timer;

@@ -136,6 +136,8 @@ static int emul_parse_fault(char *line, struct emul_fault *f)
 			err = emul_hex_u8(val, &f->asc);
 		} else if (!strcmp(tok, "ascq")) {
 			err = emul_hex_u8(val, &f->ascq);
+		} else if (!strcmp(tok, "deferred")) {
+			err = kstrtobool(val, &f->deferred);
 		} else if (!strcmp(tok, "did")) {
 			err = emul_parse_did(val, &f->did);
 		} else if (!strcmp(tok, "bytes")) {
@@ -217,8 +219,9 @@ static int emul_fault_show(struct seq_file *m, void *v)
 		seq_printf(m, " skip=%u count=%u fault=%s", f->skip, f->count,
 			   emul_fault_names[f->kind]);
 		if (f->kind == EMUL_FAULT_SENSE)
-			seq_printf(m, " key=%x asc=%02x ascq=%02x", f->key,
-				   f->asc, f->ascq);
+			seq_printf(m, " key=%x asc=%02x ascq=%02x%s", f->key,
+				   f->asc, f->ascq,
+				   f->deferred ? " deferred=1" : "");
 		if (f->kind == EMUL_FAULT_DID)
 			seq_printf(m, " did=%#x", f->did);
 		if (f->kind == EMUL_FAULT_SHORT)
@@ -449,7 +452,7 @@ static int emul_state_show(struct seq_file *m, void *v)
 	struct emul_elem *snap, *e;
 	int unit_res, pr_holder;
 	unsigned long flags;
-	bool door, mags[EMUL_MAX_MAGS];
+	bool door, mags[EMUL_MAX_MAGS], aptpl;
 	unsigned int i;
 	u8 pr_type;
 
@@ -463,14 +466,15 @@ static int emul_state_show(struct seq_file *m, void *v)
 	unit_res = st->unit_res;
 	pr_holder = st->pr_holder;
 	pr_type = st->pr_type;
+	aptpl = st->pr_aptpl;
 	spin_unlock_irqrestore(&st->lock, flags);
 
 	seq_printf(m, "# %s %s, door %s", st->vendor, st->product,
 		   door ? "open" : "closed");
 	for (i = 0; i < st->nmags; i++)
 		seq_printf(m, ", magazine%u %s", i, mags[i] ? "out" : "in");
-	seq_printf(m, ", unit reserved by %d, persistent reservation by %d type %u\n",
-		   unit_res, pr_holder, pr_type);
+	seq_printf(m, ", unit reserved by %d, persistent reservation by %d type %u, aptpl %d\n",
+		   unit_res, pr_holder, pr_type, aptpl);
 	for (i = 0; i < st->nelems; i++) {
 		e = &snap[i];
 		seq_printf(m, "%u %s %d %s ", e->addr, emul_type_name(e->type),

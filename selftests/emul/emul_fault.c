@@ -89,6 +89,7 @@ void emul_apply_fault(struct emul_cmd *ec, const struct emul_fault *f,
 		ec->key = f->key;
 		ec->asc = f->asc;
 		ec->ascq = f->ascq;
+		ec->deferred = f->deferred;
 		ec->result = SAM_STAT_CHECK_CONDITION;
 		break;
 	case EMUL_FAULT_NOSENSE:

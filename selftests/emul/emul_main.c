@@ -72,6 +72,10 @@ bool emul_alloc16;
 module_param_named(alloc16, emul_alloc16, bool, 0644);
 MODULE_PARM_DESC(alloc16, "READ ELEMENT STATUS reads only the low two bytes of the allocation length, as some libraries do (default 0)");
 
+static unsigned int emul_max_sectors = 8192;
+module_param_named(max_sectors, emul_max_sectors, uint, 0644);
+MODULE_PARM_DESC(max_sectors, "512-byte sectors one command may transfer, taken at load and at event add (default 8192, at least 8)");
+
 struct emul_state *emul;
 static struct device *emul_root;
 static struct Scsi_Host *emul_shosts[EMUL_MAX_HOSTS];
@@ -87,6 +91,9 @@ static void emul_complete(struct emul_cmd *ec)
 		cmd->result = ec->result;
 		if (ec->key)
 			scsi_build_sense(cmd, 0, ec->key, ec->asc, ec->ascq);
+		/* SPC-4 4.5.5: an error of an earlier command */
+		if (ec->key && ec->deferred)
+			cmd->sense_buffer[0] = 0x71;
 		scsi_set_resid(cmd, scsi_bufflen(cmd));
 	} else {
 		emul_execute(emul, ec);
@@ -354,6 +361,8 @@ int emul_add_lu(void)
 
 	mutex_lock(&emul_lu_mutex);
 	for (i = 0; i < hosts; i++) {
+		/* the new LU's queue takes the host's limit */
+		emul_shosts[i]->max_sectors = max(READ_ONCE(emul_max_sectors), 8U);
 		ret = scsi_add_device(emul_shosts[i], 0, 0, 0);
 		if (ret)
 			err = ret;
@@ -448,6 +457,7 @@ static int __init emul_init(void)
 		INIT_WORK(&eh->remove_work, emul_remove_work);
 		shost->max_id = 1;
 		shost->max_lun = 1;
+		shost->max_sectors = max(READ_ONCE(emul_max_sectors), 8U);
 		shost->max_channel = 0;
 		shost->max_cmd_len = 16;
 		err = scsi_add_host(shost, emul_root);

@@ -54,6 +54,8 @@ void emul_pr_in(struct emul_state *st, struct emul_cmd *ec)
 		memset(b, 0, 8);
 		put_unaligned_be16(8, b);
 		b[2] = 0x10;		/* CRH */
+		if (emul_has(st, EMUL_F_PTPL))
+			b[2] |= 0x01;	/* PTPL_C */
 		b[3] = 0x80;		/* TMV: the type mask is valid */
 		b[4] = 0x40 | 0x20 | 0x08 | 0x02;	/* EA_RO WE_RO EA WE */
 		n = 8;
@@ -130,8 +132,9 @@ void emul_pr_out(struct emul_state *st, struct emul_cmd *ec,
 	}
 	rkey = get_unaligned_be64(p);
 	sakey = get_unaligned_be64(p + 8);
-	/* SPEC_I_PT and APTPL are not offered (REPORT CAPABILITIES) */
-	if (p[20] & 0x09) {
+	/* SPEC_I_PT is not offered, APTPL only with PTPL_C */
+	if ((p[20] & 0x08) ||
+	    ((p[20] & 0x01) && !emul_has(st, EMUL_F_PTPL))) {
 		emul_sense(ec, ILLEGAL_REQUEST, 0x26, 0x00);
 		return;
 	}
@@ -153,6 +156,8 @@ void emul_pr_out(struct emul_state *st, struct emul_cmd *ec,
 			st->pr_reg[ini] = true;
 			st->pr_key[ini] = sakey;
 		}
+		/* SPC-4 5.13.4: the last REGISTER's APTPL applies */
+		st->pr_aptpl = p[20] & 0x01;
 		st->pr_gen++;
 		break;
 	case 1:				/* RESERVE */

@@ -155,7 +155,7 @@ int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,
 			       EMUL_F_PR | EMUL_F_PREVENT | EMUL_F_POSITION |
 			       EMUL_F_INIT_RANGE | EMUL_F_DVCID |
 			       EMUL_F_ALT_TAGS | EMUL_F_SMC3_DESC |
-			       EMUL_F_OPEN_CLOSE;
+			       EMUL_F_OPEN_CLOSE | EMUL_F_PTPL;
 		st->vendor = "AUTOCH";
 		st->product = "EMUL-LIBRARY";
 		st->revision = "0001";
