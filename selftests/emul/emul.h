@@ -139,6 +139,7 @@ enum emul_ua {
 	EMUL_UA_RES_RELEASED,	/* 2A/04 */
 	EMUL_UA_REG_PREEMPTED,	/* 2A/05 */
 	EMUL_UA_MEDIUM,		/* 28/00 */
+	EMUL_UA_IE_ACCESSED,	/* 28/01 */
 	EMUL_UA_NR,
 };
 

@@ -327,6 +327,7 @@ static bool emul_barcode_ok(const char *s)
 static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 			     char *arg2)
 {
+	enum emul_ua ua = EMUL_UA_MEDIUM;
 	struct emul_elem *e;
 	unsigned int mag;
 	u16 addr;
@@ -365,6 +366,7 @@ static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 			return -EINVAL;
 		}
 	} else if (!strcmp(what, "import") || !strcmp(what, "take")) {
+		ua = EMUL_UA_IE_ACCESSED;
 		if (kstrtou16(arg, 0, &addr))
 			return -EINVAL;
 		e = emul_elem(st, addr);
@@ -397,8 +399,16 @@ static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 	} else {
 		return -EINVAL;
 	}
-	/* SMC-3: a medium may have changed, for every initiator */
-	emul_raise_ua(st, -1, EMUL_UA_MEDIUM);
+	/*
+	 * For every initiator: the operator opened the door or changed a
+	 * magazine, NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED
+	 * (28/00); the operator used a mail slot, IMPORT OR EXPORT ELEMENT
+	 * ACCESSED (28/01), the code SPC-4 4.5.6 (table of ASC and ASCQ
+	 * assignments) gives media changers for an import/export element
+	 * the operator accessed, as SMC-3 describes for its import/export
+	 * elements.
+	 */
+	emul_raise_ua(st, -1, ua);
 	return 0;
 }
 

@@ -294,7 +294,12 @@ void emul_read_element_status(struct emul_state *st,
 		emul_invalid_cdb(ec);
 		return;
 	}
-	/* quirk: 0x10000 reads as 0, and nothing is sent */
+	/*
+	 * quirk: 0x10000 reads as 0, and nothing is sent. Not a standard
+	 * behaviour but one reported against real libraries (Proxmox
+	 * Backup's changer code); nothing but this emulation shows it to
+	 * the tests (README.md, "What only the emulation witnesses").
+	 */
 	if (READ_ONCE(emul_alloc16))
 		alloc &= 0xffff;
 	/* tgt: an allocation length past the buffer is refused */
