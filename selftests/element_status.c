@@ -2,11 +2,17 @@
 /*
  * autoch selftests: SIOC_ELEMENT_STATUS. Which addresses it accepts, what
  * it fills in, and that no byte it does not set carries anything but zero.
+ * On the emulated changer, what it fills in is compared with the
+ * emulation's own account of every element (its debugfs "state"), field
+ * by field: alternate volume tags, InEnab/ExEnab, ID VALID/LU VALID,
+ * Except with its ASC/ASCQ, and Invert after a move on the rotating
+ * transport.
  */
-#include "autoch.h"
+#include "emul_ctl.h"
 
 FIXTURE(changer) {
 	struct autoch_dev dev;
+	struct emul_params params;
 };
 
 FIXTURE_SETUP(changer)
@@ -17,6 +23,7 @@ FIXTURE_SETUP(changer)
 
 FIXTURE_TEARDOWN(changer)
 {
+	EXPECT_EQ(0, emul_params_restore(&self->params));
 	autoch_close(&self->dev);
 	autoch_teardown_done(_metadata);
 }
@@ -204,6 +211,196 @@ TEST_F(changer, contents_tgt24)
 		ASSERT_EQ(0, autoch_status(self->dev.fd, address, &es));
 		EXPECT_EQ(0, (int)es.full) TH_LOG("drive %d", address);
 	}
+}
+
+/*
+ * Every element through AUTOCH_ELEMENT_STATUS_RANGE, one call per type,
+ * against the emulation's state: the device's account, not the driver's.
+ * Returns how many elements differ (the first is logged).
+ */
+static int range_vs_state(struct __test_metadata *_metadata,
+			  const struct autoch_dev *d, bool access)
+{
+	const struct element_addresses *ea = &d->ea;
+	struct autoch_status_range r = {};
+	struct element_status *all;
+	const struct emul_elem *e;
+	struct emul_state st;
+	const char *why;
+	char buf[160];
+	int t, i, bad = 0;
+
+	all = calloc(65536, sizeof(*all));
+	if (!all || emul_state_read(&st)) {
+		free(all);
+		return -1;
+	}
+	for (t = 0; t < AUTOCH_NR_TYPES; t++) {
+		r.first = autoch_first(ea, t);
+		r.count = autoch_count(ea, t);
+		if (!r.count)
+			continue;
+		memset(all, 0xa5, r.count * sizeof(*all));
+		r.statuses = (unsigned long)all;
+		if (autoch_ioctl(d->fd, AUTOCH_ELEMENT_STATUS_RANGE, &r)) {
+			bad++;
+			continue;
+		}
+		for (i = 0; i < (int)r.count; i++) {
+			e = emul_state_find(&st, r.first + i);
+			why = e ? emul_status_diff(&all[i], e, true, buf, sizeof(buf)) :
+				  "an element the changer does not have";
+			if (!why && access && all[i].access != e->access) {
+				snprintf(buf, sizeof(buf), "element %d: access %d, the changer says %d",
+					 e->address, all[i].access, e->access);
+				why = buf;
+			}
+			if (why && !bad++)
+				TH_LOG("%s", why);
+		}
+	}
+	emul_state_free(&st);
+	free(all);
+	return bad;
+}
+
+/* The element of @address as the emulation has it now. */
+static int state_of(int address, struct emul_elem *out)
+{
+	struct emul_state st;
+	const struct emul_elem *e;
+
+	if (emul_state_read(&st))
+		return -1;
+	e = emul_state_find(&st, address);
+	if (e)
+		*out = *e;
+	emul_state_free(&st);
+	return e ? 0 : -1;
+}
+
+/* SIOC_ELEMENT_STATUS of @address agrees with the emulation. */
+static void expect_as_state(struct __test_metadata *_metadata, int fd,
+			    int address)
+{
+	struct element_status es;
+	struct emul_elem e;
+	char why[160];
+
+	ASSERT_EQ(0, state_of(address, &e));
+	ASSERT_EQ(0, autoch_status(fd, address, &es));
+	EXPECT_EQ(NULL, emul_status_diff(&es, &e, true, why, sizeof(why)))
+		TH_LOG("%s", why);
+}
+
+/*
+ * AUTOCH_ELEMENT_STATUS_RANGE over the whole map agrees, element by
+ * element, with what the emulation holds (Access too, except on tgt,
+ * which never sets it).
+ */
+TEST_F(changer, status_range)
+{
+	bool tgt;
+
+	if (!emul_present())
+		AUTOCH_SKIP(return, "no emulated changer: nothing but the driver to compare with");
+	tgt = emul_profile(self->dev.fd) == EMUL_TGT;
+	EXPECT_EQ(0, range_vs_state(_metadata, &self->dev, !tgt));
+}
+
+/*
+ * The fields a changer sets rarely, end to end: the emulation sets them
+ * (Except with ASC/ASCQ, InEnab/ExEnab) or they follow from its profile
+ * (alternate tags, the drives' ID VALID/LU VALID) or from a move (Invert
+ * on the library's rotating first transport), and the driver must report
+ * exactly that.
+ */
+TEST_F(changer, rare_fields)
+{
+	const struct element_addresses *ea = &self->dev.ea;
+	enum emul_profile profile;
+	struct move_medium_parms mp;
+	struct element_status es;
+	struct emul_elem e;
+	int full, empty, ie, dt, ret;
+
+	if (!emul_present())
+		AUTOCH_SKIP(return, "no emulated changer to set Except, InEnab/ExEnab or to witness Invert");
+	profile = emul_profile(self->dev.fd);
+	/* changes without a unit attention: every status from the changer */
+	ASSERT_EQ(0, emul_param_set(&self->params, AUTOCH_MODULE, "cache_ms", 0));
+	full = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_FULL, NULL, 0);
+	empty = autoch_find(&self->dev, AUTOCH_STORAGE, AUTOCH_EMPTY, NULL, 0);
+	ASSERT_LE(0, full);
+	ASSERT_LE(0, empty);
+
+	/* alternate tags: the library's cartridges carry one */
+	ASSERT_EQ(0, state_of(full, &e));
+	if (profile == EMUL_LIBRARY)
+		ASSERT_STRNE("", e.alt) TH_LOG("the library profile lost its alternate tags");
+	expect_as_state(_metadata, self->dev.fd, full);
+
+	/* Except, with the additional sense the changer gives */
+	ASSERT_EQ(0, emul_ctl("event", "except %d 8302", full));
+	ASSERT_EQ(0, autoch_status(self->dev.fd, full, &es));
+	EXPECT_EQ(1, (int)es.except);
+	EXPECT_EQ(0x83, es.sense_code);
+	EXPECT_EQ(0x02, es.sense_qualifier);
+	expect_as_state(_metadata, self->dev.fd, full);
+	ASSERT_EQ(0, emul_ctl("event", "except %d off", full));
+	ASSERT_EQ(0, autoch_status(self->dev.fd, full, &es));
+	EXPECT_EQ(0, (int)es.except);
+	EXPECT_EQ(0, es.sense_code);
+
+	/* InEnab/ExEnab, each alone */
+	if (autoch_count(ea, AUTOCH_IMPORT_EXPORT)) {
+		static const char *const modes[] = { "in", "out", "none", "both" };
+		int i;
+
+		ie = autoch_first(ea, AUTOCH_IMPORT_EXPORT);
+		for (i = 0; i < 4; i++) {
+			ASSERT_EQ(0, emul_ctl("event", "enable %d %s", ie, modes[i]));
+			ASSERT_EQ(0, autoch_status(self->dev.fd, ie, &es));
+			EXPECT_EQ(i == 0 || i == 3, (int)es.import_enable) TH_LOG("%s", modes[i]);
+			EXPECT_EQ(i == 1 || i == 3, (int)es.export_enable) TH_LOG("%s", modes[i]);
+			expect_as_state(_metadata, self->dev.fd, ie);
+		}
+	}
+
+	/* the drives' SCSI ID and LUN, as the profile reports them */
+	if (autoch_count(ea, AUTOCH_DATA_TRANSFER)) {
+		dt = autoch_first(ea, AUTOCH_DATA_TRANSFER);
+		ASSERT_EQ(0, state_of(dt, &e));
+		ASSERT_EQ(0, autoch_status(self->dev.fd, dt, &es));
+		if (profile == EMUL_LIBRARY)
+			EXPECT_TRUE(e.bus > 0 && e.lun == 0) TH_LOG("bus %d lun %d", e.bus, e.lun);
+		if (profile == EMUL_SUPERLOADER)
+			EXPECT_TRUE(e.bus < 0 && e.lun == 0) TH_LOG("bus %d lun %d", e.bus, e.lun);
+		expect_as_state(_metadata, self->dev.fd, dt);
+	}
+
+	/* Invert: only the library's first transport rotates (page 1Eh) */
+	if (profile != EMUL_LIBRARY)
+		return;
+	mp = (struct move_medium_parms){
+		.transport = ea->first_transport, .source = full,
+		.destination = empty, .invert = 1,
+	};
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_MOVE_MEDIUM, &mp));
+	ASSERT_EQ(0, autoch_status(self->dev.fd, empty, &es));
+	EXPECT_EQ(1, (int)es.source_valid);
+	EXPECT_EQ(full, es.source_element);
+	EXPECT_EQ(1, (int)es.invert);
+	expect_as_state(_metadata, self->dev.fd, empty);
+	/* inverted again on the way back: upright, as it started */
+	mp.source = empty;
+	mp.destination = full;
+	ret = autoch_ioctl(self->dev.fd, SIOC_MOVE_MEDIUM, &mp);
+	ASSERT_EQ(0, ret) TH_LOG("the cartridge of %d is left in %d", full, empty);
+	ASSERT_EQ(0, autoch_status(self->dev.fd, full, &es));
+	EXPECT_EQ(0, (int)es.invert);
+	EXPECT_EQ(empty, es.source_element);
+	expect_as_state(_metadata, self->dev.fd, full);
 }
 
 int main(int argc, char **argv)

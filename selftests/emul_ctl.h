@@ -373,6 +373,189 @@ static inline bool emul_xsense(int fd, struct emul_xsense *x)
 }
 
 /*
+ * One element as the emulation holds and reports it: a line of its
+ * debugfs "state" (selftests/emul/README.md). Tests compare the driver's
+ * answers with this, the device's own account, not with what the driver
+ * said before. Tags are "" when the element reports none, @source -1
+ * when not valid, @bus and @lun -1 without ID VALID / LU VALID, @enab
+ * InEnab 2 plus ExEnab 1.
+ */
+struct emul_elem {
+	int address;
+	char type[4];
+	int full, source, access, invert, impexp, except, asc, ascq, enab;
+	int bus, lun;
+	char tag[AUTOCH_TAG_ID_LEN + 1];
+	char alt[AUTOCH_TAG_ID_LEN + 1];
+};
+
+struct emul_state {
+	int nr;
+	struct emul_elem *el;
+};
+
+/* Parse one element line of "state"; false for any other line. */
+static inline bool emul_parse_elem(const char *line, struct emul_elem *e)
+{
+	char tag[AUTOCH_TAG_ID_LEN + 1], src[16], alt[AUTOCH_TAG_ID_LEN + 1];
+
+	memset(e, 0, sizeof(*e));
+	if (line[0] == '#' ||
+	    sscanf(line, "%d %3s %d %32s %15s %d %32s %d %d %d %x %x %d %d %d",
+		   &e->address, e->type, &e->full, tag, src, &e->access, alt,
+		   &e->invert, &e->impexp, &e->except, &e->asc, &e->ascq,
+		   &e->enab, &e->bus, &e->lun) != 15)
+		return false;
+	e->source = strcmp(src, "-") ? atoi(src) : -1;
+	if (strcmp(tag, "-"))
+		memcpy(e->tag, tag, sizeof(e->tag));
+	if (strcmp(alt, "-"))
+		memcpy(e->alt, alt, sizeof(e->alt));
+	return true;
+}
+
+/* One snapshot of every element; 0 or an errno. Free with emul_state_free(). */
+static inline int emul_state_read(struct emul_state *st)
+{
+	size_t len = 8 << 20;
+	char *buf = malloc(len), *line, *save;
+	int n;
+
+	st->nr = 0;
+	st->el = NULL;
+	if (!buf)
+		return ENOMEM;
+	n = emul_read_file(EMUL_DEBUGFS "/state", buf, len);
+	if (n < 0 || (size_t)n + 1 >= len) {
+		free(buf);
+		return n < 0 ? -n : EFBIG;
+	}
+	st->el = calloc(n / 16 + 1, sizeof(*st->el));
+	if (!st->el) {
+		free(buf);
+		return ENOMEM;
+	}
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (emul_parse_elem(line, &st->el[st->nr]))
+			st->nr++;
+	free(buf);
+	return st->nr ? 0 : EPROTO;
+}
+
+static inline void emul_state_free(struct emul_state *st)
+{
+	free(st->el);
+	st->el = NULL;
+	st->nr = 0;
+}
+
+static inline const struct emul_elem *emul_state_find(const struct emul_state *st,
+						      int address)
+{
+	int i;
+
+	for (i = 0; i < st->nr; i++)
+		if (st->el[i].address == address)
+			return &st->el[i];
+	return NULL;
+}
+
+/*
+ * Where an element status from the driver differs from the emulation's
+ * account of that element: NULL when it agrees, else what differs (in
+ * @why). The fields compared are those READ ELEMENT STATUS carries:
+ * Full, ImpExp, Except with ASC/ASCQ, Access, InEnab/ExEnab, the drive's
+ * ID VALID/LU VALID with its SCSI ID and LUN, the source with Invert, and
+ * both volume tags (the alternate one where @alt_tags).
+ */
+static inline const char *emul_status_diff(const struct element_status *es,
+					   const struct emul_elem *e,
+					   bool alt_tags, char *why, size_t len)
+{
+	char tag[AUTOCH_TAG_ID_LEN + 1];
+
+#define EMUL_DIFF(what, got, want)					\
+	do {								\
+		if ((int)(got) != (int)(want)) {			\
+			snprintf(why, len, "element %d: %s %d, the changer says %d", \
+				 e->address, what, (int)(got), (int)(want)); \
+			return why;					\
+		}							\
+	} while (0)
+	EMUL_DIFF("address", es->element, e->address);
+	EMUL_DIFF("full", es->full, e->full);
+	EMUL_DIFF("operator (ImpExp)", es->operator, e->impexp);
+	EMUL_DIFF("except", es->except, e->except);
+	EMUL_DIFF("ASC", es->sense_code, e->except ? e->asc : 0);
+	EMUL_DIFF("ASCQ", es->sense_qualifier, e->except ? e->ascq : 0);
+	if (strcmp(e->type, "ie") == 0) {
+		EMUL_DIFF("import_enable", es->import_enable, !!(e->enab & 2));
+		EMUL_DIFF("export_enable", es->export_enable, !!(e->enab & 1));
+	}
+	EMUL_DIFF("id_valid", es->id_valid, e->bus >= 0);
+	if (e->bus >= 0)
+		EMUL_DIFF("bus_address", es->bus_address, e->bus);
+	EMUL_DIFF("lu_valid", es->lu_valid, e->lun >= 0);
+	if (e->lun >= 0)
+		EMUL_DIFF("lun", es->lun, e->lun);
+	EMUL_DIFF("source_valid", es->source_valid, e->source >= 0);
+	if (e->source >= 0) {
+		EMUL_DIFF("source_element", es->source_element, e->source);
+		EMUL_DIFF("invert", es->invert, e->invert);
+	}
+#undef EMUL_DIFF
+	autoch_tag(es->pri_vol_tag, tag);
+	if (strcmp(tag, e->tag)) {
+		snprintf(why, len, "element %d: tag '%s', the changer says '%s'",
+			 e->address, tag, e->tag);
+		return why;
+	}
+	autoch_tag(es->alt_vol_tag, tag);
+	if (alt_tags && strcmp(tag, e->alt)) {
+		snprintf(why, len, "element %d: alternate tag '%s', the changer says '%s'",
+			 e->address, tag, e->alt);
+		return why;
+	}
+	return NULL;
+}
+
+/*
+ * Commands of @opcode the emulation received through @host (-1: every
+ * host), from its "counters"; -1 when it cannot be read.
+ */
+static inline long emul_counter(int opcode, int host)
+{
+	char buf[8192], *line, *save;
+	unsigned int op;
+	long v[3] = { 0 };
+
+	if (emul_read_file(EMUL_DEBUGFS "/counters", buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%x %ld %ld %ld", &op, &v[0], &v[1], &v[2]) < 2)
+			continue;
+		if ((int)op == opcode)
+			return host >= 0 && host < 2 ? v[host + 1] : v[0];
+	}
+	return 0;
+}
+
+/* Replies the emulation still has to spoil ("malformed"); -1 unreadable. */
+static inline int emul_malformed_left(void)
+{
+	char buf[128], *p;
+
+	if (emul_read_file(EMUL_DEBUGFS "/malformed", buf, sizeof(buf)) < 0)
+		return -1;
+	if (!strncmp(buf, "none", 4))
+		return 0;
+	p = strstr(buf, "count=");
+	return p ? atoi(p + 6) : -1;
+}
+
+/*
  * Skip the program (exit 4) where there is no emulation to drive; called
  * in main() after autoch_require_changer().
  */

@@ -313,15 +313,21 @@ static void prologue(struct __test_metadata *_metadata,
 	setup_op(self, op);
 }
 
-/* After each cell: nothing armed, held, registered or moved. */
+/*
+ * After each cell: nothing armed, held, registered or moved. The key
+ * goes first: while any key is registered, a RELEASE from an initiator
+ * that does not hold the persistent reservation is a RESERVATION
+ * CONFLICT (SPC-2 5.5.1, kept by SPC-4 5.13.3's compatible reservation
+ * handling), so the RELEASEs could not drop what a cell left reserved.
+ */
 static void epilogue(struct __test_metadata *_metadata,
 		     struct mx *self)
 {
 	EXPECT_EQ(0, emul_ctl("fault", "clear"));
-	resv(self->a.fd, SIOC_RELEASE, self->full, 0);
-	resv(self->a.fd, SIOC_RELEASE, 0, 1);
 	if (pr_out(self->a.fd, OP_PR_REGISTER) == 0)
 		pr_out(self->a.fd, OP_PR_CLEAR);
+	resv(self->a.fd, SIOC_RELEASE, self->full, 0);
+	resv(self->a.fd, SIOC_RELEASE, 0, 1);
 	EXPECT_EQ(0, autoch_undo(&self->a)) TH_LOG("could not put the media back");
 }
 

@@ -430,7 +430,7 @@ TEST_F(hosts, pr_preempt)
 				PR_EXCLUSIVE_ACCESS));
 	EXPECT_EQ(EBUSY, autoch_move(&self->a, self->full, self->empty));
 	expect_conflict(_metadata, self->a.fd, AUTOCH_OP_MOVE_MEDIUM);
-	/* A's registration is gone (A meets 2A/03 on the way: retried) */
+	/* A's registration is gone (A meets 2A/05 on the way: retried) */
 	ASSERT_EQ(1, pr_keys(self->a.fd, keys, 8, &gen2));
 	EXPECT_EQ(KEY_B, keys[0]);
 	EXPECT_LT(gen1, gen2);

@@ -3,8 +3,9 @@
  * autoch selftests: unit attentions, the status cache, events and a
  * changer that is becoming ready, driven through the emulated changer.
  *
- * - A UNIT ATTENTION 28/00 (door, magazine, operator at a mail slot) is
- *   retried inside the driver, the caller's call succeeds, and the status
+ * - A UNIT ATTENTION 28/00 (door, magazine) or 28/01 (operator at a mail
+ *   slot; AUTOCH_EVENT_IMPORT_EXPORT, not MEDIUM) is retried inside the
+ *   driver, the caller's call succeeds, and the status
  *   cache is dropped: a change made behind the driver's back shows at
  *   once after it. A change made without one (a move through the other
  *   host or through /dev/sgN) shows within cache_ms.
@@ -263,16 +264,22 @@ TEST_F(ua, import_export_operator)
 	EXPECT_EQ(1, (int)es.operator);		/* placed by the operator */
 	autoch_tag(es.pri_vol_tag, tag);
 	EXPECT_STREQ("UATEST01", tag);
+	/* the emulation reports an operator at a mail slot as 28/01 */
 	ASSERT_EQ(0, autoch_ioctl(self->a.fd, AUTOCH_GET_EVENTS, &ev));
-	EXPECT_NE(0, ev.events & (AUTOCH_EVENT_MEDIUM | AUTOCH_EVENT_IMPORT_EXPORT));
+	EXPECT_EQ(AUTOCH_EVENT_IMPORT_EXPORT,
+		  ev.events & (AUTOCH_EVENT_MEDIUM | AUTOCH_EVENT_IMPORT_EXPORT))
+		TH_LOG("events %#x after 28/01", ev.events);
 
 	ASSERT_EQ(0, emul_ctl("event", "take %d", ie));
 	/* the transport was not read since the inventory either */
 	ASSERT_EQ(0, autoch_status(self->a.fd, self->a.ea.first_transport, &es));
 	ASSERT_EQ(0, autoch_status(self->a.fd, ie, &es));
 	EXPECT_EQ(0, (int)es.full);
+	/* the emulation reports an operator at a mail slot as 28/01 */
 	ASSERT_EQ(0, autoch_ioctl(self->a.fd, AUTOCH_GET_EVENTS, &ev));
-	EXPECT_NE(0, ev.events & (AUTOCH_EVENT_MEDIUM | AUTOCH_EVENT_IMPORT_EXPORT));
+	EXPECT_EQ(AUTOCH_EVENT_IMPORT_EXPORT,
+		  ev.events & (AUTOCH_EVENT_MEDIUM | AUTOCH_EVENT_IMPORT_EXPORT))
+		TH_LOG("events %#x after 28/01", ev.events);
 }
 
 /* No unit attention: the change shows within cache_ms, not later. */
@@ -336,7 +343,8 @@ static long storage_pass(struct __test_metadata *_metadata,
  * of the allocation length (the emulation's alloc16) sends nothing for
  * it; the driver asks again within 65,535 bytes, keeps to that from then
  * on, and tries the full length again after a reset. Every pass reads
- * the same statuses.
+ * the same statuses. Only the emulation witnesses this quirk (its
+ * README.md): no device of the test bed has it.
  */
 TEST_F(ua, alloc16_learnt)
 {

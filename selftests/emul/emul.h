@@ -143,6 +143,7 @@ enum emul_ua {
 	EMUL_UA_RES_RELEASED,	/* 2A/04 */
 	EMUL_UA_REG_PREEMPTED,	/* 2A/05 */
 	EMUL_UA_MEDIUM,		/* 28/00 */
+	EMUL_UA_IE_ACCESSED,	/* 28/01 */
 	EMUL_UA_NR,
 };
 
@@ -219,6 +220,10 @@ enum emul_malformed_kind {
  * @open: opened for the operator by OPEN/CLOSE IMPORT/EXPORT ELEMENT
  *	(import/export elements): out of the robot's reach until closed
  * @image: the cartridge has a tape image (tgt profile: loadable)
+ * @except: the element is in an abnormal state (Except), @asc/@ascq say which
+ * @ie_enab: import/export elements: InEnab (0x20) and ExEnab (0x10)
+ * @asc: additional sense code of that state
+ * @ascq: its qualifier
  * @mag: magazine index of a storage element, -1 for none
  * @source: address of the element the cartridge last came from
  * @res_owner: initiator + 1 holding an element reservation, 0 for none
@@ -235,6 +240,10 @@ struct emul_elem {
 	bool impexp;
 	bool open;
 	bool image;
+	bool except;
+	u8 ie_enab;
+	u8 asc;
+	u8 ascq;
 	s8 mag;
 	u16 source;
 	u8 res_owner;
@@ -501,6 +510,8 @@ void emul_report_luns(struct emul_state *st, struct emul_cmd *ec);
 const char *emul_type_name(u8 type);
 struct emul_elem *emul_elem(struct emul_state *st, u16 addr);
 bool emul_accessible(const struct emul_state *st, const struct emul_elem *e);
+u8 emul_drive_id(const struct emul_state *st, const struct emul_elem *e,
+		 u8 *bus);
 void emul_mode_sense(struct emul_state *st, struct emul_cmd *ec);
 void emul_read_element_status(struct emul_state *st, struct emul_cmd *ec);
 void emul_init_status(struct emul_state *st, struct emul_cmd *ec,

@@ -81,6 +81,7 @@ static const struct {
 	[EMUL_UA_RES_RELEASED] = { 0x2a, 0x04 },
 	[EMUL_UA_REG_PREEMPTED] = { 0x2a, 0x05 },
 	[EMUL_UA_MEDIUM] = { 0x28, 0x00 },
+	[EMUL_UA_IE_ACCESSED] = { 0x28, 0x01 },
 };
 
 /* ---- replies and sense ---- */

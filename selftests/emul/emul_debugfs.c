@@ -323,6 +323,44 @@ static bool emul_barcode_ok(const char *s)
 	return true;
 }
 
+/* "except ADDR ASCASCQ" (4 hex digits) sets Except, "except ADDR off" clears it. */
+static int emul_event_except(struct emul_elem *e, const char *arg)
+{
+	u16 code;
+
+	if (!arg)
+		return -EINVAL;
+	if (!strcmp(arg, "off")) {
+		e->except = false;
+		e->asc = 0;
+		e->ascq = 0;
+		return 0;
+	}
+	if (strlen(arg) != 4 || kstrtou16(arg, 16, &code))
+		return -EINVAL;
+	e->except = true;
+	e->asc = code >> 8;
+	e->ascq = code & 0xff;
+	return 0;
+}
+
+/* "enable ADDR none|in|out|both": InEnab and ExEnab of an i/e element. */
+static int emul_event_enable(struct emul_elem *e, const char *arg)
+{
+	static const char *const names[] = { "none", "out", "in", "both" };
+	unsigned int i;
+
+	if (!arg || e->type != EMUL_IE)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(arg, names[i])) {
+			e->ie_enab = i << 4;	/* ExEnab 0x10, InEnab 0x20 */
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 /*
  * An operator event (not remove/add) under the lock; 0 or an errno. One
  * branch per event of README.md's list, hence the length.
@@ -330,6 +368,7 @@ static bool emul_barcode_ok(const char *s)
 static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 			     char *arg2)
 {
+	enum emul_ua ua = EMUL_UA_MEDIUM;
 	struct emul_elem *e;
 	unsigned int mag;
 	u16 addr;
@@ -367,7 +406,17 @@ static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 		} else {
 			return -EINVAL;
 		}
+	} else if (!strcmp(what, "except") || !strcmp(what, "enable")) {
+		/* the element's state as READ ELEMENT STATUS reports it */
+		if (kstrtou16(arg, 0, &addr))
+			return -EINVAL;
+		e = emul_elem(st, addr);
+		if (!e)
+			return -EINVAL;
+		return strcmp(what, "except") ? emul_event_enable(e, arg2) :
+						emul_event_except(e, arg2);
 	} else if (!strcmp(what, "import") || !strcmp(what, "take")) {
+		ua = EMUL_UA_IE_ACCESSED;
 		if (kstrtou16(arg, 0, &addr))
 			return -EINVAL;
 		e = emul_elem(st, addr);
@@ -400,8 +449,16 @@ static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 	} else {
 		return -EINVAL;
 	}
-	/* SMC-3: a medium may have changed, for every initiator */
-	emul_raise_ua(st, -1, EMUL_UA_MEDIUM);
+	/*
+	 * For every initiator: the operator opened the door or changed a
+	 * magazine, NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED
+	 * (28/00); the operator used a mail slot, IMPORT OR EXPORT ELEMENT
+	 * ACCESSED (28/01), the code SPC-4 4.5.6 (table of ASC and ASCQ
+	 * assignments) gives media changers for an import/export element
+	 * the operator accessed, as SMC-3 describes for its import/export
+	 * elements.
+	 */
+	emul_raise_ua(st, -1, ua);
 	return 0;
 }
 
@@ -454,7 +511,7 @@ static int emul_state_show(struct seq_file *m, void *v)
 	unsigned long flags;
 	bool door, mags[EMUL_MAX_MAGS], aptpl;
 	unsigned int i;
-	u8 pr_type;
+	u8 pr_type, id, bus;
 
 	snap = kvmalloc_array(st->nelems, sizeof(*snap), GFP_KERNEL);
 	if (!snap)
@@ -483,7 +540,14 @@ static int emul_state_show(struct seq_file *m, void *v)
 			seq_printf(m, "%u", e->source);
 		else
 			seq_putc(m, '-');
-		seq_printf(m, " %d\n", e->mag < 0 || !mags[e->mag]);
+		id = emul_drive_id(st, e, &bus);
+		seq_printf(m, " %d %s %d %d %d %02x %02x %x %d %d\n",
+			   e->mag < 0 || !mags[e->mag],
+			   e->full && e->alt[0] ? e->alt : "-",
+			   e->full && e->svalid && e->invert,
+			   e->full && e->impexp, e->except, e->asc, e->ascq,
+			   e->type == EMUL_IE ? e->ie_enab >> 4 : 0,
+			   id & 0x20 ? bus : -1, id & 0x10 ? id & 7 : -1);
 		if (e->res_owner)
 			seq_printf(m, "# %u reserved by %d id %u\n", e->addr,
 				   e->res_owner - 1, e->res_id);
@@ -495,7 +559,7 @@ static int emul_state_show(struct seq_file *m, void *v)
 static int emul_state_open(struct inode *inode, struct file *file)
 {
 	return single_open_size(file, emul_state_show, NULL,
-				256 + emul->nelems * 48);
+				256 + emul->nelems * 96);
 }
 
 static const struct file_operations emul_state_fops = {

@@ -49,6 +49,31 @@ bool emul_accessible(const struct emul_state *st,
 	return e->mag < 0 || !st->mag_out[e->mag];
 }
 
+/*
+ * Bytes 6 and 7 of a data transfer element's descriptor (SMC-3 6.12):
+ * the flags (ID VALID 0x20, LU VALID 0x10, the LUN) and, with ID VALID,
+ * the drive's SCSI bus address in *@bus. The SuperLoader's drive is LUN 0
+ * of the loader's own target (LU VALID only); the library's drives sit on
+ * a bus of their own, drive N at SCSI ID N (from 1), LUN 0; tgt reports
+ * neither.
+ */
+u8 emul_drive_id(const struct emul_state *st, const struct emul_elem *e,
+		 u8 *bus)
+{
+	*bus = 0;
+	if (e->type != EMUL_DT)
+		return 0;
+	switch (st->profile) {
+	case EMUL_SUPERLOADER:
+		return 0x10;
+	case EMUL_LIBRARY:
+		*bus = (e->addr - st->range[EMUL_DT].first) % 15 + 1;
+		return 0x20 | 0x10;
+	default:
+		return 0;
+	}
+}
+
 /* ---- mode pages (SMC-3 7.3) ---- */
 
 static unsigned int emul_page_1d(const struct emul_state *st, u8 *p, bool ch)
@@ -196,12 +221,17 @@ static void emul_put_desc(struct emul_state *st, struct emul_out *o,
 	d[2] = full ? 0x01 : 0;
 	if (e->impexp && full)
 		d[2] |= 0x02;
+	/* SMC-3 6.12, element descriptors: Except, with the ASC/ASCQ why */
+	if (e->except) {
+		d[2] |= 0x04;
+		d[4] = e->asc;
+		d[5] = e->ascq;
+	}
 	if (access && !emul_tgt(st))
 		d[2] |= 0x08;
 	if (e->type == EMUL_IE)
-		d[2] |= 0x30;		/* InEnab, ExEnab */
-	if (e->type == EMUL_DT && st->profile == EMUL_SUPERLOADER)
-		d[6] = 0x10;		/* LU valid: the drive is LUN 0 */
+		d[2] |= e->ie_enab;	/* InEnab, ExEnab */
+	d[6] = emul_drive_id(st, e, &d[7]);
 	if (full && e->svalid) {
 		d[9] = 0x80 | (e->invert ? 0x40 : 0);
 		put_unaligned_be16(e->source, d + 10);
@@ -294,7 +324,12 @@ void emul_read_element_status(struct emul_state *st,
 		emul_invalid_cdb(ec);
 		return;
 	}
-	/* quirk: 0x10000 reads as 0, and nothing is sent */
+	/*
+	 * quirk: 0x10000 reads as 0, and nothing is sent. Not a standard
+	 * behaviour but one reported against real libraries (Proxmox
+	 * Backup's changer code); nothing but this emulation shows it to
+	 * the tests (README.md, "What only the emulation witnesses").
+	 */
 	if (READ_ONCE(emul_alloc16))
 		alloc &= 0xffff;
 	/* tgt: an allocation length past the buffer is refused */

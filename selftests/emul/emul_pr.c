@@ -84,9 +84,16 @@ static void emul_pr_unregister(struct emul_state *st, unsigned int who)
 	st->pr_type = 0;
 }
 
-/* Remove every registration of @key but @self's; how many went. */
+/*
+ * Remove the registrations of @key (SPC-4 5.13.11.2.4.3 b), 5.13.11.2.5
+ * a)): every one but @self's, and @self's too when @drop_self. Those who
+ * lost theirs get REGISTRATIONS PREEMPTED (2A/05; e), d)), @self never;
+ * with @abort (PREEMPT AND ABORT, 5.13.11.2.6 h)) their PREVENT goes as
+ * if they had sent ALLOW. Returns how many registrations matched @key.
+ */
 static unsigned int emul_pr_preempt_key(struct emul_state *st, u64 key,
-					unsigned int self, enum emul_ua ua)
+					unsigned int self, bool drop_self,
+					bool abort)
 {
 	unsigned int i, n = 0;
 
@@ -94,11 +101,15 @@ static unsigned int emul_pr_preempt_key(struct emul_state *st, u64 key,
 		if (!st->pr_reg[i] || st->pr_key[i] != key)
 			continue;
 		n++;
-		if (i == self)
+		if (i == self && !drop_self)
 			continue;
 		st->pr_reg[i] = false;
 		st->pr_key[i] = 0;
-		emul_raise_ua(st, i, ua);
+		if (i == self)
+			continue;
+		emul_raise_ua(st, i, EMUL_UA_REG_PREEMPTED);
+		if (abort)
+			st->prevent[i] = false;
 	}
 	return n;
 }
@@ -201,21 +212,42 @@ void emul_pr_out(struct emul_state *st, struct emul_cmd *ec,
 	case 4:				/* PREEMPT */
 	case 5:				/* PREEMPT AND ABORT */
 		if (st->pr_holder >= 0 && sakey == st->pr_key[st->pr_holder]) {
+			u8 old_type = st->pr_type;
+
 			if (scope || !emul_pr_type_ok(type)) {
 				emul_invalid_cdb(ec);
 				return;
 			}
-			emul_pr_preempt_key(st, sakey, ini,
-					    EMUL_UA_RES_PREEMPTED);
+			/*
+			 * SPC-4 5.13.11.2.4.3: the holder's reservation goes
+			 * with every registration of its key but ours, and
+			 * each I_T nexus that lost its reservation and/or
+			 * registration gets REGISTRATIONS PREEMPTED (2A/05,
+			 * item e); RESERVATIONS PREEMPTED, 2A/03, is CLEAR's,
+			 * 5.13.11.2.7). A holder preempting itself keeps its
+			 * registration.
+			 */
+			emul_pr_preempt_key(st, sakey, ini, false, sa == 5);
 			st->pr_holder = ini;
 			st->pr_type = type;
+			/* item f): the others still registered, if the type changed */
+			if (type != old_type)
+				for (i = 0; i < st->nhosts; i++)
+					if (i != ini && st->pr_reg[i])
+						emul_raise_ua(st, i, EMUL_UA_RES_RELEASED);
 		} else {
+			/* SPC-4 table 72: zero, and no all registrants type */
 			if (!sakey) {
 				emul_sense(ec, ILLEGAL_REQUEST, 0x26, 0x00);
 				return;
 			}
-			if (!emul_pr_preempt_key(st, sakey, ini,
-						 EMUL_UA_REG_PREEMPTED)) {
+			/*
+			 * SPC-4 5.13.11.2.5: remove the registrations of the
+			 * key, ours included when it is ours (no unit
+			 * attention for us); none matches: a conflict.
+			 */
+			if (!emul_pr_preempt_key(st, sakey, ini, true,
+						 sa == 5)) {
 				emul_conflict(ec);
 				return;
 			}

@@ -73,6 +73,9 @@ static void emul_setup_elems(struct emul_state *st, unsigned int slots,
 			e->addr = r->first + i;
 			e->type = t;
 			e->mag = -1;
+			/* an operator may put media in and take them out */
+			if (t == EMUL_IE)
+				e->ie_enab = 0x30;
 			if (st->nmags && t == EMUL_ST)
 				e->mag = i / 8;
 		}

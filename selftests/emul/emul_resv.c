@@ -24,18 +24,57 @@ static bool emul_pr_access(const struct emul_state *st, unsigned int ini)
 	return (st->pr_type == 5 || st->pr_type == 6) && st->pr_reg[ini];
 }
 
+static bool emul_is_reserve_release(u8 opcode)
+{
+	return opcode == RESERVE_6 || opcode == RESERVE_10 ||
+	       opcode == RELEASE_6 || opcode == RELEASE_10;
+}
+
+/*
+ * Compatible reservation handling (CRH, which REPORT CAPABILITIES sets;
+ * SPC-3 5.6.3, SPC-4 5.13.3 "Exceptions to SPC-2 RESERVE and RELEASE
+ * behavior"): RESERVE(6)/(10) and RELEASE(6)/(10) complete with GOOD
+ * status and change nothing when they come from the persistent
+ * reservation holder, or from a registered I_T nexus while a registrants
+ * only reservation exists.
+ */
+static bool emul_crh_noop(const struct emul_state *st, unsigned int ini)
+{
+	return st->pr_holder >= 0 && st->pr_reg[ini] &&
+	       (st->pr_holder == ini || st->pr_type == 5 || st->pr_type == 6);
+}
+
+static bool emul_pr_registered(const struct emul_state *st)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->nhosts; i++)
+		if (st->pr_reg[i])
+			return true;
+	return false;
+}
+
 bool emul_reservation_conflict(const struct emul_state *st,
 			       unsigned int ini,
 			       const struct emul_op *op, const u8 *cdb)
 {
 	u8 class = op->pr;
 
+	if (emul_is_reserve_release(cdb[0])) {
+		/* the CRH exceptions: emul_reserve()/emul_release() do nothing */
+		if (emul_crh_noop(st, ini))
+			return false;
+		/*
+		 * In every other case SPC-2's rule (5.5.1): while any
+		 * initiator is registered, every RESERVE and every RELEASE
+		 * conflicts, whoever sends it.
+		 */
+		if (emul_pr_registered(st))
+			return true;
+	}
 	/* SPC-2 5.5.1: another initiator's unit reservation */
 	if (st->unit_res >= 0 && st->unit_res != ini &&
 	    !(op->flags & EMUL_OP_RES_OK))
-		return true;
-	/* SPC-4 5.13.3: RESERVE while a persistent reservation exists */
-	if (st->pr_holder >= 0 && (cdb[0] == RESERVE_6 || cdb[0] == RESERVE_10))
 		return true;
 	if (emul_pr_access(st, ini))
 		return false;
@@ -64,6 +103,8 @@ void emul_reserve(struct emul_state *st, struct emul_cmd *ec,
 	struct emul_elem *e;
 	u8 *p = st->scratch;
 
+	if (emul_crh_noop(st, ini))
+		return;			/* GOOD, nothing reserved (CRH) */
 	plen = ten ? get_unaligned_be16(cdb + 7) : get_unaligned_be16(cdb + 3);
 	/* third-party (LongID, 3rdPty) reservations are not offered */
 	if ((ten && (cdb[1] & 0x12)) ||
@@ -123,6 +164,8 @@ void emul_release(struct emul_state *st, struct emul_cmd *ec,
 	bool element = cdb[1] & 0x01;
 	unsigned int i;
 
+	if (emul_crh_noop(st, ini))
+		return;			/* GOOD, nothing released (CRH) */
 	if ((cdb[0] == RELEASE_10 && (cdb[1] & 0x12)) ||
 	    (element && !emul_has(st, EMUL_F_ELEM_RES))) {
 		emul_invalid_cdb(ec);

@@ -452,7 +452,17 @@ elif [ -n "$sg1" ]; then
 		sg_persist -n --out --register --param-sark=0x2222 "$sg1" || return 1
 		sg_persist -n --in -k "$sg1" >"$tmp/keys" || return 1
 		grep -q 0x1111 "$tmp/keys" && grep -q 0x2222 "$tmp/keys" || return 1
+		echo "# registered, nothing reserved: RESERVE and RELEASE conflict (SPC-2 5.5.1)"
+		says 'reservation conflict' sg_raw "$sg0" 16 00 00 00 00 00 || return 1
+		says 'reservation conflict' sg_raw "$sg1" 17 00 00 00 00 00 || return 1
 		sg_persist -n --out --reserve --param-rk=0x1111 --prout-type=1 "$sg0" || return 1
+		echo "# the holder's RESERVE(6)/RELEASE(6): GOOD, nothing changes (CRH, SPC-4 5.13.3)"
+		sg_raw "$sg0" 16 00 00 00 00 00 || return 1
+		grep -q 'unit reserved by -1, persistent reservation by 0 type 1$' $D/state || return 1
+		sg_raw "$sg0" 17 00 00 00 00 00 || return 1
+		grep -q 'persistent reservation by 0 type 1$' $D/state || return 1
+		echo "# a registrant that does not hold it: SPC-2's conflict"
+		says 'reservation conflict' sg_raw "$sg1" 17 00 00 00 00 00 || return 1
 		sg_persist -n --in -r "$sg1" | grep -q 'Key=0x1111' || return 1
 		sg_persist -n --in -r "$sg1" | grep -qi 'write exclusive' || return 1
 		echo "# write exclusive: the other host reads but does not move"
@@ -462,21 +472,25 @@ elif [ -n "$sg1" ]; then
 		echo "# a wrong key, preempting a key nobody registered"
 		says 'reservation conflict' sg_persist -n --out --register --param-rk=0xdead --param-sark=0x3333 "$sg1" || return 1
 		says 'reservation conflict' sg_persist -n --out --preempt --param-rk=0x2222 --param-sark=0x9999 --prout-type=3 "$sg1" || return 1
-		echo "# preempt into exclusive access"
+		echo "# preempt into exclusive access: the holder lost both, 2A/05 (SPC-4 5.13.11.2.4.3 e)"
 		sg_persist -n --out --preempt --param-rk=0x2222 --param-sark=0x1111 --prout-type=3 "$sg1" || return 1
-		says 'reservations preempted' sg_turs -v "$sg0" || return 1
+		says 'registrations preempted' sg_turs -v "$sg0" || return 1
+		sg_turs "$sg1" || return 1
 		says 'reservation conflict' sg_raw -r 64 "$sg0" b8 02 $(hex4 "$st") 00 01 00 00 00 40 00 00 || return 1
 		sg_persist -n --in -r "$sg0" | grep -q 'Key=0x2222' || return 1
 		sg_persist -n --in -k "$sg0" | grep -q 0x1111 && return 1
 		echo "# preempt and abort, register and ignore, clear"
 		sg_persist -n --out --register-ignore --param-sark=0x4444 "$sg0" || return 1
 		sg_persist -n --out --preempt-abort --param-rk=0x4444 --param-sark=0x2222 --prout-type=1 "$sg0" || return 1
-		says 'reservations preempted' sg_turs -v "$sg1" || return 1
+		says 'registrations preempted' sg_turs -v "$sg1" || return 1
 		sg_persist -n --in -r "$sg1" | grep -q 'Key=0x4444' || return 1
 		sg_persist -n --out --release --param-rk=0x4444 --prout-type=1 "$sg0" || return 1
+		echo "# clear: the other registrants get 2A/03 (SPC-4 5.13.11.2.7 e)"
+		sg_persist -n --out --register --param-sark=0x5555 "$sg1" || return 1
 		sg_persist -n --out --clear --param-rk=0x4444 "$sg0" || return 1
-		sg_persist -n --in -k "$sg1" | grep -qE '^ +0x' && return 1
-		sg_turs "$sg1" || sg_turs "$sg1"
+		sg_persist -n --in -k "$sg0" | grep -qE '^ +0x' && return 1
+		says 'reservations preempted' sg_turs -v "$sg1" || return 1
+		sg_turs "$sg1"
 	}
 	check "PERSISTENT RESERVE: register, reserve, conflicts, preempt, clear" pr
 	prevent() {
@@ -507,14 +521,18 @@ events() {
 		echo "magazine1 in" >$D/event || return 1
 		sg_turs "$sg0" || sg_turs "$sg0"
 	elif [ "$nie" -gt 1 ]; then
+		# the operator at a mail slot: 28/01, not 28/00 (SPC-4 4.5.6)
 		echo "import $((ie + 1)) NEWTAPE1" >$D/event || return 1
-		says 'medium may have changed' sg_turs -v "$sg0" || return 1
+		for sg in $AUTOCH_CHANGERS; do
+			says 'import or export element accessed' sg_turs -v "$sg" || return 1
+		done
 		mtx -f "$sg0" status | grep -q 'NEWTAPE1' || return 1
 		echo "take $((ie + 1))" >$D/event || return 1
-		sg_turs "$sg0" || sg_turs "$sg0"
+		says 'import or export element accessed' sg_turs -v "$sg0" || return 1
+		sg_turs "$sg0"
 	fi
 }
-check "events: door, magazine / mail slot; 28/00 for every initiator" events
+check "events: door, magazine 28/00, mail slot 28/01, for every initiator" events
 # wait_ready SG: until TEST UNIT READY passes, for a minute at most
 wait_ready() {
 	i=0
