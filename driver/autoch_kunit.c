@@ -1163,6 +1163,34 @@ static unsigned long long fuzz_seed;
 module_param(fuzz_seed, ullong, 0444);
 MODULE_PARM_DESC(fuzz_seed, "seed of the KUnit fuzz cases (0: a random one, printed)");
 
+/*
+ * 6.1 runs a module's KUnit suites when the module is coming, before its
+ * parameters are parsed: read the two from the module's argument string.
+ */
+static void autoch_fuzz_args(void)
+{
+	static bool done;
+	char *args, *next, *param, *val;
+
+	if (done)
+		return;
+	done = true;
+	args = kstrdup(THIS_MODULE->args ?: "", GFP_KERNEL);
+	if (!args)
+		return;
+	next = args;
+	while (*next) {
+		next = next_arg(next, &param, &val);
+		if (!val)
+			continue;
+		if (!strcmp(param, "fuzz") && kstrtobool(val, &fuzz))
+			fuzz = false;
+		if (!strcmp(param, "fuzz_seed") && kstrtoull(val, 0, &fuzz_seed))
+			fuzz_seed = 0;
+	}
+	kfree(args);
+}
+
 #define AUTOCH_FUZZ_MIN		1000000
 #define AUTOCH_FUZZ_CHUNK	25000
 #define AUTOCH_FUZZ_MAX_LEN	1200
@@ -1879,6 +1907,7 @@ static const void *autoch_fuzz_params(const void *prev, char *desc)
 	unsigned int i = p ? p - params + 1 : 0, n = 0, k;
 	enum autoch_fuzz_parser t;
 
+	autoch_fuzz_args();
 	/* without fuzz=1, one parameter, which skips */
 	if (p && !fuzz)
 		return NULL;
@@ -1902,6 +1931,7 @@ static void autoch_test_fuzz(struct kunit *test)
 	struct autoch_fuzz *fz;
 	unsigned int i;
 
+	autoch_fuzz_args();
 	if (!fuzz)
 		kunit_skip(test, "the fuzz cases run with insmod autoch.ko fuzz=1");
 	autoch_fuzz_seed(test);
@@ -1951,6 +1981,7 @@ static void autoch_test_fuzz_total(struct kunit *test)
 	u64 total = 0;
 	int t;
 
+	autoch_fuzz_args();
 	if (!fuzz)
 		kunit_skip(test, "the fuzz cases run with insmod autoch.ko fuzz=1");
 	autoch_fuzz_seed(test);
