@@ -1797,7 +1797,7 @@ static int autoch_fuzz_sense_build(struct autoch_fuzz *fz)
 		b[2] = (b[2] & 0xf0) | key;
 		b[7] = fz->len - 8;
 		b[15] = progress >= 0 ? 0x80 : 0;
-		put_unaligned_be16(progress >= 0 ? progress : 0, b + 16);
+		put_unaligned_be16(max(progress, 0), b + 16);
 		autoch_fuzz_field(fz, 0, 1);
 		autoch_fuzz_field(fz, 7, 1);
 		autoch_fuzz_field(fz, 15, 1);
@@ -1823,7 +1823,7 @@ static int autoch_fuzz_sense_build(struct autoch_fuzz *fz)
 	b[pos] = 0x02;
 	b[pos + 1] = 6;
 	b[pos + 4] = progress >= 0 ? 0x80 : 0;
-	put_unaligned_be16(progress >= 0 ? progress : 0, b + pos + 5);
+	put_unaligned_be16(max(progress, 0), b + pos + 5);
 	fz->len = pos + 8;
 	autoch_fuzz_field(fz, pos, 1);
 	autoch_fuzz_field(fz, pos + 1, 1);
