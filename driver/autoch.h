@@ -589,6 +589,10 @@ int autoch_pr_out(struct autoch_device *ach, struct autoch_file *af,
 int autoch_pr_in(struct autoch_device *ach, struct autoch_file *af,
 		 u8 sa, unsigned int len, u8 **bufp,
 		 unsigned int *availp);
+int autoch_pr_parse_keys(const u8 *buf, unsigned int avail, unsigned int len,
+			 u32 room, u32 *generation, u32 *total, u32 *n);
+int autoch_pr_parse_reservation(const u8 *buf, unsigned int avail,
+				struct pr_read_reservation *rr);
 
 /* autoch_ioctl.c: the user ABI */
 long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
@@ -661,6 +665,14 @@ bool autoch_res_empty(const struct autoch_cmd *cmd);
 bool autoch_res_alloc16_reply(const struct autoch_cmd *cmd, int err);
 int autoch_parse_drive_id(const u8 *buf, unsigned int avail, u16 addr,
 			  struct autoch_drive_id *id);
+int autoch_mode_page_find(u8 *buf, unsigned int avail, u8 page,
+			  u8 **pagep, unsigned int *plen);
+int autoch_parse_page_1d(const u8 *pg, unsigned int plen,
+			 struct autoch_range *range);
+void autoch_parse_page_1f(const u8 *pg, unsigned int plen, u8 *move_caps,
+			  u8 *exch_caps, u8 *store_caps);
+void autoch_parse_page_1e(const u8 *pg, unsigned int plen, unsigned int count,
+			  unsigned long *rotate);
 #endif
 
 #endif /* _AUTOCH_H */

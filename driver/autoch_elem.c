@@ -49,15 +49,36 @@ static bool autoch_page_absent(int err)
 /* ---- element map: MODE SENSE pages 1Dh, 1Eh, 1Fh ---- */
 
 /*
+ * Find mode page @page in a MODE SENSE(6) reply of which @avail bytes
+ * arrived: a pointer to it and its length in *@plen, or -EIO. The page is
+ * checked against the bytes the device said it returned, bounded by what
+ * arrived.
+ */
+VISIBLE_IF_KUNIT int autoch_mode_page_find(u8 *buf, unsigned int avail, u8 page,
+					   u8 **pagep, unsigned int *plen)
+{
+	unsigned int off;
+
+	/* the 4-byte header: without it no page can follow */
+	if (avail < 4)
+		return -EIO;
+	avail = min_t(unsigned int, buf[0] + 1, avail);
+	off = 4 + buf[3];
+	if (off + 2 > avail || (buf[off] & 0x3f) != page)
+		return -EIO;
+	*pagep = buf + off;
+	*plen = min_t(unsigned int, buf[off + 1] + 2, avail - off);
+	return 0;
+}
+
+/*
  * Read one mode page into @buf and return a pointer to it and its length
- * in *@plen, or an errno. The page is checked against the bytes the
- * device said it returned, bounded by the buffer.
+ * in *@plen, or an errno (autoch_mode_page_find()).
  */
 static int autoch_mode_page(struct autoch_device *ach, struct autoch_file *af,
 			    u8 page, u8 *buf, u8 **pagep, unsigned int *plen)
 {
 	struct autoch_cmd *cmd;
-	unsigned int avail, off;
 	int err;
 
 	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
@@ -74,18 +95,9 @@ static int autoch_mode_page(struct autoch_device *ach, struct autoch_file *af,
 	cmd->timeout = READ_ONCE(autoch_cmd_timeout) * HZ;
 
 	err = autoch_do_cmd(ach, af, cmd);
-	if (err)
-		goto out;
-
-	avail = min_t(unsigned int, buf[0] + 1, autoch_cmd_avail(cmd));
-	off = 4 + buf[3];
-	if (off + 2 > avail || (buf[off] & 0x3f) != page) {
-		err = -EIO;
-		goto out;
-	}
-	*pagep = buf + off;
-	*plen = min_t(unsigned int, buf[off + 1] + 2, avail - off);
-out:
+	if (!err)
+		err = autoch_mode_page_find(buf, autoch_cmd_avail(cmd), page,
+					    pagep, plen);
 	kfree(cmd);
 	return err;
 }
@@ -100,6 +112,63 @@ int autoch_type_of(const struct autoch_range *range, u16 addr)
 			return t + 1;
 	}
 	return 0;
+}
+
+/*
+ * Page 1Dh (element address assignment) of @plen bytes: the four address
+ * ranges into @range; -EIO when the page is too short or a range wraps.
+ */
+VISIBLE_IF_KUNIT int autoch_parse_page_1d(const u8 *pg, unsigned int plen,
+					  struct autoch_range *range)
+{
+	static const u8 off[AUTOCH_NTYPES] = { 2, 6, 10, 14 };
+	int t;
+
+	if (plen < 18)
+		return -EIO;
+	for (t = 0; t < AUTOCH_NTYPES; t++) {
+		range[t].first = get_unaligned_be16(pg + off[t]);
+		range[t].count = get_unaligned_be16(pg + off[t] + 2);
+		/* an address range cannot wrap around 65535 */
+		if (range[t].first + range[t].count > 0x10000)
+			return -EIO;
+		range[t].desc_len = AUTOCH_DESC_GUESS;
+	}
+	return 0;
+}
+
+/*
+ * Page 1Fh (device capabilities) of @plen bytes: what can be stored, moved
+ * and exchanged; left as they are when the page is too short.
+ */
+VISIBLE_IF_KUNIT void autoch_parse_page_1f(const u8 *pg, unsigned int plen,
+					   u8 *move_caps, u8 *exch_caps,
+					   u8 *store_caps)
+{
+	int t;
+
+	if (plen < 16)
+		return;
+	*store_caps = pg[2] & 0x0f;
+	for (t = 0; t < AUTOCH_NTYPES; t++) {
+		move_caps[t] = pg[4 + t] & 0x0f;
+		exch_caps[t] = pg[12 + t] & 0x0f;
+	}
+}
+
+/*
+ * Page 1Eh (transport geometry) of @plen bytes: the bit of each of the
+ * @count transports that can rotate is set in @rotate.
+ */
+VISIBLE_IF_KUNIT void autoch_parse_page_1e(const u8 *pg, unsigned int plen,
+					   unsigned int count,
+					   unsigned long *rotate)
+{
+	unsigned int i;
+
+	for (i = 0; i < count && 2 + 2 * i < plen; i++)
+		if (pg[2 + 2 * i] & 0x01)
+			__set_bit(i, rotate);
 }
 
 void autoch_free_map(struct autoch_range *range, unsigned long *rotate)
@@ -126,7 +195,7 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 	struct autoch_range range[AUTOCH_NTYPES] = {};
 	u8 move_caps[AUTOCH_NTYPES], exch_caps[AUTOCH_NTYPES], store_caps;
 	unsigned long *rotate = NULL;
-	unsigned int plen, i, gen;
+	unsigned int plen, gen;
 	u8 *buf, *pg;
 	int t, err;
 
@@ -140,24 +209,10 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 	mutex_unlock(&ach->state_lock);
 
 	err = autoch_mode_page(ach, af, AUTOCH_PAGE_ELEMENT_ADDRESS, buf, &pg, &plen);
+	if (!err)
+		err = autoch_parse_page_1d(pg, plen, range);
 	if (err)
 		goto out;
-	if (plen < 18) {
-		err = -EIO;
-		goto out;
-	}
-	for (t = 0; t < AUTOCH_NTYPES; t++) {
-		static const u8 off[AUTOCH_NTYPES] = { 2, 6, 10, 14 };
-
-		range[t].first = get_unaligned_be16(pg + off[t]);
-		range[t].count = get_unaligned_be16(pg + off[t] + 2);
-		/* an address range cannot wrap around 65535 */
-		if (range[t].first + range[t].count > 0x10000) {
-			err = -EIO;
-			goto out;
-		}
-		range[t].desc_len = AUTOCH_DESC_GUESS;
-	}
 
 	/*
 	 * Page 1Fh is optional: without it, let the device judge every
@@ -165,19 +220,14 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 	 */
 	memset(move_caps, 0xff, sizeof(move_caps));
 	memset(exch_caps, 0xff, sizeof(exch_caps));
+	store_caps = 0x0f;
 	err = autoch_mode_page(ach, af, AUTOCH_PAGE_DEVICE_CAPS, buf, &pg, &plen);
 	if (err && !autoch_page_absent(err))
 		goto out;
 	if (err)
 		autoch_recovered(af);
-	store_caps = 0x0f;
-	if (!err && plen >= 16) {
-		store_caps = pg[2] & 0x0f;
-		for (t = 0; t < AUTOCH_NTYPES; t++) {
-			move_caps[t] = pg[4 + t] & 0x0f;
-			exch_caps[t] = pg[12 + t] & 0x0f;
-		}
-	}
+	else
+		autoch_parse_page_1f(pg, plen, move_caps, exch_caps, &store_caps);
 
 	/* Page 1Eh is optional too: without it no transport rotates. */
 	err = autoch_mode_page(ach, af, AUTOCH_PAGE_TRANSPORT_GEOMETRY,
@@ -192,9 +242,7 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 			err = -ENOMEM;
 			goto out;
 		}
-		for (i = 0; i < range[0].count && 2 + 2 * i < plen; i++)
-			if (pg[2 + 2 * i] & 0x01)
-				__set_bit(i, rotate);
+		autoch_parse_page_1e(pg, plen, range[0].count, rotate);
 	}
 
 	for (t = 0; t < AUTOCH_NTYPES; t++) {

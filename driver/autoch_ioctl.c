@@ -383,7 +383,8 @@ static int autoch_ioctl_pr_read_keys(struct autoch_device *ach,
 				     struct autoch_file *af, void __user *argp)
 {
 	struct pr_read_keys rk;
-	unsigned int len, avail, total, n, i;
+	unsigned int len, avail, i;
+	u32 generation, total, n;
 	u64 __user *keys;
 	u8 *buf;
 	int err;
@@ -405,20 +406,17 @@ static int autoch_ioctl_pr_read_keys(struct autoch_device *ach,
 		return err;
 
 	/* the keys the header announces, up to the buffer, must have come */
-	err = -EIO;
-	if (avail < 8 ||
-	    avail < min_t(u64, len, 8ULL + get_unaligned_be32(buf + 4)))
+	err = autoch_pr_parse_keys(buf, avail, len, rk.num_keys, &generation,
+				   &total, &n);
+	if (err)
 		goto out;
-	err = 0;
-	total = get_unaligned_be32(buf + 4) / 8;
-	n = min3(total, rk.num_keys, (len - 8) / 8);
 	for (i = 0; i < n; i++) {
 		if (put_user(get_unaligned_be64(buf + 8 + 8 * i), keys + i)) {
 			err = -EFAULT;
 			goto out;
 		}
 	}
-	rk.generation = get_unaligned_be32(buf);
+	rk.generation = generation;
 	rk.num_keys = total;
 	if (copy_to_user(argp, &rk, sizeof(rk)))
 		err = -EFAULT;
@@ -440,16 +438,10 @@ static int autoch_ioctl_pr_read_reservation(struct autoch_device *ach,
 			   &avail);
 	if (err)
 		return err;
-	if (avail < 8 || (get_unaligned_be32(buf + 4) >= 16 && avail < 24)) {
-		kfree(buf);
-		return -EIO;
-	}
-	rr.generation = get_unaligned_be32(buf);
-	if (get_unaligned_be32(buf + 4) >= 16) {
-		rr.key = get_unaligned_be64(buf + 8);
-		rr.type = autoch_pr_type_from_scsi(buf[21] & 0x0f);
-	}
+	err = autoch_pr_parse_reservation(buf, avail, &rr);
 	kfree(buf);
+	if (err)
+		return err;
 	if (copy_to_user(argp, &rr, sizeof(rr)))
 		return -EFAULT;
 	return 0;

@@ -118,3 +118,39 @@ int autoch_pr_in(struct autoch_device *ach, struct autoch_file *af,
 	kfree(cmd);
 	return err;
 }
+
+/*
+ * A READ KEYS reply of @avail bytes to an allocation length of @len: the
+ * PRgeneration, the number of keys registered (*@total) and how many of
+ * them, up to @room, the reply holds from byte 8 on (*@n). -EIO when fewer
+ * keys arrived than the header announces, up to the allocation length.
+ */
+int autoch_pr_parse_keys(const u8 *buf, unsigned int avail, unsigned int len,
+			 u32 room, u32 *generation, u32 *total, u32 *n)
+{
+	if (avail < 8 ||
+	    avail < min_t(u64, len, 8ULL + get_unaligned_be32(buf + 4)))
+		return -EIO;
+	*generation = get_unaligned_be32(buf);
+	*total = get_unaligned_be32(buf + 4) / 8;
+	*n = min3(*total, room, (len - 8) / 8);
+	return 0;
+}
+
+/*
+ * A READ RESERVATION reply of @avail bytes into @rr (zeroed by the
+ * caller): the generation, and the holder's key and type when there is a
+ * reservation; -EIO when less arrived than the header announces.
+ */
+int autoch_pr_parse_reservation(const u8 *buf, unsigned int avail,
+				struct pr_read_reservation *rr)
+{
+	if (avail < 8 || (get_unaligned_be32(buf + 4) >= 16 && avail < 24))
+		return -EIO;
+	rr->generation = get_unaligned_be32(buf);
+	if (get_unaligned_be32(buf + 4) >= 16) {
+		rr->key = get_unaligned_be64(buf + 8);
+		rr->type = autoch_pr_type_from_scsi(buf[21] & 0x0f);
+	}
+	return 0;
+}

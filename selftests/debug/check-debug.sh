@@ -7,12 +7,14 @@
 #     the module against it with its KUnit suite (CONFIG_AUTOCH_KUNIT_TEST=y), the
 #     selftests, the fuzzer and the hot-unplug test;
 #   - boots it in QEMU against tgt's changer and runs there
-#     (guest-debug.sh): KUnit, the kselftest suite, the ch/autoch bind
-#     test, the ioctl fuzzer, hot-unplug during each ioctl, rmmod, a
-#     kmemleak scan;
+#     (guest-debug.sh): KUnit with its fuzz cases (a million random and
+#     spoilt replies to the parsers), the kselftest suite, the ch/autoch
+#     bind test, the ioctl fuzzer (plain, then under failslab), hot-unplug
+#     during each ioctl, rmmod, a kmemleak scan;
 #   - boots it on the emulated library (selftests/emul, two hosts):
 #     conformance, the suite with the fault matrix and malformed replies,
-#     a 32-process soak, kmemleak (guest-debug-emul.sh);
+#     the ioctl fuzzer on both hosts with resets (plain, then under
+#     failslab), a 32-process soak, kmemleak (guest-debug-emul.sh);
 #   - boots it again and cuts the changer off (iSCSI connections dropped,
 #     logins refused for a while) while every kind of call runs
 #     (guest-loss.sh);
@@ -25,6 +27,9 @@
 # (selftests/testbed/tap-count.sh): a missing result is a failure.
 #
 # Environment: AUTOCH_CACHE; AUTOCH_FUZZ_CALLS (1000000),
+# AUTOCH_FUZZ_EMUL_CALLS (200000, on the emulation; AUTOCH_FAULT_EMUL_CALLS
+# 20000 of them under failslab), AUTOCH_FUZZ_SEED (the KUnit fuzz cases'
+# seed; default a random one, printed),
 # AUTOCH_UNPLUG_ROUNDS (100), AUTOCH_LOSS_SECONDS (60, 0 skips the loss
 # run), AUTOCH_LOSS_DOWN (seconds without the changer, 20),
 # AUTOCH_FAULT_CALLS (100000, the fuzzer under failslab),
@@ -263,7 +268,7 @@ runs=" ${AUTOCH_DEBUG_RUNS:-debug emul loss} "
 if [[ $runs == *" debug "* ]]; then
 	echo "# guest: KUnit, kselftest suite, bind test, fuzzer, hot-unplug, kmemleak"
 	guest debug "$here/guest-debug.sh" \
-		"AUTOCH_PROFILE=tgt24 AUTOCH_FUZZ_CALLS=${AUTOCH_FUZZ_CALLS:-1000000} AUTOCH_FAULT_CALLS=${AUTOCH_FAULT_CALLS:-100000} AUTOCH_UNPLUG_ROUNDS=${AUTOCH_UNPLUG_ROUNDS:-100}"
+		"AUTOCH_PROFILE=tgt24 AUTOCH_FUZZ_CALLS=${AUTOCH_FUZZ_CALLS:-1000000} AUTOCH_FAULT_CALLS=${AUTOCH_FAULT_CALLS:-100000} AUTOCH_UNPLUG_ROUNDS=${AUTOCH_UNPLUG_ROUNDS:-100}${AUTOCH_FUZZ_SEED:+ AUTOCH_FUZZ_SEED=$AUTOCH_FUZZ_SEED}"
 else
 	skip "debug: KUnit, suite, fuzzer, hot-unplug (not in AUTOCH_DEBUG_RUNS)"
 fi
@@ -271,7 +276,7 @@ fi
 if [[ $runs == *" emul "* ]] && [ -f "$inst/autoch_emul.ko" ]; then
 	echo "# guest: the emulated library: conformance, suite, faults, malformed replies, soak"
 	guest emul "$here/guest-debug-emul.sh" \
-		"AUTOCH_SOAK_SECONDS=${AUTOCH_SOAK_SECONDS:-120}"
+		"AUTOCH_SOAK_SECONDS=${AUTOCH_SOAK_SECONDS:-120} AUTOCH_FUZZ_EMUL_CALLS=${AUTOCH_FUZZ_EMUL_CALLS:-200000} AUTOCH_FAULT_EMUL_CALLS=${AUTOCH_FAULT_EMUL_CALLS:-20000}"
 else
 	skip "emul: the emulated library (not in AUTOCH_DEBUG_RUNS, or it did not build)"
 fi

@@ -4,12 +4,17 @@
 # In the debug kernel's guest (make check-debug), on the emulated changer
 # (selftests/emul): the conformance checks and the kselftest suite on the
 # library profile with two hosts (fault matrix, malformed replies, unit
-# attentions, two initiators, info leaks), then a soak of
-# AUTOCH_SOAK_SECONDS (120) with 32 processes on the 1,000-slot library,
-# then a kmemleak scan with both modules gone. Prints TAP; each program's
-# own output is indented with "# ". The host checks the kernel log.
+# attentions, two initiators, info leaks), then the ioctl fuzzer on the
+# library's two hosts (reservations of both kinds, EXCHANGE, PREVENT,
+# resets; half the processes without CAP_SYS_ADMIN), again under
+# failslab, then a soak of AUTOCH_SOAK_SECONDS (120) with 32 processes on
+# the 1,000-slot library, then a kmemleak scan with both modules gone.
+# Prints TAP; each program's own output is indented with "# ". The host
+# checks the kernel log.
 #
-# Environment (from the kernel command line): AUTOCH_SOAK_SECONDS.
+# Environment (from the kernel command line): AUTOCH_SOAK_SECONDS,
+# AUTOCH_FUZZ_EMUL_CALLS (200000), AUTOCH_FAULT_EMUL_CALLS (20000, under
+# failslab), AUTOCH_FUZZ_LIMIT (seconds per fuzzer run, 600).
 
 cd "$(dirname "$0")" || exit 1
 kmemleak=/sys/kernel/debug/kmemleak
@@ -45,7 +50,7 @@ counts() {
 }
 
 echo "TAP version 13"
-echo "1..4"
+echo "1..6"
 mountpoint -q /sys/kernel/debug 2>/dev/null ||
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 if [ -w "$kmemleak" ]; then
@@ -60,6 +65,59 @@ if [ "$rc" -eq 0 ]; then
 else
 	not_ok "emulated library: conformance and kselftest suite: $(counts), exit $rc"
 fi
+
+# --- The ioctl fuzzer on the library, one process of four per host and
+# file kind; then with 5 % of its own allocations failing.
+# "N calls in T s (R calls/s)" from its output
+fuzz_rate() {
+	sed -n 's/^# fuzz: \([0-9]* calls in [0-9.]* s ([0-9]* calls\/s)\).*/\1/p' /tmp/out
+}
+wait_nodes() {
+	w=0
+	while { [ ! -c /dev/autoch0 ] || [ ! -c /dev/autoch1 ]; } && [ $w -lt 300 ]; do
+		sleep 0.1
+		w=$((w + 1))
+	done
+	[ -c /dev/autoch0 ] && [ -c /dev/autoch1 ]
+}
+fs=/sys/kernel/debug/failslab
+event=/sys/kernel/debug/autoch_emul/event
+if insmod ./autoch_emul.ko profile=library hosts=2 && insmod ./autoch.ko && wait_nodes; then
+	run ./fuzz -d /dev/autoch0 -d /dev/autoch1 -u -r $event \
+		-n "${AUTOCH_FUZZ_EMUL_CALLS:-200000}" -p 4 -t "${AUTOCH_FUZZ_LIMIT:-600}"
+	if [ "$rc" -eq 0 ]; then
+		ok "ioctl fuzzer on the library's two hosts, with resets: $(fuzz_rate), every errno in its ioctl's set, floors reached, guards intact"
+	else
+		not_ok "ioctl fuzzer on the library's two hosts, exit $rc"
+	fi
+	if [ -d $fs ]; then
+		echo Y >$fs/task-filter
+		echo N >$fs/ignore-gfp-wait
+		echo 0 >$fs/verbose
+		# times counts down with every failure injected: the count
+		echo 100000000 >$fs/times
+		echo 1 >$fs/interval
+		echo 5 >$fs/probability
+		run ./fuzz -f -d /dev/autoch0 -d /dev/autoch1 -r $event \
+			-n "${AUTOCH_FAULT_EMUL_CALLS:-20000}" -p 4 -t "${AUTOCH_FUZZ_LIMIT:-600}"
+		echo 0 >$fs/probability
+		injected=$((100000000 - $(cat $fs/times)))
+		echo -1 >$fs/times
+		enomem=$(sed -n 's/^# fuzz: ENOMEM \([0-9]*\) times.*/\1/p' /tmp/out)
+		if [ "$rc" -eq 0 ] && [ "$injected" -gt 0 ]; then
+			ok "ioctl fuzzer on the library under failslab: $(fuzz_rate), $injected allocations failed, ENOMEM ${enomem:-?} times, every errno in its ioctl's set"
+		else
+			not_ok "ioctl fuzzer on the library under failslab, exit $rc, $injected allocations failed, ENOMEM ${enomem:-?} times"
+		fi
+	else
+		not_ok "ioctl fuzzer on the library under failslab: no $fs"
+	fi
+else
+	not_ok "ioctl fuzzer on the library's two hosts: the modules did not load or the nodes did not appear"
+	not_ok "ioctl fuzzer on the library under failslab: not run"
+fi
+rmmod autoch 2>/dev/null
+rmmod autoch_emul 2>/dev/null
 
 run sh ./guest-soak.sh "${AUTOCH_SOAK_SECONDS:-120}"
 soak=$(sed -n 's/^SOAK //p' /tmp/out | head -n 1)

@@ -64,8 +64,12 @@ if [ -w "$kmemleak" ]; then
 fi
 
 # --- KUnit: the suite runs when the module comes, KTAP goes to dmesg.
+# fuzz=1: with its fuzz cases, a million replies to the parsers (the
+# other loads of the module skip them).
 before=$(dmesg | wc -l)
-if insmod ./autoch.ko; then
+t0=$(cut -d. -f1 /proc/uptime)
+if insmod ./autoch.ko fuzz=1 ${AUTOCH_FUZZ_SEED:+fuzz_seed=$AUTOCH_FUZZ_SEED}; then
+	kunit_s=$(($(cut -d. -f1 /proc/uptime) - t0))
 	dmesg | tail -n +$((before + 1)) | sed 's/^\[[ 0-9.]*\] //' |
 		sed -n '/# Subtest: autoch$/,/^ok [0-9]* autoch$\|^not ok [0-9]* autoch$/p' \
 			>/tmp/ktap
@@ -73,13 +77,17 @@ if insmod ./autoch.ko; then
 	{ echo "1..1"; cat /tmp/ktap; } | sed 's/^/# /'
 	cases=$(grep -cE '^ +ok [0-9]+ ' /tmp/ktap)
 	bad=$(grep -cE '^ +not ok [0-9]+ ' /tmp/ktap)
+	# "fuzz: N replies (READ ELEMENT STATUS N, ...), seed S"
+	fuzzed=$(sed -n 's/^ *# autoch_test_fuzz_total: fuzz: //p' /tmp/ktap | head -n 1)
 	if ! rmmod autoch; then
 		not_ok "KUnit: rmmod after the KUnit run failed"
 	elif grep -qE '^ok [0-9]+ autoch$' /tmp/ktap && [ "$bad" -eq 0 ] &&
-		[ "$cases" -gt 0 ]; then
-		ok "KUnit: $cases cases of the autoch suite pass"
+		[ "$cases" -gt 0 ] && [ -n "$fuzzed" ] && ! grep -q '# SKIP' /tmp/ktap; then
+		ok "KUnit: $cases cases of the autoch suite pass in $kunit_s s; fuzzed: $fuzzed"
+	elif [ -z "$fuzzed" ] || grep -q '# SKIP' /tmp/ktap; then
+		not_ok "KUnit: the fuzz cases did not run (or a case skipped); $bad of $((cases + bad)) cases fail"
 	else
-		not_ok "KUnit: $bad of $((cases + bad)) cases fail"
+		not_ok "KUnit: $bad of $((cases + bad)) cases fail${fuzzed:+; fuzzed: $fuzzed}"
 	fi
 else
 	not_ok "KUnit: insmod autoch.ko failed"
@@ -120,10 +128,10 @@ fuzz_rate() {
 	sed -n 's/^# fuzz: \([0-9]* calls in [0-9.]* s ([0-9]* calls\/s)\).*/\1/p' /tmp/out
 }
 if insmod ./autoch.ko && wait_node; then
-	run ./fuzz -d "$dev" -n "${AUTOCH_FUZZ_CALLS:-1000000}" \
+	run ./fuzz -d "$dev" -u -n "${AUTOCH_FUZZ_CALLS:-1000000}" \
 		-p "${AUTOCH_FUZZ_PROCS:-4}" -t "${AUTOCH_FUZZ_LIMIT:-600}"
 	if [ "$rc" -eq 0 ]; then
-		ok "ioctl fuzzer: $(fuzz_rate), every errno documented"
+		ok "ioctl fuzzer: $(fuzz_rate), every errno in its ioctl's set, floors reached, guards intact"
 	else
 		not_ok "ioctl fuzzer, exit $rc"
 	fi
@@ -138,16 +146,20 @@ if [ -d $fs ] && [ -c "$dev" ]; then
 	echo Y >$fs/task-filter
 	echo N >$fs/ignore-gfp-wait
 	echo 0 >$fs/verbose
-	echo -1 >$fs/times
+	# times counts down with every failure injected: the count
+	echo 100000000 >$fs/times
 	echo 1 >$fs/interval
 	echo 5 >$fs/probability
 	run ./fuzz -f -d "$dev" -n "${AUTOCH_FAULT_CALLS:-100000}" \
 		-p "${AUTOCH_FUZZ_PROCS:-4}" -t "${AUTOCH_FUZZ_LIMIT:-600}"
 	echo 0 >$fs/probability
-	if [ "$rc" -eq 0 ]; then
-		ok "ioctl fuzzer under failslab: $(fuzz_rate), every errno documented"
+	injected=$((100000000 - $(cat $fs/times)))
+	echo -1 >$fs/times
+	enomem=$(sed -n 's/^# fuzz: ENOMEM \([0-9]*\) times.*/\1/p' /tmp/out)
+	if [ "$rc" -eq 0 ] && [ "$injected" -gt 0 ]; then
+		ok "ioctl fuzzer under failslab: $(fuzz_rate), $injected allocations failed, ENOMEM ${enomem:-?} times, every errno in its ioctl's set"
 	else
-		not_ok "ioctl fuzzer under failslab, exit $rc"
+		not_ok "ioctl fuzzer under failslab, exit $rc, $injected allocations failed, ENOMEM ${enomem:-?} times"
 	fi
 else
 	not_ok "ioctl fuzzer under failslab: no $fs or no $dev"
