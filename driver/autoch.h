@@ -82,11 +82,13 @@
  *   ends every prevention. PR OUT and PREVENT/ALLOW need a descriptor
  *   opened for writing or CAP_SYS_ADMIN.
  *
- * - Unit attentions are also events: each is queued on every open file
- *   (AUTOCH_GET_EVENTS, SIOC_MEDIUM_CHANGED), wakes poll() and sends a
- *   change uevent. A changer only reports them on the next command, so
- *   while someone waits in poll() the driver sends TEST UNIT READY every
- *   event_poll_ms; when nobody waits it sends nothing of its own.
+ * - Unit attentions that say something changed (28/xx, 29/xx, 2A/xx,
+ *   3F/xx) are also events: each is queued on every open file
+ *   (AUTOCH_GET_EVENTS, and apart from it SIOC_MEDIUM_CHANGED's own
+ *   state), wakes poll() and sends a change uevent. A changer only
+ *   reports them on the next command, so while someone waits in poll()
+ *   the driver sends TEST UNIT READY every event_poll_ms; when nobody
+ *   waits it sends nothing of its own.
  *
  * Locking:
  *
@@ -162,6 +164,9 @@ enum autoch_type {
 #define AUTOCH_DESC_GUESS	128
 
 #define AUTOCH_UA_RETRIES	5
+/* the events SIOC_MEDIUM_CHANGED answers 1 for */
+#define AUTOCH_MEDIUM_CHANGED_EVENTS \
+	(AUTOCH_EVENT_MEDIUM | AUTOCH_EVENT_IMPORT_EXPORT | AUTOCH_EVENT_RESET)
 #define AUTOCH_PR_PARAM_LEN	24
 #define AUTOCH_DVCID_BUF_LEN	512
 #define AUTOCH_DEV_RESV_IDS	256	/* identification is one byte */
@@ -431,8 +436,11 @@ struct autoch_busy {
  * @unit_lost: the unit reservation was among them
  * @nlost: how many element reservations were among them
  * @lost: the first AUTOCH_MAX_RESERVED of those elements
- * @events: AUTOCH_EVENT_* bits not yet read
+ * @events: AUTOCH_EVENT_* bits not yet read by AUTOCH_GET_EVENTS
  * @nevents: how many events that is
+ * @medium_changed: what SIOC_MEDIUM_CHANGED answers next: a medium,
+ *	import/export or reset event came since it was last read (kept apart
+ *	from @events, so that neither call clears the other's)
  * @may_write: opened for writing, which persistent reservations and
  *	PREVENT MEDIUM REMOVAL need unless the caller has CAP_SYS_ADMIN, and
  *	which SIOC_IO's command policy reads (set at open, never changed)
@@ -452,6 +460,7 @@ struct autoch_file {
 	u16 lost[AUTOCH_MAX_RESERVED];
 	u32 events;
 	u32 nevents;
+	bool medium_changed;
 	bool may_write;
 	bool prevents;
 };
@@ -536,6 +545,7 @@ unsigned int autoch_sense_len(const u8 *sense);
 
 /* autoch_events.c: unit attentions, events, poll() */
 void autoch_post_event(struct autoch_device *ach, u32 events);
+bool autoch_reset_blocks(const u8 *cdb);
 void autoch_unit_attention(struct autoch_device *ach,
 			   const struct scsi_sense_hdr *sshdr);
 void autoch_event_work(struct work_struct *work);

@@ -295,6 +295,10 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 	for (;;) {
 		if (autoch_is_dead(ach))
 			return -ENXIO;
+		/* a reset met earlier in this call: nothing changes without */
+		if (af && autoch_reset_blocks(cmd->cdb) &&
+		    autoch_take_reset(ach, af))
+			return -ECONNRESET;
 
 		if (cmd->buf && !cmd->write)
 			memset(cmd->buf, 0, cmd->len);
@@ -332,7 +336,8 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 			 * A caller that held reservations learns that they are
 			 * gone before anything runs without them.
 			 */
-			if (af && autoch_take_reset(ach, af)) {
+			if (af && autoch_reset_blocks(cmd->cdb) &&
+			    autoch_take_reset(ach, af)) {
 				autoch_record_failure(af, cmd, -ECONNRESET);
 				return -ECONNRESET;
 			}

@@ -208,7 +208,14 @@ static int autoch_load_map(struct autoch_device *ach, struct autoch_file *af)
 	gen = ach->map_gen;
 	mutex_unlock(&ach->state_lock);
 
+	/*
+	 * Every changer has page 1Dh: a refusal (ILLEGAL REQUEST 24/00, 20/00
+	 * ...) says nothing about the caller's arguments, it is the changer
+	 * failing the call.
+	 */
 	err = autoch_mode_page(ach, af, AUTOCH_PAGE_ELEMENT_ADDRESS, buf, &pg, &plen);
+	if (err == -EINVAL || err == -EOPNOTSUPP)
+		err = -EIO;
 	if (!err)
 		err = autoch_parse_page_1d(pg, plen, range);
 	if (err)

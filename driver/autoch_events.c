@@ -40,6 +40,8 @@ void autoch_post_event(struct autoch_device *ach, u32 events)
 	list_for_each_entry(af, &ach->files, node) {
 		af->events |= events;
 		af->nevents++;
+		if (events & AUTOCH_MEDIUM_CHANGED_EVENTS)
+			af->medium_changed = true;
 	}
 	/* remove marks the device dead before it deletes the kobject */
 	if (!ach->dead)
@@ -48,6 +50,15 @@ void autoch_post_event(struct autoch_device *ach, u32 events)
 	wake_up_interruptible(&ach->events_wq);
 }
 
+/*
+ * A unit attention the driver met. 29/xx (power on, reset), 2A/xx
+ * (parameters changed) and 3F/xx (operating conditions changed) may have
+ * changed the element map too; 28/xx says media may have changed (28/01:
+ * an import/export element was used). Any other unit attention (2F/00
+ * commands cleared by another initiator, 5D/xx failure prediction, ...)
+ * changes no medium: the status cache is dropped, as after any unit
+ * attention, and no event is raised.
+ */
 void autoch_unit_attention(struct autoch_device *ach,
 			   const struct scsi_sense_hdr *sshdr)
 {
@@ -66,7 +77,7 @@ void autoch_unit_attention(struct autoch_device *ach,
 		event = AUTOCH_EVENT_CHANGED;
 		break;
 	default:
-		event = AUTOCH_EVENT_MEDIUM;
+		event = 0;
 		break;
 	}
 
@@ -86,7 +97,35 @@ void autoch_unit_attention(struct autoch_device *ach,
 		break;
 	}
 	mutex_unlock(&ach->state_lock);
-	autoch_post_event(ach, event);
+	if (event)
+		autoch_post_event(ach, event);
+}
+
+/*
+ * The commands that change something on the changer: one of them that a
+ * file sends after a reset took its reservations is not sent (or, when it
+ * met the reset's unit attention, was not executed) and the call gets
+ * ECONNRESET instead. Reads that meet the reset leave the notice for the
+ * next call that changes something.
+ */
+bool autoch_reset_blocks(const u8 *cdb)
+{
+	switch (cdb[0]) {
+	case INITIALIZE_ELEMENT_STATUS:
+	case 0x37:	/* INITIALIZE ELEMENT STATUS WITH RANGE */
+	case RESERVE_6:
+	case RELEASE_6:
+	case RESERVE_10:
+	case RELEASE_10:
+	case MOVE_MEDIUM:
+	case EXCHANGE_MEDIUM:
+	case POSITION_TO_ELEMENT:
+	case ALLOW_MEDIUM_REMOVAL:
+	case PERSISTENT_RESERVE_OUT:
+		return true;
+	default:
+		return false;
+	}
 }
 
 void autoch_event_work(struct work_struct *work)
@@ -123,9 +162,11 @@ __poll_t autoch_poll(struct file *file, poll_table *wait)
 	mutex_lock(&ach->state_lock);
 	if (ach->dead)
 		mask = EPOLLHUP | EPOLLERR;
-	else if (af->events)
-		mask = EPOLLIN | EPOLLRDNORM | EPOLLPRI;
-	else if (ms && !delayed_work_pending(&ach->event_work))
+	if (af->events)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (af->medium_changed)
+		mask |= EPOLLPRI;
+	if (!mask && ms && !delayed_work_pending(&ach->event_work))
 		queue_delayed_work(system_long_wq, &ach->event_work,
 				   msecs_to_jiffies(ms));
 	mutex_unlock(&ach->state_lock);

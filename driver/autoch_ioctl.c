@@ -738,6 +738,10 @@ static int autoch_ioctl_xsense(struct autoch_file *af, unsigned int cmd,
 	return 0;
 }
 
+/*
+ * AUTOCH_GET_EVENTS and HP-UX's SIOC_MEDIUM_CHANGED keep separate state in
+ * each open file: reading one never clears what the other would report.
+ */
 static int autoch_ioctl_events(struct autoch_device *ach,
 			       struct autoch_file *af, unsigned int cmd,
 			       void __user *argp)
@@ -748,17 +752,13 @@ static int autoch_ioctl_events(struct autoch_device *ach,
 	mutex_lock(&ach->state_lock);
 	ev.events = af->events;
 	ev.count = af->nevents;
+	changed = af->medium_changed;
 	if (cmd == AUTOCH_GET_EVENTS) {
 		af->events = 0;
 		af->nevents = 0;
+	} else {
+		af->medium_changed = false;
 	}
-	/* HP-UX: 1 once after a media change */
-	changed = !!(af->events & (AUTOCH_EVENT_MEDIUM |
-				   AUTOCH_EVENT_IMPORT_EXPORT |
-				   AUTOCH_EVENT_RESET));
-	if (cmd == SIOC_MEDIUM_CHANGED)
-		af->events &= ~(AUTOCH_EVENT_MEDIUM | AUTOCH_EVENT_IMPORT_EXPORT |
-				AUTOCH_EVENT_RESET);
 	mutex_unlock(&ach->state_lock);
 
 	if (cmd == SIOC_MEDIUM_CHANGED)
@@ -768,22 +768,51 @@ static int autoch_ioctl_events(struct autoch_device *ach,
 	return 0;
 }
 
+/*
+ * The calls whose meaning a reset changes: those that change something on
+ * the changer (media, inventory, reservations, prevention, a raw command)
+ * and would do it without the reservations the reset took away. After a
+ * reset a file that held reservations hears ECONNRESET once, from the
+ * first of these; calls that only read (inquiry, element addresses and
+ * status, drive identifiers, capabilities, keys, events, sense) and
+ * unknown numbers neither report nor consume that notice.
+ */
+static bool autoch_reports_reset(unsigned int cmd)
+{
+	switch (cmd) {
+	case SIOC_INIT_ELEM_STAT:
+	case SIOC_RESERVE:
+	case SIOC_RELEASE:
+	case SIOC_MOVE_MEDIUM:
+	case SIOC_EXCHANGE_MEDIUM:
+	case AUTOCH_PREVENT_ALLOW:
+	case AUTOCH_SIOC_IO64:
+	case AUTOCH_SIOC_IO32:
+	case IOC_PR_REGISTER:
+	case IOC_PR_RESERVE:
+	case IOC_PR_RELEASE:
+	case IOC_PR_PREEMPT:
+	case IOC_PR_PREEMPT_ABORT:
+	case IOC_PR_CLEAR:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static long autoch_dispatch(struct autoch_device *ach, struct autoch_file *af,
 			    unsigned int cmd, void __user *argp)
 {
+	/* HP-UX: after a reset, a holder of reservations hears of it once */
+	if (autoch_reports_reset(cmd) && autoch_take_reset(ach, af))
+		return -ECONNRESET;
+
 	switch (cmd) {
 	case AUTOCH_RESERVATIONS:
 		return autoch_ioctl_reservations(ach, af, argp);
 	case AUTOCH_GET_EVENTS:
 	case SIOC_MEDIUM_CHANGED:
 		return autoch_ioctl_events(ach, af, cmd, argp);
-	}
-
-	/* HP-UX: after a reset, a holder of reservations hears of it once */
-	if (autoch_take_reset(ach, af))
-		return -ECONNRESET;
-
-	switch (cmd) {
 	case SIOC_INIT_ELEM_STAT:
 		return autoch_ioctl_init_elem_stat(ach, af);
 	case SIOC_ELEMENT_ADDRESSES:

@@ -17,7 +17,8 @@
 #   - mc(1M), the HP-UX example, autoch-inventory and the udev rules in a
 #     guest, and make dkms-install on the machine's own Debian headers;
 #   - the Debian packages (selftests/deb-check.sh): make deb, lintian,
-#     installed with DKMS building for Debian's kernel, then purged;
+#     installed with apt on a minimal Debian 12 (cached) with DKMS
+#     building for Debian's kernel, used in a guest, then purged;
 #   - make matrix (selftests/matrix: builds, W=1, sparse and the suite on
 #     Debian's 6.1, 6.12, 7.2 and 7.3-rc kernels) and make check-debug
 #     (selftests/debug: KUnit, the suite, fuzzing, hot-unplug, the
@@ -346,7 +347,7 @@ grep -E '^(not )?ok |^1\.\.0' "$work/dkms.out" | sed 's/^/    /'
 [ "$rc" -ne 4 ] || rc=0
 count_tap "$work/dkms.out" "$rc"
 
-echo "Debian packages: make deb, lintian, install (DKMS for Debian's kernel), purge"
+echo "Debian packages: make deb, lintian, install on minimal Debian 12 (DKMS for Debian's kernel), guest, purge"
 KDIR=$KDIR selftests/deb-check.sh >"$work/deb.out" 2>&1
 rc=$?
 grep -E '^(not )?ok |^1\.\.0' "$work/deb.out" | sed 's/^/    /'

@@ -487,8 +487,12 @@ TEST_F(ua, poll_wakes_on_door_event)
 	EXPECT_LE(0, late);
 	EXPECT_GT(20 * poll_ms, late);
 
+	/* POLLIN for AUTOCH_GET_EVENTS, POLLPRI for SIOC_MEDIUM_CHANGED */
 	ASSERT_EQ(0, autoch_ioctl(self->a.fd, AUTOCH_GET_EVENTS, &ev));
 	EXPECT_EQ(AUTOCH_EVENT_MEDIUM, ev.events & AUTOCH_EVENT_MEDIUM);
+	EXPECT_EQ(POLLPRI, poll_in(self->a.fd, 0));
+	ASSERT_EQ(0, autoch_ioctl(self->a.fd, SIOC_MEDIUM_CHANGED, &wst));
+	EXPECT_EQ(1, wst);
 	EXPECT_EQ(0, poll_in(self->a.fd, 0));
 	if (s < 0) {
 		TH_LOG("no uevent socket: uevent not checked");
@@ -496,6 +500,86 @@ TEST_F(ua, poll_wakes_on_door_event)
 	}
 	EXPECT_TRUE(wait_uevent(s, name, "medium"));
 	close(s);
+}
+
+/*
+ * AUTOCH_GET_EVENTS and SIOC_MEDIUM_CHANGED read separate state: a
+ * program (or library) using one does not take the other's events away.
+ */
+TEST_F(ua, events_apart_from_medium_changed)
+{
+	struct element_status es;
+	struct autoch_events ev;
+	int changed;
+
+	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 0);
+	ASSERT_EQ(0, autoch_status(self->a.fd, self->full, &es));
+	drain_events(self->a.fd);
+
+	/* SIOC_MEDIUM_CHANGED first */
+	ASSERT_EQ(0, emul_ctl("event", "door close"));	/* 28/00 */
+	ASSERT_EQ(0, autoch_status(self->a.fd, self->full, &es));
+	ASSERT_EQ(0, autoch_ioctl(self->a.fd, SIOC_MEDIUM_CHANGED, &changed));
+	EXPECT_EQ(1, changed);
+	ASSERT_EQ(0, autoch_ioctl(self->a.fd, AUTOCH_GET_EVENTS, &ev));
+	EXPECT_EQ(AUTOCH_EVENT_MEDIUM, ev.events & AUTOCH_EVENT_MEDIUM)
+		TH_LOG("SIOC_MEDIUM_CHANGED cleared AUTOCH_GET_EVENTS's events");
+	ASSERT_EQ(0, autoch_ioctl(self->a.fd, SIOC_MEDIUM_CHANGED, &changed));
+	EXPECT_EQ(0, changed);
+
+	/* AUTOCH_GET_EVENTS first */
+	ASSERT_EQ(0, emul_ctl("event", "door close"));
+	ASSERT_EQ(0, autoch_status(self->a.fd, self->full, &es));
+	ASSERT_EQ(0, autoch_ioctl(self->a.fd, AUTOCH_GET_EVENTS, &ev));
+	EXPECT_EQ(AUTOCH_EVENT_MEDIUM, ev.events & AUTOCH_EVENT_MEDIUM);
+	ASSERT_EQ(0, autoch_ioctl(self->a.fd, SIOC_MEDIUM_CHANGED, &changed));
+	EXPECT_EQ(1, changed)
+		TH_LOG("AUTOCH_GET_EVENTS cleared SIOC_MEDIUM_CHANGED's state");
+	ASSERT_EQ(0, autoch_ioctl(self->a.fd, AUTOCH_GET_EVENTS, &ev));
+	EXPECT_EQ(0, ev.events);
+	EXPECT_EQ(0, ev.count);
+}
+
+/*
+ * Unit attentions that mean no medium change (2F/00 commands cleared by
+ * another initiator, 5D/00 failure prediction, 3F/03 inquiry data
+ * changed) are retried and raise no medium event; 3F/xx is
+ * AUTOCH_EVENT_CHANGED.
+ */
+TEST_F(ua, other_attention_no_medium_event)
+{
+	static const struct {
+		int asc, ascq;
+		unsigned int events;
+	} uas[] = {
+		{ 0x2f, 0x00, 0 },
+		{ 0x5d, 0x00, 0 },
+		{ 0x3f, 0x03, AUTOCH_EVENT_CHANGED },
+	};
+	struct element_status es;
+	struct autoch_events ev;
+	unsigned int i;
+	int changed;
+	char buf[512];
+
+	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 0);
+	ASSERT_EQ(0, autoch_status(self->a.fd, self->full, &es));
+	for (i = 0; i < ARRAY_SIZE(uas); i++) {
+		drain_events(self->a.fd);
+		ASSERT_EQ(0, emul_ctl("fault", "opcode=b8 host=%d count=1 fault=sense key=6 asc=%02x ascq=%02x",
+				      self->host, uas[i].asc, uas[i].ascq));
+		EXPECT_EQ(0, autoch_status(self->a.fd, self->full, &es));
+		ASSERT_LE(0, emul_read_file(EMUL_DEBUGFS "/fault", buf, sizeof(buf)));
+		EXPECT_EQ(NULL, strstr(buf, "fault=")) TH_LOG("the unit attention was not sent");
+		EXPECT_EQ(0, emul_ctl("fault", "clear"));
+		ASSERT_EQ(0, autoch_ioctl(self->a.fd, AUTOCH_GET_EVENTS, &ev));
+		EXPECT_EQ(uas[i].events, ev.events)
+			TH_LOG("6/%02x/%02x gave events %#x", uas[i].asc,
+			       uas[i].ascq, ev.events);
+		ASSERT_EQ(0, autoch_ioctl(self->a.fd, SIOC_MEDIUM_CHANGED, &changed));
+		EXPECT_EQ(0, changed) TH_LOG("6/%02x/%02x taken for a medium change",
+					     uas[i].asc, uas[i].ascq);
+	}
 }
 
 /* NOT READY 04/01 after a reset: the call waits and then succeeds. */

@@ -17,6 +17,7 @@ pkgs=(
 	ocaml			# ocamlopt: coccicheck's scripted semantic patches
 	libpython3-dev		# spatch loads libpython3.X.so, which only -dev ships
 	udev dkms		# the udev rules' test, make dkms-install
+	debootstrap		# deb-check.sh's minimal Debian 12 (debian12-root.sh)
 	gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user	# HP-UX bit-fields, big-endian
 	gcc-i686-linux-gnu libc6-dev-i386-cross	# a 32-bit SIOC_IO caller; gcc-multilib conflicts with the cross compilers
 )

@@ -566,7 +566,11 @@ struct autoch_capabilities {
  * IMPORT_EXPORT, an import/export element was accessed (28/01);
  * RESET, power on or reset (29/xx); CHANGED, parameters or configuration
  * changed (2A/xx, 3F/xx); INVENTORY, an INITIALIZE ELEMENT STATUS sent
- * through the driver ended.
+ * through the driver ended. Other unit attentions are no events.
+ * SIOC_MEDIUM_CHANGED keeps a state of its own (1 after MEDIUM,
+ * IMPORT_EXPORT or RESET): neither call clears the other's. poll():
+ * POLLIN while AUTOCH_GET_EVENTS has events, POLLPRI while
+ * SIOC_MEDIUM_CHANGED would answer 1.
  */
 #define AUTOCH_EVENT_MEDIUM		0x01
 #define AUTOCH_EVENT_IMPORT_EXPORT	0x02
@@ -644,7 +648,7 @@ struct autoch_position {
  * AUTOCH_RESERVATIONS: what SIOC_RESERVE holds for this open file, and
  *	what a reset took away.
  * AUTOCH_CAPABILITIES: which moves and exchanges the changer can do.
- * AUTOCH_GET_EVENTS: the events poll() reported, and clear them.
+ * AUTOCH_GET_EVENTS: the events poll() reported (POLLIN), and clear them.
  * AUTOCH_INQUIRY: SIOC_INQUIRY with the data's length, up to 256 bytes.
  * AUTOCH_XSENSE: SIOC_XSENSE with the failed command, its status, host
  *	status and errno.
