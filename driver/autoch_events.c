@@ -120,6 +120,7 @@ bool autoch_reset_blocks(const u8 *cdb)
 	case MOVE_MEDIUM:
 	case EXCHANGE_MEDIUM:
 	case POSITION_TO_ELEMENT:
+	case AUTOCH_OPEN_CLOSE_IMPORT_EXPORT:
 	case ALLOW_MEDIUM_REMOVAL:
 	case PERSISTENT_RESERVE_OUT:
 		return true;
