@@ -43,7 +43,7 @@ OUT ?= $(CURDIR)/build/deb
 DKMS_VERSION ?= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 KVER ?=
 DKMSSRC := /usr/src/autoch-$(DKMS_VERSION)
-DKMSFILES := Kbuild Makefile dkms.conf driver/Kbuild \
+DKMSFILES := Kbuild Makefile dkms.conf driver/Kbuild driver/probes.mk \
 	$(filter-out %.mod.c,$(wildcard driver/*.c)) $(wildcard driver/*.h) \
 	$(shell find include -name '*.h')
 

@@ -71,9 +71,7 @@ harness=$("$testbed/harness.sh" 2>"$work/harness.log") || {
 }
 
 # ---- build and lint, from a copy ----
-src=$work/emul
-mkdir -p "$src"
-cp "$here"/Kbuild "$here"/*.[ch] "$src/"
+src=$("$here/sources.sh" "$work/emul")
 if make -C "$KDIR" M="$src" W=1 modules >"$work/build.log" 2>&1 &&
 	! grep -E 'warning:|error:' "$work/build.log"; then
 	ok "autoch_emul.ko builds with W=1, no warnings"
