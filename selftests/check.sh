@@ -132,8 +132,9 @@ fi
 ksft=$harness/tools/testing/selftests
 inst=$work/guest
 mkdir -p "$inst" "$work/st" "$work/ex"
+# the kselftest programs, and the test bed's runner for the guests
 if step selftests make -C selftests KSFT_DIR="$ksft" OUTPUT="$work/st" \
-	install INSTALL_PATH="$inst"; then
+	install INSTALL_PATH="$inst" && cp selftests/guest-check.sh "$inst/"; then
 	pass "selftests build; header compiles as C++ and via include/hpux"
 else
 	fail "selftests build; header compiles as C++ and via include/hpux"

@@ -130,6 +130,7 @@ if harness=$("$testbed/harness.sh" 2>"$work/harness.log") &&
 	step selftests make -C "$top/selftests" \
 		KSFT_DIR="$harness/tools/testing/selftests" OUTPUT="$work/st" \
 		install INSTALL_PATH="$inst" &&
+	cp "$top/selftests/guest-check.sh" "$inst/" &&
 	step fuzz gcc -static -O2 -g -Wall -Wextra -Werror \
 		-I"$top/include/uapi" "$here/fuzz.c" -o "$inst/fuzz" &&
 	step unplug gcc -static -O2 -g -Wall -Wextra -Werror \

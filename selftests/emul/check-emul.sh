@@ -109,7 +109,7 @@ if [ -z "$inst" ]; then
 	if make -C "$KDIR" M="$work/drv" modules >"$work/drv.log" 2>&1 &&
 		make -C "$top/selftests" KSFT_DIR="$harness/tools/testing/selftests" \
 			OUTPUT="$work/st" install INSTALL_PATH="$inst" >>"$work/drv.log" 2>&1; then
-		cp "$work/drv/driver/autoch.ko" "$inst/"
+		cp "$work/drv/driver/autoch.ko" "$top/selftests/guest-check.sh" "$inst/"
 	else
 		show "$work/drv.log"
 		not_ok "driver and selftests build"

@@ -131,9 +131,10 @@ fi
 inst=$work/guest
 if [ "$selftests" = 1 ]; then
 	mkdir -p "$inst" "$work/st"
-	if ! step selftests-build make -C selftests \
+	# the kselftest programs, and the test bed's runner for the guest
+	if ! { step selftests-build make -C selftests \
 		KSFT_DIR="$harness/tools/testing/selftests" OUTPUT="$work/st" \
-		install INSTALL_PATH="$inst"; then
+		install INSTALL_PATH="$inst" && cp selftests/guest-check.sh "$inst/"; }; then
 		result all selftests-build fail
 		selftests=0
 	fi
