@@ -115,6 +115,17 @@ else
 fi
 rm -f .checkpatch-camelcase.*
 
+# The sysfs ABI: in the kernel's format (get_abi.pl), and every attribute
+# of autoch_sysfs.c in it, nothing more.
+abi=Documentation/ABI/testing/sysfs-class-autoch
+if step abi perl "$harness/scripts/get_abi.pl" --dir Documentation/ABI validate &&
+	! grep -q . "$work/abi.log" &&
+	step abi-attrs "$testbed/abi-attrs.sh" driver/autoch_sysfs.c "$abi"; then
+	pass "sysfs ABI: $abi validates, $(tail -n 1 "$work/abi-attrs.log") documented"
+else
+	fail "sysfs ABI: $abi validates and documents every attribute"
+fi
+
 # coccicheck as the kernel's make coccicheck M=... MODE=report runs it,
 # with the semantic patches of Debian's linux-source-6.1. Its "warning:
 # line N: should X be a metavariable?" lines are about the .cocci files.

@@ -26,6 +26,7 @@ files=(
 	scripts/const_structs.checkpatch
 	Documentation/dev-tools/checkpatch.rst	# checkpatch --verbose
 	scripts/kernel-doc
+	scripts/get_abi.pl	# Documentation/ABI's format
 	scripts/coccicheck	# make lint: Coccinelle's semantic patches
 	scripts/coccinelle
 )
