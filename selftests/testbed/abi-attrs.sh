@@ -21,7 +21,7 @@ documented=$(sed -nE 's|^What:[[:space:]]+/sys/class/autoch/autochN/(.*)$|\1|p' 
 [ -n "$defined" ] || { echo "no attributes found in $1" >&2; exit 1; }
 missing=$(comm -23 <(echo "$defined") <(echo "$documented"))
 extra=$(comm -13 <(echo "$defined") <(echo "$documented"))
-[ -z "$missing" ] || echo "not in $2:" $missing
-[ -z "$extra" ] || echo "in $2 but not defined in $1:" $extra
+[ -z "$missing" ] || echo "not in $2: ${missing//$'\n'/ }"
+[ -z "$extra" ] || echo "in $2 but not defined in $1: ${extra//$'\n'/ }"
 echo "$(echo "$defined" | wc -l) attributes and groups"
 [ -z "$missing$extra" ]
