@@ -24,7 +24,7 @@ KRELEASE = $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
 # HP-UX directory is installed whole, and the documentation the man pages
 # point to. mc is installed as autoch-mc: Midnight Commander is /usr/bin/mc.
 HPUX_HDRS = $(shell find include/hpux -type f -name '*.h' | sort)
-DOCS = $(wildcard Documentation/*.rst)
+DOCS = $(wildcard Documentation/*.rst) Documentation/ABI/testing/sysfs-class-autoch
 MAN1 := userspace-examples/autoch-inventory.1 userspace-examples/autoch-demo.1
 MAN7 := Documentation/autochanger.7
 MAN8 := userspace-examples/autoch-mc.8
@@ -43,7 +43,7 @@ OUT ?= $(CURDIR)/build/deb
 DKMS_VERSION ?= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 KVER ?=
 DKMSSRC := /usr/src/autoch-$(DKMS_VERSION)
-DKMSFILES := Kbuild Makefile dkms.conf driver/Kbuild \
+DKMSFILES := Kbuild Makefile dkms.conf driver/Kbuild driver/probes.mk \
 	$(filter-out %.mod.c,$(wildcard driver/*.c)) $(wildcard driver/*.h) \
 	$(shell find include -name '*.h')
 

@@ -217,7 +217,7 @@ VISIBLE_IF_KUNIT int autoch_sense_progress(const u8 *sense, unsigned int len)
 
 /*
  * A call waits for the changer to become ready (*@waiting false: it starts
- * now), which reported @progress (-1: none). What sysfs "progress" shows.
+ * now), which reported @progress (-1: none). What sysfs becoming_ready/ shows.
  */
 static void autoch_ready_wait(struct autoch_device *ach, bool *waiting,
 			      int progress)

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The sysfs attributes of /sys/class/autoch/autochN (INQUIRY strings,
- * the serial number, the element map, the drive identifiers, the
- * becoming-ready progress) and the device class that carries them.
+ * the serial number, the element map, the drive identifiers, and in
+ * becoming_ready/ the calls waiting for the changer to become ready) and
+ * the device class that carries them. One value per file, drive_ids being
+ * an array of one type; every file is in
+ * Documentation/ABI/testing/sysfs-class-autoch.
  */
 
 #include <linux/ctype.h>
@@ -97,7 +100,7 @@ static ssize_t autoch_show_range(struct device *dev, char *buf, int type,
  * changer (a MODE SENSE after a unit attention, one READ ELEMENT STATUS
  * per drive): those files are root's alone (0400), so that no user
  * without access to the node can keep the robot controller busy. The
- * others (vendor, model, rev, serial, progress) answer from memory.
+ * others (vendor, model, rev, serial, becoming_ready/) answer from memory.
  */
 #define AUTOCH_RANGE_ATTRS(name, type)					\
 static ssize_t first_##name##_show(struct device *dev,			\
@@ -120,7 +123,14 @@ AUTOCH_RANGE_ATTRS(storage, AUTOCH_ST);
 AUTOCH_RANGE_ATTRS(import_export, AUTOCH_IE);
 AUTOCH_RANGE_ATTRS(data_transfer, AUTOCH_DT);
 
-/* One line per drive: its element address and identifier (serial). */
+/*
+ * The drives' identifiers, one line per data transfer element in address
+ * order, the first line being first_data_transfer's drive: an array of
+ * values of one type, which Documentation/filesystems/sysfs.rst allows in
+ * one file. A file per drive would have to come and go with the element
+ * map, which is read on first use, not at probe. The line of a drive the
+ * changer gives no identifier for is empty.
+ */
 static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
 			      char *buf)
 {
@@ -143,7 +153,6 @@ static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
 		/* a drive the changer reports no identifier for: none */
 		if (err)
 			id.id_len = 0;
-		len += sysfs_emit_at(buf, len, "%u ", first + i);
 		/* padding, spaces or (tgt) NULs, is not part of the name */
 		while (id.id_len && (id.id[id.id_len - 1] == ' ' ||
 				     !id.id[id.id_len - 1]))
@@ -157,33 +166,6 @@ static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
 	return len;
 }
 static DEVICE_ATTR_ADMIN_RO(drive_ids);
-
-/*
- * "idle", or "becoming-ready SECONDS PERCENT" while calls wait for the
- * changer to become ready (NOT READY 04/01); PERCENT is the progress the
- * changer reports in its sense data, "-" when it reports none.
- */
-static ssize_t progress_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
-{
-	struct autoch_device *ach = to_autoch(dev);
-	unsigned int waiters, secs;
-	int progress;
-
-	mutex_lock(&ach->state_lock);
-	waiters = ach->ready_waiters;
-	secs = jiffies_to_msecs(jiffies - ach->ready_since) / MSEC_PER_SEC;
-	progress = ach->ready_progress;
-	mutex_unlock(&ach->state_lock);
-
-	if (!waiters)
-		return sysfs_emit(buf, "idle\n");
-	if (progress < 0)
-		return sysfs_emit(buf, "becoming-ready %u -\n", secs);
-	return sysfs_emit(buf, "becoming-ready %u %u\n", secs,
-			  progress * 100 / 65536);
-}
-static DEVICE_ATTR_RO(progress);
 
 static struct attribute *autoch_attrs[] = {
 	&dev_attr_vendor.attr,
@@ -199,10 +181,90 @@ static struct attribute *autoch_attrs[] = {
 	&dev_attr_first_data_transfer.attr,
 	&dev_attr_num_data_transfers.attr,
 	&dev_attr_drive_ids.attr,
-	&dev_attr_progress.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(autoch);
+
+static const struct attribute_group autoch_group = {
+	.attrs = autoch_attrs,
+};
+
+/*
+ * becoming_ready/: while calls wait for the changer to become ready (NOT
+ * READY 04/01, retried for ready_timeout seconds), how many wait, how
+ * long the first of them has waited and the progress the changer reports.
+ * Each file is read on its own: a call may start or end between two
+ * reads. All answer from memory.
+ */
+struct autoch_ready {
+	unsigned int waiters;
+	unsigned int secs;
+	int progress;		/* 0-65535; -1: none reported */
+};
+
+static struct autoch_ready autoch_ready_get(struct device *dev)
+{
+	struct autoch_device *ach = to_autoch(dev);
+	struct autoch_ready r;
+
+	mutex_lock(&ach->state_lock);
+	r.waiters = ach->ready_waiters;
+	r.secs = r.waiters ? jiffies_to_msecs(jiffies - ach->ready_since) /
+			     MSEC_PER_SEC : 0;
+	r.progress = r.waiters ? ach->ready_progress : -1;
+	mutex_unlock(&ach->state_lock);
+	return r;
+}
+
+static ssize_t autoch_ready_waiters_show(struct device *dev,
+					 struct device_attribute *attr,
+					 char *buf)
+{
+	return sysfs_emit(buf, "%u\n", autoch_ready_get(dev).waiters);
+}
+
+static ssize_t autoch_ready_seconds_show(struct device *dev,
+					 struct device_attribute *attr,
+					 char *buf)
+{
+	return sysfs_emit(buf, "%u\n", autoch_ready_get(dev).secs);
+}
+
+/* SPC-4 4.5.2.4.4: the progress indication is a fraction of 65536 */
+static ssize_t autoch_ready_percent_show(struct device *dev,
+					 struct device_attribute *attr,
+					 char *buf)
+{
+	struct autoch_ready r = autoch_ready_get(dev);
+
+	if (r.progress < 0)
+		return -ENODATA;
+	return sysfs_emit(buf, "%u\n", r.progress * 100 / 65536);
+}
+
+static struct device_attribute autoch_attr_ready_waiters =
+	__ATTR(waiters, 0444, autoch_ready_waiters_show, NULL);
+static struct device_attribute autoch_attr_ready_seconds =
+	__ATTR(seconds, 0444, autoch_ready_seconds_show, NULL);
+static struct device_attribute autoch_attr_ready_percent =
+	__ATTR(percent, 0444, autoch_ready_percent_show, NULL);
+
+static struct attribute *autoch_ready_attrs[] = {
+	&autoch_attr_ready_waiters.attr,
+	&autoch_attr_ready_seconds.attr,
+	&autoch_attr_ready_percent.attr,
+	NULL,
+};
+
+static const struct attribute_group autoch_ready_group = {
+	.name = "becoming_ready",
+	.attrs = autoch_ready_attrs,
+};
+
+static const struct attribute_group *autoch_groups[] = {
+	&autoch_group,
+	&autoch_ready_group,
+	NULL,
+};
 
 struct class autoch_class = {
 	.name = "autoch",

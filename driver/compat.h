@@ -7,7 +7,7 @@
  * supplies what an older kernel has under another name or not at all, so
  * that the driver body knows one API. Going upstream means deleting this
  * file. The AUTOCH_HAVE_* macros come from probes of the target kernel's
- * headers in driver/Kbuild: no version number appears here or in the
+ * headers in driver/probes.mk: no version number appears here or in the
  * driver.
  */
 #ifndef _AUTOCH_COMPAT_H

@@ -117,6 +117,17 @@ else
 fi
 rm -f .checkpatch-camelcase.*
 
+# The sysfs ABI: in the kernel's format (get_abi.pl), and every attribute
+# of autoch_sysfs.c in it, nothing more.
+abi=Documentation/ABI/testing/sysfs-class-autoch
+if step abi perl "$harness/scripts/get_abi.pl" --dir Documentation/ABI validate &&
+	! grep -q . "$work/abi.log" &&
+	step abi-attrs "$testbed/abi-attrs.sh" driver/autoch_sysfs.c "$abi"; then
+	pass "sysfs ABI: $abi validates, $(tail -n 1 "$work/abi-attrs.log") documented"
+else
+	fail "sysfs ABI: $abi validates and documents every attribute"
+fi
+
 # coccicheck as the kernel's make coccicheck M=... MODE=report runs it,
 # with the semantic patches of Debian's linux-source-6.1. Its "warning:
 # line N: should X be a metavariable?" lines are about the .cocci files.
@@ -134,8 +145,9 @@ fi
 ksft=$harness/tools/testing/selftests
 inst=$work/guest
 mkdir -p "$inst" "$work/st" "$work/ex"
+# the kselftest programs, and the test bed's runner for the guests
 if step selftests make -C selftests KSFT_DIR="$ksft" OUTPUT="$work/st" \
-	install INSTALL_PATH="$inst"; then
+	install INSTALL_PATH="$inst" && cp selftests/guest-check.sh "$inst/"; then
 	pass "selftests build; header compiles as C++ and via include/hpux"
 else
 	fail "selftests build; header compiles as C++ and via include/hpux"

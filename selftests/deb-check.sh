@@ -196,11 +196,11 @@ headers() {
 }
 t "the header and the whole HP-UX include directory, both compile" headers
 
-# Every source the module is built from (driver/Kbuild and driver/*.[ch]
+# Every source the module is built from (driver/Kbuild, driver/*.mk and driver/*.[ch]
 # of the tree, whatever their names) is in /usr/src/autoch-<version>.
 sources() {
 	local f d=$root/usr/src/autoch-$ver
-	for f in Kbuild Makefile driver/Kbuild $(cd "$top" && ls driver/*.[ch]); do
+	for f in Kbuild Makefile driver/Kbuild $(cd "$top" && ls driver/*.mk driver/*.[ch]); do
 		case $f in *.mod.c) continue ;; esac
 		cmp "$top/$f" "$d/$f" || echo "missing or different: $d/$f"
 	done | tee "$work/src.out"

@@ -145,7 +145,7 @@ sources_ok() {
 		echo "dkms.conf: $(grep PACKAGE_VERSION "$d/dkms.conf")"
 		return 1
 	}
-	bad=$(find "$d" -type f ! -name '*.[ch]' ! -name Kbuild ! -name Makefile \
+	bad=$(find "$d" -type f ! -name '*.[ch]' ! -name Kbuild ! -name '*.mk' ! -name Makefile \
 		! -name dkms.conf -o -name '*.mod.c')
 	[ -z "$bad" ] || { echo "not sources: $bad"; return 1; }
 	[ -f "$d/driver/autoch_main.c" ] && [ -f "$d/driver/autoch.h" ] && [ -f "$d/include/uapi/linux/autochanger.h" ]

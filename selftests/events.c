@@ -146,12 +146,11 @@ TEST_F(ev, sysfs)
 	EXPECT_EQ(ea->first_data_transfer, sysfs_num("first_data_transfer"));
 	EXPECT_EQ(ea->num_data_transfers, sysfs_num("num_data_transfers"));
 
+	/* one line per drive, an empty one for a drive without identifier */
 	ASSERT_EQ(0, read_sysfs("drive_ids", buf, sizeof(buf)));
-	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-		EXPECT_EQ(ea->first_data_transfer + lines, strtol(line, NULL, 10));
+	for (line = buf; (line = strchr(line, '\n')); line++)
 		lines++;
-	}
-	EXPECT_EQ(ea->num_data_transfers, lines);
+	EXPECT_EQ(ea->num_data_transfers, lines) TH_LOG("%s", buf);
 
 	ASSERT_EQ(0, read_sysfs("vendor", buf, sizeof(buf)));
 	EXPECT_LT(1, (int)strlen(buf));
@@ -164,8 +163,10 @@ TEST_F(ev, sysfs)
 	EXPECT_STREQ("IET\n", buf);
 	ASSERT_EQ(0, read_sysfs("model", buf, sizeof(buf)));
 	EXPECT_STREQ("VIRTUAL-CHANGER\n", buf);
+	/* drive 256 first: tgt's identifier, spaces shown as '_' */
 	ASSERT_EQ(0, read_sysfs("drive_ids", buf, sizeof(buf)));
-	EXPECT_EQ(0, strncmp(buf, "256 IET_____VIRTUAL-TAPE", 24)) TH_LOG("%s", buf);
+	EXPECT_EQ(0, strncmp(buf, "IET_____VIRTUAL-TAPE", 20)) TH_LOG("%s", buf);
+	EXPECT_EQ(NULL, strchr(buf, ' ')) TH_LOG("%s", buf);
 }
 
 int main(int argc, char **argv)

@@ -7,7 +7,8 @@
 #
 # Expects, in the directory of this script (/autoch in the guest):
 # autoch.ko, the test programs, and kselftest-list.txt as written by
-# `make -C selftests install` (without it, the list below is used).
+# `make -C selftests install`: the programs are TEST_GEN_PROGS of
+# selftests/Makefile, named nowhere else.
 # Loads autoch.ko, waits for the device node, runs each test program with
 # AUTOCH_PROFILE exported (PROFILE, else $AUTOCH_PROFILE; tgt24 for the
 # test bed's tgt changer), unloads the module and checks the kernel log.
@@ -26,14 +27,7 @@ AUTOCH_PROFILE=${1:-${AUTOCH_PROFILE:-}}
 AUTOCH_DEV=${AUTOCH_DEV:-/dev/autoch0}
 export AUTOCH_PROFILE AUTOCH_DEV
 
-# Keep in step with TEST_GEN_PROGS in selftests/Makefile.
-default_tests="element_map element_status move_medium exchange_reserve xsense bad_args reservations events mtx_crosscheck two_hosts unit_attention fault_matrix malformed no_leak privilege hot_remove hpux_ioctls sioc_io mail_slot"
-
-if [ -f "$dir/kselftest-list.txt" ]; then
-	tests=$(sed -n 's/^autoch://p' "$dir/kselftest-list.txt")
-else
-	tests=$default_tests
-fi
+tests=$(sed -n 's/^autoch://p' "$dir/kselftest-list.txt" 2>/dev/null)
 
 timeout=${AUTOCH_TIMEOUT:-}
 if [ -z "$timeout" ] && [ -f "$dir/settings" ]; then
@@ -72,6 +66,8 @@ bail() {
 echo "TAP version 13"
 echo "1..$plan"
 echo "# profile: ${AUTOCH_PROFILE:-none}, device: $AUTOCH_DEV"
+[ -n "$tests" ] ||
+	bail "no programs: $dir/kselftest-list.txt is missing or empty (make -C selftests install)"
 
 # Linux's ch driver (module or built in) binds to every changer and
 # would take this one.

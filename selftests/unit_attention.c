@@ -629,25 +629,46 @@ TEST_F(ua, ready_timeout_expires)
 	autoch_expect_sense(_metadata, self->a.fd, EBUSY, 0xb8, 0x2, 0x04, 0x01);
 }
 
+/* One file of the changer's sysfs becoming_ready/: its number, or -errno. */
+static long ua_ready(const char *file)
+{
+	const char *name = strrchr(autoch_path(), '/');
+	char path[192], line[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/class/autoch/%s/becoming_ready/%s",
+		 name ? name + 1 : "", file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, line, sizeof(line) - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	line[n] = '\0';
+	return strtol(line, NULL, 10);
+}
+
 /*
- * While a call waits for the changer to become ready, sysfs "progress"
- * says so with the progress the changer reports (the emulation: the
- * share of ready_ms gone); "idle" before and after.
+ * While a call waits for the changer to become ready, sysfs
+ * becoming_ready/ says so: one waiter, the seconds it has waited and the
+ * progress the changer reports (the emulation: the share of ready_ms
+ * gone); no waiter, 0 seconds and no progress (ENODATA) before and after.
  */
 TEST_F(ua, ready_progress)
 {
-	char path[128], line[64], *name;
 	struct element_status es;
-	unsigned int secs, pct = 0;
+	long secs, pct, waiters;
 	double t0;
 	int status;
 	pid_t pid;
 
-	name = strrchr(autoch_path(), '/');
-	ASSERT_NE(NULL, name);
-	snprintf(path, sizeof(path), "/sys/class/autoch/%s/progress", name + 1);
-	ASSERT_LT(0, emul_read_file(path, line, sizeof(line))) TH_LOG("%s", path);
-	EXPECT_STREQ("idle\n", line);
+	EXPECT_EQ(0, ua_ready("waiters"));
+	EXPECT_EQ(0, ua_ready("seconds"));
+	EXPECT_EQ(-ENODATA, ua_ready("percent"));
 
 	set_param(_metadata, self, AUTOCH_MODULE, "cache_ms", 0);
 	set_param(_metadata, self, EMUL_MODULE, "ready_ms", 6000);
@@ -659,24 +680,24 @@ TEST_F(ua, ready_progress)
 		_exit(autoch_status(self->a.fd, self->full, &es));
 	/* wait for the call to say that it has waited a second, no longer */
 	t0 = emul_now_ms();
-	secs = 0;
 	do {
 		emul_sleep_ms(100);
-		ASSERT_LT(0, emul_read_file(path, line, sizeof(line)));
-		if (sscanf(line, "becoming-ready %u %u", &secs, &pct) != 2)
-			secs = 0;
-	} while (!secs && emul_now_ms() - t0 < 60000);
-	TH_LOG("progress after %.0f ms of 6000: %s", emul_now_ms() - t0, line);
-	ASSERT_EQ(2, sscanf(line, "becoming-ready %u %u", &secs, &pct))
-		TH_LOG("'%s'", line);
+		secs = ua_ready("seconds");
+	} while (secs < 1 && emul_now_ms() - t0 < 60000);
+	waiters = ua_ready("waiters");
+	pct = ua_ready("percent");
+	TH_LOG("after %.0f ms of 6000: %ld waiting, %ld s, %ld %%",
+	       emul_now_ms() - t0, waiters, secs, pct);
+	ASSERT_LE(1, secs);
+	EXPECT_EQ(1, waiters);
 	/* waiting, so neither nothing done nor all of it */
-	EXPECT_LE(1, secs);
 	EXPECT_LE(1, pct);
 	EXPECT_GE(99, pct);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	ASSERT_LT(0, emul_read_file(path, line, sizeof(line)));
-	EXPECT_STREQ("idle\n", line);
+	EXPECT_EQ(0, ua_ready("waiters"));
+	EXPECT_EQ(0, ua_ready("seconds"));
+	EXPECT_EQ(-ENODATA, ua_ready("percent"));
 }
 
 static volatile sig_atomic_t alarms;

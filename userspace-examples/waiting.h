@@ -22,7 +22,7 @@
 #define WAITING_EVERY_MS	5000
 
 static atomic_long waiting_since;	/* ms; 0 while no call runs */
-static char waiting_sysfs[96];		/* .../progress of the changer */
+static char waiting_sysfs[96];		/* .../becoming_ready of the changer */
 static const char *waiting_prog = "";
 
 static long waiting_now_ms(void)
@@ -33,25 +33,37 @@ static long waiting_now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L + 1;
 }
 
-/* ", becoming ready, 37 %" from sysfs "progress", or "" */
-static void waiting_progress(char *out, size_t len)
+/* A number from a file of sysfs becoming_ready/, or -1. */
+static long waiting_read(const char *file)
 {
-	char line[64], pct[16];
-	unsigned int secs;
+	char path[128], line[32];
+	long v = -1;
 	FILE *f;
 
-	out[0] = '\0';
-	f = waiting_sysfs[0] ? fopen(waiting_sysfs, "r") : NULL;
+	snprintf(path, sizeof(path), "%s/%s", waiting_sysfs, file);
+	f = waiting_sysfs[0] ? fopen(path, "r") : NULL;
 	if (!f)
-		return;
-	if (fgets(line, sizeof(line), f) &&
-	    sscanf(line, "becoming-ready %u %15s", &secs, pct) == 2) {
-		if (strcmp(pct, "-"))
-			snprintf(out, len, ", becoming ready, %s %%", pct);
-		else
-			snprintf(out, len, ", becoming ready");
-	}
+		return -1;
+	/* percent: ENODATA while the changer reports no progress */
+	if (!fgets(line, sizeof(line), f) || sscanf(line, "%ld", &v) != 1)
+		v = -1;
 	fclose(f);
+	return v;
+}
+
+/* ", becoming ready, 37 %" from sysfs becoming_ready/, or "" */
+static void waiting_progress(char *out, size_t len)
+{
+	long pct;
+
+	out[0] = '\0';
+	if (waiting_read("waiters") <= 0)
+		return;
+	pct = waiting_read("percent");
+	if (pct >= 0)
+		snprintf(out, len, ", becoming ready, %ld %%", pct);
+	else
+		snprintf(out, len, ", becoming ready");
 }
 
 static void *waiting_watch(void *unused)
@@ -94,7 +106,7 @@ static inline void waiting_start(const char *prog, int fd)
 	waiting_prog = prog;
 	if (!fstat(fd, &st) && S_ISCHR(st.st_mode))
 		snprintf(waiting_sysfs, sizeof(waiting_sysfs),
-			 "/sys/dev/char/%u:%u/progress",
+			 "/sys/dev/char/%u:%u/becoming_ready",
 			 major(st.st_rdev), minor(st.st_rdev));
 	if (!pthread_create(&t, NULL, waiting_watch, NULL))
 		pthread_detach(t);

@@ -45,10 +45,9 @@ cp -r "$top/Kbuild" "$top/driver" "$top/include" "$work/src/"
 make -s -C "$KDIR" M="$work/src" modules >/dev/null 2>&1
 cc -O2 -Wall -static -I "$top/include/uapi" -o "$work/guest/autoch-bench" \
 	"$top/selftests/bench/autoch-bench.c"
-mkdir -p "$work/emul"
-cp "$top"/selftests/emul/Kbuild "$top"/selftests/emul/*.[ch] "$work/emul/"
-make -s -C "$KDIR" M="$work/emul" modules >/dev/null 2>&1
-cp "$work/src/driver/autoch.ko" "$work/emul/autoch_emul.ko" \
+emul=$("$top/selftests/emul/sources.sh" "$work/emul")
+make -s -C "$KDIR" M="$emul" modules >/dev/null 2>&1
+cp "$work/src/driver/autoch.ko" "$emul/autoch_emul.ko" \
 	"$top/selftests/bench/guest-bench-tgt.sh" \
 	"$top/selftests/bench/guest-bench-emul.sh" "$work/guest/"
 latency=${AUTOCH_BENCH_LATENCY_MS:-5}

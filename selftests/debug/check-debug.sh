@@ -135,6 +135,7 @@ if harness=$("$testbed/harness.sh" 2>"$work/harness.log") &&
 	step selftests make -C "$top/selftests" \
 		KSFT_DIR="$harness/tools/testing/selftests" OUTPUT="$work/st" \
 		install INSTALL_PATH="$inst" &&
+	cp "$top/selftests/guest-check.sh" "$inst/" &&
 	step fuzz gcc -static -O2 -g -Wall -Wextra -Werror \
 		-I"$top/include/uapi" "$here/fuzz.c" -o "$inst/fuzz" &&
 	step unplug gcc -static -O2 -g -Wall -Wextra -Werror \
@@ -147,12 +148,11 @@ else
 	finish
 fi
 # the emulated changer, for the third guest
-mkdir -p "$work/emul"
-cp "$top"/selftests/emul/Kbuild "$top"/selftests/emul/*.[ch] "$work/emul/"
-if step emul make -C "$KDIR" M="$work/emul" W=1 modules &&
+emul=$("$top/selftests/emul/sources.sh" "$work/emul")
+if step emul make -C "$KDIR" M="$emul" W=1 modules &&
 	! grep -E 'warning:|error:' "$work/emul.log"; then
 	ok "emulated changer builds against the debug kernel, W=1 clean"
-	cp "$work/emul/autoch_emul.ko" "$top"/selftests/emul/guest-emul.sh \
+	cp "$emul/autoch_emul.ko" "$top"/selftests/emul/guest-emul.sh \
 		"$top"/selftests/emul/guest-conformance.sh \
 		"$top"/selftests/soak/guest-soak.sh "$inst/"
 else

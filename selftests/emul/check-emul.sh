@@ -73,9 +73,7 @@ harness=$("$testbed/harness.sh" 2>"$work/harness.log") || {
 }
 
 # ---- build and lint, from a copy ----
-src=$work/emul
-mkdir -p "$src"
-cp "$here"/Kbuild "$here"/*.[ch] "$src/"
+src=$("$here/sources.sh" "$work/emul")
 if make -C "$KDIR" M="$src" W=1 modules >"$work/build.log" 2>&1 &&
 	! grep -E 'warning:|error:' "$work/build.log"; then
 	ok "autoch_emul.ko builds with W=1, no warnings"
@@ -113,7 +111,7 @@ if [ -z "$inst" ]; then
 	if make -C "$KDIR" M="$work/drv" modules >"$work/drv.log" 2>&1 &&
 		make -C "$top/selftests" KSFT_DIR="$harness/tools/testing/selftests" \
 			OUTPUT="$work/st" install INSTALL_PATH="$inst" >>"$work/drv.log" 2>&1; then
-		cp "$work/drv/driver/autoch.ko" "$inst/"
+		cp "$work/drv/driver/autoch.ko" "$top/selftests/guest-check.sh" "$inst/"
 	else
 		show "$work/drv.log"
 		not_ok "driver and selftests build"

@@ -79,10 +79,33 @@
 #include <scsi/scsi_cmnd.h>
 #include <scsi/scsi_host.h>
 
-#ifdef EMUL_HAVE_LINUX_UNALIGNED_H
+/*
+ * What older kernels lack, told by the driver's probes (driver/probes.mk):
+ * 6.12 moved the unaligned helpers; 6.13 added hrtimer_setup(), and later
+ * kernels removed hrtimer_init(); queuecommand's return type became
+ * enum scsi_qc_status after 6.12.
+ */
+#ifdef AUTOCH_HAVE_LINUX_UNALIGNED_H
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
+#endif
+
+/* what queuecommand returns: an int before enum scsi_qc_status */
+#ifdef AUTOCH_HAVE_SCSI_QC_STATUS
+#define emul_qc_status	enum scsi_qc_status
+#else
+#define emul_qc_status	int
+#endif
+
+#ifndef AUTOCH_HAVE_HRTIMER_SETUP
+static inline void hrtimer_setup(struct hrtimer *timer,
+				 enum hrtimer_restart (*function)(struct hrtimer *),
+				 clockid_t clock_id, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = function;
+}
 #endif
 
 /* Kernels after 6.12 name RESERVE(6)/RELEASE(6) RESERVE_6/RELEASE_6. */

@@ -493,9 +493,8 @@ static ssize_t emul_event_write(struct file *file, const char __user *ubuf,
 
 static const struct file_operations emul_event_fops = {
 	.owner = THIS_MODULE,
-	.open = simple_open,
+	.open = nonseekable_open,
 	.write = emul_event_write,
-	.llseek = no_llseek,
 };
 
 /*

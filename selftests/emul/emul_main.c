@@ -154,16 +154,12 @@ static int emul_init_cmd_priv(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
 	struct emul_cmd *ec = scsi_cmd_priv(cmd);
 
 	INIT_WORK(&ec->work, emul_work);
-#ifdef EMUL_HAVE_HRTIMER_SETUP
 	hrtimer_setup(&ec->timer, emul_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-#else
-	hrtimer_init(&ec->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	ec->timer.function = emul_timer;
-#endif
 	return 0;
 }
 
-static int emul_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
+static emul_qc_status emul_queuecommand(struct Scsi_Host *shost,
+					struct scsi_cmnd *cmd)
 {
 	struct emul_host *eh = shost_priv(shost);
 	struct emul_cmd *ec = scsi_cmd_priv(cmd);

@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bits.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -187,7 +188,9 @@ int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,
 	emul_setup_elems(st, slots, drives, ie, transports);
 	emul_setup_media(st, slots, ie);
 	st->naa = 0xac0000ULL + st->profile * 0x100000ULL + st->nelems;
-	snprintf(st->serial, sizeof(st->serial), "EMUL%012llX", st->naa);
+	/* the 48 bits the identifier uses: 12 hex digits */
+	snprintf(st->serial, sizeof(st->serial), "EMUL%012llX",
+		 st->naa & GENMASK_ULL(47, 0));
 	st->naa |= 0x3000000000000000ULL;	/* NAA 3: locally assigned */
 	st->unit_res = -1;
 	st->pr_holder = -1;

@@ -11,7 +11,8 @@
 #   experimental        the next -rc (7.3-rc): allowed to fail
 #
 # For each kernel: the module builds with W=1 without a warning, sparse
-# (C=2) reports nothing, and the kselftest suite passes in QEMU against
+# (C=2) reports nothing, so does the emulated changer (selftests/emul,
+# built with the driver's probes), and the kselftest suite passes in QEMU against
 # tgt's changer on that very Debian kernel; checkpatch --strict runs once.
 # Ends with a table and TAP lines ("ok N KERNEL CHECK"); an allowed
 # failure is "not ok N ... # TODO". Exits non-zero when any other check
@@ -130,9 +131,10 @@ fi
 inst=$work/guest
 if [ "$selftests" = 1 ]; then
 	mkdir -p "$inst" "$work/st"
-	if ! step selftests-build make -C selftests \
+	# the kselftest programs, and the test bed's runner for the guest
+	if ! { step selftests-build make -C selftests \
 		KSFT_DIR="$harness/tools/testing/selftests" OUTPUT="$work/st" \
-		install INSTALL_PATH="$inst"; then
+		install INSTALL_PATH="$inst" && cp selftests/guest-check.sh "$inst/"; }; then
 		result all selftests-build fail
 		selftests=0
 	fi
@@ -215,6 +217,7 @@ for suite in "${suites[@]}"; do
 		result "$k" build fail "no headers${why:+: ${why//#/}}"
 		result "$k" W=1 skip "no build"
 		result "$k" sparse skip "no build"
+		result "$k" emul skip "no headers"
 		result "$k" selftests skip "no build"
 		times[$k]=$(elapsed_since "$t0")
 		continue
@@ -263,6 +266,18 @@ for suite in "${suites[@]}"; do
 	else
 		grep -E 'C=2|checker' "$work/sparse-$suite.log" >&2
 		result "$k" sparse fail
+	fi
+
+	# The emulated changer (selftests/emul), with the driver's probes:
+	# W=1 and sparse in one build, nothing reported.
+	esrc=$("$tree/selftests/emul/sources.sh" "$src/emul")
+	if step "emul-$suite" kmake M="$esrc" W=1 C=2 modules &&
+		[ -f "$esrc/autoch_emul.ko" ] &&
+		grep -qE '^ +CHECK +.*emul_main\.c$' "$work/emul-$suite.log" &&
+		! findings "$work/emul-$suite.log" >&2; then
+		result "$k" emul ok "W=1, sparse"
+	else
+		result "$k" emul fail "W=1, sparse"
 	fi
 
 	if [ "$selftests" = 0 ]; then
@@ -315,11 +330,12 @@ mark() {
 	esac
 }
 echo
-printf '%-9s %-20s %-42s %-6s %-6s %-7s %-10s %s\n' kernel suite release build W=1 sparse selftests time
+printf '%-9s %-20s %-42s %-6s %-6s %-7s %-6s %-10s %s\n' kernel suite release build W=1 sparse emul selftests time
 for k in "${kernels[@]}"; do
-	printf '%-9s %-20s %-42s %-6s %-6s %-7s %-10s %ss\n' "$k" "${label[$k]}" \
+	printf '%-9s %-20s %-42s %-6s %-6s %-7s %-6s %-10s %ss\n' "$k" "${label[$k]}" \
 		"${release[$k]}" "$(mark "$k" build)" "$(mark "$k" W=1)" \
-		"$(mark "$k" sparse)" "$(mark "$k" selftests)" "${times[$k]}"
+		"$(mark "$k" sparse)" "$(mark "$k" emul)" "$(mark "$k" selftests)" \
+		"${times[$k]}"
 	[ -z "${notes[$k]:-}" ] || printf '%-9s   selftests: %s\n' '' "${notes[$k]}"
 done
 echo "checkpatch --strict (once): $(mark all checkpatch)"

@@ -19,14 +19,14 @@ trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-mkdir -p "$work/src" "$work/emul" "$work/guest"
+mkdir -p "$work/src" "$work/guest"
 cp -r "$top/Kbuild" "$top/driver" "$top/include" "$work/src/"
-cp "$top"/selftests/emul/Kbuild "$top"/selftests/emul/*.[ch] "$work/emul/"
+emul=$("$top/selftests/emul/sources.sh" "$work/emul")
 make -s -C "$KDIR" M="$work/src" modules >/dev/null 2>&1
-make -s -C "$KDIR" M="$work/emul" modules >/dev/null 2>&1
+make -s -C "$KDIR" M="$emul" modules >/dev/null 2>&1
 cc -O2 -Wall -Wextra -Werror -static -I "$top/include/uapi" \
 	-o "$work/guest/soak" "$top/selftests/soak/soak.c"
-cp "$work/src/driver/autoch.ko" "$work/emul/autoch_emul.ko" \
+cp "$work/src/driver/autoch.ko" "$emul/autoch_emul.ko" \
 	"$top/selftests/soak/guest-soak.sh" "$work/guest/"
 printf '#!/bin/sh\nexec sh /autoch/guest-soak.sh %s\n' "$secs" >"$work/run.sh"
 

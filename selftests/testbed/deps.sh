@@ -14,6 +14,7 @@ pkgs=(
 	busybox-static cpio xz-utils kmod	# guest initramfs
 	mtx sg3-utils lsscsi	# independent clients inside the guest
 	sparse coccinelle gcc g++ make perl	# builds, static checks, checkpatch
+	rsync			# kselftest's lib.mk installs with it
 	ocaml			# ocamlopt: coccicheck's scripted semantic patches
 	libpython3-dev		# spatch loads libpython3.X.so, which only -dev ships
 	udev dkms		# the udev rules' test, make dkms-install

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Extract from Debian's linux-source-6.1 the few files the build and lint
-# use (kselftest harness headers, checkpatch and what it reads with
+# use (kselftest's lib.mk, runner and harness headers, checkpatch and what it reads with
 # --no-tree, kernel-doc, coccicheck and its semantic patches) into the cache, keyed by the package version.
 # They are used in place (-I, make lint), never copied into the tree.
 # Usage: harness.sh         prints the directory; it holds
@@ -18,11 +18,15 @@ dest=$AUTOCH_CACHE/$pkg/$ver
 files=(
 	tools/testing/selftests/kselftest_harness.h
 	tools/testing/selftests/kselftest.h
+	tools/testing/selftests/lib.mk	# selftests/Makefile includes it
+	tools/testing/selftests/kselftest/runner.sh	# lib.mk's run_tests
+	tools/testing/selftests/kselftest/prefix.pl
 	scripts/checkpatch.pl
 	scripts/spelling.txt
 	scripts/const_structs.checkpatch
 	Documentation/dev-tools/checkpatch.rst	# checkpatch --verbose
 	scripts/kernel-doc
+	scripts/get_abi.pl	# Documentation/ABI's format
 	scripts/coccicheck	# make lint: Coccinelle's semantic patches
 	scripts/coccinelle
 )
