@@ -458,9 +458,9 @@ elif [ -n "$sg1" ]; then
 		sg_persist -n --out --reserve --param-rk=0x1111 --prout-type=1 "$sg0" || return 1
 		echo "# the holder's RESERVE(6)/RELEASE(6): GOOD, nothing changes (CRH, SPC-4 5.13.3)"
 		sg_raw "$sg0" 16 00 00 00 00 00 || return 1
-		grep -q 'unit reserved by -1, persistent reservation by 0 type 1$' $D/state || return 1
+		grep -q 'unit reserved by -1, persistent reservation by 0 type 1, aptpl [01]$' $D/state || return 1
 		sg_raw "$sg0" 17 00 00 00 00 00 || return 1
-		grep -q 'persistent reservation by 0 type 1$' $D/state || return 1
+		grep -q 'persistent reservation by 0 type 1, aptpl [01]$' $D/state || return 1
 		echo "# a registrant that does not hold it: SPC-2's conflict"
 		says 'reservation conflict' sg_raw "$sg1" 17 00 00 00 00 00 || return 1
 		sg_persist -n --in -r "$sg1" | grep -q 'Key=0x1111' || return 1
