@@ -167,7 +167,12 @@ __poll_t autoch_poll(struct file *file, poll_table *wait)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (af->medium_changed)
 		mask |= EPOLLPRI;
-	if (!mask && ms && !delayed_work_pending(&ach->event_work))
+	/*
+	 * Nothing the caller waits for (POLLIN for AUTOCH_GET_EVENTS, POLLPRI
+	 * for SIOC_MEDIUM_CHANGED) yet: ask the changer while it waits.
+	 */
+	if (!(mask & poll_requested_events(wait)) && ms &&
+	    !delayed_work_pending(&ach->event_work))
 		queue_delayed_work(system_long_wq, &ach->event_work,
 				   msecs_to_jiffies(ms));
 	mutex_unlock(&ach->state_lock);
