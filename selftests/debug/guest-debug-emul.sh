@@ -17,7 +17,7 @@
 # Environment (from the kernel command line): AUTOCH_SOAK_SECONDS,
 # AUTOCH_FUZZ_EMUL_CALLS (200000), AUTOCH_FAULT_EMUL_CALLS (20000, under
 # failslab), AUTOCH_FUZZ_LIMIT (seconds per fuzzer run, 600),
-# AUTOCH_UNPLUG_EMUL_ROUNDS (10 removals per kind of call).
+# AUTOCH_UNPLUG_EMUL_ROUNDS (5 removals per kind of call).
 
 cd "$(dirname "$0")" || exit 1
 kmemleak=/sys/kernel/debug/kmemleak
@@ -131,7 +131,7 @@ rmmod autoch_emul 2>/dev/null
 # command of its own and seen a call fail across the removal.
 if insmod ./autoch_emul.ko profile=library && insmod ./autoch.ko cmd_timeout=5 \
 	move_timeout=10 init_timeout=10 && wait_nodes 1; then
-	run ./unplug -d /dev/autoch0 -r "${AUTOCH_UNPLUG_EMUL_ROUNDS:-10}"
+	run ./unplug -d /dev/autoch0 -r "${AUTOCH_UNPLUG_EMUL_ROUNDS:-5}"
 	if [ "$rc" -eq 0 ]; then
 		ok "hot-unplug on the library during each kind of call, commands in flight failed: $(sed -n 's/^# unplug: //p' /tmp/out)"
 	else
