@@ -234,6 +234,7 @@ enum autoch_pr_in_action {
  * struct autoch_elem - cached status of one element
  * @gen: cache generation the entry was read in; 0 means never read
  * @when: jiffies when it was read
+ * @seq: the device's @res_seq when it was stored: later entries, higher
  * @flags: descriptor byte 2 (Full, ImpExp, Except, Access, ExEnab, InEnab)
  * @asc: descriptor byte 4
  * @ascq: descriptor byte 5
@@ -247,6 +248,7 @@ enum autoch_pr_in_action {
 struct autoch_elem {
 	u32 gen;
 	unsigned long when;
+	u64 seq;
 	u8 flags;
 	u8 asc;
 	u8 ascq;
@@ -293,6 +295,8 @@ struct autoch_range {
  * @rotate: page 1Eh, one bit per transport element (by index); NULL when
  *	the device reports no geometry, which means no transport rotates
  * @cache_gen: current status cache generation, never 0
+ * @res_seq: element statuses stored in the cache so far (each entry's
+ *	@seq), so that a call can tell what was read since it began
  * @quirks: what the device was seen to refuse, AUTOCH_QUIRK_* bits (atomic
  *	bitops, no lock); forgotten after a reset
  * @store_caps: page 1Fh byte 2, which element types can store media
@@ -348,6 +352,7 @@ struct autoch_device {
 	u8 exch_caps[AUTOCH_NTYPES];
 	unsigned long *rotate;
 	u32 cache_gen;
+	u64 res_seq;
 	unsigned long quirks;
 	u8 store_caps;
 	struct list_head files;
@@ -557,7 +562,7 @@ int autoch_type_of(const struct autoch_range *range, u16 addr);
 void autoch_free_map(struct autoch_range *range, unsigned long *rotate);
 int autoch_lock_map(struct autoch_device *ach, struct autoch_file *af);
 int autoch_get_status(struct autoch_device *ach, struct autoch_file *af,
-		      u16 addr, unsigned long since,
+		      u16 addr, u64 since,
 		      struct autoch_elem *out, int *typep);
 void autoch_fill_status(struct element_status *es, u16 addr, int type,
 			const struct autoch_elem *e);

@@ -419,6 +419,7 @@ VISIBLE_IF_KUNIT int autoch_parse_res(struct autoch_device *ach, int type,
 			r = &ach->range[type - 1];
 			if (ach->map_seq == map_seq && r->elems &&
 			    addr >= r->first && addr - r->first < r->count) {
+				e.seq = ++ach->res_seq;
 				r->elems[addr - r->first] = e;
 				r->desc_len = dlen;
 			}
@@ -588,18 +589,20 @@ out:
 /*
  * An entry is fresh when no unit attention came since it was read and it
  * is younger than cache_ms, or when it was read during the call asking
- * (at or after @since, when that is not 0): one call never reads the same
- * chunk twice, even with the cache disabled.
+ * (stored as @since or later, when that is not 0: a sequence number, not
+ * a time, so that an entry an earlier call read in the same jiffy is not
+ * taken for this call's): one call never reads the same chunk twice,
+ * even with the cache disabled.
  */
 static bool autoch_elem_fresh(struct autoch_device *ach,
-			      const struct autoch_elem *e, unsigned long since)
+			      const struct autoch_elem *e, u64 since)
 {
 	unsigned int ms = READ_ONCE(autoch_cache_ms);
 
 	lockdep_assert_held(&ach->state_lock);
 	if (e->gen != ach->cache_gen)
 		return false;
-	if (since && time_after_eq(e->when, since))
+	if (since && e->seq >= since)
 		return true;
 	return ms && time_before(jiffies, e->when + msecs_to_jiffies(ms));
 }
@@ -609,7 +612,7 @@ static bool autoch_elem_fresh(struct autoch_device *ach,
  * for autoch_elem_fresh().
  */
 int autoch_get_status(struct autoch_device *ach, struct autoch_file *af,
-		      u16 addr, unsigned long since,
+		      u16 addr, u64 since,
 		      struct autoch_elem *out, int *typep)
 {
 	struct autoch_range *r;

@@ -456,9 +456,9 @@ static int autoch_ioctl_status_range(struct autoch_device *ach,
 	struct autoch_status_range sr;
 	struct element_status es;
 	struct autoch_elem e;
-	unsigned long since;
 	unsigned int i;
 	int type, err;
+	u64 since;
 	bool ok;
 
 	if (copy_from_user(&sr, argp, sizeof(sr)))
@@ -475,12 +475,12 @@ static int autoch_ioctl_status_range(struct autoch_device *ach,
 	ok = true;
 	for (i = 0; i < sr.count && ok; i++)
 		ok = autoch_type_of(ach->range, sr.first + i);
+	/* what is stored from now on was read during this call (never 0) */
+	since = ach->res_seq + 1;
 	mutex_unlock(&ach->state_lock);
 	if (!ok)
 		return -EINVAL;
 
-	/* 0 means "no call": a jiffies value of 0 is taken as 1 */
-	since = jiffies ?: 1;
 	for (i = 0; i < sr.count; i++) {
 		if (fatal_signal_pending(current))
 			return -EINTR;

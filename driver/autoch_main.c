@@ -49,12 +49,21 @@ static DEFINE_IDA(autoch_ida);
 
 bool autoch_is_dead(struct autoch_device *ach)
 {
+	enum scsi_device_state state;
 	bool dead;
 
 	mutex_lock(&ach->state_lock);
 	dead = ach->dead;
 	mutex_unlock(&ach->state_lock);
-	return dead;
+	if (dead || !ach->sdev)
+		return dead;
+	/*
+	 * Removal has begun before autoch_remove() runs: from SDEV_CANCEL
+	 * on, the midlayer refuses commands with DID_ERROR, which would
+	 * read as EIO after a command lost with the device (ENXIO).
+	 */
+	state = READ_ONCE(ach->sdev->sdev_state);
+	return state == SDEV_CANCEL || state == SDEV_DEL;
 }
 
 /* ---- open, release, lifetime ---- */

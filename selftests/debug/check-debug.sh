@@ -30,7 +30,8 @@
 # AUTOCH_FUZZ_EMUL_CALLS (200000, on the emulation; AUTOCH_FAULT_EMUL_CALLS
 # 20000 of them under failslab), AUTOCH_FUZZ_SEED (the KUnit fuzz cases'
 # seed; default a random one, printed),
-# AUTOCH_UNPLUG_ROUNDS (100), AUTOCH_LOSS_SECONDS (60, 0 skips the loss
+# AUTOCH_UNPLUG_ROUNDS (100), AUTOCH_UNPLUG_EMUL_ROUNDS (5, on the
+# emulation), AUTOCH_LOSS_SECONDS (60, 0 skips the loss
 # run), AUTOCH_LOSS_DOWN (seconds without the changer, 20),
 # AUTOCH_FAULT_CALLS (100000, the fuzzer under failslab),
 # AUTOCH_SOAK_SECONDS (120, the soak on the emulation),
@@ -276,7 +277,7 @@ fi
 if [[ $runs == *" emul "* ]] && [ -f "$inst/autoch_emul.ko" ]; then
 	echo "# guest: the emulated library: conformance, suite, faults, malformed replies, soak"
 	guest emul "$here/guest-debug-emul.sh" \
-		"AUTOCH_SOAK_SECONDS=${AUTOCH_SOAK_SECONDS:-120} AUTOCH_FUZZ_EMUL_CALLS=${AUTOCH_FUZZ_EMUL_CALLS:-200000} AUTOCH_FAULT_EMUL_CALLS=${AUTOCH_FAULT_EMUL_CALLS:-20000}"
+		"AUTOCH_SOAK_SECONDS=${AUTOCH_SOAK_SECONDS:-120} AUTOCH_FUZZ_EMUL_CALLS=${AUTOCH_FUZZ_EMUL_CALLS:-200000} AUTOCH_FAULT_EMUL_CALLS=${AUTOCH_FAULT_EMUL_CALLS:-20000} AUTOCH_UNPLUG_EMUL_ROUNDS=${AUTOCH_UNPLUG_EMUL_ROUNDS:-5}"
 else
 	skip "emul: the emulated library (not in AUTOCH_DEBUG_RUNS, or it did not build)"
 fi

@@ -7,14 +7,17 @@
 # attentions, two initiators, info leaks), then the ioctl fuzzer on the
 # library's two hosts (reservations of both kinds, EXCHANGE, PREVENT,
 # resets; half the processes without CAP_SYS_ADMIN), again under
-# failslab, then a soak of AUTOCH_SOAK_SECONDS (120) with 32 processes on
-# the 1,000-slot library, then a kmemleak scan with both modules gone.
+# failslab, then hot-unplug during each kind of call with the race proven
+# (unplug.c: the emulation fails the commands in flight when the LU goes),
+# then a soak of AUTOCH_SOAK_SECONDS (120) with 32 processes on the
+# 1,000-slot library, then a kmemleak scan with both modules gone.
 # Prints TAP; each program's own output is indented with "# ". The host
 # checks the kernel log.
 #
 # Environment (from the kernel command line): AUTOCH_SOAK_SECONDS,
 # AUTOCH_FUZZ_EMUL_CALLS (200000), AUTOCH_FAULT_EMUL_CALLS (20000, under
-# failslab), AUTOCH_FUZZ_LIMIT (seconds per fuzzer run, 600).
+# failslab), AUTOCH_FUZZ_LIMIT (seconds per fuzzer run, 600),
+# AUTOCH_UNPLUG_EMUL_ROUNDS (5 removals per kind of call).
 
 cd "$(dirname "$0")" || exit 1
 kmemleak=/sys/kernel/debug/kmemleak
@@ -50,7 +53,7 @@ counts() {
 }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 mountpoint -q /sys/kernel/debug 2>/dev/null ||
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 if [ -w "$kmemleak" ]; then
@@ -72,13 +75,15 @@ fi
 fuzz_rate() {
 	sed -n 's/^# fuzz: \([0-9]* calls in [0-9.]* s ([0-9]* calls\/s)\).*/\1/p' /tmp/out
 }
+# /dev/autoch0 up to the node of host $1 - 1 (two hosts unless told)
 wait_nodes() {
+	last=/dev/autoch$((${1:-2} - 1))
 	w=0
-	while { [ ! -c /dev/autoch0 ] || [ ! -c /dev/autoch1 ]; } && [ $w -lt 300 ]; do
+	while { [ ! -c /dev/autoch0 ] || [ ! -c "$last" ]; } && [ $w -lt 300 ]; do
 		sleep 0.1
 		w=$((w + 1))
 	done
-	[ -c /dev/autoch0 ] && [ -c /dev/autoch1 ]
+	[ -c /dev/autoch0 ] && [ -c "$last" ]
 }
 fs=/sys/kernel/debug/failslab
 event=/sys/kernel/debug/autoch_emul/event
@@ -115,6 +120,25 @@ if insmod ./autoch_emul.ko profile=library hosts=2 && insmod ./autoch.ko && wait
 else
 	not_ok "ioctl fuzzer on the library's two hosts: the modules did not load or the nodes did not appear"
 	not_ok "ioctl fuzzer on the library under failslab: not run"
+fi
+rmmod autoch 2>/dev/null
+rmmod autoch_emul 2>/dev/null
+
+# --- Hot-unplug during each kind of call (status, move, exchange,
+# reserve, PR OUT, PREVENT, XSENSE, close while holding, ...): commands
+# take 200 ms while the workers run, cache_ms is 0, and the emulation's
+# "event remove fail" fails what is in flight; each kind must have lost a
+# command of its own and seen a call fail across the removal.
+if insmod ./autoch_emul.ko profile=library && insmod ./autoch.ko cmd_timeout=5 \
+	move_timeout=10 init_timeout=10 && wait_nodes 1; then
+	run ./unplug -d /dev/autoch0 -r "${AUTOCH_UNPLUG_EMUL_ROUNDS:-5}"
+	if [ "$rc" -eq 0 ]; then
+		ok "hot-unplug on the library during each kind of call, commands in flight failed: $(sed -n 's/^# unplug: //p' /tmp/out)"
+	else
+		not_ok "hot-unplug on the library during each kind of call, exit $rc"
+	fi
+else
+	not_ok "hot-unplug on the library: the modules did not load or the node did not appear"
 fi
 rmmod autoch 2>/dev/null
 rmmod autoch_emul 2>/dev/null

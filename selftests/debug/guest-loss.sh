@@ -5,7 +5,9 @@
 # in a loop while the host cuts the changer off for a while (when the
 # marker line AUTOCH-CUT-CHANGER-NOW appears on the console it drops the
 # iSCSI connection and refuses logins). With short command timeouts every
-# call must come back with a documented errno, the changer must answer
+# call must come back with a documented errno, the driver must have seen
+# the connection go (a call failed after the marker, or a reset event
+# reached a poller: a cut that cut nothing fails), the changer must answer
 # again afterwards (past the reset the new login brings) and the module
 # must unload. Prints TAP.
 #
@@ -31,10 +33,10 @@ done
 { ./unplug -d "$dev" -s "${AUTOCH_LOSS_SECONDS:-60}" 2>/dev/console; echo $? >/tmp/rc; } |
 	sed 's/^/# /'
 if [ "$(cat /tmp/rc)" -eq 0 ]; then
-	echo "ok 1 calls come back after the changer is cut off; it answers again"
+	echo "ok 1 calls come back after the changer is cut off, the loss seen; it answers again"
 	rc=0
 else
-	echo "not ok 1 calls come back after the changer is cut off; it answers again"
+	echo "not ok 1 calls come back after the changer is cut off, the loss seen; it answers again"
 	rc=1
 fi
 if rmmod autoch; then

@@ -10,9 +10,24 @@
  * Every call must return 0, ENXIO or EIO, or an errno documented for that
  * call; once it has failed with ENXIO every later call on that file must
  * too; every worker must end within the time limit (no call hangs after
- * the device is gone); the node must come back after each rescan. The
- * kernel log is the caller's to check (make check-debug greps it for
- * sanitizer reports, lockdep and hung tasks).
+ * the device is gone); a worker that cannot open the node fails the run;
+ * the node must come back after each rescan. Each kind must have met the
+ * removal: a call on a file opened before it ended ENXIO.
+ *
+ * On the emulated changer (selftests/emul, its debugfs present) the race
+ * is proven, not hoped for: while the workers run, every command takes
+ * LATENCY_MS (the emulation's latency_ms; cache_ms is 0, so status goes
+ * to the changer), and the removal is the emulation's "event remove
+ * fail", which fails the commands in flight with DID_NO_CONNECT, counted
+ * per opcode in its "lost" file, before it removes the LU ("event add"
+ * brings it back). A kind that sends commands passes only when a command
+ * of its own (the opcodes in its entry) was lost that way and one of its
+ * calls started before the removal and ended ENXIO or EIO; XSENSE must
+ * describe a failed status as that call's (the host byte DID_NO_CONNECT
+ * when it was lost), unless the device is already gone for it too
+ * (ENXIO: the removal follows the loss at once). The kernel
+ * log is the caller's to check (make check-debug greps it for sanitizer
+ * reports, lockdep and hung tasks).
  *
  * Usage: unplug [-d DEV] [-r ROUNDS] [-w WORKERS] [-k KIND]...
  *        unplug -s SECONDS [-d DEV]
@@ -20,8 +35,11 @@
  * SECONDS and prints, on stderr,
  * a marker line after a third of it, for a host-side action (make
  * check-debug stops the iSCSI target then); it checks that every call
- * returns (cmd_timeout bounds each command) and that errnos stay in the
- * documented set. Prints TAP; exits 0 when everything passed.
+ * returns (cmd_timeout bounds each command), that errnos stay in the
+ * documented set, and that the driver saw the connection go: a call that
+ * started after the marker failed with ETIMEDOUT, EIO, ENXIO or
+ * ECONNRESET, or a poller was told of a reset (AUTOCH_EVENT_RESET).
+ * Prints TAP; exits 0 when everything passed.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -45,10 +63,14 @@
 
 #include <linux/autochanger.h>
 
-#define MAX_WORKERS	16
+#define MAX_WORKERS	32	/* the loss mode runs one per kind */
 #define MAX_ERRNO	256
 #define WORKER_LIMIT_S	120	/* a worker still running then is hung */
 #define NODE_WAIT_S	30
+#define EMUL_DIR	"/sys/kernel/debug/autoch_emul"
+#define LATENCY_MS	200	/* every command, while the workers race */
+#define DID_NO_CONNECT	0x01
+#define MAX_OPS		4
 
 struct worker {
 	int id;
@@ -67,6 +89,8 @@ struct kind {
 	int extra[8];
 	bool no_fd;	/* opens its own files */
 	bool not_sticky;	/* may succeed again after ENXIO */
+	/* opcodes one of which must be lost in flight (emulation), -1 ends */
+	int ops[MAX_OPS];
 };
 
 struct shared {
@@ -75,6 +99,13 @@ struct shared {
 	uint64_t calls[MAX_WORKERS];
 	uint64_t hist[MAX_WORKERS][MAX_ERRNO + 1];
 	double longest[MAX_WORKERS];	/* seconds, the slowest call */
+	volatile double t_remove;	/* when the removal started */
+	volatile double t_cut;		/* loss mode: when the marker went out */
+	uint64_t raced[MAX_WORKERS];	/* calls across the removal, ENXIO/EIO */
+	uint64_t enxio[MAX_WORKERS];	/* ENXIO on a file opened before it */
+	uint64_t xlost[MAX_WORKERS];	/* XSENSE told of a lost command */
+	uint64_t cut[MAX_WORKERS];	/* loss mode: failed after the marker */
+	uint64_t resets[MAX_WORKERS];	/* loss mode: reset events seen */
 	int bad[MAX_WORKERS];
 	char why[MAX_WORKERS][200];
 };
@@ -247,7 +278,126 @@ static int do_poll(struct worker *w)
 		return ENXIO;
 	if (pfd.revents & POLLNVAL)
 		return EBADF;
-	return xioctl(w->fd, AUTOCH_GET_EVENTS, &ev);
+	n = xioctl(w->fd, AUTOCH_GET_EVENTS, &ev);
+	if (!n && (ev.events & AUTOCH_EVENT_RESET) && sh->t_cut)
+		sh->resets[w->id]++;
+	return n;
+}
+
+/* Two full storage slots, this worker's own when there are enough. */
+static int pick_full_pair(struct worker *w)
+{
+	struct element_status es;
+	int i, nfull = 0, e;
+
+	w->src = w->dst = 0;
+	for (i = 0; i < w->ea.num_storages; i++) {
+		memset(&es, 0, sizeof(es));
+		es.element = w->ea.first_storage + i;
+		e = xioctl(w->fd, SIOC_ELEMENT_STATUS, &es);
+		if (e)
+			return e;
+		if (!es.full)
+			continue;
+		if (nfull / 2 <= w->id)
+			*(nfull % 2 ? &w->dst : &w->src) = es.element;
+		nfull++;
+	}
+	return 0;
+}
+
+/* Two cartridges swap places: source and second destination are one. */
+static int do_exchange(struct worker *w)
+{
+	struct exchange_medium_parms xp = {};
+	int e;
+
+	if (!w->src || !w->dst) {
+		e = pick_full_pair(w);
+		if (e || !w->src || !w->dst)
+			return e;
+	}
+	xp.transport = w->ea.first_transport;
+	xp.source = w->src;
+	xp.first_destination = w->dst;
+	xp.second_destination = w->src;
+	e = xioctl(w->fd, SIOC_EXCHANGE_MEDIUM, &xp);
+	if (e == ENOMEDIUM || e == EXFULL)
+		w->src = w->dst = 0;	/* another worker's move: look again */
+	return e;
+}
+
+/* PERSISTENT RESERVE OUT: register a key of our own, then unregister. */
+static int do_pr_out(struct worker *w)
+{
+	struct pr_registration reg = {
+		.new_key = 0x4155544f00000000ULL + w->id + 1,
+		.flags = PR_FL_IGNORE_KEY,
+	};
+	int e;
+
+	e = xioctl(w->fd, IOC_PR_REGISTER, &reg);
+	if (e)
+		return e;
+	reg.new_key = 0;
+	return xioctl(w->fd, IOC_PR_REGISTER, &reg);
+}
+
+/* PREVENT ALLOW MEDIUM REMOVAL: prevent, then allow. */
+static int do_prevent(struct worker *w)
+{
+	__u32 v = 1;
+	int e;
+
+	e = xioctl(w->fd, AUTOCH_PREVENT_ALLOW, &v);
+	if (e)
+		return e;
+	v = 0;
+	return xioctl(w->fd, AUTOCH_PREVENT_ALLOW, &v);
+}
+
+/*
+ * A status, then AUTOCH_XSENSE: after a failed status the sense must be
+ * that call's; a status lost in flight shows the host byte of the loss.
+ */
+static int do_xsense(struct worker *w)
+{
+	struct element_status es = { .element = w->ea.first_storage };
+	struct autoch_xsense xs;
+	int e, x;
+
+	e = xioctl(w->fd, SIOC_ELEMENT_STATUS, &es);
+	memset(&xs, 0, sizeof(xs));
+	x = xioctl(w->fd, AUTOCH_XSENSE, &xs);
+	if (x)
+		return x;
+	if (!e)
+		return 0;
+	if (!xs.valid || xs.error != e) {
+		note(w, "AUTOCH_XSENSE after a status failing with %s: valid %u error %d",
+		     strerror(e), xs.valid, xs.error);
+		return e;
+	}
+	if (e == ENXIO && xs.host_status == DID_NO_CONNECT)
+		sh->xlost[w->id]++;
+	return e;
+}
+
+/* open, reserve an element, close: the close sends the RELEASE. */
+static int do_close_holding(struct worker *w)
+{
+	struct reservation_parms rp = {
+		.element = w->ea.first_storage + w->id % w->ea.num_storages,
+		.identification = w->id,
+	};
+	int fd, e;
+
+	fd = open(w->dev, O_RDONLY);
+	if (fd < 0)
+		return errno == ENOENT ? ENXIO : errno;
+	e = xioctl(fd, SIOC_RESERVE, &rp);
+	close(fd);
+	return e;
 }
 
 /* open, one call, close: open races with the removal of the node. */
@@ -292,35 +442,66 @@ static int do_sysfs(struct worker *w)
 	return e;
 }
 
+/*
+ * .ops: READ ELEMENT STATUS b8h, MOVE a5h, EXCHANGE a6h, INITIALIZE
+ * ELEMENT STATUS 07h, RESERVE 16h/56h, RELEASE 17h/57h, PERSISTENT
+ * RESERVE IN 5eh/OUT 5fh, PREVENT ALLOW 1eh; kinds that send nothing of
+ * their own (the map, poll's TEST UNIT READY every event_poll_ms, opens,
+ * sysfs) have none.
+ */
 static const struct kind kinds[] = {
 	{ .name = "SIOC_ELEMENT_STATUS loop", .call = do_element_status,
-	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET } },
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET }, .ops = { 0xb8, -1 } },
 	{ .name = "SIOC_MOVE_MEDIUM", .call = do_move,
-	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, ENOMEDIUM, EXFULL } },
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, ENOMEDIUM, EXFULL },
+	  .ops = { 0xa5, -1 } },
 	{ .name = "SIOC_INIT_ELEM_STAT", .call = do_init,
-	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET } },
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET }, .ops = { 0x07, -1 } },
 	{ .name = "SIOC_ELEMENT_ADDRESSES", .call = do_addresses,
-	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET } },
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET }, .ops = { -1 } },
 	{ .name = "AUTOCH_ELEMENT_STATUS_RANGE", .call = do_range,
-	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET } },
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET }, .ops = { 0xb8, -1 } },
 	{ .name = "SIOC_RESERVE/SIOC_RELEASE element", .call = do_reserve,
-	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, EOPNOTSUPP } },
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, EOPNOTSUPP },
+	  .ops = { 0x16, 0x56, 0x17, 0x57 } },
 	{ .name = "SIOC_RESERVE/SIOC_RELEASE unit", .call = do_reserve_unit,
-	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, EOPNOTSUPP } },
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, EOPNOTSUPP },
+	  .ops = { 0x16, 0x56, 0x17, 0x57 } },
 	{ .name = "AUTOCH_DRIVE_ID", .call = do_drive_id,
-	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, EOPNOTSUPP } },
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, EOPNOTSUPP },
+	  .ops = { 0xb8, -1 } },
 	{ .name = "IOC_PR_READ_KEYS", .call = do_pr_read_keys,
-	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, EOPNOTSUPP } },
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, EOPNOTSUPP },
+	  .ops = { 0x5e, -1 } },
 	{ .name = "poll", .call = do_poll,
-	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET } },
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET }, .ops = { -1 } },
 	{ .name = "open/AUTOCH_INQUIRY/close", .call = do_open_close,
-	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET }, .no_fd = true },
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET }, .no_fd = true,
+	  .ops = { -1 } },
 	/* a removed device still shows its cached map */
 	{ .name = "sysfs attributes", .call = do_sysfs,
 	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, ENOMEM },
-	  .no_fd = true, .not_sticky = true },
+	  .no_fd = true, .not_sticky = true, .ops = { -1 } },
+	/* EINVAL: a changer whose page 1Fh forbids storage to storage */
+	{ .name = "SIOC_EXCHANGE_MEDIUM", .call = do_exchange,
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, ENOMEDIUM, EXFULL,
+		     EOPNOTSUPP, EINVAL }, .ops = { 0xa6, -1 } },
+	{ .name = "IOC_PR_REGISTER (PERSISTENT RESERVE OUT)", .call = do_pr_out,
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, EOPNOTSUPP },
+	  .ops = { 0x5f, -1 } },
+	{ .name = "AUTOCH_PREVENT_ALLOW", .call = do_prevent,
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, EOPNOTSUPP },
+	  .ops = { 0x1e, -1 } },
+	{ .name = "SIOC_ELEMENT_STATUS then AUTOCH_XSENSE", .call = do_xsense,
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET }, .ops = { 0xb8, -1 } },
+	/* the RELEASE that close sends is what must be lost */
+	{ .name = "close while holding an element reservation",
+	  .call = do_close_holding,
+	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, EOPNOTSUPP }, .no_fd = true,
+	  .ops = { 0x17, 0x57, -1 } },
 };
 #define NR_KINDS	(sizeof(kinds) / sizeof(kinds[0]))
+_Static_assert(NR_KINDS <= MAX_WORKERS, "the loss mode runs a worker per kind");
 
 static bool allowed(const struct kind *k, int e)
 {
@@ -340,8 +521,8 @@ static double now(void);
 
 static void worker(struct worker *w, const struct kind *k, bool until_stop)
 {
+	double t, t0, t_rm;
 	int e, gone = 0, i;
-	double t;
 
 	w->fd = -1;
 	for (i = 0; i < 100 && w->fd < 0; i++) {
@@ -350,15 +531,23 @@ static void worker(struct worker *w, const struct kind *k, bool until_stop)
 			break;
 	}
 	if (w->fd < 0) {
-		/* the device went before we started: nothing to race */
+		/* the device went before we started: nothing raced */
+		note(w, "%s: cannot open %s: %s", k->name, w->dev, strerror(errno));
 		__sync_fetch_and_add(&sh->ready, 1);
 		return;
 	}
 	for (i = 0; i < 20; i++)
 		if (!xioctl(w->fd, SIOC_ELEMENT_ADDRESSES, &w->ea))
 			break;
+	if (i == 20)
+		note(w, "%s: no element map before the removal", k->name);
 	w->range = calloc(w->ea.num_storages ? w->ea.num_storages : 1,
 			  sizeof(*w->range));
+	/* slots picked before the race, while commands are quick */
+	if (k->call == do_move)
+		pick_slots(w);
+	if (k->call == do_exchange)
+		pick_full_pair(w);
 	if (k->no_fd) {
 		close(w->fd);
 		w->fd = -1;
@@ -366,11 +555,21 @@ static void worker(struct worker *w, const struct kind *k, bool until_stop)
 	__sync_fetch_and_add(&sh->ready, 1);
 
 	while (!sh->stop) {
-		t = now();
+		t0 = now();
 		e = k->call(w);
-		t = now() - t;
+		t = now() - t0;
 		if (t > sh->longest[w->id])
 			sh->longest[w->id] = t;
+		/* a call under way when the removal started, failed by it */
+		t_rm = sh->t_remove;
+		if (t_rm && t0 < t_rm && t0 + t >= t_rm && (e == ENXIO || e == EIO))
+			sh->raced[w->id]++;
+		if (e == ENXIO)
+			sh->enxio[w->id]++;
+		/* loss mode: failed after the marker, the cut seen */
+		if (sh->t_cut && t0 >= sh->t_cut &&
+		    (e == ETIMEDOUT || e == EIO || e == ENXIO || e == ECONNRESET))
+			sh->cut[w->id]++;
 		sh->calls[w->id]++;
 		sh->hist[w->id][e < 0 || e > MAX_ERRNO ? MAX_ERRNO : e]++;
 		if (!allowed(k, e))
@@ -568,15 +767,156 @@ static void reset_shared(void)
 	memset(sh, 0, sizeof(*sh));
 }
 
+static uint64_t sum(const uint64_t *v, unsigned int n)
+{
+	uint64_t total = 0;
+	unsigned int p;
+
+	for (p = 0; p < n; p++)
+		total += v[p];
+	return total;
+}
+
+/* ---- the emulated changer ---- */
+
+static bool emul;
+
+static int read_str(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
+/* A module parameter: its value before is kept in @old (once). */
+static int set_param(const char *module, const char *name, const char *val,
+		     char *old, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", module, name);
+	if (old && read_str(path, old, len))
+		return -1;
+	if (old)
+		old[strcspn(old, "\n")] = 0;
+	return write_str(path, val);
+}
+
+/* Commands of each opcode the emulation's removals failed in flight. */
+static int read_lost(uint64_t *lost)
+{
+	char buf[8192], *line, *save;
+	unsigned int op;
+	unsigned long long n;
+
+	memset(lost, 0, 256 * sizeof(*lost));
+	if (read_str(EMUL_DIR "/lost", buf, sizeof(buf)))
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%x %llu", &op, &n) == 2 && op < 256)
+			lost[op] = n;
+	return 0;
+}
+
+/* The node @dev and its sysfs directory exist again (after event add). */
+static bool wait_dev(const char *dev)
+{
+	char path[PATH_MAX];
+	double t0 = now();
+
+	snprintf(path, sizeof(path), "/sys/class/autoch/%s", strrchr(dev, '/') + 1);
+	while (now() - t0 < NODE_WAIT_S) {
+		if (!access(dev, F_OK) && !access(path, F_OK))
+			return true;
+		sleep_ms(20);
+	}
+	return false;
+}
+
+/*
+ * After a kind on the emulation: what its interrupted calls left on the
+ * changer goes (a registration, element and unit reservations, PREVENT),
+ * so that the next kind starts clean: unregister, a power-on reset, and a
+ * status to take the unit attention.
+ */
+static void emul_clean(const char *dev)
+{
+	struct pr_registration reg = { .flags = PR_FL_IGNORE_KEY };
+	struct element_addresses ea;
+	struct element_status es = {};
+	int fd, i;
+
+	fd = open(dev, O_RDONLY);
+	if (fd < 0)
+		return;
+	xioctl(fd, IOC_PR_REGISTER, &reg);
+	write_str(EMUL_DIR "/event", "reset");
+	for (i = 0; i < 3; i++) {
+		if (xioctl(fd, SIOC_ELEMENT_ADDRESSES, &ea))
+			continue;
+		es.element = ea.first_storage;
+		if (!xioctl(fd, SIOC_ELEMENT_STATUS, &es))
+			break;
+	}
+	close(fd);
+}
+
+/*
+ * Whether kind @k met the removal as it must (see the top of the file);
+ * false with the reason in @why.
+ */
+static bool raced(const struct kind *k, unsigned int nworkers,
+		  const uint64_t *lost, char *why, size_t len)
+{
+	uint64_t nlost = 0;
+	int i;
+
+	if (!sum(sh->enxio, nworkers)) {
+		snprintf(why, len, "no call on a file opened before the removal ended ENXIO");
+		return false;
+	}
+	if (!emul || k->ops[0] < 0) {
+		snprintf(why, len, "%llu calls on files opened before a removal ended ENXIO",
+			 (unsigned long long)sum(sh->enxio, nworkers));
+		return true;
+	}
+	for (i = 0; i < MAX_OPS && k->ops[i] >= 0; i++)
+		nlost += lost[k->ops[i]];
+	if (!nlost) {
+		snprintf(why, len, "none of its commands was in flight at a removal");
+		return false;
+	}
+	if (!sum(sh->raced, nworkers)) {
+		snprintf(why, len, "%llu of its commands lost, no call across the removal ended ENXIO/EIO",
+			 (unsigned long long)nlost);
+		return false;
+	}
+	snprintf(why, len, "%llu commands lost in flight, %llu calls failed across the removal%s",
+		 (unsigned long long)nlost, (unsigned long long)sum(sh->raced, nworkers),
+		 k->call == do_xsense && sum(sh->xlost, nworkers) ?
+		 ", XSENSE told of the loss" : "");
+	return true;
+}
+
 /* ---- modes ---- */
 
 static int run_unplug(const char *dev0, unsigned int rounds, unsigned int nworkers,
 		      const bool *selected)
 {
-	char dev[PATH_MAX], del[PATH_MAX], scan[PATH_MAX], ctl[PATH_MAX];
+	char dev[PATH_MAX], del[PATH_MAX], scan[PATH_MAX], ctl[PATH_MAX], why[200];
+	char latency[32], lat0[32] = "", cache0[32] = "";
 	pid_t pids[MAX_WORKERS];
 	unsigned int k, r, n, survived, total = 0, ntests = 0, failed = 0;
 	double t0, t1, t_del, t_scan;
+	static uint64_t lost[256];
 	const char *what;
 	bool ok;
 
@@ -584,17 +924,31 @@ static int run_unplug(const char *dev0, unsigned int rounds, unsigned int nworke
 		ntests += selected[k];
 	printf("TAP version 13\n1..%u\n", ntests);
 	snprintf(dev, sizeof(dev), "%s", dev0);
+	if (emul) {
+		/* status from the changer; what the test changes, restored */
+		if (set_param("autoch", "cache_ms", "0", cache0, sizeof(cache0)) ||
+		    set_param("autoch_emul", "latency_ms", "0", lat0, sizeof(lat0))) {
+			printf("Bail out! cannot set cache_ms and latency_ms\n");
+			return 1;
+		}
+		snprintf(latency, sizeof(latency), "%d", LATENCY_MS);
+		printf("# on the emulation: commands take %d ms during the race, %s\n",
+		       LATENCY_MS, "the removal fails those in flight");
+	}
 
 	for (k = 0; k < NR_KINDS; k++) {
 		if (!selected[k])
 			continue;
 		reset_shared();
+		if (emul && write_str(EMUL_DIR "/lost", "0"))
+			printf("# cannot reset %s/lost\n", EMUL_DIR);
 		t0 = now();
 		t_del = t_scan = 0;
 		ok = true;
 		survived = 0;
 		for (r = 0; r < rounds && ok; r++) {
-			if (!find_node(dev, sizeof(dev)) ||
+			if (emul ? !wait_dev(dev) :
+			    !find_node(dev, sizeof(dev)) ||
 			    !sysfs_paths(dev, del, scan, ctl, sizeof(del))) {
 				printf("# round %u: no changer node\n", r);
 				ok = false;
@@ -602,15 +956,24 @@ static int run_unplug(const char *dev0, unsigned int rounds, unsigned int nworke
 			}
 			sh->ready = 0;
 			sh->stop = 0;
+			sh->t_remove = 0;
 			n = start_workers(pids, 0, nworkers, dev, &kinds[k], false);
 			t1 = now();
 			while (sh->ready < (int)n && now() - t1 < NODE_WAIT_S)
 				sleep_ms(1);
 			/* let the calls get going, then pull the device */
-			sleep_ms(rand() % 40);
+			if (emul) {
+				set_param("autoch_emul", "latency_ms", latency, NULL, 0);
+				sleep_ms(LATENCY_MS / 2 + rand() % LATENCY_MS);
+			} else {
+				sleep_ms(rand() % 40);
+			}
 			t1 = now();
-			if (write_str(del, "1")) {
-				printf("# round %u: cannot write %s: %s\n", r, del, strerror(errno));
+			sh->t_remove = t1;
+			if (emul ? write_str(EMUL_DIR "/event", "remove fail") :
+				   write_str(del, "1")) {
+				printf("# round %u: cannot remove the changer: %s\n", r,
+				       strerror(errno));
 				ok = false;
 			}
 			t_del += now() - t1;
@@ -618,12 +981,14 @@ static int run_unplug(const char *dev0, unsigned int rounds, unsigned int nworke
 				sh->stop = 1;
 				ok = false;
 			}
+			if (emul)
+				set_param("autoch_emul", "latency_ms", "0", NULL, 0);
 			/* the first round as an administrator would, then just the LUN */
-			what = r ? ctl : "- - -";
+			what = emul ? "add" : r ? ctl : "- - -";
 			t1 = now();
-			if (write_str(scan, what)) {
-				printf("# round %u: cannot write '%s' to %s: %s\n", r, what, scan,
-				       strerror(errno));
+			if (emul ? write_str(EMUL_DIR "/event", what) : write_str(scan, what)) {
+				printf("# round %u: cannot bring the changer back ('%s'): %s\n", r,
+				       what, strerror(errno));
 				ok = false;
 			}
 			t_scan += now() - t1;
@@ -633,10 +998,19 @@ static int run_unplug(const char *dev0, unsigned int rounds, unsigned int nworke
 		print_hist(nworkers);
 		if (check_workers(nworkers))
 			ok = false;
-		if (ok && !find_node(dev, sizeof(dev))) {
+		if (ok && !(emul ? wait_dev(dev) : find_node(dev, sizeof(dev)))) {
 			printf("# the changer did not come back after the last rescan\n");
 			ok = false;
 		}
+		if (emul && read_lost(lost)) {
+			printf("# cannot read %s/lost\n", EMUL_DIR);
+			ok = false;
+		}
+		if (emul)
+			emul_clean(dev);
+		if (!raced(&kinds[k], nworkers, lost, why, sizeof(why)))
+			ok = false;
+		printf("#   %s\n", why);
 		total += survived;
 		printf("#   delete %.0f ms, rescan %.0f ms on average\n",
 		       r ? 1000 * t_del / r : 0.0, r ? 1000 * t_scan / r : 0.0);
@@ -645,7 +1019,13 @@ static int run_unplug(const char *dev0, unsigned int rounds, unsigned int nworke
 		failed += !ok;
 		fflush(stdout);
 	}
-	printf("# unplug: %u unplugs survived in all\n", total);
+	printf("# unplug: %u unplugs survived in all%s\n", total,
+	       emul ? ", commands in flight failed by each" : "");
+	if (emul && (set_param("autoch_emul", "latency_ms", lat0, NULL, 0) ||
+		     set_param("autoch", "cache_ms", cache0, NULL, 0))) {
+		printf("# cannot restore latency_ms and cache_ms\n");
+		failed++;
+	}
 	return failed ? 1 : 0;
 }
 
@@ -670,6 +1050,7 @@ static int run_loss(const char *dev, unsigned int seconds)
 	while (now() - t0 < seconds / 3.0)
 		sleep_ms(100);
 	/* on stderr, unbuffered: the caller may pipe stdout through a filter */
+	sh->t_cut = now();
 	fprintf(stderr, "AUTOCH-CUT-CHANGER-NOW\n");
 	while (now() - t0 < seconds)
 		sleep_ms(100);
@@ -679,8 +1060,16 @@ static int run_loss(const char *dev, unsigned int seconds)
 	print_hist(n);
 	if (check_workers(n))
 		ok = false;
-	printf("%sok 1 calls during a lost connection return, errnos documented (%.0f s)\n",
-	       ok ? "" : "not ", now() - t0);
+	/* the driver must have seen the session go: nothing cut passes */
+	printf("#   after the marker: %llu calls failed, %llu reset events\n",
+	       (unsigned long long)sum(sh->cut, n), (unsigned long long)sum(sh->resets, n));
+	if (!sum(sh->cut, n) && !sum(sh->resets, n)) {
+		printf("#   the driver never saw the connection go: %s\n",
+		       "no call failed after the marker, no reset");
+		ok = false;
+	}
+	printf("%sok 1 calls during a lost connection return, errnos documented, %s (%.0f s)\n",
+	       ok ? "" : "not ", "the loss seen", now() - t0);
 
 	/* back to work: the reset the new login brings is reported once */
 	w.dev = dev;
@@ -751,6 +1140,7 @@ int main(int argc, char **argv)
 	if (sh == MAP_FAILED)
 		return 2;
 	srand(getpid());
+	emul = !access(EMUL_DIR "/event", W_OK);
 	if (seconds)
 		return run_loss(dev, seconds);
 	for (k = 0; k < NR_KINDS; k++)

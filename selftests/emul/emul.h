@@ -323,6 +323,8 @@ struct emul_range {
  * @pr_aptpl: (L) the last REGISTER asked for APTPL (EMUL_F_PTPL)
  * @prevent: (L) medium removal prevented, per initiator
  * @counters: (L) commands received, per host and opcode
+ * @lost: (L) commands failed in flight by a removal ("event remove fail"),
+ *	per opcode
  * @faults: (L) armed faults
  * @nfaults: (L) their number
  * @mal_kind: (L) next malformed reply
@@ -365,6 +367,7 @@ struct emul_state {
 	bool pr_aptpl;
 	bool prevent[EMUL_MAX_HOSTS];
 	u64 counters[EMUL_MAX_HOSTS][256];
+	u64 lost[256];
 	struct emul_fault faults[EMUL_MAX_FAULTS];
 	unsigned int nfaults;
 	enum emul_malformed_kind mal_kind;
@@ -377,17 +380,20 @@ struct emul_state {
  * struct emul_host - one pseudo host adapter (shost_priv)
  * @shost: the SCSI host
  * @index: initiator identity
- * @lock: protects @inflight and @dying
+ * @lock: protects @inflight, @dying and @gone
  * @inflight: commands not completed yet (struct emul_cmd.node)
  * @dying: the module is going: complete everything at once
+ * @gone: the LU was pulled ("event remove fail"): every command fails at
+ *	once with DID_NO_CONNECT until "event add"
  * @remove_work: removes the LU (fault "remove")
  */
 struct emul_host {
 	struct Scsi_Host *shost;
 	unsigned int index;
-	spinlock_t lock;	/* protects @inflight, @dying */
+	spinlock_t lock;	/* protects @inflight, @dying, @gone */
 	struct list_head inflight;
 	bool dying;
+	bool gone;
 	struct work_struct remove_work;
 };
 
@@ -583,7 +589,7 @@ int emul_debugfs_init(struct emul_state *st);
 void emul_debugfs_exit(void);
 
 /* emul_main.c */
-int emul_remove_lu(void);
+int emul_remove_lu(bool fail);
 int emul_add_lu(void);
 
 #endif /* _AUTOCH_EMUL_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * autoch_emul: the test control interface, /sys/kernel/debug/autoch_emul/
- * (fault, counters, event, state, malformed; syntax in README.md).
+ * (fault, counters, event, state, malformed, lost; syntax in README.md).
  *
  * Writes are parsed in process context and applied under the state lock;
  * reads take a snapshot under it and format it outside.
@@ -311,6 +311,63 @@ static const struct file_operations emul_counters_fops = {
 	.write = emul_counters_write,
 };
 
+/* "opcode count" of the commands a removal failed in flight. */
+static int emul_lost_show(struct seq_file *m, void *v)
+{
+	struct emul_state *st = emul;
+	unsigned long flags;
+	unsigned int op;
+	u64 *lost;
+
+	lost = kmalloc_array(256, sizeof(*lost), GFP_KERNEL);
+	if (!lost)
+		return -ENOMEM;
+	spin_lock_irqsave(&st->lock, flags);
+	memcpy(lost, st->lost, sizeof(st->lost));
+	spin_unlock_irqrestore(&st->lock, flags);
+	for (op = 0; op < 256; op++)
+		if (lost[op])
+			seq_printf(m, "%02x %llu\n", op, lost[op]);
+	kfree(lost);
+	return 0;
+}
+
+static int emul_lost_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, emul_lost_show, NULL);
+}
+
+static ssize_t emul_lost_write(struct file *file, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	struct emul_state *st = emul;
+	unsigned long flags;
+	char *buf;
+	int err = 0;
+
+	buf = emul_ctl_input(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	if (strcmp(strim(buf), "0")) {
+		err = -EINVAL;
+	} else {
+		spin_lock_irqsave(&st->lock, flags);
+		memset(st->lost, 0, sizeof(st->lost));
+		spin_unlock_irqrestore(&st->lock, flags);
+	}
+	kfree(buf);
+	return err ? err : len;
+}
+
+static const struct file_operations emul_lost_fops = {
+	.owner = THIS_MODULE,
+	.open = emul_lost_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = emul_lost_write,
+};
+
 static bool emul_barcode_ok(const char *s)
 {
 	size_t n = strlen(s), i;
@@ -479,7 +536,7 @@ static ssize_t emul_event_write(struct file *file, const char __user *ubuf,
 	arg2 = p ? strsep(&p, " \t") : NULL;
 
 	if (!strcmp(what, "remove")) {
-		err = emul_remove_lu();
+		err = arg && strcmp(arg, "fail") ? -EINVAL : emul_remove_lu(!!arg);
 	} else if (!strcmp(what, "add")) {
 		err = emul_add_lu();
 	} else {
@@ -668,6 +725,7 @@ int emul_debugfs_init(struct emul_state *st)
 	debugfs_create_file("state", 0400, emul_dir, NULL, &emul_state_fops);
 	debugfs_create_file("malformed", 0600, emul_dir, NULL,
 			    &emul_malformed_fops);
+	debugfs_create_file("lost", 0600, emul_dir, NULL, &emul_lost_fops);
 	return 0;
 }
 

@@ -187,7 +187,7 @@ static emul_qc_status emul_queuecommand(struct Scsi_Host *shost,
 		emul_apply_fault(ec, &f, &delay);
 
 	spin_lock_irqsave(&eh->lock, flags);
-	if (eh->dying) {
+	if (eh->dying || eh->gone) {
 		spin_unlock_irqrestore(&eh->lock, flags);
 		set_host_byte(cmd, DID_NO_CONNECT);
 		scsi_done(cmd);
@@ -211,9 +211,10 @@ static emul_qc_status emul_queuecommand(struct Scsi_Host *shost,
 /*
  * Take the commands of @sdev (all when NULL) off the in-flight list and
  * wait until no work touches them. With @complete they are completed with
- * DID_NO_CONNECT (unload); otherwise the midlayer's error handler owns
- * them. Returns false, leaving everything alone, when @refuse_held and a
- * command waits for a host reset.
+ * DID_NO_CONNECT (unload, "event remove fail") and counted in @lost;
+ * otherwise the midlayer's error handler owns them. Returns false, leaving
+ * everything alone, when @refuse_held and a command waits for a host
+ * reset.
  */
 static bool emul_drop(struct emul_host *eh, struct scsi_device *sdev,
 		      bool complete, bool refuse_held)
@@ -244,6 +245,9 @@ static bool emul_drop(struct emul_host *eh, struct scsi_device *sdev,
 		list_del_init(&ec->drop);
 		emul_cancel(ec);
 		if (complete) {
+			spin_lock_irqsave(&emul->lock, flags);
+			emul->lost[ec->cmd->cmnd[0]]++;
+			spin_unlock_irqrestore(&emul->lock, flags);
 			ec->cmd->result = DID_NO_CONNECT << 16;
 			scsi_done(ec->cmd);
 		}
@@ -325,13 +329,28 @@ static struct scsi_host_template emul_template = {
 	.skip_settle_delay = 1,
 };
 
-/* debugfs "event remove": hot-unplug the LU from every host. */
-int emul_remove_lu(void)
+/*
+ * debugfs "event remove": hot-unplug the LU from every host. The midlayer
+ * waits for the commands in flight, which run their course first. With
+ * @fail ("event remove fail") the LU is pulled as a cable is: what is in
+ * flight fails with DID_NO_CONNECT (counted in "lost"), every command
+ * after it too until "event add", and only then is the LU removed.
+ */
+int emul_remove_lu(bool fail)
 {
 	struct scsi_device *sdev;
+	struct emul_host *eh;
+	unsigned long flags;
 	unsigned int i;
 
 	mutex_lock(&emul_lu_mutex);
+	for (i = 0; i < hosts && fail; i++) {
+		eh = shost_priv(emul_shosts[i]);
+		spin_lock_irqsave(&eh->lock, flags);
+		eh->gone = true;
+		spin_unlock_irqrestore(&eh->lock, flags);
+		emul_drop(eh, NULL, true, false);
+	}
 	for (i = 0; i < hosts; i++) {
 		sdev = scsi_device_lookup(emul_shosts[i], 0, 0, 0);
 		if (!sdev)
@@ -347,6 +366,7 @@ int emul_remove_lu(void)
 int emul_add_lu(void)
 {
 	struct emul_state *st = emul;
+	struct emul_host *eh;
 	unsigned long flags;
 	unsigned int i;
 	int err = 0, ret;
@@ -357,6 +377,10 @@ int emul_add_lu(void)
 
 	mutex_lock(&emul_lu_mutex);
 	for (i = 0; i < hosts; i++) {
+		eh = shost_priv(emul_shosts[i]);
+		spin_lock_irqsave(&eh->lock, flags);
+		eh->gone = false;
+		spin_unlock_irqrestore(&eh->lock, flags);
 		/* the new LU's queue takes the host's limit */
 		emul_shosts[i]->max_sectors = max(READ_ONCE(emul_max_sectors), 8U);
 		ret = scsi_add_device(emul_shosts[i], 0, 0, 0);
