@@ -314,72 +314,86 @@ static bool autoch_may_write(const struct autoch_file *af)
 	return af->may_write || capable(CAP_SYS_ADMIN);
 }
 
+static int autoch_ioctl_pr_register(struct autoch_device *ach,
+				    struct autoch_file *af, void __user *argp)
+{
+	struct pr_registration reg;
+
+	if (copy_from_user(&reg, argp, sizeof(reg)))
+		return -EFAULT;
+	if (reg.flags & ~PR_FL_IGNORE_KEY)
+		return -EOPNOTSUPP;
+	if (reg.__pad)
+		return -EINVAL;
+	return autoch_pr_out(ach, af,
+			     reg.flags & PR_FL_IGNORE_KEY ?
+			     AUTOCH_PRO_REGISTER_AND_IGNORE :
+			     AUTOCH_PRO_REGISTER,
+			     0, reg.old_key, reg.new_key);
+}
+
+/*
+ * A PERSISTENT RESERVE OUT that names a type: no flags (EOPNOTSUPP), a
+ * type <linux/pr.h> has.
+ */
+static int autoch_pr_out_typed(struct autoch_device *ach,
+			       struct autoch_file *af, u8 sa, u32 flags,
+			       u32 pr_type, u64 key, u64 sa_key)
+{
+	int type;
+
+	if (flags)
+		return -EOPNOTSUPP;
+	type = autoch_pr_type_to_scsi(pr_type);
+	if (type < 0)
+		return type;
+	return autoch_pr_out(ach, af, sa, type, key, sa_key);
+}
+
+static int autoch_ioctl_pr_clear(struct autoch_device *ach,
+				 struct autoch_file *af, void __user *argp)
+{
+	struct pr_clear c;
+
+	if (copy_from_user(&c, argp, sizeof(c)))
+		return -EFAULT;
+	if (c.flags)
+		return -EOPNOTSUPP;
+	if (c.__pad)
+		return -EINVAL;
+	return autoch_pr_out(ach, af, AUTOCH_PRO_CLEAR, 0, c.key, 0);
+}
+
+/* The PR ioctls that change something: a writer's descriptor or CAP_SYS_ADMIN. */
 static int autoch_ioctl_pr(struct autoch_device *ach, struct autoch_file *af,
 			   unsigned int cmd, void __user *argp)
 {
-	int type;
+	struct pr_reservation rsv;
+	struct pr_preempt p;
 
 	if (!autoch_may_write(af))
 		return -EPERM;
 
 	switch (cmd) {
-	case IOC_PR_REGISTER: {
-		struct pr_registration reg;
-
-		if (copy_from_user(&reg, argp, sizeof(reg)))
-			return -EFAULT;
-		if (reg.flags & ~PR_FL_IGNORE_KEY)
-			return -EOPNOTSUPP;
-		if (reg.__pad)
-			return -EINVAL;
-		return autoch_pr_out(ach, af,
-				     reg.flags & PR_FL_IGNORE_KEY ?
-				     AUTOCH_PRO_REGISTER_AND_IGNORE :
-				     AUTOCH_PRO_REGISTER,
-				     0, reg.old_key, reg.new_key);
-	}
+	case IOC_PR_REGISTER:
+		return autoch_ioctl_pr_register(ach, af, argp);
 	case IOC_PR_RESERVE:
-	case IOC_PR_RELEASE: {
-		struct pr_reservation rsv;
-
+	case IOC_PR_RELEASE:
 		if (copy_from_user(&rsv, argp, sizeof(rsv)))
 			return -EFAULT;
-		if (rsv.flags)
-			return -EOPNOTSUPP;
-		type = autoch_pr_type_to_scsi(rsv.type);
-		if (type < 0)
-			return type;
-		return autoch_pr_out(ach, af, cmd == IOC_PR_RESERVE ?
-				     AUTOCH_PRO_RESERVE : AUTOCH_PRO_RELEASE,
-				     type, rsv.key, 0);
-	}
+		return autoch_pr_out_typed(ach, af, cmd == IOC_PR_RESERVE ?
+					   AUTOCH_PRO_RESERVE : AUTOCH_PRO_RELEASE,
+					   rsv.flags, rsv.type, rsv.key, 0);
 	case IOC_PR_PREEMPT:
-	case IOC_PR_PREEMPT_ABORT: {
-		struct pr_preempt p;
-
+	case IOC_PR_PREEMPT_ABORT:
 		if (copy_from_user(&p, argp, sizeof(p)))
 			return -EFAULT;
-		if (p.flags)
-			return -EOPNOTSUPP;
-		type = autoch_pr_type_to_scsi(p.type);
-		if (type < 0)
-			return type;
-		return autoch_pr_out(ach, af,
-				     cmd == IOC_PR_PREEMPT ? AUTOCH_PRO_PREEMPT :
-				     AUTOCH_PRO_PREEMPT_AND_ABORT,
-				     type, p.old_key, p.new_key);
-	}
-	case IOC_PR_CLEAR: {
-		struct pr_clear c;
-
-		if (copy_from_user(&c, argp, sizeof(c)))
-			return -EFAULT;
-		if (c.flags)
-			return -EOPNOTSUPP;
-		if (c.__pad)
-			return -EINVAL;
-		return autoch_pr_out(ach, af, AUTOCH_PRO_CLEAR, 0, c.key, 0);
-	}
+		return autoch_pr_out_typed(ach, af, cmd == IOC_PR_PREEMPT ?
+					   AUTOCH_PRO_PREEMPT :
+					   AUTOCH_PRO_PREEMPT_AND_ABORT,
+					   p.flags, p.type, p.old_key, p.new_key);
+	case IOC_PR_CLEAR:
+		return autoch_ioctl_pr_clear(ach, af, argp);
 	}
 	return -ENOTTY;
 }
