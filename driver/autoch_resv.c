@@ -660,38 +660,59 @@ err_free:
 	return err;
 }
 
-int autoch_reserve_element(struct autoch_device *ach,
-			   struct autoch_file *af, u16 addr, u8 id)
+/*
+ * May @af reserve element @addr as @id? 0, with @again set when it holds
+ * it so already (nothing to do); EBUSY when another file holds it or the
+ * unit, or moves something through it; ENOSPC when the file holds as many
+ * elements as the device has identifications for it.
+ */
+static int autoch_may_reserve(struct autoch_device *ach,
+			      struct autoch_file *af, u16 addr, u8 id,
+			      bool *again)
 {
-	unsigned int nheld = 0, seq;
+	unsigned int nheld = 0;
 	struct autoch_resv *r, *old;
-	bool elem_ok, again = false;
-	int err;
+	bool elem_ok;
+	int err = 0;
 
-	lockdep_assert_held(&ach->resv_lock);
-
+	*again = false;
 	mutex_lock(&ach->state_lock);
 	list_for_each_entry(r, &ach->resv, node)
 		if (r->owner == af && r->how == AUTOCH_RESV_ELEMENT)
 			nheld++;
-	err = 0;
 	if ((ach->unit_owner && ach->unit_owner != af) ||
 	    autoch_busy_by_others(ach, af, addr)) {
 		err = -EBUSY;
 	} else {
 		old = autoch_find_resv(ach, addr);
 		if (old && old->owner == af && old->id == id)
-			again = true;	/* already reserved: nothing to do */
+			*again = true;	/* already reserved: nothing to do */
 		else if (old)
 			err = -EBUSY;
 	}
 	elem_ok = !test_bit(AUTOCH_QUIRK_NO_ELEM_RESV, &ach->quirks);
 	mutex_unlock(&ach->state_lock);
-	if (err || again)
+	if (err || *again)
 		return err;
 	/* a file may not take every identification of the device */
 	if (elem_ok && nheld >= AUTOCH_FILE_RESV_IDS)
 		return -ENOSPC;
+	return 0;
+}
+
+int autoch_reserve_element(struct autoch_device *ach,
+			   struct autoch_file *af, u16 addr, u8 id)
+{
+	struct autoch_resv *r;
+	unsigned int seq;
+	bool again;
+	int err;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	err = autoch_may_reserve(ach, af, addr, id, &again);
+	if (err || again)
+		return err;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
