@@ -477,24 +477,25 @@ static void autoch_fuzz_dvcid_one(struct autoch_fuzz *fz)
 
 /* -- MODE SENSE pages 1Dh, 1Eh, 1Fh -- */
 
-static void autoch_fuzz_mode_one(struct autoch_fuzz *fz)
+static const u8 autoch_fuzz_pages[] = {
+	AUTOCH_PAGE_ELEMENT_ADDRESS, AUTOCH_PAGE_TRANSPORT_GEOMETRY,
+	AUTOCH_PAGE_DEVICE_CAPS,
+};
+
+/*
+ * A valid MODE SENSE(6) reply with @page after a block descriptor of
+ * @bdlen bytes, for a changer of @count transports (page 1Eh); returns
+ * the length of the page's body, which starts at 4 + @bdlen + 2.
+ */
+static unsigned int autoch_fuzz_mode_build(struct autoch_fuzz *fz, u8 page,
+					   unsigned int bdlen,
+					   unsigned int count)
 {
-	static const u8 pages[] = {
-		AUTOCH_PAGE_ELEMENT_ADDRESS, AUTOCH_PAGE_TRANSPORT_GEOMETRY,
-		AUTOCH_PAGE_DEVICE_CAPS,
-	};
-	u8 page = pages[autoch_fuzz_below(fz, ARRAY_SIZE(pages))], ask;
-	unsigned int bdlen = autoch_fuzz_chance(fz, 80) ? 0 : 8, off, plen = 0;
-	unsigned int body, count = 1 + autoch_fuzz_below(fz, 70), t, bit;
-	struct autoch_range range[AUTOCH_NTYPES] = {};
-	u8 move[AUTOCH_NTYPES], exch[AUTOCH_NTYPES], store = 0x0f;
-	unsigned long *rotate;
-	u8 *b = fz->valid, *buf, *pg = NULL;
-	int ret;
+	unsigned int off = 4 + bdlen, body, t;
+	u8 *b = fz->valid;
 
 	memset(b, 0, sizeof(fz->valid));
 	fz->nfields = 0;
-	off = 4 + bdlen;
 	body = page == AUTOCH_PAGE_TRANSPORT_GEOMETRY ? 2 * count : 18;
 	fz->len = off + 2 + body;
 	autoch_fuzz_bytes(fz, b + off + 2, body);
@@ -515,23 +516,23 @@ static void autoch_fuzz_mode_one(struct autoch_fuzz *fz)
 			autoch_fuzz_field(fz, off + 4 + 4 * t, 2);
 		}
 	}
+	return body;
+}
 
-	autoch_fuzz_pick(fz);
-	ask = autoch_fuzz_chance(fz, 90) ? page : pages[autoch_fuzz_below(fz, ARRAY_SIZE(pages))];
-	buf = autoch_fuzz_buf(fz, 0);
-	ret = autoch_mode_page_find(buf, fz->avail, ask, &pg, &plen);
-	AUTOCH_FUZZ_CHECK(fz, ret == 0 || ret == -EIO, "returned %d", ret);
-	if (!ret) {
-		AUTOCH_FUZZ_CHECK(fz, pg >= buf + 4 && plen >= 2 &&
-				  pg + plen <= buf + fz->avail,
-				  "page at %td, %u bytes", pg - buf, plen);
-		AUTOCH_FUZZ_CHECK(fz, (pg[0] & 0x3f) == ask, "page %02x", pg[0]);
-	}
-	if (!fz->mutated && ask == page)
-		AUTOCH_FUZZ_CHECK(fz, !ret && pg == buf + off && plen == body + 2,
-				  "returned %d, %u bytes of %u", ret, plen, body + 2);
-	if (ret)
-		return;
+/*
+ * The page @ask found at @pg (@plen bytes) through its parser; @valid:
+ * the reply is the one built for it, page 1Dh at @off of fz->valid.
+ */
+static void autoch_fuzz_mode_page(struct autoch_fuzz *fz, u8 ask, u8 *pg,
+				  unsigned int plen, bool valid,
+				  unsigned int off, unsigned int count)
+{
+	struct autoch_range range[AUTOCH_NTYPES] = {};
+	u8 move[AUTOCH_NTYPES], exch[AUTOCH_NTYPES], store = 0x0f;
+	unsigned long *rotate;
+	unsigned int t, bit;
+	int ret;
+
 	switch (ask) {
 	case AUTOCH_PAGE_ELEMENT_ADDRESS:
 		ret = autoch_parse_page_1d(pg, plen, range);
@@ -540,10 +541,10 @@ static void autoch_fuzz_mode_one(struct autoch_fuzz *fz)
 			AUTOCH_FUZZ_CHECK(fz, range[t].first + range[t].count <= 0x10000,
 					  "type %u: %u + %u", t, range[t].first,
 					  range[t].count);
-		if (!fz->mutated && ask == page)
+		if (valid)
 			for (t = 0; t < AUTOCH_NTYPES; t++)
 				AUTOCH_FUZZ_CHECK(fz, range[t].first ==
-						  get_unaligned_be16(b + off + 2 + 4 * t),
+						  get_unaligned_be16(fz->valid + off + 2 + 4 * t),
 						  "type %u first %u", t, range[t].first);
 		break;
 	case AUTOCH_PAGE_DEVICE_CAPS:
@@ -569,6 +570,36 @@ static void autoch_fuzz_mode_one(struct autoch_fuzz *fz)
 		AUTOCH_FUZZ_CHECK(fz, bit >= count, "bit %u of %u", bit, count);
 		break;
 	}
+}
+
+static void autoch_fuzz_mode_one(struct autoch_fuzz *fz)
+{
+	u8 page = autoch_fuzz_pages[autoch_fuzz_below(fz, ARRAY_SIZE(autoch_fuzz_pages))];
+	unsigned int bdlen = autoch_fuzz_chance(fz, 80) ? 0 : 8, plen = 0;
+	unsigned int count = 1 + autoch_fuzz_below(fz, 70);
+	unsigned int off = 4 + bdlen, body;
+	u8 *buf, *pg = NULL, ask;
+	int ret;
+
+	body = autoch_fuzz_mode_build(fz, page, bdlen, count);
+	autoch_fuzz_pick(fz);
+	ask = autoch_fuzz_chance(fz, 90) ? page :
+	      autoch_fuzz_pages[autoch_fuzz_below(fz, ARRAY_SIZE(autoch_fuzz_pages))];
+	buf = autoch_fuzz_buf(fz, 0);
+	ret = autoch_mode_page_find(buf, fz->avail, ask, &pg, &plen);
+	AUTOCH_FUZZ_CHECK(fz, ret == 0 || ret == -EIO, "returned %d", ret);
+	if (!ret) {
+		AUTOCH_FUZZ_CHECK(fz, pg >= buf + 4 && plen >= 2 &&
+				  pg + plen <= buf + fz->avail,
+				  "page at %td, %u bytes", pg - buf, plen);
+		AUTOCH_FUZZ_CHECK(fz, (pg[0] & 0x3f) == ask, "page %02x", pg[0]);
+	}
+	if (!fz->mutated && ask == page)
+		AUTOCH_FUZZ_CHECK(fz, !ret && pg == buf + off && plen == body + 2,
+				  "returned %d, %u bytes of %u", ret, plen, body + 2);
+	if (!ret)
+		autoch_fuzz_mode_page(fz, ask, pg, plen,
+				      !fz->mutated && ask == page, off, count);
 }
 
 /* -- PERSISTENT RESERVE IN: READ KEYS, READ RESERVATION -- */
