@@ -401,6 +401,16 @@ struct autoch_test_res {
 	unsigned int dlen;
 };
 
+/* A reply buffer for the case, freed with it. */
+static struct autoch_test_res *autoch_test_res_new(struct kunit *test)
+{
+	struct autoch_test_res *r;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	return r;
+}
+
 static void autoch_test_res_begin(struct autoch_test_res *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -513,6 +523,22 @@ static void autoch_test_parse(struct kunit *test, struct autoch_device *ach,
 	kunit_kfree(test, buf);
 }
 
+/*
+ * Parse as autoch_test_parse() does and expect @ret (descriptors taken or
+ * errno) and @found; a failure names the element asked for.
+ */
+static void autoch_test_expect_parse(struct kunit *test,
+				     struct autoch_device *ach, int type,
+				     const struct autoch_test_res *r,
+				     unsigned int avail, unsigned int map_seq,
+				     u16 want, struct autoch_test_parsed *p,
+				     int ret, bool found)
+{
+	autoch_test_parse(test, ach, type, r, avail, map_seq, want, p);
+	KUNIT_EXPECT_EQ_MSG(test, p->ret, ret, "element %u", want);
+	KUNIT_EXPECT_EQ_MSG(test, p->found, found, "element %u", want);
+}
+
 static const struct autoch_elem *autoch_test_cached(struct autoch_device *ach,
 						    int type, u16 addr)
 {
@@ -541,14 +567,11 @@ static void autoch_test_res_good(struct kunit *test)
 	const struct autoch_elem *e;
 	u8 tag[AUTOCH_VOLTAG_LEN];
 
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	r = autoch_test_res_new(test);
 	autoch_test_res_three(r, 52);
 
-	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len, AUTOCH_TEST_SEQ,
-			  1025, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 3);
-	KUNIT_EXPECT_TRUE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_ST, r, r->len,
+				 AUTOCH_TEST_SEQ, 1025, &p, 3, true);
 	KUNIT_EXPECT_EQ(test, p.last, 1026);
 	KUNIT_EXPECT_EQ(test, p.out.flags, 0x00);
 	KUNIT_EXPECT_EQ(test, p.out.gen, (u32)AUTOCH_TEST_GEN);
@@ -569,10 +592,8 @@ static void autoch_test_res_good(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ach->range[AUTOCH_ST - 1].desc_len, 52);
 
 	/* the element asked for may be absent: no copy, found stays false */
-	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len, AUTOCH_TEST_SEQ,
-			  1030, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 3);
-	KUNIT_EXPECT_FALSE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_ST, r, r->len,
+				 AUTOCH_TEST_SEQ, 1030, &p, 3, false);
 	mutex_destroy(&ach->state_lock);
 }
 
@@ -584,14 +605,11 @@ static void autoch_test_res_truncated(struct kunit *test)
 	struct autoch_test_parsed p;
 	unsigned int cut;
 
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	r = autoch_test_res_new(test);
 	autoch_test_res_three(r, 52);
 
-	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len - 8, AUTOCH_TEST_SEQ,
-			  1026, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 2);
-	KUNIT_EXPECT_FALSE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_ST, r, r->len - 8,
+				 AUTOCH_TEST_SEQ, 1026, &p, 2, false);
 	KUNIT_EXPECT_EQ(test, p.last, 1025);
 	KUNIT_EXPECT_EQ(test, autoch_test_cached(ach, AUTOCH_ST, 1026)->gen, 0U);
 
@@ -618,37 +636,28 @@ static void autoch_test_res_oversized(struct kunit *test)
 	struct autoch_test_res *r;
 	struct autoch_test_parsed p;
 
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	r = autoch_test_res_new(test);
 	autoch_test_res_three(r, 52);
 	put_unaligned_be24(0xffffff, r->buf + 5);
 	put_unaligned_be24(0xffffff, r->buf + AUTOCH_RES_HDR_LEN + 5);
 
-	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len, AUTOCH_TEST_SEQ,
-			  1026, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 3);
-	KUNIT_EXPECT_TRUE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_ST, r, r->len,
+				 AUTOCH_TEST_SEQ, 1026, &p, 3, true);
 	/* and one byte short */
-	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len - 1, AUTOCH_TEST_SEQ,
-			  1026, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 2);
-	KUNIT_EXPECT_FALSE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_ST, r, r->len - 1,
+				 AUTOCH_TEST_SEQ, 1026, &p, 2, false);
 
 	/* the header's count wins when it is the smaller: one descriptor */
 	autoch_test_res_three(r, 52);
 	put_unaligned_be24(AUTOCH_RES_PAGE_HDR_LEN + 52, r->buf + 5);
-	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len, AUTOCH_TEST_SEQ,
-			  1026, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 1);
-	KUNIT_EXPECT_FALSE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_ST, r, r->len,
+				 AUTOCH_TEST_SEQ, 1026, &p, 1, false);
 
 	/* a page count that ends mid-descriptor: the partial one is skipped */
 	autoch_test_res_three(r, 52);
 	put_unaligned_be24(2 * 52 + 10, r->buf + AUTOCH_RES_HDR_LEN + 5);
-	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len, AUTOCH_TEST_SEQ,
-			  1026, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 2);
-	KUNIT_EXPECT_FALSE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_ST, r, r->len,
+				 AUTOCH_TEST_SEQ, 1026, &p, 2, false);
 	mutex_destroy(&ach->state_lock);
 }
 
@@ -661,8 +670,7 @@ static void autoch_test_res_short_desc(struct kunit *test)
 	struct autoch_test_parsed p;
 	unsigned int i;
 
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	r = autoch_test_res_new(test);
 	for (i = 0; i < ARRAY_SIZE(lens); i++) {
 		autoch_test_res_begin(r);
 		autoch_test_res_page(r, AUTOCH_ST, false, false, lens[i]);
@@ -690,10 +698,8 @@ static void autoch_test_res_short_desc(struct kunit *test)
 	autoch_test_res_desc(r, 1025, true, NULL);
 	autoch_test_res_end_page(r);
 	autoch_test_res_end(r, 1024, 2);
-	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len, AUTOCH_TEST_SEQ,
-			  1025, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 2);
-	KUNIT_EXPECT_TRUE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_ST, r, r->len,
+				 AUTOCH_TEST_SEQ, 1025, &p, 2, true);
 	KUNIT_EXPECT_EQ(test, p.out.flags, 0x01);
 	KUNIT_EXPECT_NULL(test, memchr_inv(p.out.pvoltag, 0, AUTOCH_VOLTAG_LEN));
 	KUNIT_EXPECT_EQ(test, ach->range[AUTOCH_ST - 1].desc_len, 12);
@@ -708,8 +714,7 @@ static void autoch_test_res_tags(struct kunit *test)
 	struct autoch_test_parsed p;
 	u8 *d;
 
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	r = autoch_test_res_new(test);
 
 	/* 40-byte descriptors with PVolTag set: the 36-byte tag cannot fit */
 	autoch_test_res_begin(r);
@@ -718,10 +723,8 @@ static void autoch_test_res_tags(struct kunit *test)
 	memset(r->buf + r->len - 28, 'X', 28);
 	autoch_test_res_end_page(r);
 	autoch_test_res_end(r, 1024, 1);
-	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len, AUTOCH_TEST_SEQ,
-			  1024, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 1);
-	KUNIT_EXPECT_TRUE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_ST, r, r->len,
+				 AUTOCH_TEST_SEQ, 1024, &p, 1, true);
 	KUNIT_EXPECT_NULL(test, memchr_inv(p.out.pvoltag, 0, AUTOCH_VOLTAG_LEN));
 
 	/* an all-space, an all-NUL and a real tag; alternate tags too */
@@ -753,8 +756,7 @@ static void autoch_test_res_tags(struct kunit *test)
 
 /*
  * Several pages: of the type asked for and of others, in any order, with
- * different descriptor lengths; descriptors outside the map. Longer than
- * 60 lines: one reply built and checked step by step.
+ * different descriptor lengths; descriptors outside the map.
  */
 static void autoch_test_res_pages(struct kunit *test)
 {
@@ -763,8 +765,7 @@ static void autoch_test_res_pages(struct kunit *test)
 	struct autoch_test_parsed p;
 	const struct autoch_elem *e;
 
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	r = autoch_test_res_new(test);
 	autoch_test_res_begin(r);
 	/* a drive page whose address collides with a slot: not a slot */
 	autoch_test_res_page(r, AUTOCH_DT, false, false, 16);
@@ -786,10 +787,8 @@ static void autoch_test_res_pages(struct kunit *test)
 	autoch_test_res_end_page(r);
 	autoch_test_res_end(r, 1024, 7);
 
-	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len, AUTOCH_TEST_SEQ,
-			  1047, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 5);
-	KUNIT_EXPECT_TRUE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_ST, r, r->len,
+				 AUTOCH_TEST_SEQ, 1047, &p, 5, true);
 	KUNIT_EXPECT_EQ(test, p.last, 2000);
 	KUNIT_EXPECT_EQ(test, p.out.flags, 0x00);
 	KUNIT_EXPECT_EQ(test, autoch_test_cached(ach, AUTOCH_ST, 1024)->gen,
@@ -809,19 +808,15 @@ static void autoch_test_res_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ach->range[AUTOCH_ST - 1].desc_len, 84);
 
 	/* the drive page, asked for as such */
-	autoch_test_parse(test, ach, AUTOCH_DT, r, r->len, AUTOCH_TEST_SEQ,
-			  256, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 2);
-	KUNIT_EXPECT_TRUE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_DT, r, r->len,
+				 AUTOCH_TEST_SEQ, 256, &p, 2, true);
 	KUNIT_EXPECT_EQ(test, autoch_test_cached(ach, AUTOCH_DT, 256)->gen,
 			(u32)AUTOCH_TEST_GEN);
 	KUNIT_EXPECT_EQ(test, ach->range[AUTOCH_DT - 1].desc_len, 16);
 
 	/* nothing of the type asked for */
-	autoch_test_parse(test, ach, AUTOCH_IE, r, r->len, AUTOCH_TEST_SEQ,
-			  16, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 0);
-	KUNIT_EXPECT_FALSE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_IE, r, r->len,
+				 AUTOCH_TEST_SEQ, 16, &p, 0, false);
 	mutex_destroy(&ach->state_lock);
 }
 
@@ -832,23 +827,18 @@ static void autoch_test_res_stale_map(struct kunit *test)
 	struct autoch_test_res *r;
 	struct autoch_test_parsed p;
 
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	r = autoch_test_res_new(test);
 	autoch_test_res_three(r, 52);
 
-	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len, AUTOCH_TEST_SEQ + 1,
-			  1024, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 3);
-	KUNIT_EXPECT_TRUE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_ST, r, r->len,
+				 AUTOCH_TEST_SEQ + 1, 1024, &p, 3, true);
 	KUNIT_EXPECT_EQ(test, p.out.flags, 0x01);
 	KUNIT_EXPECT_EQ(test, autoch_test_cached(ach, AUTOCH_ST, 1024)->gen, 0U);
 	KUNIT_EXPECT_EQ(test, ach->range[AUTOCH_ST - 1].desc_len, 0);
 
 	ach->range[AUTOCH_ST - 1].elems = NULL;
-	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len, AUTOCH_TEST_SEQ,
-			  1024, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 3);
-	KUNIT_EXPECT_TRUE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_ST, r, r->len,
+				 AUTOCH_TEST_SEQ, 1024, &p, 3, true);
 	mutex_destroy(&ach->state_lock);
 }
 
@@ -1153,8 +1143,7 @@ static void autoch_test_res_first_match(struct kunit *test)
 
 	/* storage 0-23 this time, so that address 0 is a slot */
 	st->first = 0;
-	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, r);
+	r = autoch_test_res_new(test);
 	autoch_test_res_begin(r);
 	autoch_test_res_page(r, AUTOCH_ST, true, false, 52);
 	autoch_test_res_desc(r, 5, true, "FIRST");
@@ -1165,10 +1154,8 @@ static void autoch_test_res_first_match(struct kunit *test)
 	autoch_test_res_end_page(r);
 	autoch_test_res_end(r, 5, 5);
 
-	autoch_test_parse(test, ach, AUTOCH_ST, r, r->len, AUTOCH_TEST_SEQ,
-			  5, &p);
-	KUNIT_EXPECT_EQ(test, p.ret, 2);
-	KUNIT_EXPECT_TRUE(test, p.found);
+	autoch_test_expect_parse(test, ach, AUTOCH_ST, r, r->len,
+				 AUTOCH_TEST_SEQ, 5, &p, 2, true);
 	KUNIT_EXPECT_EQ(test, p.last, 6);
 	KUNIT_EXPECT_EQ(test, p.out.flags, 0x01);
 	autoch_test_tag(tag, "FIRST", 0);
