@@ -582,10 +582,13 @@ bool autoch_others_hold_elements(struct autoch_device *ach,
 int autoch_check_reserved(struct autoch_device *ach,
 			  struct autoch_file *af,
 			  const u16 *addrs, unsigned int n);
-void autoch_busy_start(struct autoch_device *ach, struct autoch_busy *b,
-		       struct autoch_file *af, const u16 *addrs,
-		       unsigned int n);
-void autoch_moved(struct autoch_device *ach, struct autoch_busy *b);
+int autoch_move_begin(struct autoch_device *ach, struct autoch_file *af,
+		      struct autoch_busy *busy, const u16 *addrs,
+		      unsigned int n,
+		      int (*check)(struct autoch_device *ach, const void *parms),
+		      const void *parms);
+void autoch_move_end(struct autoch_device *ach, struct autoch_busy *busy,
+		     bool map_too);
 int autoch_reserve_element(struct autoch_device *ach,
 			   struct autoch_file *af, u16 addr, u8 id);
 int autoch_release_element(struct autoch_device *ach,

@@ -128,15 +128,46 @@ static int autoch_ioctl_element_status(struct autoch_device *ach,
 	return 0;
 }
 
+/*
+ * A command that moves the robot (@moves: media, so it counts as in
+ * flight meanwhile) or changes an element, once autoch_move_begin() has
+ * admitted it; @check judges @parms against the element map.
+ */
+static int autoch_robot_cmd(struct autoch_device *ach, struct autoch_file *af,
+			    const u8 *cdb, const u16 *addrs, unsigned int n,
+			    bool moves,
+			    int (*check)(struct autoch_device *ach,
+					 const void *parms),
+			    const void *parms)
+{
+	struct autoch_busy busy, *b = moves ? &busy : NULL;
+	int err;
+
+	err = autoch_move_begin(ach, af, b, addrs, n, check, parms);
+	if (err)
+		return err;
+	err = autoch_simple_cmd(ach, af, cdb, COMMAND_SIZE(cdb[0]), NULL, 0,
+				READ_ONCE(autoch_move_timeout));
+	autoch_move_end(ach, b, false);
+	return err;
+}
+
+static int autoch_move_check(struct autoch_device *ach, const void *parms)
+{
+	const struct move_medium_parms *mp = parms;
+
+	if (!autoch_transport_ok(ach, mp->transport, mp->invert) ||
+	    !autoch_leg_ok(ach, ach->move_caps, mp->source, mp->destination))
+		return -EINVAL;
+	return 0;
+}
+
 static int autoch_ioctl_move_medium(struct autoch_device *ach,
 				    struct autoch_file *af, void __user *argp)
 {
 	struct move_medium_parms mp;
 	u8 cdb[12] = { MOVE_MEDIUM };
-	struct autoch_busy busy;
 	u16 addrs[3];
-	bool ok;
-	int err;
 
 	if (copy_from_user(&mp, argp, sizeof(mp)))
 		return -EFAULT;
@@ -147,28 +178,32 @@ static int autoch_ioctl_move_medium(struct autoch_device *ach,
 	if (mp.invert > 1)
 		return -EINVAL;
 
-	err = autoch_lock_map(ach, af);
-	if (err)
-		return err;
-	ok = autoch_transport_ok(ach, mp.transport, mp.invert) &&
-	     autoch_leg_ok(ach, ach->move_caps, mp.source, mp.destination);
-	err = autoch_check_reserved(ach, af, addrs, ARRAY_SIZE(addrs));
-	if (ok && !err)
-		autoch_busy_start(ach, &busy, af, addrs, ARRAY_SIZE(addrs));
-	mutex_unlock(&ach->state_lock);
-	if (!ok)
-		return -EINVAL;
-	if (err)
-		return err;
-
 	put_unaligned_be16(mp.transport, cdb + 2);
 	put_unaligned_be16(mp.source, cdb + 4);
 	put_unaligned_be16(mp.destination, cdb + 6);
 	cdb[10] = mp.invert;
-	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
-				READ_ONCE(autoch_move_timeout));
-	autoch_moved(ach, &busy);
-	return err;
+	return autoch_robot_cmd(ach, af, cdb, addrs, ARRAY_SIZE(addrs), true,
+				autoch_move_check, &mp);
+}
+
+static int autoch_exchange_check(struct autoch_device *ach, const void *parms)
+{
+	const struct exchange_medium_parms *xp = parms;
+
+	if (!autoch_transport_ok(ach, xp->transport,
+				 xp->invert_first || xp->invert_second) ||
+	    !autoch_type_of(ach->range, xp->source) ||
+	    !autoch_type_of(ach->range, xp->first_destination) ||
+	    !autoch_type_of(ach->range, xp->second_destination))
+		return -EINVAL;
+	/* page 1Fh: a changer that exchanges nothing (a SuperLoader) */
+	if (!(ach->exch_caps[0] | ach->exch_caps[1] |
+	      ach->exch_caps[2] | ach->exch_caps[3]))
+		return -EOPNOTSUPP;
+	if (!autoch_leg_ok(ach, ach->exch_caps, xp->source,
+			   xp->first_destination))
+		return -EINVAL;
+	return 0;
 }
 
 static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
@@ -177,10 +212,7 @@ static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
 {
 	struct exchange_medium_parms xp;
 	u8 cdb[12] = { EXCHANGE_MEDIUM };
-	struct autoch_busy busy;
-	bool ok, nocaps;
 	u16 addrs[4];
-	int err;
 
 	if (copy_from_user(&xp, argp, sizeof(xp)))
 		return -EFAULT;
@@ -191,40 +223,13 @@ static int autoch_ioctl_exchange_medium(struct autoch_device *ach,
 	if (xp.invert_first > 1 || xp.invert_second > 1)
 		return -EINVAL;
 
-	err = autoch_lock_map(ach, af);
-	if (err)
-		return err;
-	ok = autoch_transport_ok(ach, xp.transport,
-				 xp.invert_first || xp.invert_second) &&
-	     autoch_type_of(ach->range, xp.source) &&
-	     autoch_type_of(ach->range, xp.first_destination) &&
-	     autoch_type_of(ach->range, xp.second_destination);
-	/* page 1Fh: a changer that exchanges nothing (a SuperLoader) */
-	nocaps = !(ach->exch_caps[0] | ach->exch_caps[1] |
-		   ach->exch_caps[2] | ach->exch_caps[3]);
-	if (ok && !nocaps)
-		ok = autoch_leg_ok(ach, ach->exch_caps, xp.source,
-				   xp.first_destination);
-	err = autoch_check_reserved(ach, af, addrs, ARRAY_SIZE(addrs));
-	if (ok && !nocaps && !err)
-		autoch_busy_start(ach, &busy, af, addrs, ARRAY_SIZE(addrs));
-	mutex_unlock(&ach->state_lock);
-	if (!ok)
-		return -EINVAL;
-	if (nocaps)
-		return -EOPNOTSUPP;
-	if (err)
-		return err;
-
 	put_unaligned_be16(xp.transport, cdb + 2);
 	put_unaligned_be16(xp.source, cdb + 4);
 	put_unaligned_be16(xp.first_destination, cdb + 6);
 	put_unaligned_be16(xp.second_destination, cdb + 8);
 	cdb[10] = (xp.invert_second << 1) | xp.invert_first;
-	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
-				READ_ONCE(autoch_move_timeout));
-	autoch_moved(ach, &busy);
-	return err;
+	return autoch_robot_cmd(ach, af, cdb, addrs, ARRAY_SIZE(addrs), true,
+				autoch_exchange_check, &xp);
 }
 
 static int autoch_ioctl_reserve(struct autoch_device *ach,
@@ -309,72 +314,86 @@ static bool autoch_may_write(const struct autoch_file *af)
 	return af->may_write || capable(CAP_SYS_ADMIN);
 }
 
+static int autoch_ioctl_pr_register(struct autoch_device *ach,
+				    struct autoch_file *af, void __user *argp)
+{
+	struct pr_registration reg;
+
+	if (copy_from_user(&reg, argp, sizeof(reg)))
+		return -EFAULT;
+	if (reg.flags & ~PR_FL_IGNORE_KEY)
+		return -EOPNOTSUPP;
+	if (reg.__pad)
+		return -EINVAL;
+	return autoch_pr_out(ach, af,
+			     reg.flags & PR_FL_IGNORE_KEY ?
+			     AUTOCH_PRO_REGISTER_AND_IGNORE :
+			     AUTOCH_PRO_REGISTER,
+			     0, reg.old_key, reg.new_key);
+}
+
+/*
+ * A PERSISTENT RESERVE OUT that names a type: no flags (EOPNOTSUPP), a
+ * type <linux/pr.h> has.
+ */
+static int autoch_pr_out_typed(struct autoch_device *ach,
+			       struct autoch_file *af, u8 sa, u32 flags,
+			       u32 pr_type, u64 key, u64 sa_key)
+{
+	int type;
+
+	if (flags)
+		return -EOPNOTSUPP;
+	type = autoch_pr_type_to_scsi(pr_type);
+	if (type < 0)
+		return type;
+	return autoch_pr_out(ach, af, sa, type, key, sa_key);
+}
+
+static int autoch_ioctl_pr_clear(struct autoch_device *ach,
+				 struct autoch_file *af, void __user *argp)
+{
+	struct pr_clear c;
+
+	if (copy_from_user(&c, argp, sizeof(c)))
+		return -EFAULT;
+	if (c.flags)
+		return -EOPNOTSUPP;
+	if (c.__pad)
+		return -EINVAL;
+	return autoch_pr_out(ach, af, AUTOCH_PRO_CLEAR, 0, c.key, 0);
+}
+
+/* The PR ioctls that change something: a writer's descriptor or CAP_SYS_ADMIN. */
 static int autoch_ioctl_pr(struct autoch_device *ach, struct autoch_file *af,
 			   unsigned int cmd, void __user *argp)
 {
-	int type;
+	struct pr_reservation rsv;
+	struct pr_preempt p;
 
 	if (!autoch_may_write(af))
 		return -EPERM;
 
 	switch (cmd) {
-	case IOC_PR_REGISTER: {
-		struct pr_registration reg;
-
-		if (copy_from_user(&reg, argp, sizeof(reg)))
-			return -EFAULT;
-		if (reg.flags & ~PR_FL_IGNORE_KEY)
-			return -EOPNOTSUPP;
-		if (reg.__pad)
-			return -EINVAL;
-		return autoch_pr_out(ach, af,
-				     reg.flags & PR_FL_IGNORE_KEY ?
-				     AUTOCH_PRO_REGISTER_AND_IGNORE :
-				     AUTOCH_PRO_REGISTER,
-				     0, reg.old_key, reg.new_key);
-	}
+	case IOC_PR_REGISTER:
+		return autoch_ioctl_pr_register(ach, af, argp);
 	case IOC_PR_RESERVE:
-	case IOC_PR_RELEASE: {
-		struct pr_reservation rsv;
-
+	case IOC_PR_RELEASE:
 		if (copy_from_user(&rsv, argp, sizeof(rsv)))
 			return -EFAULT;
-		if (rsv.flags)
-			return -EOPNOTSUPP;
-		type = autoch_pr_type_to_scsi(rsv.type);
-		if (type < 0)
-			return type;
-		return autoch_pr_out(ach, af, cmd == IOC_PR_RESERVE ?
-				     AUTOCH_PRO_RESERVE : AUTOCH_PRO_RELEASE,
-				     type, rsv.key, 0);
-	}
+		return autoch_pr_out_typed(ach, af, cmd == IOC_PR_RESERVE ?
+					   AUTOCH_PRO_RESERVE : AUTOCH_PRO_RELEASE,
+					   rsv.flags, rsv.type, rsv.key, 0);
 	case IOC_PR_PREEMPT:
-	case IOC_PR_PREEMPT_ABORT: {
-		struct pr_preempt p;
-
+	case IOC_PR_PREEMPT_ABORT:
 		if (copy_from_user(&p, argp, sizeof(p)))
 			return -EFAULT;
-		if (p.flags)
-			return -EOPNOTSUPP;
-		type = autoch_pr_type_to_scsi(p.type);
-		if (type < 0)
-			return type;
-		return autoch_pr_out(ach, af,
-				     cmd == IOC_PR_PREEMPT ? AUTOCH_PRO_PREEMPT :
-				     AUTOCH_PRO_PREEMPT_AND_ABORT,
-				     type, p.old_key, p.new_key);
-	}
-	case IOC_PR_CLEAR: {
-		struct pr_clear c;
-
-		if (copy_from_user(&c, argp, sizeof(c)))
-			return -EFAULT;
-		if (c.flags)
-			return -EOPNOTSUPP;
-		if (c.__pad)
-			return -EINVAL;
-		return autoch_pr_out(ach, af, AUTOCH_PRO_CLEAR, 0, c.key, 0);
-	}
+		return autoch_pr_out_typed(ach, af, cmd == IOC_PR_PREEMPT ?
+					   AUTOCH_PRO_PREEMPT :
+					   AUTOCH_PRO_PREEMPT_AND_ABORT,
+					   p.flags, p.type, p.old_key, p.new_key);
+	case IOC_PR_CLEAR:
+		return autoch_ioctl_pr_clear(ach, af, argp);
 	}
 	return -ENOTTY;
 }
@@ -554,14 +573,24 @@ static int autoch_ioctl_prevent_allow(struct autoch_device *ach,
  * elements has no mail slot to open: EOPNOTSUPP, as from one that refuses
  * the command (20/00).
  */
+static int autoch_open_close_check(struct autoch_device *ach,
+				   const void *parms)
+{
+	const struct autoch_open_close_ie *oc = parms;
+
+	if (!ach->range[AUTOCH_IE - 1].count)
+		return -EOPNOTSUPP;
+	if (autoch_type_of(ach->range, oc->element) != AUTOCH_IE)
+		return -EINVAL;
+	return 0;
+}
+
 static int autoch_ioctl_open_close_ie(struct autoch_device *ach,
 				      struct autoch_file *af,
 				      void __user *argp)
 {
 	u8 cdb[6] = { AUTOCH_OPEN_CLOSE_IMPORT_EXPORT };
 	struct autoch_open_close_ie oc;
-	bool has_ie, ok;
-	int err;
 
 	if (copy_from_user(&oc, argp, sizeof(oc)))
 		return -EFAULT;
@@ -570,29 +599,11 @@ static int autoch_ioctl_open_close_ie(struct autoch_device *ach,
 	if (!autoch_may_write(af))
 		return -EPERM;
 
-	err = autoch_lock_map(ach, af);
-	if (err)
-		return err;
-	has_ie = ach->range[AUTOCH_IE - 1].count;
-	ok = autoch_type_of(ach->range, oc.element) == AUTOCH_IE;
-	err = autoch_check_reserved(ach, af, &oc.element, 1);
-	mutex_unlock(&ach->state_lock);
-	if (!has_ie)
-		return -EOPNOTSUPP;
-	if (!ok)
-		return -EINVAL;
-	if (err)
-		return err;
-
 	put_unaligned_be16(oc.element, cdb + 2);
 	cdb[4] = oc.action;
-	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
-				READ_ONCE(autoch_move_timeout));
 	/* success or not, the element's Access and enable bits may differ */
-	mutex_lock(&ach->state_lock);
-	autoch_drop_cache(ach, false);
-	mutex_unlock(&ach->state_lock);
-	return err;
+	return autoch_robot_cmd(ach, af, cdb, &oc.element, 1, false,
+				autoch_open_close_check, &oc);
 }
 
 /*
@@ -600,15 +611,23 @@ static int autoch_ioctl_open_close_ie(struct autoch_device *ach,
  * needs what a move needs: no more than an open descriptor, and elements
  * no other file holds. It counts as a move in flight meanwhile.
  */
+static int autoch_position_check(struct autoch_device *ach,
+				 const void *parms)
+{
+	const struct autoch_position *pos = parms;
+
+	if (!autoch_transport_ok(ach, pos->transport, pos->invert) ||
+	    !autoch_type_of(ach->range, pos->destination))
+		return -EINVAL;
+	return 0;
+}
+
 static int autoch_ioctl_position(struct autoch_device *ach,
 				 struct autoch_file *af, void __user *argp)
 {
 	u8 cdb[10] = { POSITION_TO_ELEMENT };
 	struct autoch_position pos;
-	struct autoch_busy busy;
 	u16 addrs[2];
-	bool ok;
-	int err;
 
 	if (copy_from_user(&pos, argp, sizeof(pos)))
 		return -EFAULT;
@@ -617,27 +636,11 @@ static int autoch_ioctl_position(struct autoch_device *ach,
 	addrs[0] = pos.transport;
 	addrs[1] = pos.destination;
 
-	err = autoch_lock_map(ach, af);
-	if (err)
-		return err;
-	ok = autoch_transport_ok(ach, pos.transport, pos.invert) &&
-	     autoch_type_of(ach->range, pos.destination);
-	err = autoch_check_reserved(ach, af, addrs, ARRAY_SIZE(addrs));
-	if (ok && !err)
-		autoch_busy_start(ach, &busy, af, addrs, ARRAY_SIZE(addrs));
-	mutex_unlock(&ach->state_lock);
-	if (!ok)
-		return -EINVAL;
-	if (err)
-		return err;
-
 	put_unaligned_be16(pos.transport, cdb + 2);
 	put_unaligned_be16(pos.destination, cdb + 4);
 	cdb[8] = pos.invert;
-	err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
-				READ_ONCE(autoch_move_timeout));
-	autoch_moved(ach, &busy);
-	return err;
+	return autoch_robot_cmd(ach, af, cdb, addrs, ARRAY_SIZE(addrs), true,
+				autoch_position_check, &pos);
 }
 
 static int autoch_ioctl_drive_id(struct autoch_device *ach,

@@ -138,24 +138,67 @@ int autoch_check_reserved(struct autoch_device *ach,
 	return 0;
 }
 
-/* @b passed the reservation check: from now on it counts as in flight. */
-void autoch_busy_start(struct autoch_device *ach, struct autoch_busy *b,
-		       struct autoch_file *af, const u16 *addrs,
-		       unsigned int n)
+/**
+ * autoch_move_begin() - admit a command that moves the robot or changes an element
+ * @ach: the changer
+ * @af: the open file that sends it
+ * @busy: for a command that moves media (MOVE, EXCHANGE, POSITION TO
+ *	ELEMENT): filled and put on autoch_device.busy, so that it counts as
+ *	in flight; NULL for one that does not (OPEN/CLOSE IMPORT/EXPORT)
+ * @addrs: the elements it involves, as its CDB names them; they must
+ *	outlive the command
+ * @n: how many
+ * @check: judges the command against the element map, called with the map
+ *	loaded and @state_lock held; returns 0 or the call's errno. NULL for
+ *	SIOC_IO, whose command goes as the caller wrote it: the map is then
+ *	neither loaded nor consulted.
+ * @parms: the ioctl's argument, for @check
+ *
+ * Return: 0, and the caller sends the command and then calls
+ * autoch_move_end() with the same @busy; else the error of loading the
+ * map, what @check said, or EBUSY when another file holds the unit or one
+ * of the elements, in that order.
+ */
+int autoch_move_begin(struct autoch_device *ach, struct autoch_file *af,
+		      struct autoch_busy *busy, const u16 *addrs,
+		      unsigned int n,
+		      int (*check)(struct autoch_device *ach, const void *parms),
+		      const void *parms)
 {
-	lockdep_assert_held(&ach->state_lock);
-	b->owner = af;
-	b->addrs = addrs;
-	b->n = n;
-	list_add_tail(&b->node, &ach->busy);
+	int bad = 0, err;
+
+	if (check) {
+		err = autoch_lock_map(ach, af);
+		if (err)
+			return err;
+		bad = check(ach, parms);
+	} else {
+		mutex_lock(&ach->state_lock);
+	}
+	err = autoch_check_reserved(ach, af, addrs, n);
+	if (!bad && !err && busy) {
+		busy->owner = af;
+		busy->addrs = addrs;
+		busy->n = n;
+		list_add_tail(&busy->node, &ach->busy);
+	}
+	mutex_unlock(&ach->state_lock);
+	return bad ?: err;
 }
 
-void autoch_moved(struct autoch_device *ach, struct autoch_busy *b)
+/*
+ * The command ended (@busy: the one autoch_move_begin() was given, NULL
+ * for a command that was not in flight). Success or failure, the robot
+ * may have touched the elements; @map_too: the element map may have
+ * changed too (MODE SELECT through SIOC_IO).
+ */
+void autoch_move_end(struct autoch_device *ach, struct autoch_busy *busy,
+		     bool map_too)
 {
 	mutex_lock(&ach->state_lock);
-	list_del(&b->node);
-	/* Success or failure, the robot may have touched the elements. */
-	autoch_drop_cache(ach, false);
+	if (busy)
+		list_del(&busy->node);
+	autoch_drop_cache(ach, map_too);
 	mutex_unlock(&ach->state_lock);
 }
 
@@ -617,38 +660,59 @@ err_free:
 	return err;
 }
 
-int autoch_reserve_element(struct autoch_device *ach,
-			   struct autoch_file *af, u16 addr, u8 id)
+/*
+ * May @af reserve element @addr as @id? 0, with @again set when it holds
+ * it so already (nothing to do); EBUSY when another file holds it or the
+ * unit, or moves something through it; ENOSPC when the file holds as many
+ * elements as the device has identifications for it.
+ */
+static int autoch_may_reserve(struct autoch_device *ach,
+			      struct autoch_file *af, u16 addr, u8 id,
+			      bool *again)
 {
-	unsigned int nheld = 0, seq;
+	unsigned int nheld = 0;
 	struct autoch_resv *r, *old;
-	bool elem_ok, again = false;
-	int err;
+	bool elem_ok;
+	int err = 0;
 
-	lockdep_assert_held(&ach->resv_lock);
-
+	*again = false;
 	mutex_lock(&ach->state_lock);
 	list_for_each_entry(r, &ach->resv, node)
 		if (r->owner == af && r->how == AUTOCH_RESV_ELEMENT)
 			nheld++;
-	err = 0;
 	if ((ach->unit_owner && ach->unit_owner != af) ||
 	    autoch_busy_by_others(ach, af, addr)) {
 		err = -EBUSY;
 	} else {
 		old = autoch_find_resv(ach, addr);
 		if (old && old->owner == af && old->id == id)
-			again = true;	/* already reserved: nothing to do */
+			*again = true;	/* already reserved: nothing to do */
 		else if (old)
 			err = -EBUSY;
 	}
 	elem_ok = !test_bit(AUTOCH_QUIRK_NO_ELEM_RESV, &ach->quirks);
 	mutex_unlock(&ach->state_lock);
-	if (err || again)
+	if (err || *again)
 		return err;
 	/* a file may not take every identification of the device */
 	if (elem_ok && nheld >= AUTOCH_FILE_RESV_IDS)
 		return -ENOSPC;
+	return 0;
+}
+
+int autoch_reserve_element(struct autoch_device *ach,
+			   struct autoch_file *af, u16 addr, u8 id)
+{
+	struct autoch_resv *r;
+	unsigned int seq;
+	bool again;
+	int err;
+
+	lockdep_assert_held(&ach->resv_lock);
+
+	err = autoch_may_reserve(ach, af, addr, id, &again);
+	if (err || again)
+		return err;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)

@@ -216,23 +216,60 @@ static void autoch_sctl_outcome(struct autoch_sctl_io64 *io,
 }
 
 /*
+ * Send @sc once. MOVE MEDIUM, EXCHANGE MEDIUM and POSITION TO ELEMENT meet
+ * other files' reservations first, as SIOC_MOVE_MEDIUM does, and count as
+ * moves in flight; OPEN/CLOSE IMPORT/EXPORT ELEMENT meets them as
+ * AUTOCH_OPEN_CLOSE_IE does (EBUSY, nothing sent). A command that changes
+ * the library drops the status cache after it (MODE SELECT: the element
+ * map too).
+ */
+static int autoch_sctl_send(struct autoch_device *ach, struct autoch_file *af,
+			    struct autoch_cmd *sc)
+{
+	struct autoch_busy busy, *b = NULL;
+	unsigned int i, naddrs;
+	bool map_too, changes;
+	u8 op = sc->cdb[0];
+	u16 addrs[4];
+	int err;
+
+	changes = autoch_sctl_changes(op, &map_too);
+	if (op == MOVE_MEDIUM || op == EXCHANGE_MEDIUM ||
+	    op == POSITION_TO_ELEMENT)
+		b = &busy;
+	if (b || op == AUTOCH_OPEN_CLOSE_IMPORT_EXPORT) {
+		/*
+		 * The elements from CDB byte 2 on: transport, source,
+		 * destination(s); transport, destination (POSITION); the
+		 * import/export element (OPEN/CLOSE).
+		 */
+		naddrs = op == MOVE_MEDIUM ? 3 : op == EXCHANGE_MEDIUM ? 4 :
+			 op == POSITION_TO_ELEMENT ? 2 : 1;
+		for (i = 0; i < naddrs; i++)
+			addrs[i] = get_unaligned_be16(sc->cdb + 2 + 2 * i);
+		err = autoch_move_begin(ach, af, b, addrs, naddrs, NULL, NULL);
+		if (err)
+			return err;
+	}
+
+	autoch_send_once(ach, af, sc);
+
+	/* every command that moves is one that changes */
+	if (changes)
+		autoch_move_end(ach, b, map_too);
+	return 0;
+}
+
+/*
  * One command as the caller wrote it, sent once: its SCSI status is the
  * caller's to judge (the call returns 0 whenever a command was
- * delivered). MOVE MEDIUM, EXCHANGE MEDIUM and POSITION TO ELEMENT meet
- * other files' reservations as SIOC_MOVE_MEDIUM does and count as moves in
- * flight; OPEN/CLOSE IMPORT/EXPORT ELEMENT meets them as
- * AUTOCH_OPEN_CLOSE_IE does.
+ * delivered).
  */
 int autoch_ioctl_sctl_io(struct autoch_device *ach, struct autoch_file *af,
 			 unsigned int cmd, void __user *argp)
 {
 	struct autoch_sctl_io64 io;
 	struct autoch_cmd *sc;
-	struct autoch_busy busy;
-	bool moves, map_too, changes;
-	unsigned int i, naddrs;
-	u16 addrs[4];
-	u8 op;
 	int err;
 
 	err = autoch_sctl_get(&io, cmd, argp);
@@ -249,38 +286,9 @@ int autoch_ioctl_sctl_io(struct autoch_device *ach, struct autoch_file *af,
 	if (err)
 		goto out_free;
 
-	op = io.cdb[0];
-	moves = op == MOVE_MEDIUM || op == EXCHANGE_MEDIUM ||
-		op == POSITION_TO_ELEMENT;
-	changes = autoch_sctl_changes(op, &map_too);
-	if (moves || op == AUTOCH_OPEN_CLOSE_IMPORT_EXPORT) {
-		/*
-		 * The elements from CDB byte 2 on: transport, source,
-		 * destination(s); transport, destination (POSITION); the
-		 * import/export element (OPEN/CLOSE).
-		 */
-		naddrs = op == MOVE_MEDIUM ? 3 : op == EXCHANGE_MEDIUM ? 4 :
-			 op == POSITION_TO_ELEMENT ? 2 : 1;
-		for (i = 0; i < naddrs; i++)
-			addrs[i] = get_unaligned_be16(io.cdb + 2 + 2 * i);
-		mutex_lock(&ach->state_lock);
-		err = autoch_check_reserved(ach, af, addrs, naddrs);
-		if (!err && moves)
-			autoch_busy_start(ach, &busy, af, addrs, naddrs);
-		mutex_unlock(&ach->state_lock);
-		if (err)
-			goto out_free;
-	}
-
-	autoch_send_once(ach, af, sc);
-
-	if (moves) {
-		autoch_moved(ach, &busy);
-	} else if (changes) {
-		mutex_lock(&ach->state_lock);
-		autoch_drop_cache(ach, map_too);
-		mutex_unlock(&ach->state_lock);
-	}
+	err = autoch_sctl_send(ach, af, sc);
+	if (err)
+		goto out_free;
 	if (autoch_is_dead(ach)) {
 		err = -ENXIO;
 		goto out_free;

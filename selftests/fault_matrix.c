@@ -965,25 +965,6 @@ TEST_F(once, transport_retried)
 	}
 }
 
-/* Commands of @opcode host @host received (-1: all hosts). */
-static long received(int opcode, int host)
-{
-	char buf[4096], *line, *save;
-	unsigned int op;
-	long v[3] = { 0 };
-
-	if (emul_read_file(EMUL_DEBUGFS "/counters", buf, sizeof(buf)) < 0)
-		return -1;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%x %ld %ld %ld", &op, &v[0], &v[1], &v[2]) < 2)
-			continue;
-		if ((int)op == opcode)
-			return host >= 0 && host < 2 ? v[host + 1] : v[0];
-	}
-	return 0;
-}
-
 #define OP_MODE_SENSE		0x1a
 #define OP_INIT_ELEMENT_STATUS	0x07
 
@@ -1000,13 +981,13 @@ TEST_F(once, map_read_across_attention)
 	long before, sent;
 
 	prologue(_metadata, m, OP_ADDRESSES);
-	before = received(OP_MODE_SENSE, m->host);
+	before = emul_counter(OP_MODE_SENSE, m->host);
 	ASSERT_EQ(0, emul_ctl("fault", "opcode=1a host=%d skip=1 count=1 fault=sense key=6 asc=2a ascq=01",
 			      m->host));
 	ASSERT_EQ(0, autoch_ioctl(m->a.fd, SIOC_ELEMENT_ADDRESSES, &ea));
 	EXPECT_TRUE(fault_hit(1));
 	EXPECT_EQ(0, memcmp(&ea, &m->a.ea, sizeof(ea)));
-	sent = received(OP_MODE_SENSE, m->host) - before;
+	sent = emul_counter(OP_MODE_SENSE, m->host) - before;
 	EXPECT_LE(7, sent)
 		TH_LOG("%ld MODE SENSEs: the map read before 2A/01 was installed", sent);
 	epilogue(_metadata, m);

@@ -160,7 +160,7 @@ else
 	grep -E 'warning:|error:' "$work/emul.log" | sed 's/^/    /'
 	not_ok "emulated changer builds against the debug kernel"
 fi
-cp "$src/driver/autoch.ko" "$top/selftests/guest-bind.sh" "$inst/"
+cp "$src/driver/autoch.ko" "$top/selftests/guest-bind.sh" "$here/guest-lib.sh" "$inst/"
 # the bind test needs autoch-demo; without it the guest skips that test
 if step examples make -C "$top/userspace-examples" OUTPUT="$work/ex" &&
 	[ -x "$work/ex/autoch-demo" ]; then

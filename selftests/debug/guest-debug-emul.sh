@@ -20,26 +20,8 @@
 # AUTOCH_UNPLUG_EMUL_ROUNDS (5 removals per kind of call).
 
 cd "$(dirname "$0")" || exit 1
-kmemleak=/sys/kernel/debug/kmemleak
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $*"
-}
-
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n $*"
-	failed=1
-}
-
-# Run "$@" with its output indented; its exit status in $rc.
-run() {
-	{ "$@" 2>&1; echo $? >/tmp/rc; } | tee /tmp/out | sed 's/^/# /'
-	rc=$(cat /tmp/rc)
-}
+# shellcheck source=SCRIPTDIR/guest-lib.sh
+. ./guest-lib.sh
 
 # TAP counts of /tmp/out, the programs' summaries left out (check.sh's
 # count_tap)
@@ -56,10 +38,7 @@ echo "TAP version 13"
 echo "1..7"
 mountpoint -q /sys/kernel/debug 2>/dev/null ||
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-if [ -w "$kmemleak" ]; then
-	echo scan >"$kmemleak"
-	echo clear >"$kmemleak"
-fi
+kmemleak_clear
 
 run sh ./guest-emul.sh both library hosts=2 slots=1000
 rmmod autoch 2>/dev/null
@@ -71,10 +50,6 @@ fi
 
 # --- The ioctl fuzzer on the library, one process of four per host and
 # file kind; then with 5 % of its own allocations failing.
-# "N calls in T s (R calls/s)" from its output
-fuzz_rate() {
-	sed -n 's/^# fuzz: \([0-9]* calls in [0-9.]* s ([0-9]* calls\/s)\).*/\1/p' /tmp/out
-}
 # /dev/autoch0 up to the node of host $1 - 1 (two hosts unless told)
 wait_nodes() {
 	last=/dev/autoch$((${1:-2} - 1))
@@ -85,7 +60,6 @@ wait_nodes() {
 	done
 	[ -c /dev/autoch0 ] && [ -c "$last" ]
 }
-fs=/sys/kernel/debug/failslab
 event=/sys/kernel/debug/autoch_emul/event
 if insmod ./autoch_emul.ko profile=library hosts=2 && insmod ./autoch.ko && wait_nodes; then
 	run ./fuzz -d /dev/autoch0 -d /dev/autoch1 -u -r $event \
@@ -96,24 +70,9 @@ if insmod ./autoch_emul.ko profile=library hosts=2 && insmod ./autoch.ko && wait
 		not_ok "ioctl fuzzer on the library's two hosts, exit $rc"
 	fi
 	if [ -d $fs ]; then
-		echo Y >$fs/task-filter
-		echo N >$fs/ignore-gfp-wait
-		echo 0 >$fs/verbose
-		# times counts down with every failure injected: the count
-		echo 100000000 >$fs/times
-		echo 1 >$fs/interval
-		echo 5 >$fs/probability
-		run ./fuzz -f -d /dev/autoch0 -d /dev/autoch1 -r $event \
+		fuzz_failslab "ioctl fuzzer on the library under failslab" \
+			-d /dev/autoch0 -d /dev/autoch1 -r $event \
 			-n "${AUTOCH_FAULT_EMUL_CALLS:-20000}" -p 4 -t "${AUTOCH_FUZZ_LIMIT:-600}"
-		echo 0 >$fs/probability
-		injected=$((100000000 - $(cat $fs/times)))
-		echo -1 >$fs/times
-		enomem=$(sed -n 's/^# fuzz: ENOMEM \([0-9]*\) times.*/\1/p' /tmp/out)
-		if [ "$rc" -eq 0 ] && [ "$injected" -gt 0 ]; then
-			ok "ioctl fuzzer on the library under failslab: $(fuzz_rate), $injected allocations failed, ENOMEM ${enomem:-?} times, every errno in its ioctl's set"
-		else
-			not_ok "ioctl fuzzer on the library under failslab, exit $rc, $injected allocations failed, ENOMEM ${enomem:-?} times"
-		fi
 	else
 		not_ok "ioctl fuzzer on the library under failslab: no $fs"
 	fi
@@ -157,19 +116,5 @@ else
 	ok "autoch and autoch_emul unloaded"
 fi
 
-if [ -w "$kmemleak" ]; then
-	sleep 6
-	echo scan >"$kmemleak"
-	sleep 2
-	echo scan >"$kmemleak"
-	cat "$kmemleak" >/tmp/leaks
-	if [ -s /tmp/leaks ]; then
-		sed 's/^/# /' /tmp/leaks | head -n 60
-		not_ok "kmemleak: $(grep -c 'unreferenced object' /tmp/leaks) leaks"
-	else
-		ok "kmemleak: no leaks"
-	fi
-else
-	not_ok "kmemleak: $kmemleak missing"
-fi
+kmemleak_check 60
 exit $failed

@@ -16,33 +16,9 @@
 # whose allocations fail).
 
 cd "$(dirname "$0")" || exit 1
+# shellcheck source=SCRIPTDIR/guest-lib.sh
+. ./guest-lib.sh
 dev=/dev/autoch0
-kmemleak=/sys/kernel/debug/kmemleak
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $*"
-}
-
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n $*"
-	failed=1
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n $* # SKIP"
-}
-
-# Run "$@" with its output indented; its exit status in $rc (ash has no
-# pipefail).
-run() {
-	{ "$@" 2>&1; echo $? >/tmp/rc; } | tee /tmp/out | sed 's/^/# /'
-	rc=$(cat /tmp/rc)
-}
 
 # (its counter is local: callers count rounds in variables of their own)
 wait_node() {
@@ -57,11 +33,7 @@ wait_node() {
 echo "TAP version 13"
 echo "1..10"
 
-# Suspects from the boot are not ours: find them now, forget them.
-if [ -w "$kmemleak" ]; then
-	echo scan >"$kmemleak"
-	echo clear >"$kmemleak"
-fi
+kmemleak_clear
 
 # --- KUnit: the suite runs when the module comes, KTAP goes to dmesg.
 # fuzz=1: with its fuzz cases, a million replies to the parsers (the
@@ -123,10 +95,6 @@ else
 fi
 
 # --- The fuzzer; then again with 5 % of its own kernel allocations failing.
-# "N calls in T s (R calls/s)" from its output
-fuzz_rate() {
-	sed -n 's/^# fuzz: \([0-9]* calls in [0-9.]* s ([0-9]* calls\/s)\).*/\1/p' /tmp/out
-}
 if insmod ./autoch.ko && wait_node; then
 	run ./fuzz -d "$dev" -u -n "${AUTOCH_FUZZ_CALLS:-1000000}" \
 		-p "${AUTOCH_FUZZ_PROCS:-4}" -t "${AUTOCH_FUZZ_LIMIT:-600}"
@@ -139,28 +107,10 @@ else
 	not_ok "ioctl fuzzer: autoch.ko did not load or $dev did not appear"
 fi
 
-fs=/sys/kernel/debug/failslab
 if [ -d $fs ] && [ -c "$dev" ]; then
-	# only the tasks that ask (make-it-fail), sleeping allocations too,
-	# and no stack trace in the log for each failure
-	echo Y >$fs/task-filter
-	echo N >$fs/ignore-gfp-wait
-	echo 0 >$fs/verbose
-	# times counts down with every failure injected: the count
-	echo 100000000 >$fs/times
-	echo 1 >$fs/interval
-	echo 5 >$fs/probability
-	run ./fuzz -f -d "$dev" -n "${AUTOCH_FAULT_CALLS:-100000}" \
-		-p "${AUTOCH_FUZZ_PROCS:-4}" -t "${AUTOCH_FUZZ_LIMIT:-600}"
-	echo 0 >$fs/probability
-	injected=$((100000000 - $(cat $fs/times)))
-	echo -1 >$fs/times
-	enomem=$(sed -n 's/^# fuzz: ENOMEM \([0-9]*\) times.*/\1/p' /tmp/out)
-	if [ "$rc" -eq 0 ] && [ "$injected" -gt 0 ]; then
-		ok "ioctl fuzzer under failslab: $(fuzz_rate), $injected allocations failed, ENOMEM ${enomem:-?} times, every errno in its ioctl's set"
-	else
-		not_ok "ioctl fuzzer under failslab, exit $rc, $injected allocations failed, ENOMEM ${enomem:-?} times"
-	fi
+	fuzz_failslab "ioctl fuzzer under failslab" -d "$dev" \
+		-n "${AUTOCH_FAULT_CALLS:-100000}" -p "${AUTOCH_FUZZ_PROCS:-4}" \
+		-t "${AUTOCH_FUZZ_LIMIT:-600}"
 else
 	not_ok "ioctl fuzzer under failslab: no $fs or no $dev"
 fi
@@ -244,22 +194,9 @@ else
 	not_ok "rmmod autoch"
 fi
 
-# --- kmemleak: objects younger than 5 s are not reported; scan twice.
-if [ -w "$kmemleak" ]; then
-	sleep 6
-	echo scan >"$kmemleak"
-	sleep 2
-	echo scan >"$kmemleak"
-	cat "$kmemleak" >/tmp/leaks
-	if [ -s /tmp/leaks ]; then
-		sed 's/^/# /' /tmp/leaks
-		not_ok "kmemleak: $(grep -c 'unreferenced object' /tmp/leaks) leaks"
-	else
-		ok "kmemleak: no leaks"
-	fi
-else
-	not_ok "kmemleak: $kmemleak missing"
-fi
+# --- kmemleak, the whole report
+# shellcheck disable=SC2119  # no LINES: every line
+kmemleak_check
 
 # --- What the guest's kernel said; the host greps all of it again.
 pattern='BUG:|WARNING:|KASAN|UBSAN|ODEBUG|Call Trace|possible circular locking|possible recursive locking|inconsistent lock state|blocked for more than|hung_task'

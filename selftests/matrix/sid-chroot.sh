@@ -23,27 +23,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 pkgs="linux-headers-amd64 make gcc sparse"
 
 if [ "${1:-}" = run ]; then
-	[ $# -ge 4 ] || die "usage: $0 run ROOT [--bind DIR]... -- COMMAND..."
-	root=$2
-	shift 2
-	binds=()
-	while [ "$1" = --bind ]; do
-		binds+=("$2")
-		shift 2
-	done
-	[ "$1" = -- ] || die "usage: $0 run ROOT [--bind DIR]... -- COMMAND..."
 	shift
-	# shellcheck disable=SC2016  # expanded by the inner shell
-	exec unshare --mount --propagation private -- bash -euc '
-		root=$1 n=$2
-		shift 2
-		mount -t proc proc "$root/proc"
-		for d in "${@:1:n}"; do
-			mkdir -p "$root$d"
-			mount --bind "$d" "$root$d"
-		done
-		shift "$n"
-		exec chroot "$root" "$@"' run "$root" "${#binds[@]}" "${binds[@]}" "$@"
+	chroot_run "$@"
 fi
 [ $# -eq 0 ] || die "usage: $0 [run ROOT [--bind DIR]... -- COMMAND...]"
 
@@ -71,15 +52,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 t0=$EPOCHREALTIME
 log "debootstrap sid (linux-headers-amd64 $ver)"
-# In a mount namespace of its own: an interrupted debootstrap leaves no
-# /proc or /sys mounted on the host.
 # The archive the machine's apt uses, through its proxy if it has one.
 mirror=$(apt_x_uri sid) || die "apt's sources name no Debian archive"
-apt_proxy_env
-unshare --mount --propagation private -- \
-	debootstrap --variant=minbase sid "$tmp/root" "$mirror" \
-	>"$tmp/debootstrap.log" 2>&1 ||
-	{ tail -n 20 "$tmp/debootstrap.log" >&2; die "debootstrap failed"; }
+debootstrap_minbase sid "$tmp/root" "$mirror"
 log "installing $pkgs"
 # shellcheck disable=SC2086  # package names
 "$here/sid-chroot.sh" run "$tmp/root" -- env DEBIAN_FRONTEND=noninteractive \

@@ -27,34 +27,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 if [ "${1:-}" = run ]; then
-	[ $# -ge 4 ] || die "usage: $0 run ROOT [--bind DIR]... -- COMMAND..."
-	root=$2
-	shift 2
-	binds=()
-	while [ "$1" = --bind ]; do
-		binds+=("$2")
-		shift 2
-	done
-	[ "$1" = -- ] || die "usage: $0 run ROOT [--bind DIR]... -- COMMAND..."
 	shift
-	# shellcheck disable=SC2016  # expanded by the inner shell
-	exec unshare --mount --propagation private -- bash -euc '
-		root=$1 n=$2
-		shift 2
-		mount -t proc proc "$root/proc"
-		mount -t sysfs sysfs "$root/sys"
-		mount --rbind /dev "$root/dev"
-		mount -t tmpfs tmpfs "$root/run"
-		mount -t tmpfs tmpfs "$root/tmp"
-		for d in "${@:1:n}"; do
-			mkdir -p "$root$d"
-			mount --bind "$d" "$root$d"
-		done
-		shift "$n"
-		exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			HOME=/root LANG=C.UTF-8 TERM=dumb \
-			DEBIAN_FRONTEND=noninteractive "$@"' \
-		run "$root" "${#binds[@]}" "${binds[@]}" "$@"
+	chroot_run --system "$@"
 fi
 [ $# -eq 1 ] || die "usage: $0 KERNEL-RELEASE | run ROOT [--bind DIR]... -- COMMAND..."
 kver=$1
@@ -90,10 +64,7 @@ trap 'rm -rf --one-file-system "$tmp"' EXIT
 
 t0=$EPOCHREALTIME
 log "debootstrap bookworm (minbase, $pkgs) from $mirror"
-apt_proxy_env
-unshare --mount --propagation private -- debootstrap --variant=minbase \
-	bookworm "$tmp/root" "$mirror" >"$tmp/debootstrap.log" 2>&1 ||
-	{ tail -n 20 "$tmp/debootstrap.log" >&2; die "debootstrap failed"; }
+debootstrap_minbase bookworm "$tmp/root" "$mirror"
 # apt's sources as a Debian 12 installation writes them.
 rm -f "$tmp/root/etc/apt/sources.list"
 {

@@ -228,6 +228,64 @@ apt_proxy_env() {
 		export https_proxy=$https
 }
 
+# debootstrap_minbase SUITE DIR MIRROR: debootstrap --variant=minbase of
+# SUITE into DIR from MIRROR, through apt's proxy if the machine has one,
+# in a mount namespace of its own (an interrupted debootstrap leaves no
+# /proc or /sys mounted on the host). Its log is DIR.debootstrap.log; on
+# failure its tail is printed and the script dies.
+debootstrap_minbase() {
+	local suite=$1 dir=$2 mirror=$3
+	apt_proxy_env
+	unshare --mount --propagation private -- debootstrap --variant=minbase \
+		"$suite" "$dir" "$mirror" >"$dir.debootstrap.log" 2>&1 ||
+		{ tail -n 20 "$dir.debootstrap.log" >&2; die "debootstrap failed"; }
+}
+
+# chroot_run [--system] ROOT [--bind DIR]... -- COMMAND...: exec COMMAND
+# in the chroot ROOT, in a mount namespace of its own (nothing mounted
+# leaks to the host, parallel runs do not see each other's mounts), with
+# /proc mounted (objtool reads it) and each DIR bind-mounted at the same
+# path inside. --system, for a system that packages are installed in:
+# /sys, /dev, a private /run and /tmp too, and a clean environment.
+chroot_run() {
+	local system=0 root binds=()
+	local usage="usage: $0 run ROOT [--bind DIR]... -- COMMAND..."
+	if [ "${1:-}" = --system ]; then
+		system=1
+		shift
+	fi
+	[ $# -ge 3 ] || die "$usage"
+	root=$1
+	shift
+	while [ "$1" = --bind ]; do
+		binds+=("$2")
+		shift 2
+	done
+	[ "$1" = -- ] || die "$usage"
+	shift
+	# shellcheck disable=SC2016  # expanded by the inner shell
+	exec unshare --mount --propagation private -- bash -euc '
+		root=$1 system=$2 n=$3
+		shift 3
+		mount -t proc proc "$root/proc"
+		if [ "$system" = 1 ]; then
+			mount -t sysfs sysfs "$root/sys"
+			mount --rbind /dev "$root/dev"
+			mount -t tmpfs tmpfs "$root/run"
+			mount -t tmpfs tmpfs "$root/tmp"
+		fi
+		for d in "${@:1:n}"; do
+			mkdir -p "$root$d"
+			mount --bind "$d" "$root$d"
+		done
+		shift "$n"
+		[ "$system" = 1 ] || exec chroot "$root" "$@"
+		exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root LANG=C.UTF-8 TERM=dumb \
+			DEBIAN_FRONTEND=noninteractive "$@"' \
+		run "$root" "$system" "${#binds[@]}" "${binds[@]}" "$@"
+}
+
 # The Debian package version of a build tree (the kernel's LINUX_PACKAGE_ID),
 # empty when the tree does not say.
 kernel_pkg_version() {
