@@ -24,7 +24,10 @@
  *   changer holds nothing any more;
  * - a PERSISTENT RESERVE OUT or RESERVE ELEMENT that meets a unit
  *   attention is sent again with the same parameter list; one that meets
- *   a reset keeps its identification on the changer.
+ *   a reset keeps its identification on the changer;
+ * - a reset after the changer carried out a RESERVE (unit or element) but
+ *   before its status came (fault "delay"), heard of by another file:
+ *   SIOC_RESERVE takes the reservation again, so B stays out.
  *
  * Skips without the emulation (its debugfs) or without /dev/autoch1.
  * Every move is undone and the persistent reservation state cleared at
@@ -756,6 +759,112 @@ static bool wait_command(int opcode, int ms)
 		emul_sleep_ms(20);
 	} while (emul_now_ms() < end);
 	return false;
+}
+
+/*
+ * The initiator holding the unit reservation on the changer, from the
+ * first line of the emulation's "state"; -1 for nobody, -2 unknown.
+ */
+static int unit_holder(void)
+{
+	char buf[512];
+	const char *p;
+
+	if (emul_read_file(EMUL_DEBUGFS "/state", buf, sizeof(buf)) <= 0)
+		return -2;
+	p = strstr(buf, "unit reserved by ");
+	return p ? atoi(p + strlen("unit reserved by ")) : -2;
+}
+
+/*
+ * A reset that comes after the changer carried out host A's RESERVE but
+ * before its status arrived, and that another file of host A hears of
+ * (29/00) meanwhile: the changer holds nothing although the RESERVE ends
+ * in GOOD. The driver's reset sequence moved while the command was on
+ * its way, so the reservation must be sent again before SIOC_RESERVE
+ * succeeds; believing the GOOD would let host B in.
+ * @element < 0: the unit.
+ */
+static void reserve_across_reset(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(hosts) *self, int element)
+{
+	struct autoch_events ev;
+	struct autoch_dev c;
+	int host, status;
+	char rules[1024];
+	pid_t pid;
+
+	host = emul_host_index(autoch_path());
+	ASSERT_LE(0, host) TH_LOG("host of %s unknown", autoch_path());
+	ASSERT_EQ(0, autoch_open(&c));
+	ASSERT_EQ(0, autoch_ioctl(c.fd, AUTOCH_GET_EVENTS, &ev));
+	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "ready_ms", 0));
+	ASSERT_EQ(0, emul_ctl("counters", "0"));
+	/* the changer acts on the RESERVE at once; its GOOD comes 3 s later */
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=%x host=%d count=1 fault=delay ms=3000",
+			      AUTOCH_OP_RESERVE_ELEMENT_6, host));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(element < 0 ? resv(self->a.fd, SIOC_RESERVE, 0, 0, 1) :
+				    resv(self->a.fd, SIOC_RESERVE, element, 1, 0));
+	ASSERT_TRUE(wait_command(AUTOCH_OP_RESERVE_ELEMENT_6, 60000))
+		TH_LOG("the RESERVE never reached the changer");
+	/* counted just before it is executed, in the same queuecommand */
+	emul_sleep_ms(100);
+	if (element < 0)
+		EXPECT_EQ(host, unit_holder());
+	/* power on: the changer forgets the reservation it just took */
+	ASSERT_EQ(0, emul_ctl("event", "reset"));
+	if (element < 0)
+		EXPECT_EQ(-1, unit_holder());
+	/* another file of host A meets the 29/00 while the RESERVE waits */
+	consume_attentions(c.fd);
+	ASSERT_EQ(0, autoch_ioctl(c.fd, AUTOCH_GET_EVENTS, &ev));
+	EXPECT_EQ(AUTOCH_EVENT_RESET, ev.events & AUTOCH_EVENT_RESET);
+	ASSERT_EQ(0, waitpid(pid, &status, WNOHANG))
+		TH_LOG("the RESERVE ended before the reset was heard of: no window");
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	emul_read_file(EMUL_DEBUGFS "/fault", rules, sizeof(rules));
+	emul_ctl("fault", "clear");
+	EXPECT_EQ(NULL, strstr(rules, "opcode=")) TH_LOG("fault not used: %s", rules);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	/* SIOC_RESERVE said A holds it: so must the changer */
+	no_cache(_metadata, self);
+	if (element < 0)
+		EXPECT_EQ(host, unit_holder());
+	EXPECT_EQ(EBUSY, autoch_move(&self->b, self->full, self->empty))
+		TH_LOG("host B moved what host A reserved: the reset after the RESERVE went unnoticed");
+	if (element < 0) {
+		EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, 0, 0, 1));
+	} else {
+		/* only that element */
+		EXPECT_EQ(0, autoch_move(&self->b, self->other_full,
+					 self->other_empty));
+		EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, element, 1, 0));
+	}
+	EXPECT_EQ(-1, unit_holder());
+	EXPECT_EQ(0, autoch_move(&self->b, self->full, self->empty));
+	autoch_close(&c);
+}
+
+TEST_F(hosts, reset_after_reserve_unit)
+{
+	SETUP_DONE();
+	if (self->profile == EMUL_TGT)
+		AUTOCH_SKIP(return, "tgt has no RESERVE (20/00): the table alone");
+	reserve_across_reset(_metadata, self, -1);
+}
+
+TEST_F(hosts, reset_after_reserve_element)
+{
+	SETUP_DONE();
+	if (self->profile != EMUL_LIBRARY)
+		AUTOCH_SKIP(return, "%s has no element reservations",
+		     emul_profile_name[self->profile]);
+	reserve_across_reset(_metadata, self, self->full);
 }
 
 /*
