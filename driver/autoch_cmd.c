@@ -249,8 +249,10 @@ static void autoch_note_reset(struct autoch_device *ach)
 
 	/*
 	 * was_reset shares its word with the midlayer's other bit-fields:
-	 * test and clear it under the host lock, as the error handler
-	 * sets it.
+	 * test and clear it under the host lock, under which the error
+	 * handler sets it after a host, bus or target reset. After a LU
+	 * reset it sets it without (6.1's scsi_try_bus_device_reset), so
+	 * that window stays; it is the width of this read and write.
 	 */
 	spin_lock_irqsave(host_lock, flags);
 	was_reset = ach->sdev->was_reset;
