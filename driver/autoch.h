@@ -69,11 +69,13 @@
  *   send it again under the same identification before it enters the
  *   table: the reset freed the identification, and what the changer
  *   holds is not known.
- *   Close never waits for @resv_lock behind another file's command: it
- *   detaches what the file held under @state_lock (RELEASEs to send on
- *   @stale, unit references in @unit_puts, @allow_pending) and sends them
- *   itself when @resv_lock is free, else leaves them to @resv_work. Its
- *   commands are not cut short by signals.
+ *   Close never waits for @resv_lock behind another file's command, nor
+ *   for a changer becoming ready: it detaches what the file held under
+ *   @state_lock (RELEASEs to send on @stale, unit references in
+ *   @unit_puts, @allow_pending) and sends them itself when @resv_lock is
+ *   free, each command once; what meets NOT READY 04/01, or everything
+ *   when @resv_lock is busy, is left to @resv_work, whose commands wait
+ *   up to ready_timeout and are not cut short by signals.
  *
  * - PREVENT MEDIUM REMOVAL is one state per initiator on the device, so
  *   the driver counts the files whose prevention is in force
@@ -334,7 +336,12 @@ struct autoch_range {
  * @events_wq: poll() waits here for events
  * @event_work: TEST UNIT READY while someone waits in poll()
  * @resv_work: sends what a close left pending (@stale, @unit_puts,
- *	@allow_pending) when @resv_lock was busy at the close
+ *	@allow_pending) when @resv_lock was busy at the close, or when the
+ *	changer was becoming ready then
+ * @resv_closing: (@resv_lock) the commands sent now are a close's: they
+ *	do not wait for a changer becoming ready
+ * @resv_deferred: (@resv_lock) one of them met a changer becoming ready
+ *	and was left for @resv_work
  */
 struct autoch_device {
 	struct device dev;
@@ -377,6 +384,8 @@ struct autoch_device {
 	wait_queue_head_t events_wq;
 	struct delayed_work event_work;
 	struct work_struct resv_work;
+	bool resv_closing;
+	bool resv_deferred;
 };
 
 /* How an element reservation is held on the device. */
@@ -470,6 +479,16 @@ struct autoch_file {
 	bool prevents;
 };
 
+/*
+ * How a command waits for a changer that reports becoming ready (04/01),
+ * up to ready_timeout seconds.
+ */
+enum autoch_wait {
+	AUTOCH_WAIT_INTR,	/* a signal ends the wait: a caller's ioctl */
+	AUTOCH_WAIT_NOINTR,	/* the driver's work: nobody would send it again */
+	AUTOCH_WAIT_NONE,	/* close: -EAGAIN at once, the work sends it */
+};
+
 /**
  * struct autoch_cmd - one SCSI command and its outcome
  * @cdb: command descriptor block
@@ -483,8 +502,8 @@ struct autoch_file {
  * @result: midlayer result of the last attempt
  * @sense: sense data of the last attempt
  * @sshdr: decoded @sense
- * @nointr: a signal does not end the wait for a changer becoming ready
- *	(close and the driver's own work: nobody would send it again)
+ * @wait: enum autoch_wait: how a changer becoming ready (04/01) is
+ *	waited for
  */
 struct autoch_cmd {
 	u8 cdb[16];
@@ -498,7 +517,7 @@ struct autoch_cmd {
 	int result;
 	u8 sense[SCSI_SENSE_BUFFERSIZE];
 	struct scsi_sense_hdr sshdr;
-	bool nointr;
+	u8 wait;
 };
 
 /*
@@ -533,7 +552,7 @@ int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 int autoch_simple_cmd_ex(struct autoch_device *ach, struct autoch_file *af,
 			 const u8 *cdb, unsigned int cdb_len, void *data,
 			 unsigned int data_len, unsigned int timeout_s,
-			 struct scsi_sense_hdr *sshdr, bool nointr);
+			 struct scsi_sense_hdr *sshdr, enum autoch_wait wait);
 int autoch_simple_cmd_sense(struct autoch_device *ach,
 			    struct autoch_file *af, const u8 *cdb,
 			    unsigned int cdb_len, void *data,

@@ -249,8 +249,10 @@ static void autoch_note_reset(struct autoch_device *ach)
 
 	/*
 	 * was_reset shares its word with the midlayer's other bit-fields:
-	 * test and clear it under the host lock, as the error handler
-	 * sets it.
+	 * test and clear it under the host lock, under which the error
+	 * handler sets it after a host, bus or target reset. After a LU
+	 * reset it sets it without (6.1's scsi_try_bus_device_reset), so
+	 * that window stays; it is the width of this read and write.
 	 */
 	spin_lock_irqsave(host_lock, flags);
 	was_reset = ach->sdev->was_reset;
@@ -365,12 +367,17 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 		if (scsi_sense_valid(&cmd->sshdr) &&
 		    cmd->sshdr.sense_key == NOT_READY &&
 		    cmd->sshdr.asc == 0x04 && cmd->sshdr.ascq == 0x01 &&
+		    cmd->wait == AUTOCH_WAIT_NONE)
+			return -EAGAIN;	/* the caller leaves it to a worker */
+		if (scsi_sense_valid(&cmd->sshdr) &&
+		    cmd->sshdr.sense_key == NOT_READY &&
+		    cmd->sshdr.asc == 0x04 && cmd->sshdr.ascq == 0x01 &&
 		    time_before(jiffies, ready_deadline)) {
 			dev_dbg(&ach->dev, "becoming ready, waiting\n");
 			autoch_ready_wait(ach, waiting,
 					  autoch_sense_progress(cmd->sense,
 								sizeof(cmd->sense)));
-			if (cmd->nointr)
+			if (cmd->wait == AUTOCH_WAIT_NOINTR)
 				msleep(AUTOCH_READY_POLL_MS);
 			else if (msleep_interruptible(AUTOCH_READY_POLL_MS))
 				return -ERESTARTSYS;
@@ -439,14 +446,16 @@ int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 }
 
 /*
- * One command; its decoded sense in *@sshdr when that is not NULL. With
- * @nointr, a signal does not end its waits: a command that nobody can
- * ask for again (at close, from the driver's own work).
+ * One command; its decoded sense in *@sshdr when that is not NULL. @wait
+ * says how it waits for a changer becoming ready: interruptibly (a
+ * caller's ioctl), not cut short by signals (a command that nobody can
+ * ask for again: the driver's own work), or not at all (close: -EAGAIN,
+ * and the work sends it).
  */
 int autoch_simple_cmd_ex(struct autoch_device *ach, struct autoch_file *af,
 			 const u8 *cdb, unsigned int cdb_len, void *data,
 			 unsigned int data_len, unsigned int timeout_s,
-			 struct scsi_sense_hdr *sshdr, bool nointr)
+			 struct scsi_sense_hdr *sshdr, enum autoch_wait wait)
 {
 	struct autoch_cmd *cmd;
 	int err;
@@ -467,7 +476,7 @@ int autoch_simple_cmd_ex(struct autoch_device *ach, struct autoch_file *af,
 		cmd->write = true;
 	}
 	cmd->timeout = timeout_s * HZ;
-	cmd->nointr = nointr;
+	cmd->wait = wait;
 	err = autoch_do_cmd(ach, af, cmd);
 	if (sshdr)
 		*sshdr = cmd->sshdr;
@@ -483,7 +492,7 @@ int autoch_simple_cmd_sense(struct autoch_device *ach,
 			    struct scsi_sense_hdr *sshdr)
 {
 	return autoch_simple_cmd_ex(ach, af, cdb, cdb_len, data, data_len,
-				    timeout_s, sshdr, false);
+				    timeout_s, sshdr, AUTOCH_WAIT_INTR);
 }
 
 int autoch_simple_cmd(struct autoch_device *ach, struct autoch_file *af,

@@ -205,10 +205,30 @@ void autoch_move_end(struct autoch_device *ach, struct autoch_busy *busy,
 /* ---- reservations ---- */
 
 /*
+ * How a command of the reservation code waits for a changer becoming
+ * ready: a caller's interruptibly; one nobody can send again (@af NULL:
+ * the driver's work) regardless of signals; a close's not at all.
+ */
+static enum autoch_wait autoch_resv_wait(struct autoch_device *ach,
+					 struct autoch_file *af)
+{
+	lockdep_assert_held(&ach->resv_lock);
+	if (af)
+		return AUTOCH_WAIT_INTR;
+	return ach->resv_closing ? AUTOCH_WAIT_NONE : AUTOCH_WAIT_NOINTR;
+}
+
+/* A close's command met a changer becoming ready: @resv_work sends it. */
+static void autoch_resv_note(struct autoch_device *ach, int err)
+{
+	lockdep_assert_held(&ach->resv_lock);
+	if (err == -EAGAIN)
+		ach->resv_deferred = true;
+}
+
+/*
  * One RESERVE or RELEASE (ELEMENT) in the 6-byte (SMC-2 6.7/6.8) or the
  * 10-byte form; a reservation of an element carries a one-element list.
- * A command nobody can send again (@af NULL: close, the driver's work)
- * is not cut short by signals.
  */
 static int autoch_dev_resv_form(struct autoch_device *ach,
 				struct autoch_file *af, bool ten, bool reserve,
@@ -217,6 +237,7 @@ static int autoch_dev_resv_form(struct autoch_device *ach,
 {
 	bool with_list = reserve && element;
 	u8 list[6] = {}, cdb[10] = {};
+	int err;
 
 	/* one element list descriptor: two reserved bytes, count 1, address */
 	put_unaligned_be16(1, list + 2);
@@ -230,10 +251,13 @@ static int autoch_dev_resv_form(struct autoch_device *ach,
 	cdb[2] = element ? id : 0;
 	if (with_list)
 		put_unaligned_be16(sizeof(list), cdb + (ten ? 7 : 3));
-	return autoch_simple_cmd_ex(ach, af, cdb, ten ? 10 : 6,
-				    with_list ? list : NULL,
-				    with_list ? sizeof(list) : 0,
-				    READ_ONCE(autoch_cmd_timeout), sshdr, !af);
+	err = autoch_simple_cmd_ex(ach, af, cdb, ten ? 10 : 6,
+				   with_list ? list : NULL,
+				   with_list ? sizeof(list) : 0,
+				   READ_ONCE(autoch_cmd_timeout), sshdr,
+				   autoch_resv_wait(ach, af));
+	autoch_resv_note(ach, err);
+	return err;
 }
 
 /*
@@ -392,6 +416,9 @@ static int autoch_unit_release(struct autoch_device *ach,
 		ach->unit_release = err && err != -ECONNRESET &&
 				    err != -ENXIO && !ach->dead;
 	mutex_unlock(&ach->state_lock);
+	/* becoming ready at close: the unit is still held, @resv_work sends it */
+	if (err == -EAGAIN)
+		return err;
 	if (err && err != -ECONNRESET && err != -ENXIO)
 		dev_warn_ratelimited(&ach->dev,
 				     "unit: RELEASE failed (%d), kept to retry\n",
@@ -450,12 +477,15 @@ static bool autoch_release_dev_id(struct autoch_device *ach,
 	if (err && err != -ECONNRESET && err != -ENXIO && !ach->dead &&
 	    seq == ach->reset_seq) {
 		r->owner = NULL;
-		r->refused = true;
+		/* becoming ready at close is no refusal: @resv_work sends it */
+		if (err != -EAGAIN)
+			r->refused = true;
 		list_add_tail(&r->node, &ach->stale);
 		mutex_unlock(&ach->state_lock);
-		dev_warn_ratelimited(&ach->dev,
-				     "element %u: RELEASE failed (%d), kept to retry\n",
-				     r->element, err);
+		if (err != -EAGAIN)
+			dev_warn_ratelimited(&ach->dev,
+					     "element %u: RELEASE failed (%d), kept to retry\n",
+					     r->element, err);
 		return false;
 	}
 	/* a reset emptied the bitmap: nothing of ours to clear */
@@ -496,11 +526,18 @@ void autoch_retry_stale(struct autoch_device *ach)
 		err = autoch_simple_cmd_ex(ach, NULL, allow_cdb,
 					   sizeof(allow_cdb), NULL, 0,
 					   READ_ONCE(autoch_cmd_timeout), NULL,
-					   true);
-		if (err)
+					   autoch_resv_wait(ach, NULL));
+		autoch_resv_note(ach, err);
+		if (err == -EAGAIN) {
+			/* becoming ready at close: @resv_work sends it */
+			mutex_lock(&ach->state_lock);
+			ach->allow_pending = true;
+			mutex_unlock(&ach->state_lock);
+		} else if (err) {
 			dev_warn_ratelimited(&ach->dev,
 					     "ALLOW MEDIUM REMOVAL at close failed: %d\n",
 					     err);
+		}
 	}
 
 	while (!list_empty(&todo)) {
@@ -527,7 +564,11 @@ void autoch_retry_stale(struct autoch_device *ach)
 		dev_info_ratelimited(&ach->dev, "unit: RELEASE sent again\n");
 }
 
-/* What a close left to send because @resv_lock was busy. */
+/*
+ * What a close left to send because @resv_lock was busy or the changer
+ * was becoming ready: its commands wait up to ready_timeout for that,
+ * and what still fails stays kept (logged) for the next try.
+ */
 void autoch_resv_work(struct work_struct *work)
 {
 	struct autoch_device *ach = container_of(work, struct autoch_device,
@@ -839,11 +880,14 @@ int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af)
  * at once; the commands that undo it on the changer are sent here when
  * @resv_lock is free, else by @resv_work once the command that holds it
  * (another file's RESERVE may wait minutes for a changer becoming ready)
- * is done, so that close never waits behind it.
+ * is done, so that close never waits behind it. Close does not wait for a
+ * changer becoming ready either: what meets NOT READY 04/01 here is left
+ * to @resv_work too.
  */
 void autoch_release_all(struct autoch_device *ach, struct autoch_file *af)
 {
 	struct autoch_resv *r, *tmp;
+	bool deferred;
 
 	mutex_lock(&ach->state_lock);
 	list_for_each_entry_safe(r, tmp, &ach->resv, node) {
@@ -872,9 +916,14 @@ void autoch_release_all(struct autoch_device *ach, struct autoch_file *af)
 	mutex_unlock(&ach->state_lock);
 
 	if (mutex_trylock(&ach->resv_lock)) {
+		ach->resv_closing = true;
+		ach->resv_deferred = false;
 		autoch_retry_stale(ach);
+		ach->resv_closing = false;
+		deferred = ach->resv_deferred;
 		mutex_unlock(&ach->resv_lock);
-		return;
+		if (!deferred)
+			return;
 	}
 	mutex_lock(&ach->state_lock);
 	/* remove flushes the work after it marked the device dead */

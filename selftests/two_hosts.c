@@ -24,7 +24,13 @@
  *   changer holds nothing any more;
  * - a PERSISTENT RESERVE OUT or RESERVE ELEMENT that meets a unit
  *   attention is sent again with the same parameter list; one that meets
- *   a reset keeps its identification on the changer.
+ *   a reset keeps its identification on the changer;
+ * - a reset after the changer carried out a RESERVE (unit or element) but
+ *   before its status came (fault "delay"), heard of by another file:
+ *   SIOC_RESERVE takes the reservation again, so B stays out.
+ * - a file closed while the changer is becoming ready (04/01): close
+ *   returns at once; the RELEASE and ALLOW follow when it is ready, or
+ *   stay kept after ready_timeout and go at the next close.
  *
  * Skips without the emulation (its debugfs) or without /dev/autoch1.
  * Every move is undone and the persistent reservation state cleared at
@@ -756,6 +762,194 @@ static bool wait_command(int opcode, int ms)
 		emul_sleep_ms(20);
 	} while (emul_now_ms() < end);
 	return false;
+}
+
+/*
+ * The initiator holding the unit reservation on the changer, from the
+ * first line of the emulation's "state"; -1 for nobody, -2 unknown.
+ */
+static int unit_holder(void)
+{
+	char buf[512];
+	const char *p;
+
+	if (emul_read_file(EMUL_DEBUGFS "/state", buf, sizeof(buf)) <= 0)
+		return -2;
+	p = strstr(buf, "unit reserved by ");
+	return p ? atoi(p + strlen("unit reserved by ")) : -2;
+}
+
+/*
+ * A reset that comes after the changer carried out host A's RESERVE but
+ * before its status arrived, and that another file of host A hears of
+ * (29/00) meanwhile: the changer holds nothing although the RESERVE ends
+ * in GOOD. The driver's reset sequence moved while the command was on
+ * its way, so the reservation must be sent again before SIOC_RESERVE
+ * succeeds; believing the GOOD would let host B in.
+ * @element < 0: the unit.
+ */
+static void reserve_across_reset(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(hosts) *self, int element)
+{
+	struct autoch_events ev;
+	struct autoch_dev c;
+	int host, status;
+	char rules[1024];
+	pid_t pid;
+
+	host = emul_host_index(autoch_path());
+	ASSERT_LE(0, host) TH_LOG("host of %s unknown", autoch_path());
+	ASSERT_EQ(0, autoch_open(&c));
+	ASSERT_EQ(0, autoch_ioctl(c.fd, AUTOCH_GET_EVENTS, &ev));
+	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "ready_ms", 0));
+	ASSERT_EQ(0, emul_ctl("counters", "0"));
+	/* the changer acts on the RESERVE at once; its GOOD comes 3 s later */
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=%x host=%d count=1 fault=delay ms=3000",
+			      AUTOCH_OP_RESERVE_ELEMENT_6, host));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(element < 0 ? resv(self->a.fd, SIOC_RESERVE, 0, 0, 1) :
+				    resv(self->a.fd, SIOC_RESERVE, element, 1, 0));
+	ASSERT_TRUE(wait_command(AUTOCH_OP_RESERVE_ELEMENT_6, 60000))
+		TH_LOG("the RESERVE never reached the changer");
+	/* counted just before it is executed, in the same queuecommand */
+	emul_sleep_ms(100);
+	if (element < 0)
+		EXPECT_EQ(host, unit_holder());
+	/* power on: the changer forgets the reservation it just took */
+	ASSERT_EQ(0, emul_ctl("event", "reset"));
+	if (element < 0)
+		EXPECT_EQ(-1, unit_holder());
+	/* another file of host A meets the 29/00 while the RESERVE waits */
+	consume_attentions(c.fd);
+	ASSERT_EQ(0, autoch_ioctl(c.fd, AUTOCH_GET_EVENTS, &ev));
+	EXPECT_EQ(AUTOCH_EVENT_RESET, ev.events & AUTOCH_EVENT_RESET);
+	ASSERT_EQ(0, waitpid(pid, &status, WNOHANG))
+		TH_LOG("the RESERVE ended before the reset was heard of: no window");
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	emul_read_file(EMUL_DEBUGFS "/fault", rules, sizeof(rules));
+	emul_ctl("fault", "clear");
+	EXPECT_EQ(NULL, strstr(rules, "opcode=")) TH_LOG("fault not used: %s", rules);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	/* SIOC_RESERVE said A holds it: so must the changer */
+	no_cache(_metadata, self);
+	if (element < 0)
+		EXPECT_EQ(host, unit_holder());
+	EXPECT_EQ(EBUSY, autoch_move(&self->b, self->full, self->empty))
+		TH_LOG("host B moved what host A reserved: the reset after the RESERVE went unnoticed");
+	if (element < 0) {
+		EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, 0, 0, 1));
+	} else {
+		/* only that element */
+		EXPECT_EQ(0, autoch_move(&self->b, self->other_full,
+					 self->other_empty));
+		EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, element, 1, 0));
+	}
+	EXPECT_EQ(-1, unit_holder());
+	EXPECT_EQ(0, autoch_move(&self->b, self->full, self->empty));
+	autoch_close(&c);
+}
+
+TEST_F(hosts, reset_after_reserve_unit)
+{
+	SETUP_DONE();
+	if (self->profile == EMUL_TGT)
+		AUTOCH_SKIP(return, "tgt has no RESERVE (20/00): the table alone");
+	reserve_across_reset(_metadata, self, -1);
+}
+
+TEST_F(hosts, reset_after_reserve_element)
+{
+	SETUP_DONE();
+	if (self->profile != EMUL_LIBRARY)
+		AUTOCH_SKIP(return, "%s has no element reservations",
+		     emul_profile_name[self->profile]);
+	reserve_across_reset(_metadata, self, self->full);
+}
+
+/* The unit reservation's holder once it is @want, polled up to @ms. */
+static int wait_unit_holder(int want, int ms)
+{
+	double end = emul_now_ms() + ms;
+	int h;
+
+	while ((h = unit_holder()) != want && emul_now_ms() < end)
+		emul_sleep_ms(50);
+	return h;
+}
+
+/*
+ * A file closed while the changer reports becoming ready (NOT READY 04/01,
+ * here to host A's RELEASE and PREVENT ALLOW only): close returns at once;
+ * a kernel worker releases the unit and allows removal once the changer
+ * is ready. When it is not within ready_timeout the worker gives up and
+ * keeps the RELEASE, and the next close sends it.
+ */
+/* a close that waits (the failure this looks for) must not time it out */
+TEST_F_TIMEOUT(hosts, close_while_becoming_ready, 90)
+{
+	static const char not_ready[] = "fault=sense key=2 asc=04 ascq=01";
+	__u32 prevent = 1;
+	struct autoch_dev c;
+	double t0, ms;
+	int host;
+
+	SETUP_DONE();
+	if (self->profile == EMUL_TGT)
+		AUTOCH_SKIP(return, "tgt has neither RESERVE nor PREVENT (20/00)");
+	host = emul_host_index(autoch_path());
+	ASSERT_LE(0, host) TH_LOG("host of %s unknown", autoch_path());
+	/*
+	 * Long enough that a close that waits cannot pass for one that does
+	 * not, and that the worker still waits when the changer is ready.
+	 */
+	ASSERT_EQ(0, emul_param_set(&self->params, AUTOCH_MODULE, "ready_timeout", 5));
+
+	ASSERT_EQ(0, autoch_open(&c));
+	ASSERT_EQ(0, resv(c.fd, SIOC_RESERVE, 0, 0, 1));
+	ASSERT_EQ(0, autoch_ioctl(c.fd, AUTOCH_PREVENT_ALLOW, &prevent));
+	ASSERT_EQ(host, unit_holder());
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=17 host=%d count=0 %s", host, not_ready));
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=1e host=%d count=0 %s", host, not_ready));
+	t0 = emul_now_ms();
+	autoch_close(&c);
+	ms = emul_now_ms() - t0;
+	EXPECT_GT(500, ms) TH_LOG("close took %.0f ms: it waited for the changer", ms);
+	/* not ready yet: the changer still holds both */
+	emul_sleep_ms(1000);
+	EXPECT_EQ(host, unit_holder());
+	EXPECT_EQ(EBUSY, emul_ctl("event", "door open"));
+	/* ready: the worker finishes (ALLOW first, then RELEASE) */
+	ASSERT_EQ(0, emul_ctl("fault", "clear"));
+	EXPECT_EQ(-1, wait_unit_holder(-1, 5000))
+		TH_LOG("the unit is still reserved 5 s after the changer became ready");
+	EXPECT_EQ(0, emul_ctl("event", "door open"))
+		TH_LOG("removal still prevented after the changer became ready");
+	EXPECT_EQ(0, emul_ctl("event", "door close"));
+
+	/* not ready for longer than ready_timeout: kept, sent at the next close */
+	ASSERT_EQ(0, emul_param_set(&self->params, AUTOCH_MODULE, "ready_timeout", 1));
+	ASSERT_EQ(0, autoch_open(&c));
+	ASSERT_EQ(0, resv(c.fd, SIOC_RESERVE, 0, 0, 1));
+	ASSERT_EQ(host, unit_holder());
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=17 host=%d count=0 %s", host, not_ready));
+	t0 = emul_now_ms();
+	autoch_close(&c);
+	ms = emul_now_ms() - t0;
+	EXPECT_GT(500, ms) TH_LOG("close took %.0f ms: it waited for the changer", ms);
+	/* two RELEASEs of ready_timeout each, then the worker gives up */
+	emul_sleep_ms(4000);
+	ASSERT_EQ(0, emul_ctl("fault", "clear"));
+	emul_sleep_ms(1000);
+	EXPECT_EQ(host, unit_holder()) TH_LOG("nothing should have sent the RELEASE yet");
+	ASSERT_EQ(0, autoch_open(&c));
+	autoch_close(&c);
+	EXPECT_EQ(-1, wait_unit_holder(-1, 5000))
+		TH_LOG("the kept RELEASE was not sent at the next close");
+	EXPECT_EQ(0, autoch_move(&self->b, self->full, self->empty));
 }
 
 /*

@@ -182,6 +182,7 @@ enum emul_fault_kind {
 	EMUL_FAULT_HOSTRESET,
 	EMUL_FAULT_DID,
 	EMUL_FAULT_REMOVE,
+	EMUL_FAULT_DELAY,
 	EMUL_FAULT_NR,
 };
 
@@ -199,6 +200,7 @@ enum emul_fault_kind {
  * @deferred: the sense is a deferred error (response code 71h: sense)
  * @did: host byte (did)
  * @bytes: bytes to transfer (short); 0 means half
+ * @ms: milliseconds the completion is held after execution (delay)
  * @hits: commands failed so far
  */
 struct emul_fault {
@@ -214,6 +216,7 @@ struct emul_fault {
 	bool deferred;
 	u8 did;
 	u32 bytes;
+	u32 ms;
 	u32 hits;
 };
 
@@ -414,6 +417,7 @@ enum emul_hold {
  * @work: completes the command
  * @hold: enum emul_hold: the command never completes by itself
  * @preset: @result is the outcome: do not execute the command
+ * @executed: executed when queued (fault "delay"): only its completion waits
  * @result: preset midlayer result
  * @key: preset sense key (with SAM_STAT_CHECK_CONDITION, key non-zero)
  * @asc: preset additional sense code
@@ -428,6 +432,7 @@ struct emul_cmd {
 	struct list_head drop;
 	u8 hold;
 	bool preset;
+	bool executed;
 	int result;
 	u8 key;
 	u8 asc;

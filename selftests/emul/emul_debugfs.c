@@ -37,6 +37,7 @@ static const char *const emul_fault_names[EMUL_FAULT_NR] = {
 	[EMUL_FAULT_HOSTRESET] = "hostreset",
 	[EMUL_FAULT_DID] = "did",
 	[EMUL_FAULT_REMOVE] = "remove",
+	[EMUL_FAULT_DELAY] = "delay",
 };
 
 static const char *const emul_mal_names[EMUL_MAL_NR] = {
@@ -107,6 +108,7 @@ static int emul_parse_fault(char *line, struct emul_fault *f)
 	f->key = 0x04;		/* HARDWARE ERROR 44/00 unless told */
 	f->asc = 0x44;
 	f->did = DID_ERROR;
+	f->ms = 1000;
 
 	while ((tok = strsep(&line, " \t")) && !err) {
 		if (!*tok)
@@ -142,6 +144,11 @@ static int emul_parse_fault(char *line, struct emul_fault *f)
 			err = emul_parse_did(val, &f->did);
 		} else if (!strcmp(tok, "bytes")) {
 			err = kstrtou32(val, 0, &f->bytes);
+		} else if (!strcmp(tok, "ms")) {
+			err = kstrtou32(val, 0, &f->ms);
+			/* as long as a command may wait: the driver's timeout */
+			if (!err && f->ms > 600000)
+				err = -EINVAL;
 		} else if (!strcmp(tok, "fault")) {
 			for (i = 1; i < EMUL_FAULT_NR; i++)
 				if (!strcmp(val, emul_fault_names[i]))
@@ -226,6 +233,8 @@ static int emul_fault_show(struct seq_file *m, void *v)
 			seq_printf(m, " did=%#x", f->did);
 		if (f->kind == EMUL_FAULT_SHORT)
 			seq_printf(m, " bytes=%u", f->bytes);
+		if (f->kind == EMUL_FAULT_DELAY)
+			seq_printf(m, " ms=%u", f->ms);
 		seq_printf(m, " hits=%u\n", f->hits);
 	}
 	return 0;

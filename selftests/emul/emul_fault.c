@@ -70,6 +70,15 @@ void emul_apply_fault(struct emul_cmd *ec, const struct emul_fault *f,
 	case EMUL_FAULT_SHORT:
 		ec->short_len = f->bytes ? f->bytes : scsi_bufflen(cmd) / 2;
 		return;
+	case EMUL_FAULT_DELAY:
+		/*
+		 * Executed now, completed later: the device has acted on the
+		 * command while the initiator still waits for its status, so
+		 * what happens meanwhile (a reset) comes after it.
+		 */
+		ec->executed = true;
+		*delay = max_t(u64, *delay, (u64)f->ms * NSEC_PER_MSEC);
+		return;
 	case EMUL_FAULT_REMOVE:
 		/* completes once the removal is under way */
 		ec->preset = true;

@@ -6,7 +6,8 @@
  * behind it (emul.h). queuecommand counts the command, applies an armed
  * fault, and either executes it at once (no delay) or puts it on the
  * host's in-flight list with a high-resolution timer whose work executes
- * and completes it later. Moves and inventories reserve the robot for
+ * and completes it later (fault "delay": executed at once, completed
+ * later). Moves and inventories reserve the robot for
  * their duration, so they are serialised; other commands complete after
  * the latency alone, however long the robot is busy.
  */
@@ -95,7 +96,7 @@ static void emul_complete(struct emul_cmd *ec)
 		if (ec->key && ec->deferred)
 			cmd->sense_buffer[0] = 0x71;
 		scsi_set_resid(cmd, scsi_bufflen(cmd));
-	} else {
+	} else if (!ec->executed) {
 		emul_execute(emul, ec);
 	}
 	scsi_done(cmd);
@@ -185,6 +186,8 @@ static emul_qc_status emul_queuecommand(struct Scsi_Host *shost,
 	spin_unlock_irqrestore(&st->lock, flags);
 	if (faulted)
 		emul_apply_fault(ec, &f, &delay);
+	if (ec->executed)
+		emul_execute(st, ec);
 
 	spin_lock_irqsave(&eh->lock, flags);
 	if (eh->dying || eh->gone) {
