@@ -109,10 +109,9 @@
  *   taken with autoch_device.state_lock held.
  *
  * Apart from these, autoch_drives_mutex (autoch_drives.c, global) guards
- * which SCSI devices are the changers' drives. It may be taken with
- * resv_lock or io_lock held (a unit attention schedules a new reading of
- * the drives), never with state_lock held, and nothing of the driver is
- * taken under it: no command is sent while it is held.
+ * which SCSI devices are the changers' drives. It is taken with none of
+ * the driver's locks held, and none is taken under it: no command is
+ * sent while it is held.
  *
  * A lock may be taken while holding only the ones above it. The midlayer
  * and the block layer take their own locks inside the command functions;
@@ -602,6 +601,8 @@ bool autoch_transport_ok(struct autoch_device *ach, u16 transport,
 int autoch_read_drive_id(struct autoch_device *ach,
 			 struct autoch_file *af, u16 addr,
 			 struct autoch_drive_id *id);
+int autoch_read_drive_ids(struct autoch_device *ach, u16 first,
+			  unsigned int n, struct autoch_drive_id *ids);
 
 /* autoch_drives.c: which SCSI devices are the changer's drives */
 int autoch_drives_init(void);
@@ -609,6 +610,8 @@ void autoch_drives_exit(void);
 void autoch_drives_add(struct autoch_device *ach);
 void autoch_drives_del(struct autoch_device *ach);
 void autoch_drives_changed(struct autoch_device *ach);
+void autoch_drives_seen_id(struct autoch_device *ach,
+			   const struct autoch_drive_id *id);
 void autoch_drives_work(struct work_struct *work);
 int autoch_drive_devices(struct autoch_device *ach, struct autoch_file *af,
 			 struct autoch_drive_devices *dd);

@@ -10,9 +10,15 @@
  *
  * - a class interface on the SCSI devices' class (scsi_register_interface,
  *   as ses and sg use) tells of every SCSI device added or removed;
- * - a changer's identifiers are read by @drives_work, at probe and after
- *   every unit attention that says the library changed, never from a
- *   sysfs read; AUTOCH_DRIVE_DEVICES reads the element's once more.
+ * - a changer's identifiers are read by @drives_work (one READ ELEMENT
+ *   STATUS with DVCID for up to 255 drives) when the changer is bound,
+ *   and again when a SCSI device with an identifier appears that none of
+ *   the changer's known identifiers names while some drive has no device
+ *   (a drive replaced: its new serial number), never from a sysfs read;
+ *   AUTOCH_DRIVE_ID and AUTOCH_DRIVE_DEVICES update the element they
+ *   read. A unit attention alone reads nothing: the driver sends no
+ *   command of its own behind a program's back but at bind and when
+ *   devices come, so a program's view of the commands stays its own.
  *
  * Each match is a link under the changer's class device, driveK (the Kth
  * data transfer element in address order) -> the drive's scsi_device,
@@ -143,6 +149,18 @@ static bool autoch_sdev_matches(const struct autoch_drive_id *id,
 	v83 = rcu_dereference(sdev->vpd_pg83);
 	ret = autoch_id_matches(id, v80 ? v80->data : NULL, v80 ? v80->len : 0,
 				v83 ? v83->data : NULL, v83 ? v83->len : 0);
+	rcu_read_unlock();
+	return ret;
+}
+
+/* The device has an identifier a changer could report (VPD 80h or 83h). */
+static bool autoch_has_vpd_id(struct scsi_device *sdev)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = rcu_access_pointer(sdev->vpd_pg80) ||
+	      rcu_access_pointer(sdev->vpd_pg83);
 	rcu_read_unlock();
 	return ret;
 }
@@ -318,20 +336,32 @@ void autoch_drives_work(struct work_struct *work)
 	ids = kcalloc(max(n, 1U), sizeof(*ids), GFP_KERNEL);
 	if (!ids)
 		return;
-	for (i = 0; i < n; i++) {
-		err = autoch_read_drive_id(ach, NULL, first + i, &ids[i]);
-		if (err == -ENXIO)
-			goto out;
-		/* no identifier (refused, failed): no match */
-		if (err)
-			memset(&ids[i], 0, sizeof(ids[i]));
+	/* one command for up to 255 drives */
+	err = autoch_read_drive_ids(ach, first, n, ids);
+	/* a changer that reports no identifiers: none match */
+	if (err && err != -EOPNOTSUPP)
+		goto out;	/* the matches stay as they are */
+	for (i = 0; i < n; i++)
 		ids[i].element = first + i;
-	}
 	mutex_lock(&autoch_drives_mutex);
 	autoch_install(ach, first, n, ids);
 	mutex_unlock(&autoch_drives_mutex);
 out:
 	kfree(ids);
+}
+
+/* AUTOCH_DRIVE_ID read @id: the drive's match follows it. */
+void autoch_drives_seen_id(struct autoch_device *ach,
+			   const struct autoch_drive_id *id)
+{
+	mutex_lock(&autoch_drives_mutex);
+	if (!ach->drives_gone && ach->drives &&
+	    id->element >= ach->drives_first &&
+	    id->element - ach->drives_first < ach->ndrives) {
+		autoch_set_id(ach, id->element - ach->drives_first, id);
+		autoch_match_all(ach);
+	}
+	mutex_unlock(&autoch_drives_mutex);
 }
 
 /* The library may have changed: read the drives' identifiers again. */
@@ -454,11 +484,21 @@ static int autoch_intf_add(AUTOCH_CLASS_INTF_ARGS)
 	mutex_lock(&autoch_drives_mutex);
 	list_add_tail(&s->node, &autoch_seen_list);
 	list_for_each_entry(ach, &autoch_changers, drives_node) {
+		bool linked = false, unlinked = false;
+
 		for (i = 0; i < ach->ndrives; i++) {
 			if (!ach->drives[i].sdev &&
-			    autoch_sdev_matches(&ach->drives[i].id, sdev))
+			    autoch_sdev_matches(&ach->drives[i].id, sdev)) {
 				autoch_link(ach, i, sdev);
+				linked = true;
+			}
+			if (!ach->drives[i].sdev)
+				unlinked = true;
 		}
+		/* a drive replaced? its identifier may be new to us */
+		if (!linked && unlinked && autoch_has_vpd_id(sdev) &&
+		    !ach->drives_gone)
+			schedule_work(&ach->drives_work);
 	}
 	mutex_unlock(&autoch_drives_mutex);
 	return 0;

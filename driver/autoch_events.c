@@ -99,10 +99,6 @@ void autoch_unit_attention(struct autoch_device *ach,
 	mutex_unlock(&ach->state_lock);
 	if (event)
 		autoch_post_event(ach, event);
-	/* a drive may have been replaced: which device is which, again */
-	if (event & (AUTOCH_EVENT_MEDIUM | AUTOCH_EVENT_RESET |
-		     AUTOCH_EVENT_CHANGED))
-		autoch_drives_changed(ach);
 }
 
 /*

@@ -653,6 +653,8 @@ static int autoch_ioctl_drive_id(struct autoch_device *ach,
 	err = autoch_read_drive_id(ach, af, addr, &id);
 	if (err)
 		return err;
+	/* the drive's link follows what the changer says now */
+	autoch_drives_seen_id(ach, &id);
 	if (copy_to_user(argp, &id, sizeof(id)))
 		return -EFAULT;
 	return 0;
