@@ -231,16 +231,18 @@ if [ -n "$tape" ]; then
 fi
 
 # tgt reports no SCSI ID for its drives (byte 6 of the descriptor is 0)
+# (expect reads what it wants from a file: in a pipe it would count in a
+# subshell)
 { [ -z "$devline" ] || echo "$devline"
-	echo "ERROR: DT_slot_1: the changer reports no SCSI bus address"; } |
-	expect "mc -a 1: no bus address from tgt, exit -1${tape:+, with the devices of the drive}" 255 -- \
-		./mc -p $dev -a 1
+	echo "ERROR: DT_slot_1: the changer reports no SCSI bus address"; } >"$tmp/want-a"
+expect "mc -a 1: no bus address from tgt, exit -1${tape:+, with the devices of the drive}" 255 -- \
+	./mc -p $dev -a 1 <"$tmp/want-a"
 
 # tgt's DVCID is a T10 vendor ID: vendor, product, then the serial of the
 # tape LU, beaf<tid><lun>
-{ echo beaf11; [ -z "$devline" ] || echo "$devline"; } |
-	expect "mc -n 1: the serial number of drive 1 (DVCID)${tape:+, its devices}" 0 -- \
-		./mc -p $dev -n 1
+{ echo beaf11; [ -z "$devline" ] || echo "$devline"; } >"$tmp/want-n"
+expect "mc -n 1: the serial number of drive 1 (DVCID)${tape:+, its devices}" 0 -- \
+	./mc -p $dev -n 1 <"$tmp/want-n"
 
 expect "hpux-example (built with -I include/hpux alone): drive status" 0 -- \
 	./hpux-example $dev <<'EOF'
