@@ -419,10 +419,13 @@ int autoch_drive_devices(struct autoch_device *ach, struct autoch_file *af,
 	/* the table as of probe or the last unit attention */
 	flush_work(&ach->drives_work);
 	err = autoch_read_drive_id(ach, af, addr, &id);
-	if (err == -EOPNOTSUPP)
+	/* a changer that reports no identifiers: none, and no error */
+	if (err == -EOPNOTSUPP) {
 		memset(&id, 0, sizeof(id));
-	else if (err)
+		err = 0;
+	} else if (err) {
 		return err;
+	}
 	id.element = addr;
 
 	mutex_lock(&autoch_drives_mutex);
