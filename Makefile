@@ -11,6 +11,8 @@ INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/autoch
 UDEVRULESDIR ?= /etc/udev/rules.d
+# where udev looks for the programs its rules name without a path
+UDEVLIBDIR ?= /lib/udev
 MODPROBEDIR ?= /etc/modprobe.d
 # modules_install puts an external module in /lib/modules/<release>/extra
 INSTALL_MOD_DIR ?= extra
@@ -65,7 +67,9 @@ install: modules_install install-data install-tools
 
 # Everything but the module and the tools (with their man pages): the header (and the HP-UX
 # porting directory: -I$(INCLUDEDIR)/autoch/hpux), the udev rules (group
-# tape, the /dev/rchgr and /dev/autoch/by-* names), a modprobe.d file that
+# tape, the /dev/rchgr and /dev/autoch/by-* names; the drives' names
+# /dev/autoch/autochN/driveK with their program autoch-drive-names in
+# UDEVLIBDIR), a modprobe.d file that
 # keeps ch from taking the changers, the man pages, the documentation.
 install-data:
 	install -D -m 0644 include/uapi/linux/autochanger.h \
@@ -76,6 +80,10 @@ install-data:
 		install -D -m 0644 $$f $(DESTDIR)$(INCLUDEDIR)/autoch/$${f#include/} || exit; done
 	install -D -m 0644 udev/60-autoch.rules \
 		$(DESTDIR)$(UDEVRULESDIR)/60-autoch.rules
+	install -D -m 0644 udev/61-autoch-drives.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/61-autoch-drives.rules
+	install -D -m 0755 udev/autoch-drive-names \
+		$(DESTDIR)$(UDEVLIBDIR)/autoch-drive-names
 	install -D -m 0644 autoch-modprobe.conf \
 		$(DESTDIR)$(MODPROBEDIR)/autoch.conf
 	install -d $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DOCDIR)
@@ -108,6 +116,8 @@ uninstall-data:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/linux/autochanger.h
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/autoch
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-autoch.rules
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/61-autoch-drives.rules
+	rm -f $(DESTDIR)$(UDEVLIBDIR)/autoch-drive-names
 	rm -f $(DESTDIR)$(MODPROBEDIR)/autoch.conf
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 	rm -rf $(DESTDIR)$(DOCDIR)

@@ -110,6 +110,11 @@
  *   file for SIOC_XSENSE. Nothing else is taken under it, and it is never
  *   taken with autoch_device.state_lock held.
  *
+ * Apart from these, autoch_drives_mutex (autoch_drives.c, global) guards
+ * which SCSI devices are the changers' drives. It is taken with none of
+ * the driver's locks held, and none is taken under it: no command is
+ * sent while it is held.
+ *
  * A lock may be taken while holding only the ones above it. The midlayer
  * and the block layer take their own locks inside the command functions;
  * of the driver's locks only resv_lock and io_lock are held there.
@@ -278,6 +283,19 @@ struct autoch_range {
 };
 
 /**
+ * struct autoch_drive - a data transfer element and the device in it
+ * @id: the identifier the changer reported (DVCID); id_len 0 for none
+ * @sdev: the SCSI device whose VPD pages carry it, or NULL; its struct
+ *	device is referenced and linked as driveK while set
+ *
+ * Under autoch_drives_mutex (autoch_drives.c).
+ */
+struct autoch_drive {
+	struct autoch_drive_id id;
+	struct scsi_device *sdev;
+};
+
+/**
  * struct autoch_device - one media changer
  * @dev: class device, /dev/autochN; its refcount is the object's
  * @cdev: character device
@@ -342,6 +360,14 @@ struct autoch_range {
  *	do not wait for a changer becoming ready
  * @resv_deferred: (@resv_lock) one of them met a changer becoming ready
  *	and was left for @resv_work
+ * @drives_node: in the list of changers of autoch_drives.c
+ * @drives_work: reads the drives' identifiers and matches them
+ * @drives: one entry per data transfer element, @ndrives of them from
+ *	element @drives_first; NULL until @drives_work has read them
+ * @drives_gone: remove has begun: nothing is linked or scheduled any more
+ *
+ * @drives_node, @drives, @ndrives, @drives_first and @drives_gone are
+ * under autoch_drives_mutex (autoch_drives.c), not @state_lock.
  */
 struct autoch_device {
 	struct device dev;
@@ -386,6 +412,13 @@ struct autoch_device {
 	struct work_struct resv_work;
 	bool resv_closing;
 	bool resv_deferred;
+
+	struct list_head drives_node;
+	struct work_struct drives_work;
+	struct autoch_drive *drives;
+	unsigned int ndrives;
+	u16 drives_first;
+	bool drives_gone;
 };
 
 /* How an element reservation is held on the device. */
@@ -592,6 +625,20 @@ bool autoch_transport_ok(struct autoch_device *ach, u16 transport,
 int autoch_read_drive_id(struct autoch_device *ach,
 			 struct autoch_file *af, u16 addr,
 			 struct autoch_drive_id *id);
+int autoch_read_drive_ids(struct autoch_device *ach, u16 first,
+			  unsigned int n, struct autoch_drive_id *ids);
+
+/* autoch_drives.c: which SCSI devices are the changer's drives */
+int autoch_drives_init(void);
+void autoch_drives_exit(void);
+void autoch_drives_add(struct autoch_device *ach);
+void autoch_drives_del(struct autoch_device *ach);
+void autoch_drives_changed(struct autoch_device *ach);
+void autoch_drives_seen_id(struct autoch_device *ach,
+			   const struct autoch_drive_id *id);
+void autoch_drives_work(struct work_struct *work);
+int autoch_drive_devices(struct autoch_device *ach, struct autoch_file *af,
+			 struct autoch_drive_devices *dd);
 
 /* autoch_resv.c: element and unit reservations */
 void autoch_forget_reservations(struct autoch_device *ach);
@@ -702,6 +749,9 @@ bool autoch_res_empty(const struct autoch_cmd *cmd);
 bool autoch_res_alloc16_reply(const struct autoch_cmd *cmd, int err);
 int autoch_parse_drive_id(const u8 *buf, unsigned int avail, u16 addr,
 			  struct autoch_drive_id *id);
+bool autoch_id_matches(const struct autoch_drive_id *id,
+		       const u8 *pg80, unsigned int len80,
+		       const u8 *pg83, unsigned int len83);
 int autoch_mode_page_find(u8 *buf, unsigned int avail, u8 page,
 			  u8 **pagep, unsigned int *plen);
 int autoch_parse_page_1d(const u8 *pg, unsigned int plen,

@@ -46,6 +46,7 @@ static_assert(sizeof(struct autoch_inquiry) == 264);
 static_assert(sizeof(struct autoch_xsense) == 128);
 static_assert(sizeof(struct autoch_status_range) == 16);
 static_assert(sizeof(struct autoch_drive_id) == 72);
+static_assert(sizeof(struct autoch_drive_devices) == 88);
 static_assert(sizeof(struct autoch_reservation_state) == 264);
 static_assert(sizeof(struct autoch_capabilities) == 16);
 static_assert(sizeof(struct autoch_events) == 8);
@@ -655,7 +656,26 @@ static int autoch_ioctl_drive_id(struct autoch_device *ach,
 	err = autoch_read_drive_id(ach, af, addr, &id);
 	if (err)
 		return err;
+	/* the drive's link follows what the changer says now */
+	autoch_drives_seen_id(ach, &id);
 	if (copy_to_user(argp, &id, sizeof(id)))
+		return -EFAULT;
+	return 0;
+}
+
+static int autoch_ioctl_drive_devices(struct autoch_device *ach,
+				      struct autoch_file *af,
+				      void __user *argp)
+{
+	struct autoch_drive_devices dd;
+	int err;
+
+	if (get_user(dd.element, (u16 __user *)argp))
+		return -EFAULT;
+	err = autoch_drive_devices(ach, af, &dd);
+	if (err)
+		return err;
+	if (copy_to_user(argp, &dd, sizeof(dd)))
 		return -EFAULT;
 	return 0;
 }
@@ -842,6 +862,8 @@ static long autoch_dispatch(struct autoch_device *ach, struct autoch_file *af,
 		return autoch_ioctl_drive_id(ach, af, argp);
 	case AUTOCH_CAPABILITIES:
 		return autoch_ioctl_capabilities(ach, af, argp);
+	case AUTOCH_DRIVE_DEVICES:
+		return autoch_ioctl_drive_devices(ach, af, argp);
 	case AUTOCH_OPEN_CLOSE_IE:
 		return autoch_ioctl_open_close_ie(ach, af, argp);
 	case AUTOCH_POSITION_TO_ELEMENT:

@@ -1180,6 +1180,67 @@ static void autoch_test_res_first_match(struct kunit *test)
 }
 
 /*
+ * A drive's identifier against a device's VPD pages: the serial number of
+ * page 80h (padding aside; after vendor and product for a T10 vendor ID),
+ * a designator of the LU in page 83h (not one of a port), nothing else.
+ */
+static void autoch_test_id_matches(struct kunit *test)
+{
+	static const u8 pg80[] = { 0x01, 0x80, 0x00, 0x14, ' ', ' ',
+		'E', 'M', 'U', 'L', 'D', 'R', 'V', '0', '0', '0', '0', '0',
+		'0', '0', '0', '1', ' ', ' ' };
+	u8 pg83[4 + 4 + 34] = { 0x01, 0x83, 0x00, 4 + 34, 0x02, 0x01, 0x00, 34 };
+	struct autoch_drive_id id = { .code_set = 2 };
+
+	memcpy(pg83 + 8, "IET     VIRTUAL-TAPE    beaf11    ", 34);
+	/* the serial number, whole */
+	id.id_len = 16;
+	memcpy(id.id, "EMULDRV000000001", 16);
+	KUNIT_EXPECT_TRUE(test, autoch_id_matches(&id, pg80, sizeof(pg80),
+						  NULL, 0));
+	id.id[15] = '2';
+	KUNIT_EXPECT_FALSE(test, autoch_id_matches(&id, pg80, sizeof(pg80),
+						   NULL, 0));
+	/* a prefix of the serial number is not it */
+	id.id_len = 15;
+	KUNIT_EXPECT_FALSE(test, autoch_id_matches(&id, pg80, sizeof(pg80),
+						   NULL, 0));
+	/* no identifier matches nothing */
+	id.id_len = 0;
+	KUNIT_EXPECT_FALSE(test, autoch_id_matches(&id, pg80, sizeof(pg80),
+						   pg83, sizeof(pg83)));
+	/* a T10 vendor ID: page 83h as it is, page 80h by its serial part */
+	id.id_type = 1;
+	id.id_len = 34;
+	memcpy(id.id, pg83 + 8, 34);
+	KUNIT_EXPECT_TRUE(test, autoch_id_matches(&id, NULL, 0, pg83,
+						  sizeof(pg83)));
+	{
+		static const u8 sn[] = { 0x01, 0x80, 0x00, 0x06,
+					 'b', 'e', 'a', 'f', '1', '1' };
+
+		KUNIT_EXPECT_TRUE(test, autoch_id_matches(&id, sn, sizeof(sn),
+							  NULL, 0));
+	}
+	/* the same bytes as a designator of the target port: no */
+	pg83[5] = 0x11;
+	KUNIT_EXPECT_FALSE(test, autoch_id_matches(&id, NULL, 0, pg83,
+						   sizeof(pg83)));
+	/* a page that claims more than it has is read as far as it goes */
+	pg83[5] = 0x01;
+	pg83[7] = 200;
+	KUNIT_EXPECT_FALSE(test, autoch_id_matches(&id, NULL, 0, pg83,
+						   sizeof(pg83)));
+	/* binary identifiers are never compared with page 80h */
+	id.code_set = 1;
+	id.id_type = 0;
+	id.id_len = 16;
+	memcpy(id.id, "EMULDRV000000001", 16);
+	KUNIT_EXPECT_FALSE(test, autoch_id_matches(&id, pg80, sizeof(pg80),
+						   NULL, 0));
+}
+
+/*
  * A DVCID reply whose page header says volume tags are there (the
  * changer sent them though they were not asked for): the identifier
  * follows them.
@@ -1250,6 +1311,7 @@ static struct kunit_case autoch_test_cases[] = {
 	KUNIT_CASE(autoch_test_pr_types),
 	KUNIT_CASE(autoch_test_res_first_match),
 	KUNIT_CASE(autoch_test_drive_id_tags),
+	KUNIT_CASE(autoch_test_id_matches),
 	KUNIT_CASE_PARAM(autoch_test_fuzz, autoch_fuzz_params),
 	KUNIT_CASE(autoch_test_fuzz_total),
 	{}

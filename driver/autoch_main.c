@@ -170,6 +170,8 @@ int autoch_probe(struct scsi_device *sdev)
 	init_waitqueue_head(&ach->events_wq);
 	INIT_DELAYED_WORK(&ach->event_work, autoch_event_work);
 	INIT_WORK(&ach->resv_work, autoch_resv_work);
+	INIT_WORK(&ach->drives_work, autoch_drives_work);
+	INIT_LIST_HEAD(&ach->drives_node);
 	get_device(&sdev->sdev_gendev);
 
 	/* from here on, autoch_dev_release() undoes everything above */
@@ -193,6 +195,8 @@ int autoch_probe(struct scsi_device *sdev)
 
 	sdev_printk(KERN_INFO, sdev, "Attached autochanger %s\n",
 		    dev_name(&ach->dev));
+	/* its drives' devices, looked for in the background */
+	autoch_drives_add(ach);
 	return 0;
 
 err_drvdata:
@@ -214,6 +218,8 @@ void autoch_remove(struct scsi_device *sdev)
 	ach->dead = true;
 	mutex_unlock(&ach->state_lock);
 	cancel_delayed_work_sync(&ach->event_work);
+	/* the driveK links go with the class device's kobject */
+	autoch_drives_del(ach);
 	/* what a close left to send: it fails at once now (ENXIO) */
 	flush_work(&ach->resv_work);
 	wake_up_interruptible(&ach->events_wq);
@@ -241,12 +247,18 @@ static int __init autoch_init(void)
 	if (err)
 		goto err_class;
 
-	err = scsi_register_driver(&autoch_template);
+	err = autoch_drives_init();
 	if (err)
 		goto err_chrdev;
 
+	err = scsi_register_driver(&autoch_template);
+	if (err)
+		goto err_drives;
+
 	return 0;
 
+err_drives:
+	autoch_drives_exit();
 err_chrdev:
 	unregister_chrdev_region(autoch_devt, AUTOCH_MAX_DEVS);
 err_class:
@@ -257,6 +269,7 @@ err_class:
 static void __exit autoch_exit(void)
 {
 	scsi_unregister_driver(&autoch_template);
+	autoch_drives_exit();
 	unregister_chrdev_region(autoch_devt, AUTOCH_MAX_DEVS);
 	class_unregister(&autoch_class);
 }

@@ -126,4 +126,15 @@ static inline bool autoch_scsi_cmd_allowed(unsigned char *cmd,
 	autoch_scsi_cmd_allowed(cmd, open_for_write)
 #endif
 
+/*
+ * 6.4 dropped the struct class_interface argument of the class interface's
+ * add_dev and remove_dev; the driver's two callbacks take
+ * AUTOCH_CLASS_INTF_ARGS and use @dev alone.
+ */
+#ifdef AUTOCH_HAVE_CLASS_INTF_ONE_ARG
+#define AUTOCH_CLASS_INTF_ARGS	struct device *dev
+#else
+#define AUTOCH_CLASS_INTF_ARGS	struct device *dev, struct class_interface *intf
+#endif
+
 #endif /* _AUTOCH_COMPAT_H */

@@ -16,6 +16,7 @@ autoch-sdrv-probe := int [(][*]probe[)][(]struct scsi_device
 autoch-sdrv-register := __scsi_register_driver[(]struct scsi_driver
 autoch-cmd-allowed-bool := scsi_cmd_allowed[(]unsigned char [*]cmd, bool
 autoch-hrtimer-setup := void hrtimer_setup[(]
+autoch-intf-one-arg := add_dev[)][[:space:]]*[(]struct device [*][a-z]*[)]
 
 # 6.3: scsi_execute_cmd()
 autoch-probe-flags := $(call autoch-has,scsi/scsi_device.h,scsi_execute_cmd,AUTOCH_HAVE_SCSI_EXECUTE_CMD)
@@ -30,3 +31,5 @@ autoch-probe-flags += $(call autoch-has,scsi/scsi.h,enum scsi_qc_status,AUTOCH_H
 # after 6.12: struct scsi_driver's own probe/remove and registration
 autoch-probe-flags += $(call autoch-has,scsi/scsi_driver.h,$(autoch-sdrv-probe),AUTOCH_HAVE_SCSI_DRIVER_PROBE)
 autoch-probe-flags += $(call autoch-has,scsi/scsi_driver.h,$(autoch-sdrv-register),AUTOCH_HAVE_SCSI_REGISTER_SCSI_DRIVER)
+# 6.4: struct class_interface's add_dev and remove_dev without the interface
+autoch-probe-flags += $(call autoch-has,linux/device/class.h,$(autoch-intf-one-arg),AUTOCH_HAVE_CLASS_INTF_ONE_ARG)

@@ -245,7 +245,9 @@ count_tap "$work/bind.out" "$rc"
 
 # One full inventory through the HP-UX loop (one SIOC_ELEMENT_STATUS per
 # element), counted on the wire. tgt's changer has 4 element types of at
-# most 24 elements: the driver must need one READ ELEMENT STATUS per type.
+# most 24 elements: the driver must need one READ ELEMENT STATUS per type,
+# and one more, with DVCID, that reads every drive's identifier at probe
+# (driver/autoch_drives.c: which devices are the drives).
 echo "wire cost of a full inventory of the 24-slot changer"
 AUTOCH_QEMU_ARGS="-trace enable=scsi_generic_send_command,file=$work/trace" \
 	guest inventory "$inst/guest-inventory.sh"
@@ -258,11 +260,12 @@ else
 	res=$(grep -c 'data= 0xb8 ' "$work/trace")
 	modesense=$(grep -c 'data= 0x1a ' "$work/trace")
 	echo "  $elements elements listed with SIOC_ELEMENT_STATUS: $res READ ELEMENT STATUS, $modesense MODE SENSE on the wire"
-	# 4 element types of at most 24 elements: one READ ELEMENT STATUS each
-	if [ "$elements" -eq 29 ] && [ "$res" -eq 4 ]; then
-		pass "full inventory costs one READ ELEMENT STATUS per element type"
+	# 4 element types of at most 24 elements: one READ ELEMENT STATUS
+	# each, and the drives' identifiers at probe
+	if [ "$elements" -eq 29 ] && [ "$res" -eq 5 ]; then
+		pass "full inventory costs one READ ELEMENT STATUS per element type (and one for the drives' identifiers at probe)"
 	else
-		fail "full inventory costs one READ ELEMENT STATUS per element type"
+		fail "full inventory costs one READ ELEMENT STATUS per element type (and one for the drives' identifiers at probe)"
 	fi
 fi
 
@@ -323,6 +326,7 @@ if step tgt-mc "$testbed/tgt-changer.sh" start "$mc_state"; then
 		--script selftests/guest-mc.sh --file "$src/driver/autoch.ko" \
 		--file "$work/ex/mc" --file "$work/ex/hpux-example" \
 		--file "$work/ex/autoch-inventory" --file udev/60-autoch.rules \
+		--file udev/61-autoch-drives.rules --file udev/autoch-drive-names \
 		--log "$work/mc.console" >"$work/mc.out" 2>&1
 	rc=$?
 	"$testbed/tgt-changer.sh" stop "$mc_state" >/dev/null 2>&1

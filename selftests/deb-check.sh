@@ -106,7 +106,7 @@ t "lintian: no error or warning" lint
 # uninstall-tools removes every one of them.
 make_install() {
 	local d=$work/destdir vars
-	vars=(PREFIX=/usr UDEVRULESDIR=/lib/udev/rules.d MODPROBEDIR=/etc/modprobe.d
+	vars=(PREFIX=/usr UDEVRULESDIR=/lib/udev/rules.d UDEVLIBDIR=/lib/udev MODPROBEDIR=/etc/modprobe.d
 		DOCDIR=/usr/share/doc/autoch-dkms DESTDIR="$d" TOOLSDIR="$work/tools")
 	make -C "$top" install-data install-tools "${vars[@]}" || return 1
 	(cd "$d" && find . ! -type d | sed 's/^\.//' | sort) >"$work/make.files"
@@ -172,6 +172,9 @@ t "the module is built for $kver and modprobe -S $kver finds it" module_ok
 
 udev_modprobe() {
 	cmp "$top/udev/60-autoch.rules" "$root/lib/udev/rules.d/60-autoch.rules" &&
+		cmp "$top/udev/61-autoch-drives.rules" "$root/lib/udev/rules.d/61-autoch-drives.rules" &&
+		cmp "$top/udev/autoch-drive-names" "$root/lib/udev/autoch-drive-names" &&
+		[ -x "$root/lib/udev/autoch-drive-names" ] &&
 		cmp "$top/autoch-modprobe.conf" "$root/etc/modprobe.d/autoch.conf" &&
 		inroot modprobe -S "$kver" --showconfig | grep -x 'blacklist ch' >/dev/null
 }

@@ -8,11 +8,13 @@
 # exits 0 when everything passed or skipped, 1 otherwise.
 #
 # Expects in its directory (/autoch): autoch.ko, mc, hpux-example,
-# autoch-inventory, 60-autoch.rules. Optional, else those tests skip:
+# autoch-inventory, 60-autoch.rules, 61-autoch-drives.rules,
+# autoch-drive-names. Optional, else those tests skip:
 #   - udevadm and /usr/lib/udev/scsi_id (run-guest.sh's AUTOCH_GUEST_BINS),
 #     for the udev rules, checked with `udevadm test` (no udevd runs);
 #   - tgt's tape LU 1 (the drive at element 256) as a second LUN of the
-#     guest (AUTOCH_QEMU_ARGS), for autoch-inventory's /dev/nstN match.
+#     guest (AUTOCH_QEMU_ARGS), for the drive's devices: the driver's
+#     match (mc -n and -a, autoch-inventory, the drives' udev names).
 # Media are moved and put back: the changer ends as it started.
 
 cd "$(dirname "$0")" || exit 1
@@ -61,7 +63,7 @@ wait_for() {
 }
 
 echo "TAP version 13"
-echo "1..34"
+echo "1..36"
 
 if insmod ./autoch.ko && wait_for $dev; then
 	ok "insmod autoch.ko: $dev appears"
@@ -216,17 +218,31 @@ expect "mc -o 3: a mail slot tgt lacks, nothing sent" 255 -- \
 ERROR: Invalid argument
 EOF
 
+# tgt's tape LU 1, the drive at 256, when the guest has it (its sysfs
+# directory, address and sg node): mc -a and -n add its devices
+tape=
+for d in /sys/bus/scsi/devices/*:*:*:*; do
+	[ "$(cat "$d/type" 2>/dev/null)" = 1 ] && tape=$d
+done
+devline=
+if [ -n "$tape" ]; then
+	for g in "$tape"/scsi_generic/sg*; do sg=${g##*/}; done
+	devline="DT_slot_1: ${tape##*/} /dev/$sg"
+fi
+
 # tgt reports no SCSI ID for its drives (byte 6 of the descriptor is 0)
-expect "mc -a 1: no bus address from tgt, exit -1" 255 -- ./mc -p $dev -a 1 <<'EOF'
-ERROR: DT_slot_1: the changer reports no SCSI bus address
-EOF
+# (expect reads what it wants from a file: in a pipe it would count in a
+# subshell)
+{ [ -z "$devline" ] || echo "$devline"
+	echo "ERROR: DT_slot_1: the changer reports no SCSI bus address"; } >"$tmp/want-a"
+expect "mc -a 1: no bus address from tgt, exit -1${tape:+, with the devices of the drive}" 255 -- \
+	./mc -p $dev -a 1 <"$tmp/want-a"
 
 # tgt's DVCID is a T10 vendor ID: vendor, product, then the serial of the
 # tape LU, beaf<tid><lun>
-expect "mc -n 1: the serial number of drive 1 (DVCID)" 0 -- \
-	./mc -p $dev -n 1 <<'EOF'
-beaf11
-EOF
+{ echo beaf11; [ -z "$devline" ] || echo "$devline"; } >"$tmp/want-n"
+expect "mc -n 1: the serial number of drive 1 (DVCID)${tape:+, its devices}" 0 -- \
+	./mc -p $dev -n 1 <"$tmp/want-n"
 
 expect "hpux-example (built with -I include/hpux alone): drive status" 0 -- \
 	./hpux-example $dev <<'EOF'
@@ -326,23 +342,25 @@ else
 	not_ok "autoch-inventory -j: elements with barcodes (exit $rc)"
 	sed 's/^/# /' "$tmp/got"
 fi
-tape=
-for d in /sys/bus/scsi/devices/*:*:*:*; do
-	[ "$(cat "$d/type" 2>/dev/null)" = 1 ] && tape=$d
-done
 if [ -z "$tape" ]; then
 	skip "autoch-inventory: drive 256 is its /dev/nstN" \
 		"no tape LU in the guest (AUTOCH_QEMU_ARGS)"
+	skip "udev: the drive's nst is /dev/autoch/autoch0/drive1 and by-id" \
+		"no tape LU in the guest (AUTOCH_QEMU_ARGS)"
+	skip "udev: the drive's sg is /dev/autoch/autoch0/drive1-sg" \
+		"no tape LU in the guest (AUTOCH_QEMU_ARGS)"
 elif ! modprobe st || ! wait_for /sys/class/scsi_tape/nst0; then
 	not_ok "autoch-inventory: drive 256 is its /dev/nstN (st does not attach)"
+	skip "udev: the drive's nst is /dev/autoch/autoch0/drive1 and by-id" "st does not attach"
+	skip "udev: the drive's sg is /dev/autoch/autoch0/drive1-sg" "st does not attach"
 else
 	nst=
 	for t in "$tape"/scsi_tape/nst*; do
 		case ${t##*/} in nst*[!0-9]*) ;; *) nst=${t##*/} ;; esac
 	done
 	run ./autoch-inventory -j $dev
-	if grep -q "\"address\": 256, .*\"serial\": \"beaf11\", \"tape\": \"/dev/$nst\"" "$tmp/got"; then
-		ok "autoch-inventory: drive 256 is /dev/$nst (serial beaf11)"
+	if grep -q "\"address\": 256, .*\"serial\": \"beaf11\", \"tape\": \"/dev/$nst\", \"sg\": \"/dev/$sg\", \"scsi_address\": \"${tape##*/}\"" "$tmp/got"; then
+		ok "autoch-inventory: drive 256 is /dev/$nst and /dev/$sg (serial beaf11)"
 	elif grep -q '"address": 256, .*"serial": null' "$tmp/got" &&
 		./mc -p $dev -n 1 2>&1 | grep -qx 'ERROR: Inappropriate ioctl for device'; then
 		skip "autoch-inventory: drive 256 is its /dev/nstN" \
@@ -350,6 +368,50 @@ else
 	else
 		not_ok "autoch-inventory: drive 256 is /dev/$nst"
 		grep '"data_transfer"' "$tmp/got" | sed 's/^/# /'
+	fi
+	# the drives' udev names (61-autoch-drives.rules), as udev gives
+	# them on the node's add event: the changer's link drive1 is there
+	if ! command -v udevadm >/dev/null 2>&1; then
+		skip "udev: the drive's nst is /dev/autoch/autoch0/drive1 and by-id" \
+			"no udevadm in the guest (AUTOCH_GUEST_BINS)"
+		skip "udev: the drive's sg is /dev/autoch/autoch0/drive1-sg" \
+			"no udevadm in the guest (AUTOCH_GUEST_BINS)"
+	else
+		mkdir -p /etc/udev/rules.d /lib/udev
+		cp "$dir/61-autoch-drives.rules" /etc/udev/rules.d/
+		cp "$dir/autoch-drive-names" /lib/udev/
+		cserial=$(printf '%s' "$(cat /sys/class/autoch/autoch0/serial)" |
+			tr -c 'A-Za-z0-9._-' '_')
+		# drive_links NODE LINK...: udev gives NODE each LINK
+		drive_links() {
+			node=$1
+			shift
+			udevadm test --action=add "$(readlink -f /sys/dev/char/"$(cat "$tape"/*/"$node"/dev)")" \
+				>"$tmp/udev-$node.log" 2>&1 || return 1
+			links=$(sed -n 's/^DEVLINKS=//p' "$tmp/udev-$node.log")
+			echo "# $node: DEVLINKS=$links"
+			for want in "$@"; do
+				case " $links " in *" $want "*) ;; *)
+					echo "# no link $want"
+					return 1 ;;
+				esac
+				[ "$(readlink -f "$want")" = "/dev/$node" ] ||
+					{ echo "# $want does not lead to /dev/$node"; return 1; }
+			done
+		}
+		if drive_links "$nst" /dev/autoch/autoch0/drive1 \
+			"/dev/autoch/by-id/$cserial/drive1"; then
+			ok "udev: the drive's $nst is /dev/autoch/autoch0/drive1 and by-id/$cserial/drive1"
+		else
+			not_ok "udev: the drive's nst is /dev/autoch/autoch0/drive1 and by-id"
+			grep -E 'autoch-drive-names|LINK|rror' "$tmp/udev-$nst.log" | sed 's/^/# /'
+		fi
+		if drive_links "$sg" /dev/autoch/autoch0/drive1-sg; then
+			ok "udev: the drive's $sg is /dev/autoch/autoch0/drive1-sg"
+		else
+			not_ok "udev: the drive's sg is /dev/autoch/autoch0/drive1-sg"
+			grep -E 'autoch-drive-names|LINK|rror' "$tmp/udev-$sg.log" | sed 's/^/# /'
+		fi
 	fi
 fi
 

@@ -14,10 +14,13 @@
  * status of whole element ranges with AUTOCH_ELEMENT_STATUS_RANGE (one
  * SIOC_ELEMENT_STATUS per element on a driver without it), asks each
  * drive element for the identifier of its drive with AUTOCH_DRIVE_ID, and
- * names the /dev/nstN whose unit serial number (VPD page 80h, sysfs
- * vpd_pg80) or device identification (VPD page 83h, vpd_pg83) is that
- * identifier. This is what LTFS users otherwise do by hand with udevadm,
- * lsscsi and tapeinfo.
+ * the drive's Linux devices with AUTOCH_DRIVE_DEVICES: the driver matches
+ * the identifier with the VPD pages of every SCSI device and names the
+ * drive's /dev/nstN, /dev/sgN and SCSI address. With a driver that has no
+ * AUTOCH_DRIVE_DEVICES it does the matching itself: the /dev/nstN whose
+ * unit serial number (VPD page 80h, sysfs vpd_pg80) or device
+ * identification (VPD page 83h, vpd_pg83) is that identifier. This is
+ * what LTFS users otherwise do by hand with udevadm, lsscsi and tapeinfo.
  */
 #include <sys/ioctl.h>
 #include <linux/autochanger.h>
@@ -46,6 +49,8 @@ struct drive_info {
 	struct autoch_drive_id id;
 	char serial[SERIAL_MAX];
 	char tape[TAPE_MAX];
+	char sg[TAPE_MAX];
+	char scsi[64];		/* H:C:T:L */
 };
 
 /* A tape drive seen in sysfs, with its VPD pages 80h and 83h. */
@@ -60,6 +65,7 @@ static const char *device;
 static const char *sysfs = "/sys";
 static int fd;
 static int id_unsupported;	/* the driver has no AUTOCH_DRIVE_ID */
+static int devices_unsupported;	/* ... no AUTOCH_DRIVE_DEVICES */
 
 static void fail(const char *what)
 {
@@ -237,6 +243,32 @@ static int pg80_matches(const struct tape *t, const char *serial)
 	return !strcmp(sn, serial);
 }
 
+/* The driver's answer; 0 when it has none (an older driver). */
+static int driver_devices(int element, struct drive_info *d)
+{
+	struct autoch_drive_devices dd;
+
+	if (devices_unsupported)
+		return 0;
+	memset(&dd, 0, sizeof(dd));
+	dd.element = element;
+	if (ioctl(fd, AUTOCH_DRIVE_DEVICES, &dd) < 0) {
+		if (errno == ENOTTY) {
+			devices_unsupported = 1;
+			return 0;
+		}
+		fail("AUTOCH_DRIVE_DEVICES");
+	}
+	if (dd.flags & AUTOCH_DRIVE_FOUND)
+		snprintf(d->scsi, sizeof(d->scsi), "%u:%u:%u:%llu", dd.host,
+			 dd.channel, dd.target, (unsigned long long)dd.lun);
+	if (dd.flags & AUTOCH_DRIVE_ST)
+		snprintf(d->tape, sizeof(d->tape), "/dev/n%.15s", dd.st_name);
+	if (dd.flags & AUTOCH_DRIVE_SG)
+		snprintf(d->sg, sizeof(d->sg), "/dev/%.15s", dd.sg_name);
+	return 1;
+}
+
 static void match_tape(struct drive_info *d, const struct tape *tapes)
 {
 	const struct tape *t;
@@ -346,9 +378,9 @@ int main(int argc, char **argv)
 		printf(",\n  \"elements\": [");
 	} else {
 		printf("%s: %s %s %s\n", device, vendor, product, revision);
-		printf("%-13s %7s %5s %-5s %-16s %7s %-20s %s\n", "type",
+		printf("%-13s %7s %5s %-5s %-16s %7s %-20s %-12s %s\n", "type",
 		       "address", "slot", "state", "barcode", "source",
-		       "drive serial", "tape device");
+		       "drive serial", "tape device", "sg device");
 	}
 
 	for (t = 0; t < 4; t++) {
@@ -363,7 +395,8 @@ int main(int argc, char **argv)
 			memset(&drive, 0, sizeof(drive));
 			if (t == 3) {
 				read_drive_id(es[i].element, &drive);
-				match_tape(&drive, tapes);
+				if (!driver_devices(es[i].element, &drive))
+					match_tape(&drive, tapes);
 			}
 			if (json) {
 				printf("%s\n    {\"type\": \"%s\", \"address\": %d, "
@@ -388,6 +421,10 @@ int main(int argc, char **argv)
 					json_string(drive.serial);
 					printf(", \"tape\": ");
 					json_string(drive.tape);
+					printf(", \"sg\": ");
+					json_string(drive.sg);
+					printf(", \"scsi_address\": ");
+					json_string(drive.scsi);
 				}
 				printf("}");
 			} else {
@@ -396,12 +433,13 @@ int main(int argc, char **argv)
 				if (es[i].source_valid)
 					snprintf(source, sizeof(source), "%d",
 						 es[i].source_element);
-				printf("%-13s %7d %5d %-5s %-16s %7s %-20s %s\n",
+				printf("%-13s %7d %5d %-5s %-16s %7s %-20s %-12s %s\n",
 				       types[t].name, es[i].element, i + 1,
 				       es[i].full ? "FULL" : "EMPTY",
 				       barcode[0] ? barcode : "-", source,
 				       t == 3 && drive.serial[0] ? drive.serial : "-",
-				       t == 3 && drive.tape[0] ? drive.tape : "-");
+				       t == 3 && drive.tape[0] ? drive.tape : "-",
+				       t == 3 && drive.sg[0] ? drive.sg : "-");
 			}
 		}
 		free(es);

@@ -19,7 +19,8 @@
  * with -I<autoch>/include/hpux alone) and Linux extensions from the
  * same header: AUTOCH_PREVENT_ALLOW (-l), AUTOCH_DRIVE_ID (-n) and, when
  * the header has it, AUTOCH_CAPABILITIES (-c), AUTOCH_OPEN_CLOSE_IE (-o,
- * -k) and AUTOCH_POSITION_TO_ELEMENT (-t). The output of -r and -c,
+ * -k), AUTOCH_POSITION_TO_ELEMENT (-t) and AUTOCH_DRIVE_DEVICES (the
+ * drive's Linux devices after -a and -n). The output of -r and -c,
  * the ERROR lines and the exit status (0, or -1 seen as 255) are HP-UX's;
  * the output of -a, -e, -n and -q, which HP-UX does not document, is
  * described in autoch-mc.8 (installed as autoch-mc).
@@ -454,15 +455,48 @@ static void do_inquiry(void)
 	printf("Product Revision: %s\n", revision);
 }
 
+/*
+ * After -a and -n: the Linux devices of the drive, when the driver knows
+ * them (AUTOCH_DRIVE_DEVICES: the SCSI device whose identifier is the one
+ * the changer reports), as "DT_slot_N: H:C:T:L /dev/nstM /dev/stM
+ * /dev/sgK" with the nodes the drive has. Nothing when the driver does not
+ * know them or has no such call.
+ */
+static void print_devices(int num)
+{
+#ifdef AUTOCH_DRIVE_DEVICES
+	struct mc_slot slot = { find_type('D'), num };
+	struct autoch_drive_devices dd;
+
+	memset(&dd, 0, sizeof(dd));
+	dd.element = slot_address(&slot);
+	if (ioctl(fd, AUTOCH_DRIVE_DEVICES, &dd) < 0 ||
+	    !(dd.flags & AUTOCH_DRIVE_FOUND))
+		return;
+	printf("DT_slot_%d: %u:%u:%u:%llu", num, dd.host, dd.channel,
+	       dd.target, (unsigned long long)dd.lun);
+	if (dd.flags & AUTOCH_DRIVE_ST)
+		printf(" /dev/n%.15s /dev/%.15s", dd.st_name, dd.st_name);
+	if (dd.flags & AUTOCH_DRIVE_SG)
+		printf(" /dev/%.15s", dd.sg_name);
+	printf("\n");
+#else
+	(void)num;
+#endif
+}
+
 static void do_bus_address(int num)
 {
 	struct mc_slot slot = { find_type('D'), num };
 	struct element_status es;
 
 	get_status(slot_address(&slot), &es);
-	if (!es.id_valid || es.not_bus)
+	if (!es.id_valid || es.not_bus) {
+		print_devices(num);
 		die("DT_slot_%d: the changer reports no SCSI bus address", num);
+	}
 	printf("%d\n", es.bus_address);
+	print_devices(num);
 }
 
 static void do_capability(const char *pair)
@@ -527,6 +561,7 @@ static void do_serial(int num)
 	if (!text[0])
 		die("DT_slot_%d: the changer reports no drive serial number", num);
 	printf("%s\n", text);
+	print_devices(num);
 }
 
 static void do_move(const struct mc_move *mv)

@@ -124,6 +124,7 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 #define EMUL_VOLTAG_LEN		36	/* SMC-3: 32 identifier + 4 sequence */
 #define EMUL_DVCID_LEN		36	/* DVCID identifier, at most */
 #define EMUL_MAX_FAULTS		16
+#define EMUL_TAPE_LUNS		16	/* tape drives as LUs (emul_tape.c) */
 #define EMUL_MAX_MAGS		2
 #define EMUL_SCRATCH_LEN	1024
 
@@ -256,6 +257,8 @@ enum emul_malformed_kind {
  * @res_id: reservation identification of that reservation
  * @tag: primary volume tag (barcode), NUL terminated
  * @alt: alternate volume tag, NUL terminated, empty for none
+ * @noid: data transfer elements: READ ELEMENT STATUS reports no
+ *	identifier for the drive (DVCID of length 0)
  */
 struct emul_elem {
 	u16 addr;
@@ -276,6 +279,7 @@ struct emul_elem {
 	u8 res_id;
 	char tag[EMUL_TAG_MAX + 1];
 	char alt[EMUL_TAG_MAX + 1];
+	bool noid;
 };
 
 /**
@@ -596,5 +600,16 @@ void emul_debugfs_exit(void);
 /* emul_main.c */
 int emul_remove_lu(bool fail);
 int emul_add_lu(void);
+extern struct device *emul_root;
+
+/* emul_tape.c */
+struct seq_file;
+unsigned int emul_drive_serial(const struct emul_state *st,
+			       unsigned int drive, char *id, u8 *type,
+			       char *serial);
+int emul_tape_add(struct device *parent, unsigned int lun, unsigned int drive);
+int emul_tape_remove(unsigned int lun);
+void emul_tape_show(struct seq_file *m);
+void emul_tape_exit(void);
 
 #endif /* _AUTOCH_EMUL_H */

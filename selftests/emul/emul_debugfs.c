@@ -472,6 +472,16 @@ static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 		} else {
 			return -EINVAL;
 		}
+	} else if (!strcmp(what, "noid")) {
+		/* the drive's identifier: none (on) or its own (off) */
+		if (!arg || !arg2 || kstrtou16(arg, 0, &addr))
+			return -EINVAL;
+		e = emul_elem(st, addr);
+		if (!e || e->type != EMUL_DT ||
+		    (strcmp(arg2, "on") && strcmp(arg2, "off")))
+			return -EINVAL;
+		e->noid = !strcmp(arg2, "on");
+		return 0;
 	} else if (!strcmp(what, "except") || !strcmp(what, "enable")) {
 		/* the element's state as READ ELEMENT STATUS reports it */
 		if (kstrtou16(arg, 0, &addr))
@@ -528,6 +538,21 @@ static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 	return 0;
 }
 
+/* "tape add LUN DRIVE", "tape remove LUN" (they sleep: not locked) */
+static int emul_tape_event(const char *how, const char *lun_s,
+			   const char *drive_s)
+{
+	unsigned int lun, drive;
+
+	if (!how || !lun_s || kstrtouint(lun_s, 0, &lun))
+		return -EINVAL;
+	if (!strcmp(how, "remove"))
+		return emul_tape_remove(lun);
+	if (strcmp(how, "add") || !drive_s || kstrtouint(drive_s, 0, &drive))
+		return -EINVAL;
+	return emul_tape_add(emul_root, lun, drive);
+}
+
 static ssize_t emul_event_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
@@ -548,6 +573,8 @@ static ssize_t emul_event_write(struct file *file, const char __user *ubuf,
 		err = arg && strcmp(arg, "fail") ? -EINVAL : emul_remove_lu(!!arg);
 	} else if (!strcmp(what, "add")) {
 		err = emul_add_lu();
+	} else if (!strcmp(what, "tape")) {
+		err = emul_tape_event(arg, arg2, p ? strsep(&p, " \t") : NULL);
 	} else {
 		spin_lock_irqsave(&st->lock, flags);
 		err = emul_event_locked(st, what, arg, arg2);
@@ -616,7 +643,10 @@ static int emul_state_show(struct seq_file *m, void *v)
 		if (e->res_owner)
 			seq_printf(m, "# %u reserved by %d id %u\n", e->addr,
 				   e->res_owner - 1, e->res_id);
+		if (e->type == EMUL_DT && e->noid)
+			seq_printf(m, "# %u no identifier\n", e->addr);
 	}
+	emul_tape_show(m);
 	kvfree(snap);
 	return 0;
 }

@@ -214,7 +214,6 @@ static void emul_put_desc(struct emul_state *st, struct emul_out *o,
 	unsigned int used = 12;
 	u8 d[12] = {};
 	u8 id[4 + EMUL_DVCID_LEN];
-	char serial[EMUL_DVCID_LEN + 1];
 	unsigned int drive = e->addr - st->range[EMUL_DT].first + 1;
 
 	put_unaligned_be16(e->addr, d);
@@ -249,19 +248,11 @@ static void emul_put_desc(struct emul_state *st, struct emul_out *o,
 		memset(id, 0, sizeof(id));
 		if (dvcid && e->type == EMUL_DT) {
 			id[0] = 0x02;		/* ASCII */
-			id[3] = st->dvcid_len;
-			if (emul_tgt(st)) {
-				/* tgt: the tape LU's T10 vendor ID designator */
-				id[1] = 0x01;
-				snprintf(serial, sizeof(serial),
-					 "IET     VIRTUAL-TAPE    beaf1%-5u",
-					 drive);
-			} else {
-				/* a vendor-specific ASCII serial number */
-				snprintf(serial, sizeof(serial), "EMULDRV%09u",
-					 drive);
-			}
-			memcpy(id + 4, serial, st->dvcid_len);
+			/* tgt: the tape LU's T10 vendor ID designator */
+			if (!e->noid)
+				id[3] = emul_drive_serial(st, drive,
+							  (char *)id + 4,
+							  &id[1], NULL);
 		}
 		emul_put(o, id, min_t(unsigned int, dlen - used, sizeof(id)));
 	}

@@ -78,7 +78,7 @@ module_param_named(max_sectors, emul_max_sectors, uint, 0644);
 MODULE_PARM_DESC(max_sectors, "512-byte sectors one command may transfer, taken at load and at event add (default 8192, at least 8)");
 
 struct emul_state *emul;
-static struct device *emul_root;
+struct device *emul_root;
 static struct Scsi_Host *emul_shosts[EMUL_MAX_HOSTS];
 static struct workqueue_struct *emul_wq;
 /* serialises LU removal and addition (debugfs events, fault "remove") */
@@ -516,6 +516,7 @@ static void __exit emul_exit(void)
 {
 	/* no control write runs past this: it could add or remove the LU */
 	emul_debugfs_exit();
+	emul_tape_exit();
 	emul_remove_hosts();
 	root_device_unregister(emul_root);
 	destroy_workqueue(emul_wq);

@@ -516,6 +516,52 @@ struct autoch_drive_id {
 	__u8 id[64];
 };
 
+/**
+ * struct autoch_drive_devices - AUTOCH_DRIVE_DEVICES argument
+ * @element: in: a data transfer element address
+ * @flags: out: AUTOCH_DRIVE_* bits: what the other members hold
+ * @index: out: K of the element's sysfs link driveK (the Kth data
+ *	transfer element in address order), 0 when nothing matched
+ * @host: out: SCSI host number of the drive's device (AUTOCH_DRIVE_FOUND)
+ * @channel: out: its channel
+ * @target: out: its target id
+ * @lun: out: its LUN
+ * @st_major: out: device number of the rewinding tape node /dev/stN
+ *	(AUTOCH_DRIVE_ST)
+ * @st_minor: out
+ * @nst_major: out: the non-rewinding /dev/nstN (AUTOCH_DRIVE_ST)
+ * @nst_minor: out
+ * @sg_major: out: the SCSI generic node /dev/sgN (AUTOCH_DRIVE_SG)
+ * @sg_minor: out
+ * @st_name: out: "stN", NUL-terminated (AUTOCH_DRIVE_ST); /dev/n<st_name>
+ *	is the non-rewinding node
+ * @sg_name: out: "sgN", NUL-terminated (AUTOCH_DRIVE_SG)
+ */
+struct autoch_drive_devices {
+	__u16 element;
+	__u16 flags;
+	__u32 index;
+	__u32 host;
+	__u32 channel;
+	__u32 target;
+	__u32 resv;
+	__u64 lun;
+	__u32 st_major;
+	__u32 st_minor;
+	__u32 nst_major;
+	__u32 nst_minor;
+	__u32 sg_major;
+	__u32 sg_minor;
+	char st_name[16];
+	char sg_name[16];
+};
+
+/* struct autoch_drive_devices flags */
+#define AUTOCH_DRIVE_HAS_ID	0x0001	/* the changer reports an identifier */
+#define AUTOCH_DRIVE_FOUND	0x0002	/* a SCSI device has it: host..lun */
+#define AUTOCH_DRIVE_ST		0x0004	/* st drives it: st_*, nst_* */
+#define AUTOCH_DRIVE_SG		0x0008	/* sg has a node for it: sg_* */
+
 #define AUTOCH_MAX_RESERVED	64
 
 /**
@@ -656,6 +702,9 @@ struct autoch_position {
  *	slot) for the operator (OPEN/CLOSE IMPORT/EXPORT ELEMENT).
  * AUTOCH_POSITION_TO_ELEMENT: move a transport in front of an element
  *	(POSITION TO ELEMENT).
+ * AUTOCH_DRIVE_DEVICES: the Linux devices of the drive in a data transfer
+ *	element (SCSI address, st, nst and sg device numbers), the device
+ *	whose VPD identifier is the one the changer reports for the drive.
  */
 #define AUTOCH_ELEMENT_STATUS_RANGE	_IOW('S', 200, struct autoch_status_range)
 #define AUTOCH_PREVENT_ALLOW		_IOW('S', 201, __u32)
@@ -667,6 +716,7 @@ struct autoch_position {
 #define AUTOCH_XSENSE			_IOR('S', 207, struct autoch_xsense)
 #define AUTOCH_OPEN_CLOSE_IE		_IOW('S', 212, struct autoch_open_close_ie)
 #define AUTOCH_POSITION_TO_ELEMENT	_IOW('S', 213, struct autoch_position)
+#define AUTOCH_DRIVE_DEVICES		_IOWR('S', 214, struct autoch_drive_devices)
 
 /*
  * Persistent reservations use <linux/pr.h>: IOC_PR_REGISTER, IOC_PR_RESERVE,
