@@ -72,6 +72,7 @@
 #include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/scatterlist.h>
+#include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -118,7 +119,7 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 /* SMC-3 6.7 OPEN/CLOSE IMPORT/EXPORT ELEMENT (the kernel calls 1Bh START_STOP) */
 #define EMUL_OPEN_CLOSE_IE	0x1b
 
-#define EMUL_MAX_HOSTS		2
+#define EMUL_MAX_HOSTS		4
 #define EMUL_MAX_ELEMS		30000
 #define EMUL_TAG_MAX		16	/* barcode characters we keep */
 #define EMUL_VOLTAG_LEN		36	/* SMC-3: 32 identifier + 4 sequence */
@@ -380,16 +381,23 @@ struct emul_state {
  * @lock: protects @inflight and @dying
  * @inflight: commands not completed yet (struct emul_cmd.node)
  * @dying: the module is going: complete everything at once
+ * @down: the path through this host is down (debugfs "path"): 0 when it
+ *	is up, EMUL_PATH_TIMEOUT when its commands are never answered,
+ *	else the host byte every command completes with, unexecuted
  * @remove_work: removes the LU (fault "remove")
  */
 struct emul_host {
 	struct Scsi_Host *shost;
 	unsigned int index;
-	spinlock_t lock;	/* protects @inflight, @dying */
+	spinlock_t lock;	/* protects @inflight, @dying, @down */
 	struct list_head inflight;
 	bool dying;
+	u8 down;
 	struct work_struct remove_work;
 };
+
+/* emul_host.down of a path whose commands are held until aborted */
+#define EMUL_PATH_TIMEOUT	0xff
 
 /* Commands held until the midlayer gives up on them. */
 enum emul_hold {
@@ -585,5 +593,9 @@ void emul_debugfs_exit(void);
 /* emul_main.c */
 int emul_remove_lu(void);
 int emul_add_lu(void);
+int emul_path_down(unsigned int index, u8 how);
+int emul_path_remove(unsigned int index);
+int emul_path_add(unsigned int index);
+void emul_path_show(struct seq_file *m);
 
 #endif /* _AUTOCH_EMUL_H */
