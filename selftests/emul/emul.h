@@ -32,9 +32,10 @@
  * midlayer that may wait for a command:
  *
  * - emul_lu_mutex (mutex, emul_main.c): serialises removing and adding
- *   the LU (debugfs "event remove"/"add", fault "remove"). Process
- *   context only; scsi_remove_device() and scsi_add_device() run under
- *   it, so a command's completion never takes it.
+ *   the LU (debugfs "event remove"/"add", "path remove"/"add", fault
+ *   "remove"). Process context only; scsi_remove_device() and
+ *   scsi_add_device() run under it, so a command's completion never
+ *   takes it.
  * - emul_state.lock (spinlock, irqsave): the library, the members marked
  *   (L). Every command is executed under it (emul_execute() in
  *   emul_cmd.c), so the command files (emul_spc.c, emul_elem.c,
@@ -44,9 +45,9 @@
  *   reserves the robot under it; debugfs (emul_debugfs.c) applies writes
  *   and takes snapshots under it; the LU and host reset handlers reset
  *   state under it.
- * - emul_host.lock (spinlock, irqsave): a host's @inflight list and
- *   @dying. Nothing is executed under it; a command's timer and work are
- *   cancelled (emul_cancel()) only after dropping it.
+ * - emul_host.lock (spinlock, irqsave): a host's @inflight list,
+ *   @dying and @down. Nothing is executed under it; a command's timer
+ *   and work are cancelled (emul_cancel()) only after dropping it.
  *
  * Files:
  *   emul_main.c	module parameters, hosts, queuecommand, completion,
