@@ -92,10 +92,42 @@
  *   the driver sends TEST UNIT READY every event_poll_ms; when nobody
  *   waits it sends nothing of its own.
  *
+ * - Paths. Each bound scsi_device is one path (struct autoch_path) to a
+ *   changer. With the module parameter multipath set, a scsi_device whose
+ *   identity (VPD page 83h logical unit designator, else the unit serial
+ *   number of page 80h) is that of a changer already bound joins it as
+ *   another path instead of making a node of its own; without it, or
+ *   without an identity, every changer has one path, as before paths
+ *   existed. A path's refcount is its kobject's (paths/H:C:T:L in sysfs);
+ *   it pins its scsi_device's struct device and the changer's class
+ *   device until released. @paths lists the paths present, under
+ *   @state_lock; remove takes a path off it (and marks it gone) before it
+ *   drops the list's reference, so a command that picked the path keeps
+ *   valid memory (autoch_path_get() also takes scsi_device_get(), which
+ *   refuses a device being deleted). The class device's parent is the
+ *   first path's scsi_device; when that path goes and others remain, the
+ *   node moves under another (device_move()), and @sdev, pinned until
+ *   release, still answers the INQUIRY strings. The last path's removal
+ *   is the changer's removal described above.
+ *
+ * - Failover: a command that failed with a transport error (no connect,
+ *   transport disrupted or failfast, timeout, a device being deleted)
+ *   marks its path failed; one safe to repeat (autoch_path_repeatable())
+ *   is sent again on another working path, and the caller sees nothing.
+ *   Other commands return their errno as before; the next command goes
+ *   to another path. A failed path is used again when no other works, or
+ *   when root enables it through sysfs.
+ *
  * Locking:
  *
- * There are four locks, from outermost to innermost:
+ * There are five locks, from outermost to innermost:
  *
+ * - autoch_changers_lock (mutex, autoch_main.c): the list of changers and
+ *   the adding and removing of paths (probe, remove), including the
+ *   device_move() of a node whose parent path goes. Taken inside the
+ *   scsi_device's device lock the driver core holds in probe and remove;
+ *   never taken from sysfs (remove deletes the path's kobject under it,
+ *   which waits for sysfs callers).
  * - autoch_device.resv_lock (mutex): serialises reservation changes and
  *   the RESERVE/RELEASE commands that mirror them (autoch_resv.c), and
  *   PREVENT/ALLOW MEDIUM REMOVAL with the count of files that prevent.
@@ -104,8 +136,9 @@
  *   element map and the status cache (autoch_elem.c), taken
  *   interruptibly. Never taken with resv_lock held.
  * - autoch_device.state_lock (mutex): the in-memory state, as the members
- *   of struct autoch_device say; held only for short stretches of memory
- *   work, never across a SCSI command.
+ *   of struct autoch_device say, and the paths' state (struct
+ *   autoch_path); held only for short stretches of memory work, never
+ *   across a SCSI command.
  * - autoch_file.xsense_lock (spinlock): the failure record of one open
  *   file for SIOC_XSENSE. Nothing else is taken under it, and it is never
  *   taken with autoch_device.state_lock held.
@@ -125,6 +158,8 @@
 
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/kobject.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
@@ -201,6 +236,34 @@ enum autoch_quirk {
 	AUTOCH_QUIRK_NO_ELEM_RESV,	/* element reservations */
 	AUTOCH_QUIRK_NO_APTPL,		/* REGISTER with APTPL (no PTPL_C) */
 };
+
+/*
+ * The identity that tells the paths of one changer from another changer:
+ * a logical unit designator of VPD page 83h (its code set and type, then
+ * its bytes) or, failing that, "vendor model serial" of page 80h.
+ */
+#define AUTOCH_IDENT_MAX	(2 + 255)
+
+enum autoch_ident_kind {
+	AUTOCH_IDENT_NONE,
+	AUTOCH_IDENT_DESIGNATOR,
+	AUTOCH_IDENT_SERIAL,
+};
+
+/**
+ * struct autoch_ident - what makes two scsi_devices one changer
+ * @kind: enum autoch_ident_kind; AUTOCH_IDENT_NONE matches nothing
+ * @len: bytes of @id used
+ * @id: the designator or the serial number
+ */
+struct autoch_ident {
+	u8 kind;
+	u16 len;
+	u8 id[AUTOCH_IDENT_MAX];
+};
+
+/* Transport failures one command rides out on other paths, at most. */
+#define AUTOCH_PATH_SWITCHES	8
 
 /* SMC-3 mode pages (7.3): the element map and what the changer can do */
 #define AUTOCH_PAGE_ELEMENT_ADDRESS	0x1d	/* Element Address Assignment */
@@ -368,6 +431,18 @@ struct autoch_drive {
  *
  * @drives_node, @drives, @ndrives, @drives_first and @drives_gone are
  * under autoch_drives_mutex (autoch_drives.c), not @state_lock.
+ * @node: in the list of changers (autoch_changers_lock)
+ * @ident: the changer's identity, set at probe
+ * @paths_kobj: paths/ in sysfs, parent of the paths' kobjects
+ * @paths: the paths present, struct autoch_path (@state_lock)
+ * @npaths: how many (@state_lock)
+ * @active: the path commands go to, NULL until one is picked (@state_lock)
+ * @failover_pending: the active path failed or went; the next path
+ *	picked in its place counts as a failover (@state_lock)
+ * @failovers: times the active path was replaced after it failed or went
+ *	(@state_lock)
+ * @failover_max_ms: the longest a command that was sent again on another
+ *	path took, from its first attempt to its answer (@state_lock)
  */
 struct autoch_device {
 	struct device dev;
@@ -419,6 +494,51 @@ struct autoch_device {
 	unsigned int ndrives;
 	u16 drives_first;
 	bool drives_gone;
+
+	struct list_head node;
+	struct autoch_ident ident;
+	struct kobject *paths_kobj;
+	struct list_head paths;
+	unsigned int npaths;
+	struct autoch_path *active;
+	bool failover_pending;
+	u64 failovers;
+	unsigned int failover_max_ms;
+};
+
+/* What sysfs paths/H:C:T:L/state shows (autoch_path_state()). */
+enum autoch_path_state {
+	AUTOCH_PATH_ACTIVE,
+	AUTOCH_PATH_STANDBY,
+	AUTOCH_PATH_FAILED,
+	AUTOCH_PATH_DISABLED,
+};
+
+/**
+ * struct autoch_path - one scsi_device through which the changer is reached
+ * @kobj: paths/H:C:T:L; its refcount is the path's
+ * @ach: the changer, whose class device the path pins
+ * @sdev: the SCSI device; its struct device is pinned until release
+ * @node: in autoch_device.paths while the path is present
+ * @in_sysfs: @kobj was added (set once in probe, before the path is used)
+ * @gone: the SCSI device was removed (autoch_device.state_lock, as the
+ *	members below)
+ * @failed: the last command sent on it failed with a transport error
+ * @disabled: root disabled it (sysfs)
+ * @last_error: midlayer result of its last transport failure, 0 if none
+ * @errors: how many transport failures it had
+ */
+struct autoch_path {
+	struct kobject kobj;
+	struct autoch_device *ach;
+	struct scsi_device *sdev;
+	struct list_head node;
+	bool in_sysfs;
+	bool gone;
+	bool failed;
+	bool disabled;
+	int last_error;
+	unsigned int errors;
 };
 
 /* How an element reservation is held on the device. */
@@ -493,6 +613,8 @@ struct autoch_busy {
  *	which SIOC_IO's command policy reads (set at open, never changed)
  * @prevents: this file's PREVENT MEDIUM REMOVAL is in force (under
  *	autoch_device.state_lock; counted in autoch_device.preventers)
+ * @path: the path whose scsi_device_get() pins the host adapter's module
+ *	for the file's lifetime (set at open, never changed)
  */
 struct autoch_file {
 	struct autoch_device *ach;
@@ -510,6 +632,7 @@ struct autoch_file {
 	bool medium_changed;
 	bool may_write;
 	bool prevents;
+	struct autoch_path *path;
 };
 
 /*
@@ -571,11 +694,37 @@ extern unsigned int autoch_init_timeout;
 extern unsigned int autoch_ready_timeout;
 extern unsigned int autoch_event_poll_ms;
 extern unsigned int autoch_cache_ms;
+extern bool autoch_multipath;
 
 extern struct class autoch_class;
 
 /* autoch_main.c: lifetime */
 bool autoch_is_dead(struct autoch_device *ach);
+
+/* autoch_path.c: paths, their identity, picking one, failover */
+void autoch_path_ident(struct scsi_device *sdev, struct autoch_ident *id);
+bool autoch_ident_equal(const struct autoch_ident *a,
+			const struct autoch_ident *b);
+struct autoch_path *autoch_path_new(struct autoch_device *ach,
+				    struct scsi_device *sdev);
+int autoch_path_add(struct autoch_device *ach, struct autoch_path *path);
+bool autoch_path_remove(struct autoch_device *ach, struct autoch_path *path);
+struct autoch_path *autoch_path_get(struct autoch_device *ach,
+				    struct autoch_path *exclude);
+void autoch_path_put(struct autoch_path *path);
+void autoch_path_release(struct kobject *kobj);
+bool autoch_path_repeatable(const u8 *cdb);
+bool autoch_path_transport_error(int result);
+void autoch_path_failed(struct autoch_device *ach, struct autoch_path *path,
+			int result);
+void autoch_path_ok(struct autoch_device *ach, struct autoch_path *path,
+		    ktime_t failed_at);
+enum autoch_path_state autoch_path_state(struct autoch_path *path);
+int autoch_path_set(struct autoch_path *path, enum autoch_path_state want);
+void autoch_path_uevent(struct autoch_device *ach, struct autoch_path *path);
+void autoch_queue_limits(struct autoch_device *ach, unsigned int *max_bytes,
+			 unsigned int *seg_bytes);
+extern const struct kobj_type autoch_path_ktype;
 
 /* autoch_cmd.c: command execution and sense mapping */
 unsigned int autoch_xfer_max(struct autoch_device *ach);

@@ -32,10 +32,10 @@
  */
 unsigned int autoch_xfer_max(struct autoch_device *ach)
 {
-	struct request_queue *q = ach->sdev->request_queue;
+	unsigned int bytes, segs;
 
-	return min3((u64)queue_max_hw_sectors(q) << SECTOR_SHIFT,
-		    (u64)queue_max_segments(q) << PAGE_SHIFT, (u64)UINT_MAX);
+	autoch_queue_limits(ach, &bytes, &segs);
+	return min(bytes, segs);
 }
 
 /* Bytes of a data-in command's buffer that arrived, bounded by the buffer. */
@@ -236,14 +236,15 @@ static void autoch_ready_wait(struct autoch_device *ach, bool *waiting,
  * sdev->was_reset is the only word of it. The midlayer never clears it
  * (st.c does the same).
  */
-static void autoch_note_reset(struct autoch_device *ach)
+static void autoch_note_reset(struct autoch_device *ach,
+			      struct scsi_device *sdev)
 {
 	static const struct scsi_sense_hdr reset = {
 		.response_code = 0x70,
 		.sense_key = UNIT_ATTENTION,
 		.asc = 0x29,
 	};
-	spinlock_t *host_lock = ach->sdev->host->host_lock;
+	spinlock_t *host_lock = sdev->host->host_lock;
 	unsigned long flags;
 	bool was_reset;
 
@@ -255,8 +256,8 @@ static void autoch_note_reset(struct autoch_device *ach)
 	 * that window stays; it is the width of this read and write.
 	 */
 	spin_lock_irqsave(host_lock, flags);
-	was_reset = ach->sdev->was_reset;
-	ach->sdev->was_reset = 0;
+	was_reset = sdev->was_reset;
+	sdev->was_reset = 0;
 	spin_unlock_irqrestore(host_lock, flags);
 	if (was_reset)
 		autoch_unit_attention(ach, &reset);
@@ -273,16 +274,18 @@ static void autoch_ready_done(struct autoch_device *ach, bool *waiting)
 }
 
 /*
- * Send one command, riding out unit attentions and a device that is
- * becoming ready (*@waiting set while it waits for that). Every failure
- * is recorded for SIOC_XSENSE of @af.
+ * Send one command on the path through @sdev, riding out unit attentions
+ * and a device that is becoming ready (*@waiting set while it waits for
+ * that). Every failure is recorded for SIOC_XSENSE of @af; @cmd->result
+ * is 0 unless the command was sent.
  *
  * Longer than 60 lines: one retry loop whose every exit must pass the same
  * checks in the same order (dead device, reset notice, retries, deadline);
  * cut in pieces, the order would be spread over several functions.
  */
-static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
-		       struct autoch_cmd *cmd, bool *waiting)
+static int autoch_send_path(struct autoch_device *ach, struct autoch_file *af,
+			    struct autoch_cmd *cmd, bool *waiting,
+			    struct scsi_device *sdev)
 {
 	unsigned long ready_deadline = jiffies + READ_ONCE(autoch_ready_timeout) * HZ;
 	const struct scsi_exec_args args = {
@@ -318,12 +321,12 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 		 * The midlayer retries nothing that matters here: passthrough
 		 * CHECK CONDITIONs are never retried, so this loop does.
 		 */
-		cmd->result = scsi_execute_cmd(ach->sdev, cmd->cdb,
+		cmd->result = scsi_execute_cmd(sdev, cmd->cdb,
 					       cmd->write ? REQ_OP_DRV_OUT :
 							    REQ_OP_DRV_IN,
 					       cmd->buf, cmd->len, cmd->timeout,
 					       1, &args);
-		autoch_note_reset(ach);
+		autoch_note_reset(ach, sdev);
 		if (!cmd->result)
 			return 0;
 		if (autoch_is_dead(ach))
@@ -400,6 +403,56 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 }
 
 /*
+ * Send one command on the active path (autoch_send_path()). A transport
+ * failure marks the path failed; a command safe to repeat is then sent
+ * again on another path, and the caller sees the answer of that one
+ * (its failure record on the first path forgotten). A command that is
+ * not, or one that no other path is left for, returns the errno of the
+ * failure, as with one path.
+ */
+static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
+		       struct autoch_cmd *cmd, bool *waiting)
+{
+	struct autoch_path *path, *next;
+	ktime_t sent, failed_at = 0;
+	unsigned int switches = 0;
+	int err;
+
+	path = autoch_path_get(ach, NULL);
+	if (!path)
+		return -ENXIO;
+	for (;;) {
+		cmd->result = 0;
+		sent = ktime_get();
+		err = autoch_send_path(ach, af, cmd, waiting, path->sdev);
+		if (!err) {
+			autoch_path_ok(ach, path, failed_at);
+			if (failed_at)
+				autoch_recovered(af);
+			break;
+		}
+		if (!autoch_path_transport_error(cmd->result) ||
+		    autoch_is_dead(ach))
+			break;
+		autoch_path_failed(ach, path, cmd->result);
+		if (!autoch_path_repeatable(cmd->cdb) ||
+		    ++switches > AUTOCH_PATH_SWITCHES)
+			break;
+		next = autoch_path_get(ach, path);
+		if (!next)
+			break;
+		if (!failed_at)
+			failed_at = sent;
+		dev_dbg(&ach->dev, "opcode %02x sent again on path %s\n",
+			cmd->cdb[0], dev_name(&next->sdev->sdev_gendev));
+		autoch_path_put(path);
+		path = next;
+	}
+	autoch_path_put(path);
+	return err;
+}
+
+/*
  * Send @cmd once, as it is: no retry, no wait, its SCSI status left to the
  * caller (SIOC_IO). A reset the error handler performed and a unit
  * attention in the reply still reach the driver's reset and event
@@ -415,13 +468,25 @@ void autoch_send_once(struct autoch_device *ach, struct autoch_file *af,
 		.sshdr = &cmd->sshdr,
 		.resid = &cmd->resid,
 	};
+	struct autoch_path *path;
 
-	cmd->result = scsi_execute_cmd(ach->sdev, cmd->cdb,
+	path = autoch_path_get(ach, NULL);
+	if (!path) {
+		cmd->result = -ENXIO;
+		return;
+	}
+	cmd->result = scsi_execute_cmd(path->sdev, cmd->cdb,
 				       cmd->write ? REQ_OP_DRV_OUT :
 						    REQ_OP_DRV_IN,
 				       cmd->buf, cmd->len, cmd->timeout, 1,
 				       &args);
-	autoch_note_reset(ach);
+	autoch_note_reset(ach, path->sdev);
+	/* never sent again: the caller sees the failure, the path is marked */
+	if (autoch_path_transport_error(cmd->result))
+		autoch_path_failed(ach, path, cmd->result);
+	else if (!cmd->result)
+		autoch_path_ok(ach, path, 0);
+	autoch_path_put(path);
 	if (cmd->result <= 0)
 		return;
 	if (scsi_sense_valid(&cmd->sshdr) &&

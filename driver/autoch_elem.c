@@ -493,8 +493,7 @@ VISIBLE_IF_KUNIT bool autoch_res_alloc16_reply(const struct autoch_cmd *cmd, int
 static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 			      u16 addr, struct autoch_elem *out)
 {
-	struct request_queue *q = ach->sdev->request_queue;
-	unsigned int map_seq, alloc, limit, count, desc_len;
+	unsigned int map_seq, alloc, limit, count, desc_len, bytes, segs;
 	struct autoch_cmd *cmd;
 	bool voltag, alloc16, found = false;
 	int type, err, n;
@@ -523,9 +522,8 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 	mutex_unlock(&ach->state_lock);
 
 	/* a vmalloc'ed buffer may take one segment per page */
-	limit = min3((u64)queue_max_hw_sectors(q) << SECTOR_SHIFT,
-		     (u64)queue_max_segments(q) << PAGE_SHIFT,
-		     (u64)AUTOCH_RES_MAX_ALLOC);
+	autoch_queue_limits(ach, &bytes, &segs);
+	limit = min3(bytes, segs, AUTOCH_RES_MAX_ALLOC);
 	count = min_t(unsigned int, count, AUTOCH_RES_MAX_ELEMS);
 	alloc = autoch_res_alloc(AUTOCH_RES_HDR_LEN + AUTOCH_RES_PAGE_HDR_LEN +
 				 count * desc_len, alloc16, limit);

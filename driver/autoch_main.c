@@ -40,12 +40,19 @@ unsigned int autoch_event_poll_ms = 2000;
 module_param_named(event_poll_ms, autoch_event_poll_ms, uint, 0644);
 MODULE_PARM_DESC(event_poll_ms, "interval of TEST UNIT READY while a program waits for events in poll() (default 2000, 0 never)");
 
+bool autoch_multipath;
+module_param_named(multipath, autoch_multipath, bool, 0644);
+MODULE_PARM_DESC(multipath, "one node per changer: a SCSI device with the identity (VPD 83h designator, else unit serial) of a changer already bound becomes another path to it (default N: one node per SCSI device); read at probe");
+
 unsigned int autoch_cache_ms = 1000;
 module_param_named(cache_ms, autoch_cache_ms, uint, 0644);
 MODULE_PARM_DESC(cache_ms, "milliseconds an element status read from the changer is reused (default 1000, 0 disables the cache)");
 
 static dev_t autoch_devt;
 static DEFINE_IDA(autoch_ida);
+/* the changers bound, for probe to find the one a new path belongs to */
+static LIST_HEAD(autoch_changers);
+static DEFINE_MUTEX(autoch_changers_lock);
 
 bool autoch_is_dead(struct autoch_device *ach)
 {
@@ -85,8 +92,12 @@ static int autoch_open(struct inode *inode, struct file *file)
 		err = -ENXIO;
 		goto err_put;
 	}
-	/* pins the host adapter's module and refuses a device being deleted */
-	if (scsi_device_get(ach->sdev)) {
+	/*
+	 * scsi_device_get() of a path pins its host adapter's module and
+	 * refuses a device being deleted
+	 */
+	af->path = autoch_path_get(ach, NULL);
+	if (!af->path) {
 		err = -ENXIO;
 		goto err_put;
 	}
@@ -110,7 +121,7 @@ static int autoch_release(struct inode *inode, struct file *file)
 	struct autoch_device *ach = af->ach;
 
 	autoch_release_all(ach, af);
-	scsi_device_put(ach->sdev);
+	autoch_path_put(af->path);
 	put_device(&ach->dev);
 	kfree(af);
 	return 0;
@@ -139,13 +150,49 @@ static void autoch_dev_release(struct device *dev)
 	kfree(ach);
 }
 
-int autoch_probe(struct scsi_device *sdev)
+/* Under autoch_changers_lock: the changer @id belongs to, if bound. */
+static struct autoch_device *autoch_find(const struct autoch_ident *id)
 {
 	struct autoch_device *ach;
-	int minor, err;
 
-	if (sdev->type != TYPE_MEDIUM_CHANGER)
-		return -ENODEV;
+	lockdep_assert_held(&autoch_changers_lock);
+	list_for_each_entry(ach, &autoch_changers, node)
+		if (autoch_ident_equal(&ach->ident, id))
+			return ach;
+	return NULL;
+}
+
+/* @sdev is another path to @ach, which was bound through an earlier one. */
+static int autoch_probe_path(struct autoch_device *ach,
+			     struct scsi_device *sdev)
+{
+	struct autoch_path *path;
+	int err;
+
+	path = autoch_path_new(ach, sdev);
+	if (!path)
+		return -ENOMEM;
+	err = autoch_path_add(ach, path);
+	if (err) {
+		kobject_put(&path->kobj);
+		return err;
+	}
+	dev_set_drvdata(&sdev->sdev_gendev, path);
+	sdev_printk(KERN_INFO, sdev, "Attached path %u to autochanger %s\n",
+		    ach->npaths, dev_name(&ach->dev));
+	return 0;
+}
+
+/*
+ * A new changer and its first path. Longer than 60 lines: the set-up of
+ * the object and its unwinding, in one place and in order.
+ */
+static int autoch_probe_changer(struct scsi_device *sdev,
+				const struct autoch_ident *id)
+{
+	struct autoch_device *ach;
+	struct autoch_path *path;
+	int minor, err;
 
 	minor = ida_alloc_max(&autoch_ida, AUTOCH_MAX_DEVS - 1, GFP_KERNEL);
 	if (minor < 0)
@@ -158,6 +205,7 @@ int autoch_probe(struct scsi_device *sdev)
 	}
 	ach->minor = minor;
 	ach->sdev = sdev;
+	ach->ident = *id;
 	ach->cache_gen = 1;
 	ach->ready_progress = -1;
 	mutex_init(&ach->state_lock);
@@ -167,6 +215,8 @@ int autoch_probe(struct scsi_device *sdev)
 	INIT_LIST_HEAD(&ach->resv);
 	INIT_LIST_HEAD(&ach->stale);
 	INIT_LIST_HEAD(&ach->busy);
+	INIT_LIST_HEAD(&ach->paths);
+	INIT_LIST_HEAD(&ach->node);
 	init_waitqueue_head(&ach->events_wq);
 	INIT_DELAYED_WORK(&ach->event_work, autoch_event_work);
 	INIT_WORK(&ach->resv_work, autoch_resv_work);
@@ -183,15 +233,33 @@ int autoch_probe(struct scsi_device *sdev)
 	err = dev_set_name(&ach->dev, "autoch%d", minor);
 	if (err)
 		goto err_put;
+	path = autoch_path_new(ach, sdev);
+	if (!path) {
+		err = -ENOMEM;
+		goto err_put;
+	}
 
 	cdev_init(&ach->cdev, &autoch_fops);
 	ach->cdev.owner = THIS_MODULE;
-	dev_set_drvdata(&sdev->sdev_gendev, ach);
+	dev_set_drvdata(&sdev->sdev_gendev, path);
 
-	/* last step: the node appears only once everything is in place */
+	/*
+	 * The node appears once everything is in place, its paths/ right
+	 * after: until the first path is listed, an open finds no path and
+	 * answers ENXIO, as it would a removed changer.
+	 */
 	err = cdev_device_add(&ach->cdev, &ach->dev);
 	if (err)
-		goto err_drvdata;
+		goto err_path;
+	ach->paths_kobj = kobject_create_and_add("paths", &ach->dev.kobj);
+	if (!ach->paths_kobj) {
+		err = -ENOMEM;
+		goto err_del;
+	}
+	err = autoch_path_add(ach, path);
+	if (err)
+		goto err_paths;
+	list_add_tail(&ach->node, &autoch_changers);
 
 	sdev_printk(KERN_INFO, sdev, "Attached autochanger %s\n",
 		    dev_name(&ach->dev));
@@ -199,17 +267,51 @@ int autoch_probe(struct scsi_device *sdev)
 	autoch_drives_add(ach);
 	return 0;
 
-err_drvdata:
+err_paths:
+	kobject_put(ach->paths_kobj);
+err_del:
+	mutex_lock(&ach->state_lock);
+	ach->dead = true;
+	mutex_unlock(&ach->state_lock);
+	cdev_device_del(&ach->cdev, &ach->dev);
+err_path:
 	dev_set_drvdata(&sdev->sdev_gendev, NULL);
+	kobject_put(&path->kobj);
 err_put:
 	put_device(&ach->dev);
 	return err;
 }
 
-void autoch_remove(struct scsi_device *sdev)
+int autoch_probe(struct scsi_device *sdev)
 {
-	struct autoch_device *ach = dev_get_drvdata(&sdev->sdev_gendev);
+	struct autoch_device *ach = NULL;
+	struct autoch_ident *id;
+	int err;
 
+	if (sdev->type != TYPE_MEDIUM_CHANGER)
+		return -ENODEV;
+
+	id = kmalloc(sizeof(*id), GFP_KERNEL);
+	if (!id)
+		return -ENOMEM;
+	autoch_path_ident(sdev, id);
+
+	mutex_lock(&autoch_changers_lock);
+	if (READ_ONCE(autoch_multipath))
+		ach = autoch_find(id);
+	if (ach)
+		err = autoch_probe_path(ach, sdev);
+	else
+		err = autoch_probe_changer(sdev, id);
+	mutex_unlock(&autoch_changers_lock);
+	kfree(id);
+	return err;
+}
+
+/* Under autoch_changers_lock: the last path of @ach goes, and @ach with it. */
+static void autoch_remove_changer(struct autoch_device *ach)
+{
+	list_del_init(&ach->node);
 	/*
 	 * First step: every open, call and event from now on sees a dead
 	 * device (ENXIO, EPOLLHUP, no uevent); then the node goes.
@@ -223,10 +325,46 @@ void autoch_remove(struct scsi_device *sdev)
 	/* what a close left to send: it fails at once now (ENXIO) */
 	flush_work(&ach->resv_work);
 	wake_up_interruptible(&ach->events_wq);
+	kobject_del(ach->paths_kobj);
+	kobject_put(ach->paths_kobj);
 	cdev_device_del(&ach->cdev, &ach->dev);
+}
+
+void autoch_remove(struct scsi_device *sdev)
+{
+	struct autoch_path *path = dev_get_drvdata(&sdev->sdev_gendev);
+	struct autoch_device *ach = path->ach;
+	struct autoch_path *next = NULL;
+	bool last;
+	int err;
+
+	mutex_lock(&autoch_changers_lock);
+	/* the path's files go first: nothing of it is shown after this */
+	sysfs_remove_link(&path->kobj, "device");
+	kobject_del(&path->kobj);
+	last = autoch_path_remove(ach, path);
+	if (last) {
+		autoch_remove_changer(ach);
+	} else if (ach->dev.parent == &sdev->sdev_gendev) {
+		/* the node must not outlive its parent in sysfs: another path */
+		mutex_lock(&ach->state_lock);
+		next = list_first_entry(&ach->paths, struct autoch_path, node);
+		kobject_get(&next->kobj);
+		mutex_unlock(&ach->state_lock);
+		err = device_move(&ach->dev, &next->sdev->sdev_gendev,
+				  DPM_ORDER_NONE);
+		if (err)
+			dev_warn(&ach->dev, "cannot move under path %s: %d\n",
+				 dev_name(&next->sdev->sdev_gendev), err);
+		kobject_put(&next->kobj);
+	}
+	mutex_unlock(&autoch_changers_lock);
 
 	dev_set_drvdata(&sdev->sdev_gendev, NULL);
-	put_device(&ach->dev);
+	kobject_put(&path->kobj);
+	/* the reference probe took for the changer */
+	if (last)
+		put_device(&ach->dev);
 }
 
 static struct scsi_driver autoch_template = {

@@ -151,10 +151,10 @@ static int autoch_sctl_check(struct autoch_device *ach,
 			     struct autoch_file *af,
 			     const struct autoch_sctl_io64 *io)
 {
-	unsigned int max_len;
+	unsigned int max_len, segs;
 	u8 cdb[sizeof(io->cdb)];
 
-	max_len = queue_max_hw_sectors(ach->sdev->request_queue) << SECTOR_SHIFT;
+	autoch_queue_limits(ach, &max_len, &segs);
 	/*
 	 * The midlayer sends as many CDB bytes as the opcode's group says,
 	 * whatever cdb_length is: a length that disagrees is refused.

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The sysfs attributes of /sys/class/autoch/autochN (INQUIRY strings,
- * the serial number, the element map, the drive identifiers, and in
- * becoming_ready/ the calls waiting for the changer to become ready) and
- * the device class that carries them. One value per file, drive_ids being
+ * the serial number, the element map, the drive identifiers, in
+ * becoming_ready/ the calls waiting for the changer to become ready, and
+ * in paths/ one directory per path with its state) and the device class
+ * that carries them. One value per file, drive_ids being
  * an array of one type; every file is in
  * Documentation/ABI/testing/sysfs-class-autoch.
  */
@@ -167,6 +168,37 @@ static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_ADMIN_RO(drive_ids);
 
+/*
+ * Failover figures, from memory: how many times the active path was
+ * replaced after it failed or went, and the longest a command sent again
+ * on another path made its caller wait, in milliseconds.
+ */
+static ssize_t failovers_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	struct autoch_device *ach = to_autoch(dev);
+	u64 n;
+
+	mutex_lock(&ach->state_lock);
+	n = ach->failovers;
+	mutex_unlock(&ach->state_lock);
+	return sysfs_emit(buf, "%llu\n", n);
+}
+static DEVICE_ATTR_RO(failovers);
+
+static ssize_t failover_max_ms_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct autoch_device *ach = to_autoch(dev);
+	unsigned int ms;
+
+	mutex_lock(&ach->state_lock);
+	ms = ach->failover_max_ms;
+	mutex_unlock(&ach->state_lock);
+	return sysfs_emit(buf, "%u\n", ms);
+}
+static DEVICE_ATTR_RO(failover_max_ms);
+
 static struct attribute *autoch_attrs[] = {
 	&dev_attr_vendor.attr,
 	&dev_attr_model.attr,
@@ -181,6 +213,8 @@ static struct attribute *autoch_attrs[] = {
 	&dev_attr_first_data_transfer.attr,
 	&dev_attr_num_data_transfers.attr,
 	&dev_attr_drive_ids.attr,
+	&dev_attr_failovers.attr,
+	&dev_attr_failover_max_ms.attr,
 	NULL,
 };
 
@@ -264,6 +298,104 @@ static const struct attribute_group *autoch_groups[] = {
 	&autoch_group,
 	&autoch_ready_group,
 	NULL,
+};
+
+/*
+ * paths/H:C:T:L/: one directory per path, named after its SCSI device
+ * ("device" links to it). Every file answers from memory; writing
+ * "state" is root's (mode 0644) and sends nothing to the changer either:
+ * the next command goes to the path chosen.
+ */
+static const char * const autoch_path_states[] = {
+	[AUTOCH_PATH_ACTIVE] = "active",
+	[AUTOCH_PATH_STANDBY] = "standby",
+	[AUTOCH_PATH_FAILED] = "failed",
+	[AUTOCH_PATH_DISABLED] = "disabled",
+};
+
+static struct autoch_path *to_path(struct kobject *kobj)
+{
+	return container_of(kobj, struct autoch_path, kobj);
+}
+
+static ssize_t autoch_path_state_show(struct kobject *kobj,
+				      struct kobj_attribute *attr, char *buf)
+{
+	struct autoch_path *path = to_path(kobj);
+	enum autoch_path_state state;
+
+	mutex_lock(&path->ach->state_lock);
+	state = autoch_path_state(path);
+	mutex_unlock(&path->ach->state_lock);
+	return sysfs_emit(buf, "%s\n", autoch_path_states[state]);
+}
+
+/* "enable" (standby, or active when none is), "disable", "active" */
+static ssize_t autoch_path_state_store(struct kobject *kobj,
+				       struct kobj_attribute *attr,
+				       const char *buf, size_t count)
+{
+	enum autoch_path_state want;
+	int err;
+
+	if (sysfs_streq(buf, "enable"))
+		want = AUTOCH_PATH_STANDBY;
+	else if (sysfs_streq(buf, "disable"))
+		want = AUTOCH_PATH_DISABLED;
+	else if (sysfs_streq(buf, "active"))
+		want = AUTOCH_PATH_ACTIVE;
+	else
+		return -EINVAL;
+	err = autoch_path_set(to_path(kobj), want);
+	return err ? err : count;
+}
+
+static ssize_t autoch_path_last_error_show(struct kobject *kobj,
+					   struct kobj_attribute *attr,
+					   char *buf)
+{
+	struct autoch_path *path = to_path(kobj);
+	int result;
+
+	mutex_lock(&path->ach->state_lock);
+	result = path->last_error;
+	mutex_unlock(&path->ach->state_lock);
+	if (result < 0)
+		return sysfs_emit(buf, "%d\n", result);
+	return sysfs_emit(buf, "0x%08x\n", result);
+}
+
+static ssize_t autoch_path_errors_show(struct kobject *kobj,
+				       struct kobj_attribute *attr, char *buf)
+{
+	struct autoch_path *path = to_path(kobj);
+	unsigned int n;
+
+	mutex_lock(&path->ach->state_lock);
+	n = path->errors;
+	mutex_unlock(&path->ach->state_lock);
+	return sysfs_emit(buf, "%u\n", n);
+}
+
+static struct kobj_attribute autoch_path_attr_state =
+	__ATTR(state, 0644, autoch_path_state_show, autoch_path_state_store);
+static struct kobj_attribute autoch_path_attr_last_error =
+	__ATTR(last_error, 0444, autoch_path_last_error_show, NULL);
+static struct kobj_attribute autoch_path_attr_errors =
+	__ATTR(errors, 0444, autoch_path_errors_show, NULL);
+
+static struct attribute *autoch_path_attrs[] = {
+	&autoch_path_attr_state.attr,
+	&autoch_path_attr_last_error.attr,
+	&autoch_path_attr_errors.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(autoch_path);
+
+const struct kobj_type autoch_path_ktype = {
+	.release = autoch_path_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = autoch_path_groups,
 };
 
 struct class autoch_class = {

@@ -32,9 +32,10 @@
  * midlayer that may wait for a command:
  *
  * - emul_lu_mutex (mutex, emul_main.c): serialises removing and adding
- *   the LU (debugfs "event remove"/"add", fault "remove"). Process
- *   context only; scsi_remove_device() and scsi_add_device() run under
- *   it, so a command's completion never takes it.
+ *   the LU (debugfs "event remove"/"add", "path remove"/"add", fault
+ *   "remove"). Process context only; scsi_remove_device() and
+ *   scsi_add_device() run under it, so a command's completion never
+ *   takes it.
  * - emul_state.lock (spinlock, irqsave): the library, the members marked
  *   (L). Every command is executed under it (emul_execute() in
  *   emul_cmd.c), so the command files (emul_spc.c, emul_elem.c,
@@ -44,9 +45,9 @@
  *   reserves the robot under it; debugfs (emul_debugfs.c) applies writes
  *   and takes snapshots under it; the LU and host reset handlers reset
  *   state under it.
- * - emul_host.lock (spinlock, irqsave): a host's @inflight list and
- *   @dying. Nothing is executed under it; a command's timer and work are
- *   cancelled (emul_cancel()) only after dropping it.
+ * - emul_host.lock (spinlock, irqsave): a host's @inflight list,
+ *   @dying and @down. Nothing is executed under it; a command's timer
+ *   and work are cancelled (emul_cancel()) only after dropping it.
  *
  * Files:
  *   emul_main.c	module parameters, hosts, queuecommand, completion,
@@ -72,6 +73,7 @@
 #include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/scatterlist.h>
+#include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -118,7 +120,7 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 /* SMC-3 6.7 OPEN/CLOSE IMPORT/EXPORT ELEMENT (the kernel calls 1Bh START_STOP) */
 #define EMUL_OPEN_CLOSE_IE	0x1b
 
-#define EMUL_MAX_HOSTS		2
+#define EMUL_MAX_HOSTS		4
 #define EMUL_MAX_ELEMS		30000
 #define EMUL_TAG_MAX		16	/* barcode characters we keep */
 #define EMUL_VOLTAG_LEN		36	/* SMC-3: 32 identifier + 4 sequence */
@@ -387,22 +389,29 @@ struct emul_state {
  * struct emul_host - one pseudo host adapter (shost_priv)
  * @shost: the SCSI host
  * @index: initiator identity
- * @lock: protects @inflight, @dying and @gone
+ * @lock: protects @inflight, @dying, @gone and @down
  * @inflight: commands not completed yet (struct emul_cmd.node)
  * @dying: the module is going: complete everything at once
  * @gone: the LU was pulled ("event remove fail"): every command fails at
  *	once with DID_NO_CONNECT until "event add"
+ * @down: the path through this host is down (debugfs "path"): 0 when it
+ *	is up, EMUL_PATH_TIMEOUT when its commands are never answered,
+ *	else the host byte every command completes with, unexecuted
  * @remove_work: removes the LU (fault "remove")
  */
 struct emul_host {
 	struct Scsi_Host *shost;
 	unsigned int index;
-	spinlock_t lock;	/* protects @inflight, @dying, @gone */
+	spinlock_t lock;	/* protects @inflight, @dying, @gone, @down */
 	struct list_head inflight;
 	bool dying;
 	bool gone;
+	u8 down;
 	struct work_struct remove_work;
 };
+
+/* emul_host.down of a path whose commands are held until aborted */
+#define EMUL_PATH_TIMEOUT	0xff
 
 /* Commands held until the midlayer gives up on them. */
 enum emul_hold {
@@ -611,5 +620,9 @@ int emul_tape_add(struct device *parent, unsigned int lun, unsigned int drive);
 int emul_tape_remove(unsigned int lun);
 void emul_tape_show(struct seq_file *m);
 void emul_tape_exit(void);
+int emul_path_down(unsigned int index, u8 how);
+int emul_path_remove(unsigned int index);
+int emul_path_add(unsigned int index);
+void emul_path_show(struct seq_file *m);
 
 #endif /* _AUTOCH_EMUL_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * autoch_emul: the test control interface, /sys/kernel/debug/autoch_emul/
- * (fault, counters, event, state, malformed, lost; syntax in README.md).
+ * (fault, counters, event, state, malformed, lost, path; syntax in README.md).
  *
  * Writes are parsed in process context and applied under the state lock;
  * reads take a snapshot under it and format it outside.
@@ -752,6 +752,74 @@ static const struct file_operations emul_malformed_fops = {
 	.write = emul_malformed_write,
 };
 
+/*
+ * "path": "down N [no_connect|transport_disrupted|timeout|HOSTBYTE]",
+ * "up N", "remove N", "add N"; reading lists the paths.
+ */
+static ssize_t emul_path_write(struct file *file, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	char *buf, *p, *what, *arg, *how;
+	unsigned int index, i;
+	u8 down = DID_NO_CONNECT;
+	int err;
+
+	buf = emul_ctl_input(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	p = strim(buf);
+	what = strsep(&p, " \t");
+	arg = p ? strsep(&p, " \t") : NULL;
+	how = p ? strsep(&p, " \t") : NULL;
+	err = arg ? kstrtouint(arg, 0, &index) : -EINVAL;
+	if (!err && how && !strcmp(how, "timeout")) {
+		down = EMUL_PATH_TIMEOUT;
+	} else if (!err && how) {
+		err = -EINVAL;
+		for (i = 0; i < ARRAY_SIZE(emul_did_names); i++) {
+			if (!strcmp(how, emul_did_names[i].name)) {
+				down = emul_did_names[i].did;
+				err = 0;
+			}
+		}
+	}
+	if (err)
+		goto out;
+	if (!strcmp(what, "down"))
+		err = emul_path_down(index, down);
+	else if (!strcmp(what, "up") && !how)
+		err = emul_path_down(index, 0);
+	else if (!strcmp(what, "remove") && !how)
+		err = emul_path_remove(index);
+	else if (!strcmp(what, "add") && !how)
+		err = emul_path_add(index);
+	else
+		err = -EINVAL;
+out:
+	kfree(buf);
+	return err ? err : len;
+}
+
+static int emul_path_seq_show(struct seq_file *m, void *v)
+{
+	emul_path_show(m);
+	return 0;
+}
+
+static int emul_path_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, emul_path_seq_show, NULL);
+}
+
+static const struct file_operations emul_path_fops = {
+	.owner = THIS_MODULE,
+	.open = emul_path_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = emul_path_write,
+};
+
 int emul_debugfs_init(struct emul_state *st)
 {
 	emul_dir = debugfs_create_dir("autoch_emul", NULL);
@@ -765,6 +833,7 @@ int emul_debugfs_init(struct emul_state *st)
 	debugfs_create_file("malformed", 0600, emul_dir, NULL,
 			    &emul_malformed_fops);
 	debugfs_create_file("lost", 0600, emul_dir, NULL, &emul_lost_fops);
+	debugfs_create_file("path", 0600, emul_dir, NULL, &emul_path_fops);
 	return 0;
 }
 

@@ -2,8 +2,12 @@
 /*
  * autoch_emul: pseudo SCSI host adapters for the emulated changer.
  *
- * Each host (module parameter hosts=1|2) has one LUN, the same library
- * behind it (emul.h). queuecommand counts the command, applies an armed
+ * Each host (module parameter hosts=1..4) has one LUN, the same library
+ * behind it (emul.h): one path to the changer, which sees each host as an
+ * initiator port of its own, as a library reached through two HBA ports
+ * does. A path can be taken down (its commands fail with a transport
+ * error or are never answered), brought up, removed and added again
+ * (debugfs "path"). queuecommand counts the command, applies an armed
  * fault, and either executes it at once (no delay) or puts it on the
  * host's in-flight list with a high-resolution timer whose work executes
  * and completes it later (fault "delay": executed at once, completed
@@ -31,7 +35,7 @@
 
 static unsigned int hosts = 1;
 module_param(hosts, uint, 0444);
-MODULE_PARM_DESC(hosts, "SCSI hosts (initiators) seeing the one library: 1 or 2 (default 1)");
+MODULE_PARM_DESC(hosts, "SCSI hosts (initiator ports, paths) seeing the one library: 1 to 4 (default 1)");
 
 static char *profile = "library";
 module_param(profile, charp, 0444);
@@ -169,6 +173,7 @@ static emul_qc_status emul_queuecommand(struct Scsi_Host *shost,
 	struct emul_fault f;
 	bool faulted;
 	u64 delay;
+	u8 down;
 
 	/* the timer and the work may still be on their way out */
 	memset(ec, 0, offsetof(struct emul_cmd, timer));
@@ -178,6 +183,22 @@ static emul_qc_status emul_queuecommand(struct Scsi_Host *shost,
 	INIT_LIST_HEAD(&ec->node);
 	INIT_LIST_HEAD(&ec->drop);
 	cmd->result = 0;
+
+	/* a path that is down: the library never sees the command */
+	spin_lock_irqsave(&eh->lock, flags);
+	down = eh->dying ? DID_NO_CONNECT : eh->down;
+	if (down == EMUL_PATH_TIMEOUT) {
+		ec->hold = EMUL_HOLD_TIMEOUT;
+		list_add_tail(&ec->node, &eh->inflight);
+	}
+	spin_unlock_irqrestore(&eh->lock, flags);
+	if (down == EMUL_PATH_TIMEOUT)
+		return 0;
+	if (down) {
+		set_host_byte(cmd, down);
+		scsi_done(cmd);
+		return 0;
+	}
 
 	spin_lock_irqsave(&st->lock, flags);
 	st->counters[eh->index][cmd->cmnd[0]]++;
@@ -284,7 +305,14 @@ static int emul_eh_device_reset(struct scsi_cmnd *cmd)
 	struct emul_host *eh = shost_priv(cmd->device->host);
 	struct emul_state *st = emul;
 	unsigned long flags;
+	bool down;
 
+	/* a path that is down reaches no LU: the host reset comes next */
+	spin_lock_irqsave(&eh->lock, flags);
+	down = eh->down;
+	spin_unlock_irqrestore(&eh->lock, flags);
+	if (down)
+		return FAILED;
 	if (!emul_drop(eh, cmd->device, false, true))
 		return FAILED;
 	spin_lock_irqsave(&st->lock, flags);
@@ -293,24 +321,33 @@ static int emul_eh_device_reset(struct scsi_cmnd *cmd)
 	return SUCCESS;
 }
 
+/*
+ * The library loses the I_T nexus of initiator @ini (a host reset, a path
+ * going down): SPC-2 5.5.1, its RESERVE reservations are released, and
+ * it gets I_T NEXUS LOSS OCCURRED (29/07) when it comes back.
+ */
+static void emul_nexus_loss(struct emul_state *st, unsigned int ini)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&st->lock, flags);
+	if (st->unit_res == ini)
+		st->unit_res = -1;
+	for (i = 0; i < st->nelems; i++)
+		if (st->elems[i].res_owner == ini + 1)
+			st->elems[i].res_owner = 0;
+	emul_raise_ua(st, ini, EMUL_UA_NEXUS_LOSS);
+	spin_unlock_irqrestore(&st->lock, flags);
+}
+
 /* A host reset drops this I_T nexus: everything in flight goes. */
 static int emul_eh_host_reset(struct scsi_cmnd *cmd)
 {
 	struct emul_host *eh = shost_priv(cmd->device->host);
-	struct emul_state *st = emul;
-	unsigned long flags;
-	unsigned int i;
 
 	emul_drop(eh, NULL, false, false);
-	spin_lock_irqsave(&st->lock, flags);
-	/* SPC-2 5.5.1: an I_T nexus loss releases its RESERVE reservations */
-	if (st->unit_res == eh->index)
-		st->unit_res = -1;
-	for (i = 0; i < st->nelems; i++)
-		if (st->elems[i].res_owner == eh->index + 1)
-			st->elems[i].res_owner = 0;
-	emul_raise_ua(st, eh->index, EMUL_UA_NEXUS_LOSS);
-	spin_unlock_irqrestore(&st->lock, flags);
+	emul_nexus_loss(emul, eh->index);
 	return SUCCESS;
 }
 
@@ -392,6 +429,85 @@ int emul_add_lu(void)
 	}
 	mutex_unlock(&emul_lu_mutex);
 	return err;
+}
+
+/*
+ * debugfs "path down N HOW" (@how: a host byte or EMUL_PATH_TIMEOUT) and
+ * "path up N" (@how 0). Going down loses the I_T nexus; commands already
+ * in flight on the path complete as they would have.
+ */
+int emul_path_down(unsigned int index, u8 how)
+{
+	struct emul_host *eh;
+	unsigned long flags;
+	bool was_down;
+
+	if (index >= hosts)
+		return -EINVAL;
+	eh = shost_priv(emul_shosts[index]);
+	spin_lock_irqsave(&eh->lock, flags);
+	was_down = eh->down;
+	eh->down = how;
+	spin_unlock_irqrestore(&eh->lock, flags);
+	if (how && !was_down)
+		emul_nexus_loss(emul, index);
+	return 0;
+}
+
+/* debugfs "path remove N": the LU disappears from one host alone. */
+int emul_path_remove(unsigned int index)
+{
+	struct scsi_device *sdev;
+
+	if (index >= hosts)
+		return -EINVAL;
+	mutex_lock(&emul_lu_mutex);
+	sdev = scsi_device_lookup(emul_shosts[index], 0, 0, 0);
+	if (sdev) {
+		scsi_remove_device(sdev);
+		scsi_device_put(sdev);
+	}
+	mutex_unlock(&emul_lu_mutex);
+	return sdev ? 0 : -ENOENT;
+}
+
+/* debugfs "path add N": the LU appears on that host again. */
+int emul_path_add(unsigned int index)
+{
+	int err;
+
+	if (index >= hosts)
+		return -EINVAL;
+	mutex_lock(&emul_lu_mutex);
+	emul_shosts[index]->max_sectors = max(READ_ONCE(emul_max_sectors), 8U);
+	err = scsi_add_device(emul_shosts[index], 0, 0, 0);
+	mutex_unlock(&emul_lu_mutex);
+	return err;
+}
+
+/* debugfs "path" read: "INDEX hostN up|down HOW present|removed" a line */
+void emul_path_show(struct seq_file *m)
+{
+	struct scsi_device *sdev;
+	struct emul_host *eh;
+	unsigned long flags;
+	unsigned int i;
+	u8 down;
+
+	mutex_lock(&emul_lu_mutex);
+	for (i = 0; i < hosts; i++) {
+		eh = shost_priv(emul_shosts[i]);
+		spin_lock_irqsave(&eh->lock, flags);
+		down = eh->down;
+		spin_unlock_irqrestore(&eh->lock, flags);
+		sdev = scsi_device_lookup(emul_shosts[i], 0, 0, 0);
+		if (sdev)
+			scsi_device_put(sdev);
+		seq_printf(m, "%u host%u %s %s\n", i, emul_shosts[i]->host_no,
+			   !down ? "up -" : down == EMUL_PATH_TIMEOUT ?
+			   "down timeout" : "down did", sdev ? "present" : "removed");
+	}
+	mutex_unlock(&emul_lu_mutex);
 }
 
 static void emul_remove_hosts(void)

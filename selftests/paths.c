@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Paths and failover on the emulation (Documentation/autoch.rst,
+ * "Paths"): with autoch's multipath parameter set, the emulation's hosts
+ * (each a path to the one library, a different initiator port) give one
+ * node with one paths/H:C:T:L directory each; a path that goes down
+ * during a status loop costs the caller nothing (the command is sent
+ * again on the other path, failovers counts it); root disables, enables
+ * and makes a path active through sysfs; a path removed and added again
+ * leaves and rejoins the node. Without multipath, or with one path,
+ * everything is as it was: one node per SCSI device, one path each, and
+ * a transport failure reaches the caller.
+ *
+ * The fixture sets multipath and makes the emulation's LUs appear again
+ * (debugfs "event remove", "add") so that they are grouped; its teardown
+ * brings every path up, restores the parameters and regroups them as
+ * they were. Skips, with the reason, without the emulation's path control
+ * or with one host (one path): superloader hosts=1, tgt, a real library.
+ */
+#include <dirent.h>
+#include <limits.h>
+#include <sys/wait.h>
+
+#include "emul_ctl.h"
+
+#define PATHS_MAX	4
+#define CLASS_DIR	"/sys/class/autoch"
+
+/* The emulation's paths ("path" file): count, and each one's SCSI host. */
+static int emul_paths(unsigned int *host_no)
+{
+	char buf[1024], *line, *save;
+	unsigned int idx, h;
+	int n = 0;
+
+	if (emul_read_file(EMUL_DEBUGFS "/path", buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line && n < PATHS_MAX;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%u host%u", &idx, &h) != 2)
+			continue;
+		host_no[n++] = h;
+	}
+	return n;
+}
+
+/* The paths/ entries of node @name: their count; names in @names. */
+static int node_paths(const char *name, char names[][32])
+{
+	char dir[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(dir, sizeof(dir), CLASS_DIR "/%s/paths", name);
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' && n < PATHS_MAX &&
+		    strlen(de->d_name) < 32)
+			strcpy(names[n++], de->d_name);
+	closedir(d);
+	return n;
+}
+
+/* The node one of whose paths is on SCSI host @host_no, into @name. */
+static bool node_of_host(unsigned int host_no, char *name, size_t len)
+{
+	char paths[PATHS_MAX][32];
+	struct dirent *de;
+	unsigned int h;
+	bool found = false;
+	DIR *d;
+	int i, n;
+
+	d = opendir(CLASS_DIR);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		if (strncmp(de->d_name, "autoch", 6))
+			continue;
+		n = node_paths(de->d_name, paths);
+		for (i = 0; i < n; i++) {
+			if (sscanf(paths[i], "%u:", &h) == 1 && h == host_no &&
+			    strlen(de->d_name) < len) {
+				strcpy(name, de->d_name);
+				found = true;
+			}
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+static int path_read(const char *node, const char *path, const char *file,
+		     char *buf, size_t len)
+{
+	char p[PATH_MAX];
+	int n;
+
+	snprintf(p, sizeof(p), CLASS_DIR "/%s/paths/%s/%s", node, path, file);
+	n = emul_read_file(p, buf, len);
+	if (n > 0)
+		buf[strcspn(buf, "\n")] = '\0';
+	return n;
+}
+
+static int path_write(const char *node, const char *path, const char *s)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), CLASS_DIR "/%s/paths/%s/state", node, path);
+	return emul_write_file(p, s);
+}
+
+static long node_long(const char *node, const char *file)
+{
+	char p[PATH_MAX], buf[64];
+
+	snprintf(p, sizeof(p), CLASS_DIR "/%s/%s", node, file);
+	if (emul_read_file(p, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* The path of @node in @state, into @out; how many there are. */
+static int path_in_state(const char *node, const char *state, char *out)
+{
+	char paths[PATHS_MAX][32], st[32];
+	int i, n, found = 0;
+
+	n = node_paths(node, paths);
+	for (i = 0; i < n; i++) {
+		if (path_read(node, paths[i], "state", st, sizeof(st)) > 0 &&
+		    !strcmp(st, state)) {
+			if (out)
+				strcpy(out, paths[i]);
+			found++;
+		}
+	}
+	return found;
+}
+
+/* The emulation's index of the path named "H:C:T:L". */
+static int emul_index(const unsigned int *host_no, int n, const char *path)
+{
+	unsigned int h;
+	int i;
+
+	if (sscanf(path, "%u:", &h) != 1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (host_no[i] == h)
+			return i;
+	return -1;
+}
+
+/*
+ * Every LU of the emulation removed and added again, so that probe
+ * groups them (or not) as multipath now says; true once @want nodes with
+ * @per_node paths each are there.
+ */
+static bool regroup(const unsigned int *host_no, int n, int per_node)
+{
+	char name[64], paths[PATHS_MAX][32];
+	double end;
+	int i, ok;
+
+	if (emul_ctl("event", "remove") || emul_ctl("event", "add"))
+		return false;
+	end = emul_now_ms() + 10000;
+	do {
+		for (ok = 0, i = 0; i < n; i++)
+			if (node_of_host(host_no[i], name, sizeof(name)) &&
+			    node_paths(name, paths) == per_node)
+				ok++;
+		if (ok == n)
+			return true;
+		emul_sleep_ms(50);
+	} while (emul_now_ms() < end);
+	return false;
+}
+
+/*
+ * 6.1's harness runs the test after a setup that skipped: a test of the
+ * fixture returns at once then.
+ */
+#define SETUP_DONE() do {						\
+	if (_metadata->skip)						\
+		return;							\
+} while (0)
+
+FIXTURE(paths) {
+	struct emul_params params;
+	unsigned int host_no[PATHS_MAX];
+	int n;
+	char node[64];
+	char dev[80];
+	struct element_addresses ea;
+};
+
+FIXTURE_SETUP(paths)
+{
+	int fd;
+
+	memset(&self->params, 0, sizeof(self->params));
+	self->n = 0;
+	if (!emul_present())
+		AUTOCH_SKIP(return, "no emulated changer (%s absent)", EMUL_DEBUGFS);
+	self->n = emul_paths(self->host_no);
+	if (self->n < 0) {
+		self->n = 0;
+		AUTOCH_SKIP(return, "the emulation has no path control");
+	}
+	if (self->n < 2) {
+		self->n = 0;
+		AUTOCH_SKIP(return, "the profile has one path (hosts=1)");
+	}
+	ASSERT_EQ(0, emul_param_set(&self->params, AUTOCH_MODULE, "multipath", 1));
+	/* every status query reaches the changer */
+	ASSERT_EQ(0, emul_param_set(&self->params, AUTOCH_MODULE, "cache_ms", 0));
+	ASSERT_TRUE(regroup(self->host_no, self->n, self->n));
+	ASSERT_TRUE(node_of_host(self->host_no[0], self->node, sizeof(self->node)));
+	snprintf(self->dev, sizeof(self->dev), "/dev/%s", self->node);
+	ASSERT_TRUE(emul_wait_node(self->dev, true, 5000));
+	fd = open(self->dev, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_ELEMENT_ADDRESSES, &self->ea));
+	close(fd);
+}
+
+FIXTURE_TEARDOWN(paths)
+{
+	int i;
+
+	if (self->n) {
+		for (i = 0; i < self->n; i++) {
+			emul_ctl("path", "up %d", i);
+			/* a path a test removed and did not add back */
+			emul_ctl("path", "add %d", i);
+		}
+		EXPECT_EQ(0, emul_params_restore(&self->params));
+		EXPECT_TRUE(regroup(self->host_no, self->n, 1));
+	}
+	autoch_teardown_done(_metadata);
+}
+
+/* One node, one directory per path, one of them active. */
+TEST_F(paths, grouped)
+{
+	char paths[PATHS_MAX][32], name[64], link[PATH_MAX], target[PATH_MAX];
+	int i, n;
+
+	SETUP_DONE();
+
+	n = node_paths(self->node, paths);
+	ASSERT_EQ(self->n, n);
+	EXPECT_EQ(1, path_in_state(self->node, "active", NULL));
+	EXPECT_EQ(self->n - 1, path_in_state(self->node, "standby", NULL));
+	for (i = 0; i < self->n; i++) {
+		/* every host's LU is a path of this node, none has its own */
+		ASSERT_TRUE(node_of_host(self->host_no[i], name, sizeof(name)));
+		EXPECT_STREQ(self->node, name);
+		snprintf(link, sizeof(link), CLASS_DIR "/%s/paths/%s/device",
+			 self->node, paths[i]);
+		ASSERT_NE(NULL, realpath(link, target));
+		EXPECT_STREQ(paths[i], basename(target));
+	}
+	EXPECT_EQ(0, node_long(self->node, "failovers"));
+}
+
+/*
+ * The active path goes down (transport disrupted) in the middle of a
+ * status loop: no call fails, the path is failed, another is active,
+ * failovers counts it. The longest call is logged.
+ */
+TEST_F(paths, down_during_status_loop)
+{
+	char active[32], now[32], buf[64];
+	struct element_status es;
+	double t0, dt, worst = 0;
+	int fd, i, idx, errors = 0, first_err = 0;
+	long before;
+
+	SETUP_DONE();
+
+	ASSERT_EQ(1, path_in_state(self->node, "active", active));
+	idx = emul_index(self->host_no, self->n, active);
+	ASSERT_LE(0, idx);
+	before = node_long(self->node, "failovers");
+	fd = open(self->dev, O_RDONLY);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 400; i++) {
+		if (i == 100)
+			ASSERT_EQ(0, emul_ctl("path", "down %d transport_disrupted", idx));
+		memset(&es, 0, sizeof(es));
+		es.element = self->ea.first_storage + i % self->ea.num_storages;
+		t0 = emul_now_ms();
+		if (ioctl(fd, SIOC_ELEMENT_STATUS, &es)) {
+			if (!errors++)
+				first_err = errno;
+		}
+		dt = emul_now_ms() - t0;
+		if (dt > worst)
+			worst = dt;
+	}
+	close(fd);
+	EXPECT_EQ(0, errors) TH_LOG("first error %s", strerror(first_err));
+	EXPECT_LT(before, node_long(self->node, "failovers"));
+	ASSERT_LT(0, path_read(self->node, active, "state", buf, sizeof(buf)));
+	EXPECT_STREQ("failed", buf);
+	ASSERT_LT(0, path_read(self->node, active, "last_error", buf, sizeof(buf)));
+	EXPECT_STREQ("0x000e0000", buf);	/* DID_TRANSPORT_DISRUPTED */
+	EXPECT_EQ(1, path_in_state(self->node, "active", now));
+	EXPECT_STRNE(active, now);
+	TH_LOG("failovers %ld, longest call %.1f ms, failover_max_ms %ld",
+	       node_long(self->node, "failovers"), worst,
+	       node_long(self->node, "failover_max_ms"));
+
+	/* up again: failed until root enables it, then a standby */
+	ASSERT_EQ(0, emul_ctl("path", "up %d", idx));
+	ASSERT_EQ(0, path_write(self->node, active, "enable"));
+	ASSERT_LT(0, path_read(self->node, active, "state", buf, sizeof(buf)));
+	EXPECT_STREQ("standby", buf);
+}
+
+/*
+ * A MOVE MEDIUM is not sent again: on a path that is down it fails with
+ * the transport's errno (ENXIO, no connect), as with one path, and the
+ * library did not move; the next call goes to the other path.
+ */
+TEST_F(paths, move_not_repeated)
+{
+	struct move_medium_parms mp = {};
+	struct autoch_dev d;
+	char active[32];
+	int full, empty, idx, ret;
+	struct element_status es = {};
+
+	SETUP_DONE();
+
+	ASSERT_EQ(1, path_in_state(self->node, "active", active));
+	idx = emul_index(self->host_no, self->n, active);
+	ASSERT_EQ(0, emul_open(&d, self->dev));
+	full = autoch_find(&d, AUTOCH_STORAGE, AUTOCH_FULL, NULL, 0);
+	empty = autoch_find(&d, AUTOCH_STORAGE, AUTOCH_EMPTY, NULL, 0);
+	if (full < 0 || empty < 0) {
+		autoch_close(&d);
+		AUTOCH_SKIP(return, "no full and empty storage elements");
+	}
+	ASSERT_EQ(0, emul_ctl("path", "down %d no_connect", idx));
+	mp.transport = self->ea.first_transport;
+	mp.source = full;
+	mp.destination = empty;
+	ret = autoch_try_move(&d, &mp);
+	EXPECT_EQ(ENXIO, ret);
+	es.element = full;
+	EXPECT_EQ(0, autoch_ioctl(d.fd, SIOC_ELEMENT_STATUS, &es));
+	EXPECT_EQ(1, es.full ? 1 : 0);
+	if (!ret)
+		autoch_undo(&d);
+	autoch_close(&d);
+}
+
+/* Root disables, enables and picks the active path; the counters agree. */
+TEST_F(paths, disable_enable)
+{
+	char active[32], other[32], buf[64], paths[PATHS_MAX][32];
+	struct element_status es = {};
+	long c0, c1;
+	int fd, i, a, o, n;
+
+	SETUP_DONE();
+
+	ASSERT_EQ(1, path_in_state(self->node, "active", active));
+	n = node_paths(self->node, paths);
+	for (i = 0; i < n && !strcmp(paths[i], active); i++)
+		;
+	ASSERT_LT(i, n);
+	strcpy(other, paths[i]);
+	a = emul_index(self->host_no, self->n, active);
+	o = emul_index(self->host_no, self->n, other);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, o);
+	ASSERT_GT(2, a) TH_LOG("counters cover two hosts");
+	ASSERT_GT(2, o);
+
+	EXPECT_EQ(EINVAL, path_write(self->node, active, "sideways"));
+	ASSERT_EQ(0, path_write(self->node, active, "disable"));
+	ASSERT_LT(0, path_read(self->node, active, "state", buf, sizeof(buf)));
+	EXPECT_STREQ("disabled", buf);
+	ASSERT_EQ(1, path_in_state(self->node, "active", buf));
+	EXPECT_STRNE(active, buf);
+
+	fd = open(self->dev, O_RDONLY);
+	ASSERT_LE(0, fd);
+	c0 = emul_counter(0xb8, a);
+	c1 = emul_counter(0xb8, o);
+	es.element = self->ea.first_storage;
+	for (i = 0; i < 20; i++)
+		EXPECT_EQ(0, autoch_ioctl(fd, SIOC_ELEMENT_STATUS, &es));
+	EXPECT_EQ(c0, emul_counter(0xb8, a)) TH_LOG("sent on a disabled path");
+	EXPECT_LE(c1 + 20, emul_counter(0xb8, o));
+
+	/* the last enabled path cannot be disabled */
+	if (self->n == 2)
+		EXPECT_EQ(EBUSY, path_write(self->node, other, "disable"));
+	/* a disabled path cannot be made active before it is enabled */
+	EXPECT_EQ(EBUSY, path_write(self->node, active, "active"));
+	ASSERT_EQ(0, path_write(self->node, active, "enable"));
+	ASSERT_LT(0, path_read(self->node, active, "state", buf, sizeof(buf)));
+	EXPECT_STREQ("standby", buf);
+	ASSERT_EQ(0, path_write(self->node, active, "active"));
+	ASSERT_LT(0, path_read(self->node, active, "state", buf, sizeof(buf)));
+	EXPECT_STREQ("active", buf);
+	c0 = emul_counter(0xb8, a);
+	for (i = 0; i < 20; i++)
+		EXPECT_EQ(0, autoch_ioctl(fd, SIOC_ELEMENT_STATUS, &es));
+	EXPECT_LE(c0 + 20, emul_counter(0xb8, a));
+	close(fd);
+
+	/* only root writes */
+	if (!fork()) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(path_write(self->node, active, "disable") == EACCES ? 0 : 1);
+	}
+	ASSERT_LT(0, wait(&i));
+	EXPECT_EQ(0, WEXITSTATUS(i));
+}
+
+/*
+ * The active path's SCSI device (the node's parent, the first path) is
+ * removed under an open file: the node stays, the file keeps working on
+ * the other path; added again, it is a path of the same node.
+ */
+TEST_F(paths, remove_and_add)
+{
+	char active[32], paths[PATHS_MAX][32], name[64], link[PATH_MAX];
+	char target[PATH_MAX];
+	struct element_status es = {};
+	int fd, idx, i;
+
+	SETUP_DONE();
+
+	ASSERT_EQ(1, path_in_state(self->node, "active", active));
+	idx = emul_index(self->host_no, self->n, active);
+	ASSERT_LE(0, idx);
+	fd = open(self->dev, O_RDONLY);
+	ASSERT_LE(0, fd);
+
+	ASSERT_EQ(0, emul_ctl("path", "remove %d", idx));
+	EXPECT_EQ(self->n - 1, node_paths(self->node, paths));
+	EXPECT_EQ(0, access(self->dev, F_OK));
+	es.element = self->ea.first_storage;
+	for (i = 0; i < 10; i++)
+		EXPECT_EQ(0, autoch_ioctl(fd, SIOC_ELEMENT_STATUS, &es));
+	EXPECT_EQ(1, path_in_state(self->node, "active", NULL));
+	/* the node's parent is a SCSI device that is still there */
+	snprintf(link, sizeof(link), CLASS_DIR "/%s/device", self->node);
+	ASSERT_NE(NULL, realpath(link, target));
+	EXPECT_STRNE(active, basename(target));
+
+	ASSERT_EQ(0, emul_ctl("path", "add %d", idx));
+	EXPECT_EQ(self->n, node_paths(self->node, paths));
+	ASSERT_TRUE(node_of_host(self->host_no[idx], name, sizeof(name)));
+	EXPECT_STREQ(self->node, name);
+	EXPECT_EQ(1, path_in_state(self->node, "active", NULL));
+	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_ELEMENT_STATUS, &es));
+	close(fd);
+	EXPECT_EQ(0, access(self->dev, F_OK));
+}
+
+/*
+ * Without multipath (the default): one node per SCSI device, one path
+ * each, active; a path down reaches the caller as the transport's errno
+ * (ENXIO) and is failed until a command gets through again.
+ */
+TEST(single_path_unchanged)
+{
+	struct emul_params params = {};
+	unsigned int host_no[PATHS_MAX];
+	char name[64], paths[PATHS_MAX][32], buf[64], dev[80];
+	struct element_status es = {};
+	struct element_addresses ea;
+	int n, i, fd;
+
+	if (!emul_present())
+		AUTOCH_SKIP(return, "no emulated changer (%s absent)", EMUL_DEBUGFS);
+	n = emul_paths(host_no);
+	if (n < 0)
+		AUTOCH_SKIP(return, "the emulation has no path control");
+	ASSERT_EQ(0, emul_param_get(AUTOCH_MODULE, "multipath"));
+	for (i = 0; i < n; i++) {
+		ASSERT_TRUE(node_of_host(host_no[i], name, sizeof(name)));
+		ASSERT_EQ(1, node_paths(name, paths));
+		ASSERT_LT(0, path_read(name, paths[0], "state", buf, sizeof(buf)));
+		EXPECT_STREQ("active", buf);
+	}
+	ASSERT_TRUE(node_of_host(host_no[0], name, sizeof(name)));
+	ASSERT_EQ(1, node_paths(name, paths));
+	snprintf(dev, sizeof(dev), "/dev/%s", name);
+	fd = open(dev, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_ELEMENT_ADDRESSES, &ea));
+	/* every status query reaches the changer */
+	ASSERT_EQ(0, emul_param_set(&params, AUTOCH_MODULE, "cache_ms", 0));
+	es.element = ea.first_storage;
+	ASSERT_EQ(0, emul_ctl("path", "down 0 no_connect"));
+	EXPECT_EQ(ENXIO, autoch_ioctl(fd, SIOC_ELEMENT_STATUS, &es));
+	EXPECT_LT(0, path_read(name, paths[0], "state", buf, sizeof(buf)));
+	EXPECT_STREQ("failed", buf);
+	EXPECT_EQ(0, emul_ctl("path", "up 0"));
+	/* 29/07 (I_T nexus loss) first, which the driver rides out */
+	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_ELEMENT_STATUS, &es));
+	ASSERT_LT(0, path_read(name, paths[0], "state", buf, sizeof(buf)));
+	EXPECT_STREQ("active", buf);
+	EXPECT_EQ(0, node_long(name, "failovers"));
+	close(fd);
+	EXPECT_EQ(0, emul_params_restore(&params));
+}
+
+int main(int argc, char **argv)
+{
+	autoch_require_changer();
+	return test_harness_run(argc, argv);
+}
