@@ -144,15 +144,19 @@ enum autoch_type {
 };
 
 /*
- * READ ELEMENT STATUS limits learnt from real libraries: some cannot
- * report more than 1,000 elements in one reply, some read only two bytes
- * of the three-byte allocation length (learnt per device, see
- * autoch_res_alloc()). A reply is at most AUTOCH_RES_MAX_ALLOC bytes:
- * 1,000 descriptors of up to 262 bytes.
+ * READ ELEMENT STATUS limits learnt from real libraries, per device: some
+ * cannot report more than AUTOCH_RES_MAX_ELEMS elements in one reply (they
+ * refuse a larger count or cut the report short: AUTOCH_QUIRK_RES_CHUNK),
+ * some read only two bytes of the three-byte allocation length
+ * (AUTOCH_QUIRK_ALLOC16, see autoch_res_alloc()). Other changers are asked
+ * for every element of the type at once, in replies of at most
+ * AUTOCH_RES_MAX_ALLOC bytes and what the host can transfer in one
+ * command: 4 MiB is the most kmalloc() gives in one piece, and 1,024
+ * pages the most a kernel buffer maps into one request.
  */
 #define AUTOCH_RES_MAX_ELEMS	1000
 #define AUTOCH_RES_MAX_ALLOC16	0xffffU
-#define AUTOCH_RES_MAX_ALLOC	((unsigned int)SZ_256K)
+#define AUTOCH_RES_MAX_ALLOC	((unsigned int)SZ_4M)
 #define AUTOCH_RES_HDR_LEN	8
 #define AUTOCH_RES_PAGE_HDR_LEN	8
 #define AUTOCH_DESC_MIN_LEN	12
@@ -193,6 +197,7 @@ enum autoch_quirk {
 	AUTOCH_QUIRK_NO_RESV10,		/* RESERVE/RELEASE (10) */
 	AUTOCH_QUIRK_NO_ELEM_RESV,	/* element reservations */
 	AUTOCH_QUIRK_NO_APTPL,		/* REGISTER with APTPL (no PTPL_C) */
+	AUTOCH_QUIRK_RES_CHUNK,		/* more than AUTOCH_RES_MAX_ELEMS in one reply */
 };
 
 /* SMC-3 mode pages (7.3): the element map and what the changer can do */
@@ -673,6 +678,8 @@ unsigned int autoch_res_alloc(unsigned int want, bool alloc16,
 			      unsigned int limit);
 bool autoch_res_empty(const struct autoch_cmd *cmd);
 bool autoch_res_alloc16_reply(const struct autoch_cmd *cmd, int err);
+bool autoch_res_cut_short(const struct autoch_cmd *cmd, unsigned int count,
+			  int n);
 int autoch_parse_drive_id(const u8 *buf, unsigned int avail, u16 addr,
 			  struct autoch_drive_id *id);
 int autoch_mode_page_find(u8 *buf, unsigned int avail, u8 page,
