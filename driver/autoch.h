@@ -269,12 +269,16 @@ struct autoch_elem {
  * @count: number of elements
  * @desc_len: element descriptor length the device last used, a guess
  *	until it has answered once; sizes the next READ ELEMENT STATUS
+ * @next: the address after the last descriptor the last READ ELEMENT
+ *	STATUS of the type brought, 0 before the first: a miss there is a
+ *	caller walking the elements (autoch_read_status())
  * @elems: cached status, @count entries
  */
 struct autoch_range {
 	u16 first;
 	u16 count;
 	u16 desc_len;
+	u32 next;
 	struct autoch_elem *elems;
 };
 

@@ -529,10 +529,13 @@ VISIBLE_IF_KUNIT bool autoch_res_cut_short(const struct autoch_cmd *cmd,
 }
 
 /*
- * Read the status of @addr and the elements after it, every one of its
- * type (AUTOCH_RES_MAX_ELEMS once the changer was seen to need it), as
- * many as the host can transfer in one command, into the cache; copy the
- * status of @addr to @out. Called with @io_lock held.
+ * Read the status of @addr and the elements after it into the cache and
+ * copy the status of @addr to @out. A caller walking the elements (@addr
+ * is the first of its type, or where the last read of the type ended)
+ * gets every one of its type after it (AUTOCH_RES_MAX_ELEMS once the
+ * changer was seen to need it), as many as the host can transfer in one
+ * command; any other miss, AUTOCH_RES_MAX_ELEMS, so that one query
+ * does not cost a whole library's report. Called with @io_lock held.
  *
  * Longer than 60 lines: the snapshot of the map taken under @state_lock, the
  * command and its three fallbacks (AUTOCH_RES_MAX_ELEMS elements, two-byte
@@ -543,6 +546,7 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 {
 	struct request_queue *q = ach->sdev->request_queue;
 	unsigned int map_seq, alloc, count, desc_len;
+	struct autoch_range *r;
 	struct autoch_cmd *cmd;
 	bool voltag, alloc16, found = false;
 	int type, err, n;
@@ -562,8 +566,11 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 		err = -EINVAL;
 		goto out;
 	}
-	count = ach->range[type - 1].first + ach->range[type - 1].count - addr;
-	desc_len = ach->range[type - 1].desc_len;
+	r = &ach->range[type - 1];
+	count = r->first + r->count - addr;
+	desc_len = r->desc_len;
+	if (addr != r->first && addr != r->next)
+		count = min_t(unsigned int, count, AUTOCH_RES_MAX_ELEMS);
 	map_seq = ach->map_seq;
 	gen = ach->cache_gen;
 	voltag = !test_bit(AUTOCH_QUIRK_NO_VOLTAG, &ach->quirks);
@@ -633,6 +640,10 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 		err = n;
 		goto out_buf;
 	}
+	mutex_lock(&ach->state_lock);
+	if (n && ach->map_seq == map_seq)
+		ach->range[type - 1].next = (u32)last + 1;
+	mutex_unlock(&ach->state_lock);
 	/* Some cut a long report short: ask for fewer from now on. */
 	if (count > AUTOCH_RES_MAX_ELEMS && autoch_res_cut_short(cmd, count, n) &&
 	    !test_and_set_bit(AUTOCH_QUIRK_RES_CHUNK, &ach->quirks))
