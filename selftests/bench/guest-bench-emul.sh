@@ -44,10 +44,10 @@ dst=$((src + $(cat $a/num_storages) - 1))
 echo "# map $map, moving $src -> $dst"
 # NAME COMMAND...: phase NAME@$lat, its RESULT line named so too
 at_lat() {
-	name=$1
+	op=$1	# phase() sets name
 	shift
-	phase "$name@$lat" "$@" >/tmp/phase.out
-	sed "s/^RESULT $name /RESULT $name@$lat /" /tmp/phase.out
+	phase "$op@$lat" "$@" >/tmp/phase.out
+	sed "s/^RESULT $op /RESULT $op@$lat /" /tmp/phase.out
 }
 
 for lat in $latencies; do
