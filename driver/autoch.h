@@ -186,15 +186,19 @@ enum autoch_type {
 };
 
 /*
- * READ ELEMENT STATUS limits learnt from real libraries: some cannot
- * report more than 1,000 elements in one reply, some read only two bytes
- * of the three-byte allocation length (learnt per device, see
- * autoch_res_alloc()). A reply is at most AUTOCH_RES_MAX_ALLOC bytes:
- * 1,000 descriptors of up to 262 bytes.
+ * READ ELEMENT STATUS limits learnt from real libraries, per device: some
+ * cannot report more than AUTOCH_RES_MAX_ELEMS elements in one reply (they
+ * refuse a larger count or cut the report short: AUTOCH_QUIRK_RES_CHUNK),
+ * some read only two bytes of the three-byte allocation length
+ * (AUTOCH_QUIRK_ALLOC16, see autoch_res_alloc()). Other changers are asked
+ * for every element of the type at once, in replies of at most
+ * AUTOCH_RES_MAX_ALLOC bytes and what the host can transfer in one
+ * command: 4 MiB is the most kmalloc() gives in one piece, and 1,024
+ * pages the most a kernel buffer maps into one request.
  */
 #define AUTOCH_RES_MAX_ELEMS	1000
 #define AUTOCH_RES_MAX_ALLOC16	0xffffU
-#define AUTOCH_RES_MAX_ALLOC	((unsigned int)SZ_256K)
+#define AUTOCH_RES_MAX_ALLOC	((unsigned int)SZ_4M)
 #define AUTOCH_RES_HDR_LEN	8
 #define AUTOCH_RES_PAGE_HDR_LEN	8
 #define AUTOCH_DESC_MIN_LEN	12
@@ -235,6 +239,7 @@ enum autoch_quirk {
 	AUTOCH_QUIRK_NO_RESV10,		/* RESERVE/RELEASE (10) */
 	AUTOCH_QUIRK_NO_ELEM_RESV,	/* element reservations */
 	AUTOCH_QUIRK_NO_APTPL,		/* REGISTER with APTPL (no PTPL_C) */
+	AUTOCH_QUIRK_RES_CHUNK,		/* more than AUTOCH_RES_MAX_ELEMS in one reply */
 };
 
 /*
@@ -336,12 +341,16 @@ struct autoch_elem {
  * @count: number of elements
  * @desc_len: element descriptor length the device last used, a guess
  *	until it has answered once; sizes the next READ ELEMENT STATUS
+ * @next: the address after the last descriptor the last READ ELEMENT
+ *	STATUS of the type brought, 0 before the first: a miss there is a
+ *	caller walking the elements (autoch_read_status())
  * @elems: cached status, @count entries
  */
 struct autoch_range {
 	u16 first;
 	u16 count;
 	u16 desc_len;
+	u32 next;
 	struct autoch_elem *elems;
 };
 
@@ -722,8 +731,8 @@ void autoch_path_ok(struct autoch_device *ach, struct autoch_path *path,
 enum autoch_path_state autoch_path_state(struct autoch_path *path);
 int autoch_path_set(struct autoch_path *path, enum autoch_path_state want);
 void autoch_path_uevent(struct autoch_device *ach, struct autoch_path *path);
-void autoch_queue_limits(struct autoch_device *ach, unsigned int *max_bytes,
-			 unsigned int *seg_bytes);
+void autoch_queue_limits(struct autoch_device *ach, bool contig,
+			 unsigned int *max_bytes, unsigned int *seg_bytes);
 extern const struct kobj_type autoch_path_ktype;
 
 /* autoch_cmd.c: command execution and sense mapping */
@@ -896,6 +905,8 @@ unsigned int autoch_res_alloc(unsigned int want, bool alloc16,
 			      unsigned int limit);
 bool autoch_res_empty(const struct autoch_cmd *cmd);
 bool autoch_res_alloc16_reply(const struct autoch_cmd *cmd, int err);
+bool autoch_res_cut_short(const struct autoch_cmd *cmd, unsigned int count,
+			  int n);
 int autoch_parse_drive_id(const u8 *buf, unsigned int avail, u16 addr,
 			  struct autoch_drive_id *id);
 bool autoch_id_matches(const struct autoch_drive_id *id,

@@ -34,7 +34,7 @@ unsigned int autoch_xfer_max(struct autoch_device *ach)
 {
 	unsigned int bytes, segs;
 
-	autoch_queue_limits(ach, &bytes, &segs);
+	autoch_queue_limits(ach, false, &bytes, &segs);
 	return min(bytes, segs);
 }
 

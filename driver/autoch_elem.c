@@ -482,18 +482,71 @@ VISIBLE_IF_KUNIT bool autoch_res_alloc16_reply(const struct autoch_cmd *cmd, int
 }
 
 /*
- * Read the status of @addr and the elements after it, up to 1,000 of its
- * type in one command, into the cache; copy the status of @addr to @out.
- * Called with @io_lock held.
+ * What one READ ELEMENT STATUS may bring through every path's host: into
+ * a buffer in one piece (@contig), segments of the queue's largest
+ * segment size; into a vmalloc'ed one, a page per segment.
+ */
+static unsigned int autoch_res_limit(struct autoch_device *ach, bool contig)
+{
+	unsigned int bytes, segs;
+
+	autoch_queue_limits(ach, contig, &bytes, &segs);
+	return min3(bytes, segs, AUTOCH_RES_MAX_ALLOC);
+}
+
+/*
+ * The reply buffer of a READ ELEMENT STATUS that wants @want bytes and
+ * its length in *@alloc (autoch_res_alloc()): in one piece when memory
+ * allows, which the host takes in fewer segments, else vmalloc'ed and
+ * as long as a page per segment allows.
+ */
+static void *autoch_res_buf(struct autoch_device *ach, unsigned int want,
+			    bool alloc16, unsigned int *alloc)
+{
+	void *buf;
+
+	*alloc = autoch_res_alloc(want, alloc16, autoch_res_limit(ach, true));
+	buf = kmalloc(*alloc, GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY);
+	if (buf)
+		return buf;
+	*alloc = autoch_res_alloc(want, alloc16, autoch_res_limit(ach, false));
+	return kvmalloc(*alloc, GFP_KERNEL);
+}
+
+/*
+ * A reply of @n descriptors to a READ ELEMENT STATUS for @count that the
+ * changer cut short itself: its whole report arrived (the allocation
+ * length and the host did not cut it) and it has fewer elements than
+ * were asked for.
+ */
+VISIBLE_IF_KUNIT bool autoch_res_cut_short(const struct autoch_cmd *cmd,
+					   unsigned int count, int n)
+{
+	const u8 *buf = cmd->buf;
+
+	return n > 0 && n < count &&
+	       AUTOCH_RES_HDR_LEN + get_unaligned_be24(buf + 5) <=
+	       autoch_cmd_avail(cmd);
+}
+
+/*
+ * Read the status of @addr and the elements after it into the cache and
+ * copy the status of @addr to @out. A caller walking the elements (@addr
+ * is the first of its type, or where the last read of the type ended)
+ * gets every one of its type after it (AUTOCH_RES_MAX_ELEMS once the
+ * changer was seen to need it), as many as the host can transfer in one
+ * command; any other miss, AUTOCH_RES_MAX_ELEMS, so that one query
+ * does not cost a whole library's report. Called with @io_lock held.
  *
  * Longer than 60 lines: the snapshot of the map taken under @state_lock, the
- * command and its two fallbacks (two-byte allocation length, no VOLTAG)
- * share one command buffer and one unwinding.
+ * command and its three fallbacks (AUTOCH_RES_MAX_ELEMS elements, two-byte
+ * allocation length, no VOLTAG) share one command buffer and one unwinding.
  */
 static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 			      u16 addr, struct autoch_elem *out)
 {
-	unsigned int map_seq, alloc, limit, count, desc_len, bytes, segs;
+	unsigned int map_seq, alloc, count, desc_len;
+	struct autoch_range *r;
 	struct autoch_cmd *cmd;
 	bool voltag, alloc16, found = false;
 	int type, err, n;
@@ -513,23 +566,25 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 		err = -EINVAL;
 		goto out;
 	}
-	count = ach->range[type - 1].first + ach->range[type - 1].count - addr;
-	desc_len = ach->range[type - 1].desc_len;
+	r = &ach->range[type - 1];
+	count = r->first + r->count - addr;
+	desc_len = r->desc_len;
+	if (addr != r->first && addr != r->next)
+		count = min_t(unsigned int, count, AUTOCH_RES_MAX_ELEMS);
 	map_seq = ach->map_seq;
 	gen = ach->cache_gen;
 	voltag = !test_bit(AUTOCH_QUIRK_NO_VOLTAG, &ach->quirks);
 	alloc16 = test_bit(AUTOCH_QUIRK_ALLOC16, &ach->quirks);
+	if (test_bit(AUTOCH_QUIRK_RES_CHUNK, &ach->quirks))
+		count = min_t(unsigned int, count, AUTOCH_RES_MAX_ELEMS);
 	mutex_unlock(&ach->state_lock);
 
-	/* a vmalloc'ed buffer may take one segment per page */
-	autoch_queue_limits(ach, &bytes, &segs);
-	limit = min3(bytes, segs, AUTOCH_RES_MAX_ALLOC);
-	count = min_t(unsigned int, count, AUTOCH_RES_MAX_ELEMS);
-	alloc = autoch_res_alloc(AUTOCH_RES_HDR_LEN + AUTOCH_RES_PAGE_HDR_LEN +
-				 count * desc_len, alloc16, limit);
-
-	/* autoch_send() zeroes it before every try */
-	cmd->buf = kvmalloc(alloc, GFP_KERNEL);
+	/*
+	 * Every element asked for; a reply longer than the buffer is cut
+	 * at the allocation length, and the next miss reads on from there.
+	 */
+	cmd->buf = autoch_res_buf(ach, AUTOCH_RES_HDR_LEN + AUTOCH_RES_PAGE_HDR_LEN +
+				  count * desc_len, alloc16, &alloc);
 	if (!cmd->buf) {
 		err = -ENOMEM;
 		goto out;
@@ -540,6 +595,18 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 
 	autoch_res_cdb(cmd, type, voltag, addr, count, cmd->len);
 	err = autoch_do_cmd(ach, af, cmd);
+	if (err == -EINVAL && cmd->sshdr.asc == 0x24 &&
+	    count > AUTOCH_RES_MAX_ELEMS) {
+		/* Some changers refuse more elements: ask for fewer, remember it. */
+		autoch_recovered(af);
+		count = AUTOCH_RES_MAX_ELEMS;
+		autoch_res_cdb(cmd, type, voltag, addr, count, cmd->len);
+		err = autoch_do_cmd(ach, af, cmd);
+		if (!err && !autoch_res_empty(cmd) &&
+		    !test_and_set_bit(AUTOCH_QUIRK_RES_CHUNK, &ach->quirks))
+			dev_info(&ach->dev, "READ ELEMENT STATUS for more than %u elements was refused, asking for at most that\n",
+				 AUTOCH_RES_MAX_ELEMS);
+	}
 	if (autoch_res_alloc16_reply(cmd, err)) {
 		/* Ask again within two bytes; remember it if that works. */
 		autoch_recovered(af);
@@ -573,6 +640,15 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 		err = n;
 		goto out_buf;
 	}
+	mutex_lock(&ach->state_lock);
+	if (n && ach->map_seq == map_seq)
+		ach->range[type - 1].next = (u32)last + 1;
+	mutex_unlock(&ach->state_lock);
+	/* Some cut a long report short: ask for fewer from now on. */
+	if (count > AUTOCH_RES_MAX_ELEMS && autoch_res_cut_short(cmd, count, n) &&
+	    !test_and_set_bit(AUTOCH_QUIRK_RES_CHUNK, &ach->quirks))
+		dev_info(&ach->dev, "READ ELEMENT STATUS for %u elements reported %d, asking for at most %u\n",
+			 count, n, AUTOCH_RES_MAX_ELEMS);
 	if (!found) {
 		dev_dbg(&ach->dev, "no descriptor for element %u in %d\n", addr, n);
 		err = -EIO;

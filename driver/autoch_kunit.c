@@ -885,7 +885,11 @@ static const struct autoch_test_alloc autoch_test_allocs[] = {
 	{ 84016, true, 0x2000000, 65535 },
 	{ 128016, false, 0x2000000, 131072 },
 	{ 131073, false, 0x2000000, 196608 },
-	{ 300000, false, 0x2000000, 262144 },
+	{ 300000, false, 0x2000000, 327680 },
+	/* 50,000 descriptors of 88 bytes: 4 MiB at most */
+	{ 4400016, false, 0x2000000, 4194304 },
+	{ 4400016, false, 524288, 524288 },
+	{ 4400016, true, 0x2000000, 65535 },
 	{ 84016, false, 100000, 65536 },
 	{ 84016, false, 65535, 65535 },
 	{ 84016, false, 4096, 4096 },
@@ -906,6 +910,32 @@ static void autoch_test_res_alloc(struct kunit *test)
 		if (alloc > 0xffff)
 			KUNIT_EXPECT_EQ(test, alloc & 0xffff, 0U);
 	}
+}
+
+/* A report the changer cut short itself, told from one the length cut. */
+static void autoch_test_res_cut_short(struct kunit *test)
+{
+	struct autoch_cmd *cmd;
+	u8 *buf;
+
+	cmd = kunit_kzalloc(test, sizeof(*cmd), GFP_KERNEL);
+	buf = kunit_kzalloc(test, 0x20000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cmd);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	cmd->buf = buf;
+	cmd->len = 0x20000;
+
+	/* 1,000 descriptors of 88 bytes, all of the report: cut short */
+	put_unaligned_be24(8 + 88000, buf + 5);
+	cmd->resid = 0x20000 - 16 - 88000;
+	KUNIT_EXPECT_TRUE(test, autoch_res_cut_short(cmd, 5000, 1000));
+	/* every element asked for came */
+	KUNIT_EXPECT_FALSE(test, autoch_res_cut_short(cmd, 1000, 1000));
+	KUNIT_EXPECT_FALSE(test, autoch_res_cut_short(cmd, 5000, 0));
+	/* the report was longer than what arrived: the length cut it */
+	put_unaligned_be24(8 + 5000 * 88, buf + 5);
+	cmd->resid = 0;
+	KUNIT_EXPECT_FALSE(test, autoch_res_cut_short(cmd, 5000, 1489));
 }
 
 static void autoch_test_res_alloc16_reply(struct kunit *test)
@@ -1306,6 +1336,7 @@ static struct kunit_case autoch_test_cases[] = {
 	KUNIT_CASE(autoch_test_res_cdb),
 	KUNIT_CASE(autoch_test_res_alloc),
 	KUNIT_CASE(autoch_test_res_alloc16_reply),
+	KUNIT_CASE(autoch_test_res_cut_short),
 	KUNIT_CASE(autoch_test_type_of),
 	KUNIT_CASE(autoch_test_fill_status),
 	KUNIT_CASE(autoch_test_pr_types),

@@ -481,13 +481,15 @@ out:
 }
 
 /*
- * The most one command may transfer, in bytes and in segments of a page:
- * the least of every path's queue limits, so that a buffer sized for one
- * path fits whichever the command is sent on. The first scsi_device's
- * when no path is left (it is pinned; the command will not be sent).
+ * The most one command may transfer, in bytes and in bytes of its
+ * segments (a page each, or the queue's largest segment for a buffer in
+ * one piece, @contig): the least of every path's queue limits, so that a
+ * buffer sized for one path fits whichever the command is sent on. The
+ * first scsi_device's when no path is left (it is pinned; the command
+ * will not be sent).
  */
-void autoch_queue_limits(struct autoch_device *ach, unsigned int *max_bytes,
-			 unsigned int *seg_bytes)
+void autoch_queue_limits(struct autoch_device *ach, bool contig,
+			 unsigned int *max_bytes, unsigned int *seg_bytes)
 {
 	struct request_queue *q;
 	struct autoch_path *p;
@@ -497,12 +499,14 @@ void autoch_queue_limits(struct autoch_device *ach, unsigned int *max_bytes,
 	list_for_each_entry(p, &ach->paths, node) {
 		q = p->sdev->request_queue;
 		bytes = min(bytes, (u64)queue_max_hw_sectors(q) << SECTOR_SHIFT);
-		segs = min(segs, (u64)queue_max_segments(q) << PAGE_SHIFT);
+		segs = min(segs, (u64)queue_max_segments(q) *
+			   (contig ? queue_max_segment_size(q) : PAGE_SIZE));
 	}
 	if (list_empty(&ach->paths)) {
 		q = ach->sdev->request_queue;
 		bytes = (u64)queue_max_hw_sectors(q) << SECTOR_SHIFT;
-		segs = (u64)queue_max_segments(q) << PAGE_SHIFT;
+		segs = (u64)queue_max_segments(q) *
+		       (contig ? queue_max_segment_size(q) : PAGE_SIZE);
 	}
 	mutex_unlock(&ach->state_lock);
 	*max_bytes = min_t(u64, bytes, UINT_MAX);

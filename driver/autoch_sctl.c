@@ -154,7 +154,7 @@ static int autoch_sctl_check(struct autoch_device *ach,
 	unsigned int max_len, segs;
 	u8 cdb[sizeof(io->cdb)];
 
-	autoch_queue_limits(ach, &max_len, &segs);
+	autoch_queue_limits(ach, false, &max_len, &segs);
 	/*
 	 * The midlayer sends as many CDB bytes as the opcode's group says,
 	 * whatever cdb_length is: a length that disagrees is refused.

@@ -306,7 +306,7 @@ else
 	fail "selftests/hpux/sioc_io32.c builds with i686-linux-gnu-gcc"
 fi
 
-echo "the emulated changer: conformance with mtx and sg3-utils, the suite on three profiles"
+echo "the emulated changer: conformance with mtx and sg3-utils, the suite on three profiles, large_library on 50,000 slots"
 "$top/selftests/emul/check-emul.sh" "$inst" >"$work/emul.out" 2>&1
 rc=$?
 grep -E '^(# )?(not )?ok |^# guest|^# emulation|^# emul:' "$work/emul.out" | sed 's/^/    /'

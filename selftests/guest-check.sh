@@ -17,7 +17,8 @@
 # 1 otherwise.
 #
 # Environment: AUTOCH_DEV (default /dev/autoch0), AUTOCH_TIMEOUT (seconds
-# per program; default: timeout= in settings, else 600). A profile can
+# per program; default: timeout= in settings, else 600), AUTOCH_TESTS (the
+# programs to run, of those in kselftest-list.txt; default all). A profile can
 # reach a guest whose init passes no arguments through the kernel command
 # line: an unknown NAME=value there (AUTOCH_PROFILE=tgt24) is put in
 # init's environment.
@@ -28,6 +29,19 @@ AUTOCH_DEV=${AUTOCH_DEV:-/dev/autoch0}
 export AUTOCH_PROFILE AUTOCH_DEV
 
 tests=$(sed -n 's/^autoch://p' "$dir/kselftest-list.txt" 2>/dev/null)
+if [ -n "${AUTOCH_TESTS:-}" ]; then
+	only=
+	for t in $AUTOCH_TESTS; do
+		found=
+		for u in $tests; do [ "$u" = "$t" ] && found=1; done
+		if [ -n "$found" ]; then
+			only="$only $t"
+		else
+			echo "# AUTOCH_TESTS: $t is not in kselftest-list.txt"
+		fi
+	done
+	tests=$only
+fi
 
 timeout=${AUTOCH_TIMEOUT:-}
 if [ -z "$timeout" ] && [ -f "$dir/settings" ]; then

@@ -6,10 +6,16 @@
 # status queries while a move_ms MOVE MEDIUM is in flight, through autoch,
 # through ch, and one mtx status while mtx's own move runs. READ ELEMENT
 # STATUS counts come from the emulation's
-# own counters. The autoch and mtx inventories run REPS times, the rest
-# once. Usage: guest-bench-emul.sh SLOTS LATENCY_MS MOVE_MS [REPS]
+# own counters. The autoch and mtx inventories run REPS times at each
+# latency, the rest once (ch's loops at the first latency).
+# Usage: guest-bench-emul.sh SLOTS LATENCY_MS[,LATENCY_MS...] MOVE_MS [REPS
+#        [DRIVES IE [CH]]]
+#   MOVE_MS 0 leaves out the moves; CH "elem" runs ch's CHIOGELEM loop
+#   alone (CHIOGSTATUS costs two commands an element), "all" both.
+# The inventories' RESULT and WIRE lines are named NAME@LATENCY.
 cd "$(dirname "$0")" || exit 1
-slots=$1 latency=$2 move=$3 reps=${4:-5}
+slots=$1 latencies=$(echo "$2" | tr ',' ' ') move=$3 reps=${4:-5}
+drives=${5:-4} ie=${6:-4} ch=${7:-all}
 b=./autoch-bench
 dbg=/sys/kernel/debug/autoch_emul
 wait_for() {
@@ -27,7 +33,7 @@ phase() {	# NAME COMMAND...: run it, print the READ ELEMENT STATUS it cost
 }
 
 insmod ./autoch.ko || exit 1
-insmod ./autoch_emul.ko profile=library slots="$slots" || exit 1
+insmod ./autoch_emul.ko profile=library slots="$slots" drives="$drives" ie="$ie" || exit 1
 wait_for /dev/autoch0 || exit 1
 sg=$(ls /sys/class/autoch/autoch0/device/scsi_generic)
 sdev=$(basename "$(readlink -f /sys/class/autoch/autoch0/device)")
@@ -36,17 +42,36 @@ map="$(cat $a/first_transport),$(cat $a/num_transports),$(cat $a/first_storage),
 src=$(cat $a/first_storage)
 dst=$((src + $(cat $a/num_storages) - 1))
 echo "# map $map, moving $src -> $dst"
-echo "$latency" >/sys/module/autoch_emul/parameters/latency_ms
+# NAME COMMAND...: phase NAME@$lat, its RESULT line named so too
+at_lat() {
+	op=$1	# phase() sets name
+	shift
+	phase "$op@$lat" "$@" >/tmp/phase.out
+	sed "s/^RESULT $op /RESULT $op@$lat /" /tmp/phase.out
+}
 
-r=0
-while [ $r -lt "$reps" ]; do
-	sleep 1.2	# let the status cache (cache_ms) expire
-	phase autoch_loop $b loop /dev/autoch0
-	sleep 1.2
-	phase autoch_range $b range /dev/autoch0
-	phase mtx $b time mtx -f "/dev/$sg" status
-	r=$((r + 1))
+for lat in $latencies; do
+	echo "$lat" >/sys/module/autoch_emul/parameters/latency_ms
+	r=0
+	while [ $r -lt "$reps" ]; do
+		sleep 1.2	# let the status cache (cache_ms) expire
+		at_lat autoch_loop $b loop /dev/autoch0
+		sleep 1.2
+		at_lat autoch_range $b range /dev/autoch0
+		at_lat mtx $b time mtx -f "/dev/$sg" status
+		r=$((r + 1))
+	done
 done
+lat=${latencies%% *}
+echo "$lat" >/sys/module/autoch_emul/parameters/latency_ms
+[ "$move" -gt 0 ] || {
+	echo "$sdev" >/sys/bus/scsi/drivers/autoch/unbind
+	modprobe ch || exit 1
+	wait_for /dev/sch0 || exit 1
+	[ "$ch" = elem ] || at_lat ch_gstatus $b ch-status /dev/sch0
+	at_lat ch_gelem $b ch-elem /dev/sch0
+	exit 0
+}
 echo "$move" >/sys/module/autoch_emul/parameters/move_ms
 sleep 1.2
 phase autoch_during_move $b during-move /dev/autoch0 "$src" "$dst"
@@ -71,8 +96,8 @@ mtx -f "/dev/$sg" transfer "$mtx_dst" "$mtx_src" >/dev/null || exit 1
 echo "$sdev" >/sys/bus/scsi/drivers/autoch/unbind
 modprobe ch || exit 1
 wait_for /dev/sch0 || exit 1
-phase ch_gstatus $b ch-status /dev/sch0
-phase ch_gelem $b ch-elem /dev/sch0
+[ "$ch" = elem ] || at_lat ch_gstatus $b ch-status /dev/sch0
+at_lat ch_gelem $b ch-elem /dev/sch0
 echo "$move" >/sys/module/autoch_emul/parameters/move_ms
 export AUTOCH_BENCH_MAP="$map"
 phase ch_during_move $b during-move /dev/sch0 "$src" "$dst"

@@ -8,6 +8,9 @@
 #   library     hosts=2 slots=5000  (generic suite)
 #   superloader hosts=2             (generic suite)
 #   tgt         hosts=2             (suite with AUTOCH_PROFILE=tgt24)
+#   large       slots=50000 drives=100 ie=40 max_sectors=2048
+#                                   (large_library alone: READ ELEMENT
+#                                   STATUS in replies of 1 MiB)
 # Prints TAP in the shape selftests/testbed/tap-count.sh counts: every
 # guest's TAP streams (the kselftest programs' subtests indented with "# "),
 # then a stream of its own ("ok N emul: ..."), each with its plan. Each
@@ -21,7 +24,7 @@
 #            the test programs, kselftest-list.txt, guest-check.sh); built
 #            here when not given.
 # Environment: KDIR (default: Debian's newest 6.1 headers), AUTOCH_CACHE,
-#   AUTOCH_EMUL_GUESTS (default "library superloader tgt").
+#   AUTOCH_EMUL_GUESTS (default "library superloader tgt large").
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -136,10 +139,18 @@ if [ ! -x "$files/mtx-hpux" ]; then
 fi
 
 # ---- the guests ----
+# guest NAME [AUTOCH_TESTS=PROGRAM...] PROFILE [PARAM=VALUE]...
 guest() {
-	local name=$1 rc start
+	local name=$1 rc start what=both env=
 	shift
-	printf '#!/bin/sh\nexec sh /autoch/guest-emul.sh both %s\n' "$*" >"$work/$name.sh"
+	case $1 in
+	AUTOCH_TESTS=*)
+		env="$1 "
+		what=suite
+		shift
+		;;
+	esac
+	printf '#!/bin/sh\n%sexec sh /autoch/guest-emul.sh %s %s\n' "$env" "$what" "$*" >"$work/$name.sh"
 	local args=()
 	local f
 	for f in "$files"/*; do args+=(--file "$f"); done
@@ -164,11 +175,12 @@ guest() {
 }
 
 start=$(date +%s)
-for g in ${AUTOCH_EMUL_GUESTS:-library superloader tgt}; do
+for g in ${AUTOCH_EMUL_GUESTS:-library superloader tgt large}; do
 	case $g in
 	library) guest library library hosts=2 slots=5000 ;;
 	superloader) guest superloader superloader hosts=2 ;;
 	tgt) guest tgt tgt hosts=2 ;;
+	large) guest large AUTOCH_TESTS=large_library library slots=50000 drives=100 ie=40 max_sectors=2048 ;;
 	*) not_ok "unknown guest $g" ;;
 	esac
 done

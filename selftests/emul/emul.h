@@ -121,7 +121,7 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 #define EMUL_OPEN_CLOSE_IE	0x1b
 
 #define EMUL_MAX_HOSTS		4
-#define EMUL_MAX_ELEMS		30000
+#define EMUL_MAX_ELEMS		60000
 #define EMUL_TAG_MAX		16	/* barcode characters we keep */
 #define EMUL_VOLTAG_LEN		36	/* SMC-3: 32 identifier + 4 sequence */
 #define EMUL_DVCID_LEN		36	/* DVCID identifier, at most */
@@ -463,6 +463,8 @@ extern unsigned int emul_move_ms;
 extern unsigned int emul_init_ms;
 extern unsigned int emul_ready_ms;
 extern bool emul_alloc16;
+extern unsigned int emul_res_limit;
+extern bool emul_res_limit_refuse;
 
 /* Which persistent reservation types block a command (SPC-4 table 59). */
 enum emul_pr_class {

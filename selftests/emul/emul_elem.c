@@ -323,6 +323,17 @@ void emul_read_element_status(struct emul_state *st,
 	 */
 	if (READ_ONCE(emul_alloc16))
 		alloc &= 0xffff;
+	/*
+	 * res_limit: a library that reports at most so many elements in
+	 * one reply, refusing a larger count (24/00) or cutting it to that
+	 */
+	if (READ_ONCE(emul_res_limit) && count > READ_ONCE(emul_res_limit) && !tgt) {
+		if (READ_ONCE(emul_res_limit_refuse)) {
+			emul_invalid_cdb(ec);
+			return;
+		}
+		count = READ_ONCE(emul_res_limit);
+	}
 	/* tgt: an allocation length past the buffer is refused */
 	if (tgt && alloc > scsi_bufflen(ec->cmd)) {
 		emul_invalid_cdb(ec);

@@ -77,6 +77,14 @@ bool emul_alloc16;
 module_param_named(alloc16, emul_alloc16, bool, 0644);
 MODULE_PARM_DESC(alloc16, "READ ELEMENT STATUS reads only the low two bytes of the allocation length, as some libraries do (default 0)");
 
+unsigned int emul_res_limit;
+module_param_named(res_limit, emul_res_limit, uint, 0644);
+MODULE_PARM_DESC(res_limit, "elements one READ ELEMENT STATUS reports at most, as some libraries do; a larger count is cut to it (default 0: no limit)");
+
+bool emul_res_limit_refuse;
+module_param_named(res_limit_refuse, emul_res_limit_refuse, bool, 0644);
+MODULE_PARM_DESC(res_limit_refuse, "a READ ELEMENT STATUS for more than res_limit elements is ILLEGAL REQUEST 24/00 instead (default 0)");
+
 static unsigned int emul_max_sectors = 8192;
 module_param_named(max_sectors, emul_max_sectors, uint, 0644);
 MODULE_PARM_DESC(max_sectors, "512-byte sectors one command may transfer, taken at load and at event add (default 8192, at least 8)");

@@ -164,7 +164,7 @@ int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,
 		st->product = "EMUL-LIBRARY";
 		st->revision = "0001";
 		if (!slots || !transports || transports > 8 || ie > 0xf0 ||
-		    drives > 0xf00 ||
+		    drives > 0xf00 || slots > 0x10000 - 0x1000 ||
 		    slots + drives + ie + transports > EMUL_MAX_ELEMS)
 			return -EINVAL;
 	} else if (!strcmp(profile, "tgt")) {
