@@ -912,17 +912,24 @@ static void autoch_test_res_alloc(struct kunit *test)
 	}
 }
 
+/* A command with a zeroed 128 KiB reply buffer, as READ ELEMENT STATUS has. */
+static struct autoch_cmd *autoch_test_res_cmd(struct kunit *test)
+{
+	struct autoch_cmd *cmd;
+
+	cmd = kunit_kzalloc(test, sizeof(*cmd), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cmd);
+	cmd->buf = kunit_kzalloc(test, 0x20000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cmd->buf);
+	return cmd;
+}
+
 /* A report the changer cut short itself, told from one the length cut. */
 static void autoch_test_res_cut_short(struct kunit *test)
 {
-	struct autoch_cmd *cmd;
-	u8 *buf;
+	struct autoch_cmd *cmd = autoch_test_res_cmd(test);
+	u8 *buf = cmd->buf;
 
-	cmd = kunit_kzalloc(test, sizeof(*cmd), GFP_KERNEL);
-	buf = kunit_kzalloc(test, 0x20000, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cmd);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
-	cmd->buf = buf;
 	cmd->len = 0x20000;
 
 	/* 1,000 descriptors of 88 bytes, all of the report: cut short */
@@ -940,14 +947,8 @@ static void autoch_test_res_cut_short(struct kunit *test)
 
 static void autoch_test_res_alloc16_reply(struct kunit *test)
 {
-	struct autoch_cmd *cmd;
-	u8 *buf;
-
-	cmd = kunit_kzalloc(test, sizeof(*cmd), GFP_KERNEL);
-	buf = kunit_kzalloc(test, 0x20000, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, cmd);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
-	cmd->buf = buf;
+	struct autoch_cmd *cmd = autoch_test_res_cmd(test);
+	u8 *buf = cmd->buf;
 
 	/* nothing came, with and without a residual */
 	cmd->len = 0x20000;

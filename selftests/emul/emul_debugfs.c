@@ -289,8 +289,12 @@ static int emul_counters_open(struct inode *inode, struct file *file)
 	return single_open(file, emul_counters_show, NULL);
 }
 
-static ssize_t emul_counters_write(struct file *file, const char __user *ubuf,
-				   size_t len, loff_t *ppos)
+/*
+ * A write of "0" to a table of counts (@what, @size bytes) clears it,
+ * under the state lock; anything else is EINVAL.
+ */
+static ssize_t emul_ctl_zero(const char __user *ubuf, size_t len,
+			     void *what, size_t size)
 {
 	struct emul_state *st = emul;
 	unsigned long flags;
@@ -304,11 +308,17 @@ static ssize_t emul_counters_write(struct file *file, const char __user *ubuf,
 		err = -EINVAL;
 	} else {
 		spin_lock_irqsave(&st->lock, flags);
-		memset(st->counters, 0, sizeof(st->counters));
+		memset(what, 0, size);
 		spin_unlock_irqrestore(&st->lock, flags);
 	}
 	kfree(buf);
 	return err ? err : len;
+}
+
+static ssize_t emul_counters_write(struct file *file, const char __user *ubuf,
+				   size_t len, loff_t *ppos)
+{
+	return emul_ctl_zero(ubuf, len, emul->counters, sizeof(emul->counters));
 }
 
 static const struct file_operations emul_counters_fops = {
@@ -349,23 +359,7 @@ static int emul_lost_open(struct inode *inode, struct file *file)
 static ssize_t emul_lost_write(struct file *file, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
-	struct emul_state *st = emul;
-	unsigned long flags;
-	char *buf;
-	int err = 0;
-
-	buf = emul_ctl_input(ubuf, len);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	if (strcmp(strim(buf), "0")) {
-		err = -EINVAL;
-	} else {
-		spin_lock_irqsave(&st->lock, flags);
-		memset(st->lost, 0, sizeof(st->lost));
-		spin_unlock_irqrestore(&st->lock, flags);
-	}
-	kfree(buf);
-	return err ? err : len;
+	return emul_ctl_zero(ubuf, len, emul->lost, sizeof(emul->lost));
 }
 
 static const struct file_operations emul_lost_fops = {
