@@ -23,6 +23,25 @@
 
 #define EMUL_CTL_MAX	4096
 
+/*
+ * The open and file_operations of a control file that reads as a
+ * seq_file (@show) and is written with emul_NAME_write().
+ */
+#define EMUL_CTL_FOPS(name, show)					\
+static int emul_##name##_open(struct inode *inode, struct file *file)	\
+{									\
+	return single_open(file, show, NULL);				\
+}									\
+									\
+static const struct file_operations emul_##name##_fops = {		\
+	.owner = THIS_MODULE,						\
+	.open = emul_##name##_open,					\
+	.read = seq_read,						\
+	.llseek = seq_lseek,						\
+	.release = single_release,					\
+	.write = emul_##name##_write,					\
+}
+
 static struct dentry *emul_dir;
 
 static const char *const emul_fault_names[EMUL_FAULT_NR] = {
@@ -75,6 +94,25 @@ static char *emul_ctl_input(const char __user *ubuf, size_t len)
 	if (len >= EMUL_CTL_MAX)
 		return ERR_PTR(-EINVAL);
 	return memdup_user_nul(ubuf, len);
+}
+
+/*
+ * A control write's first @n words into @w (NULL past the last); returns
+ * the buffer they point into, for kfree(), or an ERR_PTR.
+ */
+static char *emul_ctl_words(const char __user *ubuf, size_t len, char **w,
+			    unsigned int n)
+{
+	char *buf = emul_ctl_input(ubuf, len);
+	unsigned int i;
+	char *p;
+
+	if (IS_ERR(buf))
+		return buf;
+	p = strim(buf);
+	for (i = 0; i < n; i++)
+		w[i] = p ? strsep(&p, " \t") : NULL;
+	return buf;
 }
 
 static int emul_hex_u8(const char *s, u8 *v)
@@ -240,19 +278,7 @@ static int emul_fault_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static int emul_fault_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, emul_fault_show, NULL);
-}
-
-static const struct file_operations emul_fault_fops = {
-	.owner = THIS_MODULE,
-	.open = emul_fault_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-	.write = emul_fault_write,
-};
+EMUL_CTL_FOPS(fault, emul_fault_show);
 
 /* "opcode total host0 [host1]", one line per opcode received. */
 static int emul_counters_show(struct seq_file *m, void *v)
@@ -282,11 +308,6 @@ static int emul_counters_show(struct seq_file *m, void *v)
 	}
 	kfree(c);
 	return 0;
-}
-
-static int emul_counters_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, emul_counters_show, NULL);
 }
 
 /*
@@ -321,14 +342,7 @@ static ssize_t emul_counters_write(struct file *file, const char __user *ubuf,
 	return emul_ctl_zero(ubuf, len, emul->counters, sizeof(emul->counters));
 }
 
-static const struct file_operations emul_counters_fops = {
-	.owner = THIS_MODULE,
-	.open = emul_counters_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-	.write = emul_counters_write,
-};
+EMUL_CTL_FOPS(counters, emul_counters_show);
 
 /* "opcode count" of the commands a removal failed in flight. */
 static int emul_lost_show(struct seq_file *m, void *v)
@@ -351,25 +365,13 @@ static int emul_lost_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static int emul_lost_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, emul_lost_show, NULL);
-}
-
 static ssize_t emul_lost_write(struct file *file, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
 	return emul_ctl_zero(ubuf, len, emul->lost, sizeof(emul->lost));
 }
 
-static const struct file_operations emul_lost_fops = {
-	.owner = THIS_MODULE,
-	.open = emul_lost_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-	.write = emul_lost_write,
-};
+EMUL_CTL_FOPS(lost, emul_lost_show);
 
 static bool emul_barcode_ok(const char *s)
 {
@@ -551,24 +553,23 @@ static ssize_t emul_event_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
 	struct emul_state *st = emul;
-	char *buf, *p, *what, *arg, *arg2;
+	char *buf, *what, *arg, *arg2, *w[4];
 	unsigned long flags;
 	int err;
 
-	buf = emul_ctl_input(ubuf, len);
+	buf = emul_ctl_words(ubuf, len, w, ARRAY_SIZE(w));
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	p = strim(buf);
-	what = strsep(&p, " \t");
-	arg = p ? strsep(&p, " \t") : NULL;
-	arg2 = p ? strsep(&p, " \t") : NULL;
+	what = w[0];
+	arg = w[1];
+	arg2 = w[2];
 
 	if (!strcmp(what, "remove")) {
 		err = arg && strcmp(arg, "fail") ? -EINVAL : emul_remove_lu(!!arg);
 	} else if (!strcmp(what, "add")) {
 		err = emul_add_lu();
 	} else if (!strcmp(what, "tape")) {
-		err = emul_tape_event(arg, arg2, p ? strsep(&p, " \t") : NULL);
+		err = emul_tape_event(arg, arg2, w[3]);
 	} else {
 		spin_lock_irqsave(&st->lock, flags);
 		err = emul_event_locked(st, what, arg, arg2);
@@ -681,11 +682,6 @@ static int emul_malformed_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static int emul_malformed_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, emul_malformed_show, NULL);
-}
-
 /* "KIND [res|mode|any] [count=N]" or "clear". */
 static ssize_t emul_malformed_write(struct file *file, const char __user *ubuf,
 				    size_t len, loff_t *ppos)
@@ -737,14 +733,7 @@ static ssize_t emul_malformed_write(struct file *file, const char __user *ubuf,
 	return err ? err : len;
 }
 
-static const struct file_operations emul_malformed_fops = {
-	.owner = THIS_MODULE,
-	.open = emul_malformed_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-	.write = emul_malformed_write,
-};
+EMUL_CTL_FOPS(malformed, emul_malformed_show);
 
 /*
  * "path": "down N [no_connect|transport_disrupted|timeout|HOSTBYTE]",
@@ -753,18 +742,17 @@ static const struct file_operations emul_malformed_fops = {
 static ssize_t emul_path_write(struct file *file, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
-	char *buf, *p, *what, *arg, *how;
+	char *buf, *what, *arg, *how, *w[3];
 	unsigned int index, i;
 	u8 down = DID_NO_CONNECT;
 	int err;
 
-	buf = emul_ctl_input(ubuf, len);
+	buf = emul_ctl_words(ubuf, len, w, ARRAY_SIZE(w));
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	p = strim(buf);
-	what = strsep(&p, " \t");
-	arg = p ? strsep(&p, " \t") : NULL;
-	how = p ? strsep(&p, " \t") : NULL;
+	what = w[0];
+	arg = w[1];
+	how = w[2];
 	err = arg ? kstrtouint(arg, 0, &index) : -EINVAL;
 	if (!err && how && !strcmp(how, "timeout")) {
 		down = EMUL_PATH_TIMEOUT;
@@ -800,19 +788,7 @@ static int emul_path_seq_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static int emul_path_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, emul_path_seq_show, NULL);
-}
-
-static const struct file_operations emul_path_fops = {
-	.owner = THIS_MODULE,
-	.open = emul_path_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-	.write = emul_path_write,
-};
+EMUL_CTL_FOPS(path, emul_path_seq_show);
 
 int emul_debugfs_init(struct emul_state *st)
 {
