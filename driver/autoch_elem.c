@@ -829,23 +829,69 @@ VISIBLE_IF_KUNIT int autoch_parse_drive_id(const u8 *buf, unsigned int avail,
 }
 
 /*
+ * The identifiers in a READ ELEMENT STATUS reply of @avail bytes (with
+ * DVCID, any VOLTAG) of the drives among @n from element @first into
+ * @ids: the descriptors walked as the reply's pages lay them out (SMC-3
+ * 6.12.2-6.12.4).
+ */
+static void autoch_parse_drive_ids(const u8 *buf, unsigned int avail,
+				   u16 first, unsigned int n,
+				   struct autoch_drive_id *ids)
+{
+	unsigned int pos, end, dlen, off, plen;
+	struct autoch_drive_id *id;
+	const u8 *ph, *d;
+	u16 addr;
+
+	/* each page: its header, then descriptors of dlen bytes */
+	for (pos = AUTOCH_RES_HDR_LEN;
+	     pos + AUTOCH_RES_PAGE_HDR_LEN <= avail; pos = end) {
+		ph = buf + pos;
+		dlen = get_unaligned_be16(ph + 2);
+		plen = get_unaligned_be24(ph + 5);
+		end = min(avail, pos + AUTOCH_RES_PAGE_HDR_LEN + plen);
+		if (dlen < AUTOCH_DESC_MIN_LEN)
+			break;
+		off = AUTOCH_DESC_MIN_LEN;
+		if (ph[1] & 0x80)	/* PVolTag */
+			off += AUTOCH_VOLTAG_LEN;
+		if (ph[1] & 0x40)	/* AVolTag */
+			off += AUTOCH_VOLTAG_LEN;
+		for (d = ph + AUTOCH_RES_PAGE_HDR_LEN;
+		     d + dlen <= buf + end; d += dlen) {
+			addr = get_unaligned_be16(d);
+			if ((ph[0] & 0x0f) != AUTOCH_DT ||
+			    addr < first || addr - first >= n ||
+			    dlen < off + 4)
+				continue;
+			id = &ids[addr - first];
+			id->element = addr;
+			id->code_set = d[off] & 0x0f;
+			id->id_type = d[off + 1] & 0x0f;
+			id->id_len = min3((unsigned int)d[off + 3],
+					  dlen - off - 4,
+					  (unsigned int)sizeof(id->id));
+			memcpy(id->id, d + off + 4, id->id_len);
+		}
+		if (end <= pos + AUTOCH_RES_PAGE_HDR_LEN)
+			break;
+	}
+}
+
+/*
  * The identifiers of the @n drives from element @first, in as few READ
  * ELEMENT STATUS as fit 64 KiB replies (one for up to 255 drives), with
  * DVCID and without VOLTAG: @ids[i] for element @first + i, id_len 0 for
- * a drive the changer reports no identifier for (or not at all). The
- * descriptors are walked as the reply's pages lay them out (SMC-3
- * 6.12.2-6.12.4).
+ * a drive the changer reports no identifier for (or not at all).
  */
 int autoch_read_drive_ids(struct autoch_device *ach, u16 first,
 			  unsigned int n, struct autoch_drive_id *ids)
 {
 	const unsigned int per = (AUTOCH_RES_MAX_ALLOC16 - AUTOCH_RES_HDR_LEN -
 				  AUTOCH_RES_PAGE_HDR_LEN) / 256;
-	unsigned int done, count, avail, pos, end, dlen, off, plen;
+	unsigned int done, count, avail;
 	struct autoch_cmd *cmd;
-	const u8 *ph, *d;
 	u8 *buf;
-	u16 addr;
 	int err = 0;
 
 	memset(ids, 0, n * sizeof(*ids));
@@ -878,40 +924,7 @@ int autoch_read_drive_ids(struct autoch_device *ach, u16 first,
 			break;
 		avail = min(avail, AUTOCH_RES_HDR_LEN +
 			    get_unaligned_be24(buf + 5));
-		/* each page: its header, then descriptors of dlen bytes */
-		for (pos = AUTOCH_RES_HDR_LEN;
-		     pos + AUTOCH_RES_PAGE_HDR_LEN <= avail; pos = end) {
-			ph = buf + pos;
-			dlen = get_unaligned_be16(ph + 2);
-			plen = get_unaligned_be24(ph + 5);
-			end = min(avail, pos + AUTOCH_RES_PAGE_HDR_LEN + plen);
-			if (dlen < AUTOCH_DESC_MIN_LEN)
-				break;
-			off = AUTOCH_DESC_MIN_LEN;
-			if (ph[1] & 0x80)	/* PVolTag */
-				off += AUTOCH_VOLTAG_LEN;
-			if (ph[1] & 0x40)	/* AVolTag */
-				off += AUTOCH_VOLTAG_LEN;
-			for (d = ph + AUTOCH_RES_PAGE_HDR_LEN;
-			     d + dlen <= buf + end; d += dlen) {
-				addr = get_unaligned_be16(d);
-				if ((ph[0] & 0x0f) != AUTOCH_DT ||
-				    addr < first || addr - first >= n ||
-				    dlen < off + 4)
-					continue;
-				ids[addr - first].element = addr;
-				ids[addr - first].code_set = d[off] & 0x0f;
-				ids[addr - first].id_type = d[off + 1] & 0x0f;
-				ids[addr - first].id_len =
-					min3((unsigned int)d[off + 3],
-					     dlen - off - 4,
-					     (unsigned int)sizeof(ids->id));
-				memcpy(ids[addr - first].id, d + off + 4,
-				       ids[addr - first].id_len);
-			}
-			if (end <= pos + AUTOCH_RES_PAGE_HDR_LEN)
-				break;
-		}
+		autoch_parse_drive_ids(buf, avail, first, n, ids);
 	}
 out:
 	kvfree(buf);
