@@ -162,6 +162,15 @@ static inline int autoch_profile_has(enum autoch_feature f)
 } while (0)
 
 /*
+ * The first statement of a test whose fixture setup may skip: SKIP() in
+ * the setup does not keep 6.1's harness from running the test.
+ */
+#define AUTOCH_SETUP_DONE() do {					\
+	if (_metadata->skip)						\
+		return;							\
+} while (0)
+
+/*
  * The last statement of every fixture teardown: 6.1's harness reports a
  * skipped test as skipped even when a check of its teardown failed. Make
  * it the failure it is.

@@ -169,6 +169,7 @@ TEST_F(pulled, status_in_flight)
 	long sent, lost0;
 	double t0;
 
+	AUTOCH_SETUP_DONE();
 	fd = open(autoch_path(), O_RDONLY);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(fd, SIOC_ELEMENT_ADDRESSES, &ea));

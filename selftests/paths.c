@@ -182,15 +182,6 @@ static bool regroup(const unsigned int *host_no, int n, int per_node)
 	return false;
 }
 
-/*
- * 6.1's harness runs the test after a setup that skipped: a test of the
- * fixture returns at once then.
- */
-#define SETUP_DONE() do {						\
-	if (_metadata->skip)						\
-		return;							\
-} while (0)
-
 FIXTURE(paths) {
 	struct emul_params params;
 	unsigned int host_no[PATHS_MAX];
@@ -252,7 +243,7 @@ TEST_F(paths, grouped)
 	char paths[PATHS_MAX][32], name[64], link[PATH_MAX], target[PATH_MAX];
 	int i, n;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	n = node_paths(self->node, paths);
 	ASSERT_EQ(self->n, n);
@@ -283,7 +274,7 @@ TEST_F(paths, down_during_status_loop)
 	int fd, i, idx, errors = 0, first_err = 0;
 	long before;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	ASSERT_EQ(1, path_in_state(self->node, "active", active));
 	idx = emul_index(self->host_no, self->n, active);
@@ -338,7 +329,7 @@ TEST_F(paths, move_not_repeated)
 	int full, empty, idx, ret;
 	struct element_status es = {};
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	ASSERT_EQ(1, path_in_state(self->node, "active", active));
 	idx = emul_index(self->host_no, self->n, active);
@@ -371,7 +362,7 @@ TEST_F(paths, disable_enable)
 	long c0, c1;
 	int fd, i, a, o, n;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	ASSERT_EQ(1, path_in_state(self->node, "active", active));
 	n = node_paths(self->node, paths);
@@ -442,7 +433,7 @@ TEST_F(paths, remove_and_add)
 	struct element_status es = {};
 	int fd, idx, i;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	ASSERT_EQ(1, path_in_state(self->node, "active", active));
 	idx = emul_index(self->host_no, self->n, active);

@@ -349,12 +349,6 @@ static int priv_prevented(void)
 	return err == EBUSY ? 1 : -1;
 }
 
-/* SKIP() in the setup does not keep 6.1's harness from running the test */
-#define SETUP_DONE() do {						\
-	if (_metadata->skip)						\
-		return;							\
-} while (0)
-
 FIXTURE(priv) {
 	struct autoch_dev dev;
 	char sysdir[PATH_MAX];
@@ -476,14 +470,14 @@ static void priv_expect_pr_out_refused(struct __test_metadata *_metadata,
 
 TEST_F(priv, pr_out_root_without_cap_sys_admin)
 {
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	priv_expect_pr_out_refused(_metadata, PRIV_ROOT_NO_ADMIN, self->tape);
 }
 
 TEST_F(priv, pr_out_tape_group_user)
 {
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	priv_expect_pr_out_refused(_metadata, PRIV_TAPE_USER, self->tape);
 }
@@ -493,7 +487,7 @@ TEST_F(priv, reservation_ids_bounded_per_file)
 	struct element_addresses ea = self->dev.ea;
 	struct priv_results r;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	if (ea.num_storages < 258)
 		AUTOCH_SKIP(return, "needs 258 storage elements, the library has %u",
@@ -514,7 +508,7 @@ TEST_F(priv, sysfs_reads_send_nothing)
 	enum priv_who who;
 	char path[PATH_MAX + 16], buf[4096];
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	for (who = PRIV_TAPE_USER; who <= PRIV_OTHER_USER; who++) {
 		before = priv_commands(PRIV_ALL_OPCODES);
@@ -544,7 +538,7 @@ TEST_F(priv, release_refused_once_is_sent_again)
 	struct reservation_parms rp = { .identification = 7 };
 	int fd, fd2;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	fd = open(autoch_path(), O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
@@ -573,7 +567,7 @@ TEST_F(priv, unit_release_refused_once_is_sent_again)
 	struct reservation_parms rp = { .all_elements = 1 };
 	int fd, fd2;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	fd = open(autoch_path(), O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
@@ -612,7 +606,7 @@ TEST_F(priv, close_not_interrupted_by_signal)
 	double start, ms;
 	int fd, i;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	fd = open(autoch_path(), O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
@@ -650,7 +644,7 @@ TEST_F(priv, close_not_held_up_by_reserve)
 	int fd, status;
 	pid_t pid;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	fd = open(autoch_path(), O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
@@ -708,7 +702,7 @@ TEST_F(priv, killed_while_preventing)
 	char c = 0;
 	pid_t pid;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 
 	ASSERT_EQ(0, priv_prevented());
 	ASSERT_EQ(0, pipe(pipefd));

@@ -302,12 +302,6 @@ static void no_cache(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, emul_param_set(&self->params, AUTOCH_MODULE, "cache_ms", 0));
 }
 
-/* SKIP() in the setup does not keep 6.1's harness from running the test */
-#define SETUP_DONE() do {						\
-	if (_metadata->skip)						\
-		return;							\
-} while (0)
-
 #define NEED_PR() do {							\
 	if (!self->has_pr)						\
 		AUTOCH_SKIP(return, "%s: no persistent reservations (20/00)",	\
@@ -323,7 +317,7 @@ TEST_F(hosts, pr_exclusive_access)
 	char out[4096];
 	int n, st;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	NEED_PR();
 	no_cache(_metadata, self);
 	ASSERT_EQ(0, pr_keys(self->a.fd, keys, 8, &gen0));
@@ -381,7 +375,7 @@ TEST_F(hosts, pr_write_exclusive)
 	struct pr_read_reservation rr;
 	struct element_status es;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	NEED_PR();
 	no_cache(_metadata, self);
 	ASSERT_EQ(0, pr_register(self->a.fd, 0, KEY_A, 0));
@@ -420,7 +414,7 @@ TEST_F(hosts, pr_preempt)
 	__u32 gen1, gen2;
 	char out[4096];
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	NEED_PR();
 	ASSERT_EQ(0, pr_register(self->a.fd, 0, KEY_A, 0));
 	ASSERT_EQ(0, pr_reserve(self->a.fd, IOC_PR_RESERVE, KEY_A,
@@ -462,7 +456,7 @@ TEST_F(hosts, pr_preempt_abort)
 	__u64 keys[8];
 	__u32 gen1, gen2;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	NEED_PR();
 	ASSERT_EQ(0, pr_register(self->b.fd, 0, KEY_B, 0));
 	ASSERT_EQ(0, pr_reserve(self->b.fd, IOC_PR_RESERVE, KEY_B,
@@ -492,7 +486,7 @@ TEST_F(hosts, pr_clear)
 	__u32 gen1, gen2;
 	char out[4096];
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	NEED_PR();
 	ASSERT_EQ(0, pr_register(self->a.fd, 0, KEY_A, 0));
 	ASSERT_EQ(0, pr_reserve(self->a.fd, IOC_PR_RESERVE, KEY_A,
@@ -520,7 +514,7 @@ TEST_F(hosts, pr_wrong_keys)
 	struct pr_read_reservation rr;
 	__u64 keys[8];
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	NEED_PR();
 	ASSERT_EQ(0, pr_register(self->a.fd, 0, KEY_A, 0));
 	/* a key that is not A's */
@@ -562,7 +556,7 @@ TEST_F(hosts, pr_out_after_attention)
 	__u64 keys[8];
 	int n;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	NEED_PR();
 	ASSERT_EQ(0, emul_ctl("event", "door close"));	/* 28/00 for both */
 	ASSERT_EQ(0, pr_register(self->b.fd, 0, KEY_B, 0));
@@ -589,7 +583,7 @@ TEST_F(hosts, pr_register_aptpl)
 	char state[512];
 	__u64 keys[8];
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	NEED_PR();
 	ASSERT_EQ(0, pr_register(self->a.fd, 0, KEY_A, 0));
 	ASSERT_EQ(1, pr_keys(self->b.fd, keys, 8, NULL));
@@ -612,7 +606,7 @@ TEST_F(hosts, unit_reservation)
 {
 	struct element_status es;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	ASSERT_EQ(0, resv(self->a.fd, SIOC_RESERVE, 0, 0, 1));
 	if (self->profile == EMUL_TGT) {
 		/* sharing.rst: no reservations on the changer, the table alone */
@@ -637,7 +631,7 @@ TEST_F(hosts, element_reservation)
 	struct element_status es;
 	struct autoch_reservation_state st;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	ASSERT_EQ(0, resv(self->a.fd, SIOC_RESERVE, self->full, 3, 0));
 	ASSERT_EQ(0, autoch_ioctl(self->a.fd, AUTOCH_RESERVATIONS, &st));
 	EXPECT_EQ(1, st.num_elements);
@@ -682,7 +676,7 @@ TEST_F(hosts, element_reservation_after_attention)
 	struct autoch_reservation_state st;
 	char state[256];
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	if (self->profile != EMUL_LIBRARY)
 		AUTOCH_SKIP(return, "%s has no element reservations",
 		     emul_profile_name[self->profile]);
@@ -715,7 +709,7 @@ TEST_F(hosts, reset_during_reserve_element)
 	char rules[1024];
 	int host;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	if (self->profile != EMUL_LIBRARY)
 		AUTOCH_SKIP(return, "%s has no element reservations",
 		     emul_profile_name[self->profile]);
@@ -855,7 +849,7 @@ static void reserve_across_reset(struct __test_metadata *_metadata,
 
 TEST_F(hosts, reset_after_reserve_unit)
 {
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	if (self->profile == EMUL_TGT)
 		AUTOCH_SKIP(return, "tgt has no RESERVE (20/00): the table alone");
 	reserve_across_reset(_metadata, self, -1);
@@ -863,7 +857,7 @@ TEST_F(hosts, reset_after_reserve_unit)
 
 TEST_F(hosts, reset_after_reserve_element)
 {
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	if (self->profile != EMUL_LIBRARY)
 		AUTOCH_SKIP(return, "%s has no element reservations",
 		     emul_profile_name[self->profile]);
@@ -897,7 +891,7 @@ TEST_F_TIMEOUT(hosts, close_while_becoming_ready, 90)
 	double t0, ms;
 	int host;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	if (self->profile == EMUL_TGT)
 		AUTOCH_SKIP(return, "tgt has neither RESERVE nor PREVENT (20/00)");
 	host = emul_host_index(autoch_path());
@@ -969,7 +963,7 @@ TEST_F(hosts, reserve_while_moving)
 	int status;
 	pid_t pid;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	ASSERT_EQ(0, autoch_open(&c));
 	/* long enough that the checks below end before the robot does */
 	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "move_ms", 8000));
@@ -1008,7 +1002,7 @@ TEST_F(hosts, reserve_reads_afresh)
 {
 	struct element_status es;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	ASSERT_EQ(0, emul_param_set(&self->params, AUTOCH_MODULE, "cache_ms", 60000));
 	ASSERT_EQ(0, autoch_status(self->a.fd, self->full, &es));
 	ASSERT_EQ(1, (int)es.full);
@@ -1026,7 +1020,7 @@ TEST_F(hosts, close_releases)
 {
 	struct autoch_dev c;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	ASSERT_EQ(0, autoch_open(&c));
 	ASSERT_EQ(0, resv(c.fd, SIOC_RESERVE, self->full, 1, 0));
 	ASSERT_EQ(0, resv(c.fd, SIOC_RESERVE, 0, 0, 1));
@@ -1065,7 +1059,7 @@ TEST_F(hosts, reset_met_by_holder)
 	struct element_status es;
 	struct autoch_dev c;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	no_cache(_metadata, self);
 	ASSERT_EQ(0, autoch_open(&c));
 	ASSERT_EQ(0, resv(self->a.fd, SIOC_RESERVE, 0, 0, 1));
@@ -1095,7 +1089,7 @@ TEST_F(hosts, reset_met_by_other)
 	struct autoch_dev c;
 	struct autoch_events ev;
 
-	SETUP_DONE();
+	AUTOCH_SETUP_DONE();
 	no_cache(_metadata, self);
 	ASSERT_EQ(0, autoch_open(&c));
 	ASSERT_EQ(0, resv(self->a.fd, SIOC_RESERVE, 0, 0, 1));
