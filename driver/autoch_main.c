@@ -54,23 +54,41 @@ static DEFINE_IDA(autoch_ida);
 static LIST_HEAD(autoch_changers);
 static DEFINE_MUTEX(autoch_changers_lock);
 
+/* Removal of @sdev has begun: from SDEV_CANCEL on it refuses commands. */
+static bool autoch_sdev_going(struct scsi_device *sdev)
+{
+	enum scsi_device_state state = READ_ONCE(sdev->sdev_state);
+
+	return state == SDEV_CANCEL || state == SDEV_DEL;
+}
+
+/*
+ * The changer is gone: autoch_remove() marked it, or the removal of every
+ * SCSI device it is reached through has begun (before autoch_remove()
+ * runs, the midlayer refuses commands with DID_ERROR, which would read as
+ * EIO after a command lost with the device, ENXIO). With several paths,
+ * one path going is a failover, not the changer going.
+ */
 bool autoch_is_dead(struct autoch_device *ach)
 {
-	enum scsi_device_state state;
+	struct autoch_path *p;
 	bool dead;
 
 	mutex_lock(&ach->state_lock);
 	dead = ach->dead;
+	if (!dead && !list_empty(&ach->paths)) {
+		dead = true;
+		list_for_each_entry(p, &ach->paths, node) {
+			if (!p->gone && !autoch_sdev_going(p->sdev)) {
+				dead = false;
+				break;
+			}
+		}
+	} else if (!dead && ach->sdev) {
+		dead = autoch_sdev_going(ach->sdev);
+	}
 	mutex_unlock(&ach->state_lock);
-	if (dead || !ach->sdev)
-		return dead;
-	/*
-	 * Removal has begun before autoch_remove() runs: from SDEV_CANCEL
-	 * on, the midlayer refuses commands with DID_ERROR, which would
-	 * read as EIO after a command lost with the device (ENXIO).
-	 */
-	state = READ_ONCE(ach->sdev->sdev_state);
-	return state == SDEV_CANCEL || state == SDEV_DEL;
+	return dead;
 }
 
 /* ---- open, release, lifetime ---- */
