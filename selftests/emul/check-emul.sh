@@ -24,7 +24,9 @@
 #            the test programs, kselftest-list.txt, guest-check.sh); built
 #            here when not given.
 # Environment: KDIR (default: Debian's newest 6.1 headers), AUTOCH_CACHE,
-#   AUTOCH_EMUL_GUESTS (default "library superloader tgt large").
+#   AUTOCH_EMUL_GUESTS (default "library superloader tgt large"),
+#   AUTOCH_TESTS (only these programs in every guest, without the
+#   conformance and mtx checks: for a quick run while working on a test).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -143,6 +145,10 @@ fi
 guest() {
 	local name=$1 rc start what=both env=
 	shift
+	if [ -n "${AUTOCH_TESTS:-}" ]; then
+		env="AUTOCH_TESTS='$AUTOCH_TESTS' "
+		what=suite
+	fi
 	case $1 in
 	AUTOCH_TESTS=*)
 		env="$1 "
