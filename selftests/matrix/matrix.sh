@@ -81,17 +81,6 @@ result() {
 }
 declare -A allowed_fail
 
-# A failed guest's output and console outlive $work: a run that fails
-# once must be readable afterwards (AUTOCH_LOG_DIR, default
-# /var/tmp/autoch-logs).
-keep_logs() {
-	local dir
-	dir=${AUTOCH_LOG_DIR:-/var/tmp/autoch-logs}/matrix-$1-$(date +%Y%m%d-%H%M%S)
-	shift
-	mkdir -p "$dir" && cp -- "$@" "$dir/" 2>/dev/null
-	echo "    the guest's output and console are kept in $dir" >&2
-}
-
 # Run "$@" with its output in $work/NAME.log; show its tail on failure.
 step() {
 	local name=$1
@@ -325,7 +314,6 @@ for suite in "${suites[@]}"; do
 				result "$k" selftests ok "${notes[$k]}"
 			else
 				tail -n 30 "$out" | sed 's/^/    /' >&2
-				keep_logs "$suite" "$out" "$work/suite-$suite.console"
 				result "$k" selftests fail "exit $rc, ${notes[$k]}"
 			fi
 		fi

@@ -28,6 +28,8 @@
 #   AUTOCH_GUEST_BIOS     firmware (qboot.rom; empty: QEMU's default SeaBIOS)
 #   AUTOCH_QEMU_ARGS      extra QEMU arguments (split on whitespace), e.g.
 #                         more -device/-drive pairs
+#   AUTOCH_LOG_DIR        where a failed run's console is kept
+#                         (/var/tmp/autoch-logs)
 #   AUTOCH_GUEST_KERNEL_DIR  boot this kernel instead of Debian's: a directory
 #                         with vmlinuz (or vmlinux) and lib/modules/RELEASE,
 #                         built as KDIR (selftests/debug/kernel.sh)
@@ -324,6 +326,12 @@ if [ -n "$bad" ]; then
 	log "kernel reported problems:"
 	echo "$bad" >&2
 	[ "$rc" != 0 ] || rc=1
+fi
+# A failed run's console outlives the caller's work directory: a failure
+# seen once must be readable afterwards.
+if [ "$rc" != 0 ]; then
+	kept=${AUTOCH_LOG_DIR:-/var/tmp/autoch-logs}/$(date +%Y%m%d-%H%M%S)-$$-$(basename "$script" .sh).console
+	mkdir -p "$(dirname "$kept")" && cp "$log" "$kept" && log "console kept in $kept"
 fi
 log "exit $rc (guest script status $script_rc), QEMU ran $(elapsed_since "$t0")s${logfile:+, log in $logfile}"
 exit "$rc"
