@@ -6,10 +6,11 @@
 # else), on a clone of the tree's committed HEAD, with empty caches.
 # What make check needs beyond that it must install itself.
 #
-# Usage: minimal.sh [--keep DIR] [--target TARGET]
+# Usage: minimal.sh [--keep DIR] [--target TARGET | --ci]
 #   --keep DIR     make the system in DIR (or reuse the one there) and keep
 #                  it: a second run measures make check with warm caches
 #   --target T     the make target to run (default: check)
+#   --ci           run .ci/run (CI's command: make check) instead
 # Environment:
 #   AUTOCH_MINIMAL_MIRROR           the Debian archive the minimal system's
 #                                   apt uses (default: the URI this machine's
@@ -32,12 +33,13 @@ top=$(cd "$here/../.." && pwd)
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$here/lib.sh"
 
-keep='' target=check
+keep='' target=check cmd=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--keep) keep=${2:?}; shift 2 ;;
 	--target) target=${2:?}; shift 2 ;;
-	*) die "usage: $0 [--keep DIR] [--target TARGET]" ;;
+	--ci) cmd='bash .ci/run'; shift ;;
+	*) die "usage: $0 [--keep DIR] [--target TARGET | --ci]" ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot)"
@@ -89,6 +91,7 @@ rm -rf "$root/build/autoch"
 mkdir -p "$root/build"
 git clone -q "$top" "$root/build/autoch"
 
+[ -n "$cmd" ] || cmd="make $target"
 envs=(PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM=dumb)
 [ -z "${AUTOCH_CHECK_PARTS+set}" ] || envs+=("AUTOCH_CHECK_PARTS=$AUTOCH_CHECK_PARTS")
 [ -z "${http_proxy:-}" ] || envs+=("http_proxy=$http_proxy")
@@ -98,7 +101,7 @@ t0=$EPOCHREALTIME
 rc=0
 # shellcheck disable=SC2016  # expanded by the inner shell
 unshare --mount --propagation private -- bash -euc '
-	root=$1 target=$2
+	root=$1 cmd=$2
 	shift 2
 	# / is a mount point on a real system; unshare --propagation (the
 	# sid chroot of make matrix) fails on a root that is not one.
@@ -108,7 +111,7 @@ unshare --mount --propagation private -- bash -euc '
 	mount --rbind /dev "$root/dev"
 	mount -t tmpfs tmpfs "$root/run"
 	mount -t tmpfs tmpfs "$root/tmp"
-	exec chroot "$root" env -i "$@" bash -c "cd /build/autoch && make $target"' \
-	minimal "$root" "$target" "${envs[@]}" || rc=$?
-echo "minimal Debian 12: make $target exited $rc after $(elapsed_since "$t0") s"
+	exec chroot "$root" env -i "$@" bash -c "cd /build/autoch && $cmd"' \
+	minimal "$root" "$cmd" "${envs[@]}" || rc=$?
+echo "minimal Debian 12: $cmd exited $rc after $(elapsed_since "$t0") s"
 exit "$rc"
