@@ -15,6 +15,9 @@
  *   and again when a SCSI device with an identifier appears that none of
  *   the changer's known identifiers names while some drive has no device
  *   (a drive replaced: its new serial number), never from a sysfs read;
+ *   the work is queued on system_long_wq, as the event and reservation
+ *   works are: loading the element map and the command may each wait a
+ *   command timeout, or ready_timeout for a changer becoming ready;
  *   AUTOCH_DRIVE_ID and AUTOCH_DRIVE_DEVICES update the element they
  *   read. A unit attention alone reads nothing: the driver sends no
  *   command of its own behind a program's back but at bind and when
@@ -369,7 +372,7 @@ void autoch_drives_changed(struct autoch_device *ach)
 {
 	mutex_lock(&autoch_drives_mutex);
 	if (!ach->drives_gone)
-		schedule_work(&ach->drives_work);
+		queue_work(system_long_wq, &ach->drives_work);
 	mutex_unlock(&autoch_drives_mutex);
 }
 
@@ -378,7 +381,7 @@ void autoch_drives_add(struct autoch_device *ach)
 {
 	mutex_lock(&autoch_drives_mutex);
 	list_add_tail(&ach->drives_node, &autoch_changers);
-	schedule_work(&ach->drives_work);
+	queue_work(system_long_wq, &ach->drives_work);
 	mutex_unlock(&autoch_drives_mutex);
 }
 
@@ -501,7 +504,7 @@ static int autoch_intf_add(AUTOCH_CLASS_INTF_ARGS)
 		/* a drive replaced? its identifier may be new to us */
 		if (!linked && unlinked && autoch_has_vpd_id(sdev) &&
 		    !ach->drives_gone)
-			schedule_work(&ach->drives_work);
+			queue_work(system_long_wq, &ach->drives_work);
 	}
 	mutex_unlock(&autoch_drives_mutex);
 	return 0;

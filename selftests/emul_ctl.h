@@ -542,6 +542,32 @@ static inline long emul_counter(int opcode, int host)
 	return 0;
 }
 
+/*
+ * The initiator holding the unit reservation on the changer, from the
+ * first line of the emulation's "state"; -1 for nobody, -2 unknown.
+ */
+static inline int emul_unit_holder(void)
+{
+	char buf[512];
+	const char *p;
+
+	if (emul_read_file(EMUL_DEBUGFS "/state", buf, sizeof(buf)) <= 0)
+		return -2;
+	p = strstr(buf, "unit reserved by ");
+	return p ? atoi(p + strlen("unit reserved by ")) : -2;
+}
+
+/* The unit reservation's holder once it is @want, polled up to @ms. */
+static inline int emul_wait_unit_holder(int want, int ms)
+{
+	double end = emul_now_ms() + ms;
+	int h;
+
+	while ((h = emul_unit_holder()) != want && emul_now_ms() < end)
+		emul_sleep_ms(50);
+	return h;
+}
+
 /* Replies the emulation still has to spoil ("malformed"); -1 unreadable. */
 static inline int emul_malformed_left(void)
 {

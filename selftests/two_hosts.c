@@ -759,21 +759,6 @@ static bool wait_command(int opcode, int ms)
 }
 
 /*
- * The initiator holding the unit reservation on the changer, from the
- * first line of the emulation's "state"; -1 for nobody, -2 unknown.
- */
-static int unit_holder(void)
-{
-	char buf[512];
-	const char *p;
-
-	if (emul_read_file(EMUL_DEBUGFS "/state", buf, sizeof(buf)) <= 0)
-		return -2;
-	p = strstr(buf, "unit reserved by ");
-	return p ? atoi(p + strlen("unit reserved by ")) : -2;
-}
-
-/*
  * A reset that comes after the changer carried out host A's RESERVE but
  * before its status arrived, and that another file of host A hears of
  * (29/00) meanwhile: the changer holds nothing although the RESERVE ends
@@ -810,11 +795,11 @@ static void reserve_across_reset(struct __test_metadata *_metadata,
 	/* counted just before it is executed, in the same queuecommand */
 	emul_sleep_ms(100);
 	if (element < 0)
-		EXPECT_EQ(host, unit_holder());
+		EXPECT_EQ(host, emul_unit_holder());
 	/* power on: the changer forgets the reservation it just took */
 	ASSERT_EQ(0, emul_ctl("event", "reset"));
 	if (element < 0)
-		EXPECT_EQ(-1, unit_holder());
+		EXPECT_EQ(-1, emul_unit_holder());
 	/* another file of host A meets the 29/00 while the RESERVE waits */
 	consume_attentions(c.fd);
 	ASSERT_EQ(0, autoch_ioctl(c.fd, AUTOCH_GET_EVENTS, &ev));
@@ -831,7 +816,7 @@ static void reserve_across_reset(struct __test_metadata *_metadata,
 	/* SIOC_RESERVE said A holds it: so must the changer */
 	no_cache(_metadata, self);
 	if (element < 0)
-		EXPECT_EQ(host, unit_holder());
+		EXPECT_EQ(host, emul_unit_holder());
 	EXPECT_EQ(EBUSY, autoch_move(&self->b, self->full, self->empty))
 		TH_LOG("host B moved what host A reserved: the reset after the RESERVE went unnoticed");
 	if (element < 0) {
@@ -842,7 +827,7 @@ static void reserve_across_reset(struct __test_metadata *_metadata,
 					 self->other_empty));
 		EXPECT_EQ(0, resv(self->a.fd, SIOC_RELEASE, element, 1, 0));
 	}
-	EXPECT_EQ(-1, unit_holder());
+	EXPECT_EQ(-1, emul_unit_holder());
 	EXPECT_EQ(0, autoch_move(&self->b, self->full, self->empty));
 	autoch_close(&c);
 }
@@ -862,17 +847,6 @@ TEST_F(hosts, reset_after_reserve_element)
 		AUTOCH_SKIP(return, "%s has no element reservations",
 		     emul_profile_name[self->profile]);
 	reserve_across_reset(_metadata, self, self->full);
-}
-
-/* The unit reservation's holder once it is @want, polled up to @ms. */
-static int wait_unit_holder(int want, int ms)
-{
-	double end = emul_now_ms() + ms;
-	int h;
-
-	while ((h = unit_holder()) != want && emul_now_ms() < end)
-		emul_sleep_ms(50);
-	return h;
 }
 
 /*
@@ -905,7 +879,7 @@ TEST_F_TIMEOUT(hosts, close_while_becoming_ready, 90)
 	ASSERT_EQ(0, autoch_open(&c));
 	ASSERT_EQ(0, resv(c.fd, SIOC_RESERVE, 0, 0, 1));
 	ASSERT_EQ(0, autoch_ioctl(c.fd, AUTOCH_PREVENT_ALLOW, &prevent));
-	ASSERT_EQ(host, unit_holder());
+	ASSERT_EQ(host, emul_unit_holder());
 	ASSERT_EQ(0, emul_ctl("fault", "opcode=17 host=%d count=0 %s", host, not_ready));
 	ASSERT_EQ(0, emul_ctl("fault", "opcode=1e host=%d count=0 %s", host, not_ready));
 	t0 = emul_now_ms();
@@ -914,11 +888,11 @@ TEST_F_TIMEOUT(hosts, close_while_becoming_ready, 90)
 	EXPECT_GT(500, ms) TH_LOG("close took %.0f ms: it waited for the changer", ms);
 	/* not ready yet: the changer still holds both */
 	emul_sleep_ms(1000);
-	EXPECT_EQ(host, unit_holder());
+	EXPECT_EQ(host, emul_unit_holder());
 	EXPECT_EQ(EBUSY, emul_ctl("event", "door open"));
 	/* ready: the worker finishes (ALLOW first, then RELEASE) */
 	ASSERT_EQ(0, emul_ctl("fault", "clear"));
-	EXPECT_EQ(-1, wait_unit_holder(-1, 5000))
+	EXPECT_EQ(-1, emul_wait_unit_holder(-1, 5000))
 		TH_LOG("the unit is still reserved 5 s after the changer became ready");
 	EXPECT_EQ(0, emul_ctl("event", "door open"))
 		TH_LOG("removal still prevented after the changer became ready");
@@ -928,7 +902,7 @@ TEST_F_TIMEOUT(hosts, close_while_becoming_ready, 90)
 	ASSERT_EQ(0, emul_param_set(&self->params, AUTOCH_MODULE, "ready_timeout", 1));
 	ASSERT_EQ(0, autoch_open(&c));
 	ASSERT_EQ(0, resv(c.fd, SIOC_RESERVE, 0, 0, 1));
-	ASSERT_EQ(host, unit_holder());
+	ASSERT_EQ(host, emul_unit_holder());
 	ASSERT_EQ(0, emul_ctl("fault", "opcode=17 host=%d count=0 %s", host, not_ready));
 	t0 = emul_now_ms();
 	autoch_close(&c);
@@ -938,10 +912,10 @@ TEST_F_TIMEOUT(hosts, close_while_becoming_ready, 90)
 	emul_sleep_ms(4000);
 	ASSERT_EQ(0, emul_ctl("fault", "clear"));
 	emul_sleep_ms(1000);
-	EXPECT_EQ(host, unit_holder()) TH_LOG("nothing should have sent the RELEASE yet");
+	EXPECT_EQ(host, emul_unit_holder()) TH_LOG("nothing should have sent the RELEASE yet");
 	ASSERT_EQ(0, autoch_open(&c));
 	autoch_close(&c);
-	EXPECT_EQ(-1, wait_unit_holder(-1, 5000))
+	EXPECT_EQ(-1, emul_wait_unit_holder(-1, 5000))
 		TH_LOG("the kept RELEASE was not sent at the next close");
 	EXPECT_EQ(0, autoch_move(&self->b, self->full, self->empty));
 }
