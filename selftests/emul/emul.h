@@ -612,7 +612,7 @@ void emul_debugfs_exit(void);
 int emul_remove_lu(bool fail);
 int emul_add_lu(void);
 extern struct device *emul_root;
-struct Scsi_Host *emul_host_alloc(const struct scsi_host_template *sht,
+struct Scsi_Host *emul_host_alloc(struct scsi_host_template *sht,
 				  int privsize, unsigned int luns);
 int emul_host_add(struct Scsi_Host *shost, struct device *parent);
 

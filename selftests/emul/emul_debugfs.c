@@ -756,7 +756,6 @@ static int emul_parse_malformed(char *p, struct emul_mal_req *req)
 static ssize_t emul_malformed_write(struct file *file, const char __user *ubuf,
 				    size_t len, loff_t *ppos)
 {
-	struct emul_state *st = emul;
 	struct emul_mal_req req;
 	unsigned long flags;
 	char *buf;
@@ -766,15 +765,15 @@ static ssize_t emul_malformed_write(struct file *file, const char __user *ubuf,
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 	err = emul_parse_malformed(strim(buf), &req);
-	if (!err) {
-		spin_lock_irqsave(&st->lock, flags);
-		st->mal_kind = req.kind;
-		st->mal_which = req.count ? req.which : 0;
-		st->mal_count = req.count;
-		spin_unlock_irqrestore(&st->lock, flags);
-	}
 	kfree(buf);
-	return err ? err : len;
+	if (err)
+		return err;
+	spin_lock_irqsave(&emul->lock, flags);
+	emul->mal_kind = req.kind;
+	emul->mal_which = req.count ? req.which : 0;
+	emul->mal_count = req.count;
+	spin_unlock_irqrestore(&emul->lock, flags);
+	return len;
 }
 
 EMUL_CTL_FOPS(malformed, emul_malformed_show);

@@ -377,7 +377,7 @@ static struct scsi_host_template emul_template = {
  * A host of @sht with @privsize bytes of its own, one target on one
  * channel with @luns LUNs; emul_host_add() adds it.
  */
-struct Scsi_Host *emul_host_alloc(const struct scsi_host_template *sht,
+struct Scsi_Host *emul_host_alloc(struct scsi_host_template *sht,
 				  int privsize, unsigned int luns)
 {
 	struct Scsi_Host *shost = scsi_host_alloc(sht, privsize);
