@@ -39,26 +39,27 @@ static ssize_t autoch_show_inq(char *buf, const char *s, unsigned int len)
 	return sysfs_emit(buf, "%.*s\n", len, s);
 }
 
-static ssize_t vendor_show(struct device *dev, struct device_attribute *attr,
-			   char *buf)
-{
-	return autoch_show_inq(buf, to_autoch(dev)->sdev->vendor, 8);
-}
-static DEVICE_ATTR_RO(vendor);
+/* vendor, model and rev: the INQUIRY strings */
+static ssize_t autoch_inq_show(struct device *dev,
+			       struct device_attribute *attr, char *buf);
+static struct device_attribute dev_attr_vendor =
+	__ATTR(vendor, 0444, autoch_inq_show, NULL);
+static struct device_attribute dev_attr_model =
+	__ATTR(model, 0444, autoch_inq_show, NULL);
+static struct device_attribute dev_attr_rev =
+	__ATTR(rev, 0444, autoch_inq_show, NULL);
 
-static ssize_t model_show(struct device *dev, struct device_attribute *attr,
-			  char *buf)
+static ssize_t autoch_inq_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
 {
-	return autoch_show_inq(buf, to_autoch(dev)->sdev->model, 16);
-}
-static DEVICE_ATTR_RO(model);
+	struct scsi_device *sdev = to_autoch(dev)->sdev;
 
-static ssize_t rev_show(struct device *dev, struct device_attribute *attr,
-			char *buf)
-{
-	return autoch_show_inq(buf, to_autoch(dev)->sdev->rev, 4);
+	if (attr == &dev_attr_vendor)
+		return autoch_show_inq(buf, sdev->vendor, 8);
+	if (attr == &dev_attr_model)
+		return autoch_show_inq(buf, sdev->model, 16);
+	return autoch_show_inq(buf, sdev->rev, 4);
 }
-static DEVICE_ATTR_RO(rev);
 
 /* VPD page 80h as the midlayer read it when it scanned the device */
 static ssize_t serial_show(struct device *dev, struct device_attribute *attr,
@@ -173,29 +174,28 @@ static DEVICE_ATTR_ADMIN_RO(drive_ids);
  * replaced after it failed or went, and the longest a command sent again
  * on another path made its caller wait, in milliseconds.
  */
+static u64 autoch_failover_get(struct device *dev, bool max_ms)
+{
+	struct autoch_device *ach = to_autoch(dev);
+	u64 v;
+
+	mutex_lock(&ach->state_lock);
+	v = max_ms ? ach->failover_max_ms : ach->failovers;
+	mutex_unlock(&ach->state_lock);
+	return v;
+}
+
 static ssize_t failovers_show(struct device *dev, struct device_attribute *attr,
 			      char *buf)
 {
-	struct autoch_device *ach = to_autoch(dev);
-	u64 n;
-
-	mutex_lock(&ach->state_lock);
-	n = ach->failovers;
-	mutex_unlock(&ach->state_lock);
-	return sysfs_emit(buf, "%llu\n", n);
+	return sysfs_emit(buf, "%llu\n", autoch_failover_get(dev, false));
 }
 static DEVICE_ATTR_RO(failovers);
 
 static ssize_t failover_max_ms_show(struct device *dev,
 				    struct device_attribute *attr, char *buf)
 {
-	struct autoch_device *ach = to_autoch(dev);
-	unsigned int ms;
-
-	mutex_lock(&ach->state_lock);
-	ms = ach->failover_max_ms;
-	mutex_unlock(&ach->state_lock);
-	return sysfs_emit(buf, "%u\n", ms);
+	return sysfs_emit(buf, "%llu\n", autoch_failover_get(dev, true));
 }
 static DEVICE_ATTR_RO(failover_max_ms);
 
@@ -275,12 +275,14 @@ static ssize_t autoch_ready_percent_show(struct device *dev,
 	return sysfs_emit(buf, "%u\n", r.progress * 100 / 65536);
 }
 
-static struct device_attribute autoch_attr_ready_waiters =
-	__ATTR(waiters, 0444, autoch_ready_waiters_show, NULL);
-static struct device_attribute autoch_attr_ready_seconds =
-	__ATTR(seconds, 0444, autoch_ready_seconds_show, NULL);
-static struct device_attribute autoch_attr_ready_percent =
-	__ATTR(percent, 0444, autoch_ready_percent_show, NULL);
+/* becoming_ready/NAME, read-only, shown by autoch_ready_NAME_show() */
+#define AUTOCH_READY_ATTR(name)						\
+static struct device_attribute autoch_attr_ready_##name =		\
+	__ATTR(name, 0444, autoch_ready_##name##_show, NULL)
+
+AUTOCH_READY_ATTR(waiters);
+AUTOCH_READY_ATTR(seconds);
+AUTOCH_READY_ATTR(percent);
 
 static struct attribute *autoch_ready_attrs[] = {
 	&autoch_attr_ready_waiters.attr,
@@ -377,12 +379,14 @@ static ssize_t autoch_path_errors_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%u\n", n);
 }
 
-static struct kobj_attribute autoch_path_attr_state =
-	__ATTR(state, 0644, autoch_path_state_show, autoch_path_state_store);
-static struct kobj_attribute autoch_path_attr_last_error =
-	__ATTR(last_error, 0444, autoch_path_last_error_show, NULL);
-static struct kobj_attribute autoch_path_attr_errors =
-	__ATTR(errors, 0444, autoch_path_errors_show, NULL);
+/* paths/H:C:T:L/NAME, shown by autoch_path_NAME_show() */
+#define AUTOCH_PATH_ATTR(name, mode, store)				\
+static struct kobj_attribute autoch_path_attr_##name =			\
+	__ATTR(name, mode, autoch_path_##name##_show, store)
+
+AUTOCH_PATH_ATTR(state, 0644, autoch_path_state_store);
+AUTOCH_PATH_ATTR(last_error, 0444, NULL);
+AUTOCH_PATH_ATTR(errors, 0444, NULL);
 
 static struct attribute *autoch_path_attrs[] = {
 	&autoch_path_attr_state.attr,

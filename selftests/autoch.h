@@ -32,6 +32,8 @@
 
 #include "kselftest_harness.h"
 
+#include "autoch_file.h"
+
 #define AUTOCH_DEFAULT_DEV	"/dev/autoch0"
 #define AUTOCH_TGT24		"tgt24"
 /* A volume tag is a 32-byte identifier and 4 bytes of sequence number. */

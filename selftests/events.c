@@ -106,20 +106,10 @@ TEST_F(ev, uevent)
 static int read_sysfs(const char *attr, char *buf, size_t len)
 {
 	char path[256];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/sys/class/autoch/%s/%s",
 		 strrchr(autoch_path(), '/') + 1, attr);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
-	return 0;
+	return autoch_read_file(path, buf, len);
 }
 
 static long sysfs_num(const char *attr)

@@ -58,19 +58,10 @@ count=0
 for t in $tests; do count=$((count + 1)); done
 # module load and the tests, then module unload and the kernel log.
 plan=$((count + 2))
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $*"
-}
-
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n $*"
-	failed=1
-}
+# ok, not_ok (failed=1), n: testbed/guest-tap.sh, which run-guest.sh
+# puts beside this script
+# shellcheck source=SCRIPTDIR/testbed/guest-tap.sh
+. "$dir/guest-tap.sh"
 
 bail() {
 	echo "Bail out! $*"

@@ -20,18 +20,6 @@
 
 #define IN_FLIGHT_MS	3000	/* every command, while the status waits */
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 static bool wait_for_node(const char *path, bool present)
 {
 	struct timespec ts = { .tv_nsec = 100 * 1000 * 1000 };
@@ -70,7 +58,7 @@ TEST(removed_under_open_file)
 	ASSERT_EQ(0, ioctl(fd, SIOC_ELEMENT_ADDRESSES, &ea));
 
 	snprintf(path, sizeof(path), "%s/delete", sysdev);
-	ASSERT_EQ(0, write_str(path, "1"));
+	ASSERT_EQ(0, autoch_write_file(path, "1"));
 	ASSERT_TRUE(wait_for_node(dev, false));
 
 	EXPECT_EQ(-1, ioctl(fd, SIOC_ELEMENT_ADDRESSES, &ea));
@@ -105,7 +93,7 @@ TEST(removed_under_open_file)
 
 	/* the same host adapter finds the changer again */
 	snprintf(path, sizeof(path), "/sys/class/scsi_host/host%u/scan", host);
-	ASSERT_EQ(0, write_str(path, "- - -"));
+	ASSERT_EQ(0, autoch_write_file(path, "- - -"));
 	ASSERT_TRUE(wait_for_node(dev, true));
 	fd = open(dev, O_RDONLY);
 	ASSERT_LE(0, fd);

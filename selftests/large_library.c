@@ -224,22 +224,63 @@ static void same(struct __test_metadata *_metadata, const struct element_status 
 	EXPECT_EQ(0, bad) TH_LOG("%d elements differ %s", bad, when);
 }
 
-static int chunk_setup(struct __test_metadata *_metadata, FIXTURE_DATA(large) *self,
-		       struct element_status **ref, struct element_status **es)
+/* What a chunk test reads with and compares. */
+struct chunk {
+	struct element_status *ref;	/* read with nothing limited */
+	struct element_status *es;	/* read with a limit */
+	int n;				/* storage elements read */
+	long chunks;			/* replies of CHUNK_ELEMS that takes */
+};
+
+/*
+ * The start of a chunk test: skips (returning false) without the library
+ * profile and CHUNK_MIN_STORAGE storage elements; else reads the first
+ * (up to 5,000) storage elements into @c->ref and has the emulation report
+ * at most CHUNK_ELEMS in one reply.
+ */
+static bool chunk_setup(struct __test_metadata *_metadata, FIXTURE_DATA(large) *self,
+			struct chunk *c)
 {
 	int n = self->a.ea.num_storages;
 
+	if (self->profile != EMUL_LIBRARY || n < CHUNK_MIN_STORAGE)
+		AUTOCH_SKIP(return false, "needs the library profile with %d storage elements or more (%d here)",
+			    CHUNK_MIN_STORAGE, n);
 	if (n > 5000)
 		n = 5000;
-	*ref = calloc(n, sizeof(**ref));
-	*es = calloc(n, sizeof(**es));
-	if (!*ref || !*es) {
-		free(*ref);
-		free(*es);
-		return -1;
+	c->n = n;
+	c->chunks = (n + CHUNK_ELEMS - 1) / CHUNK_ELEMS;
+	c->ref = calloc(n, sizeof(*c->ref));
+	c->es = calloc(n, sizeof(*c->es));
+	if (!c->ref || !c->es) {
+		free(c->ref);
+		free(c->es);
+		c->ref = NULL;
 	}
-	reference(_metadata, self, *ref, n);
-	return n;
+	ASSERT_NE(NULL, c->ref) TH_LOG("out of memory");
+	reference(_metadata, self, c->ref, n);
+	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "res_limit", CHUNK_ELEMS));
+	return true;
+}
+
+/*
+ * The end of a chunk test: a reset forgets what was learnt, and the first
+ * storage elements are read in one command again. Returns how many READ
+ * ELEMENT STATUS that took; frees @c's statuses.
+ */
+static long chunk_reset(struct __test_metadata *_metadata, FIXTURE_DATA(large) *self,
+			struct chunk *c)
+{
+	long reset;
+
+	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "res_limit", 0));
+	ASSERT_EQ(0, emul_ctl("event", "reset"));
+	reset = pass(_metadata, self, self->a.ea.first_storage, c->n, c->es);
+	same(_metadata, c->ref, c->es, c->n, "after the reset");
+	EXPECT_EQ(1, reset);
+	free(c->ref);
+	free(c->es);
+	return reset;
 }
 
 /*
@@ -249,37 +290,24 @@ static int chunk_setup(struct __test_metadata *_metadata, FIXTURE_DATA(large) *s
  */
 TEST_F(large, chunk_learnt_refuse)
 {
-	struct element_status *ref, *es;
-	long tried, learnt, reset, chunks;
-	int n;
+	long tried, learnt, reset;
+	struct chunk c;
 
-	if (self->profile != EMUL_LIBRARY || self->a.ea.num_storages < CHUNK_MIN_STORAGE)
-		AUTOCH_SKIP(return, "needs the library profile with %d storage elements or more (%d here)",
-		     CHUNK_MIN_STORAGE, self->a.ea.num_storages);
-	n = chunk_setup(_metadata, self, &ref, &es);
-	ASSERT_LT(0, n);
-	chunks = (n + CHUNK_ELEMS - 1) / CHUNK_ELEMS;
-
-	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "res_limit", CHUNK_ELEMS));
+	if (!chunk_setup(_metadata, self, &c))
+		return;
 	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "res_limit_refuse", 1));
-	tried = pass(_metadata, self, self->a.ea.first_storage, n, es);
-	same(_metadata, ref, es, n, "while it was learnt");
-	learnt = pass(_metadata, self, self->a.ea.first_storage, n, es);
-	same(_metadata, ref, es, n, "once learnt");
+	tried = pass(_metadata, self, self->a.ea.first_storage, c.n, c.es);
+	same(_metadata, c.ref, c.es, c.n, "while it was learnt");
+	learnt = pass(_metadata, self, self->a.ea.first_storage, c.n, c.es);
+	same(_metadata, c.ref, c.es, c.n, "once learnt");
 	/* one refused, then 1,000 at a time */
-	EXPECT_EQ(chunks + 1, tried);
-	EXPECT_EQ(chunks, learnt);
+	EXPECT_EQ(c.chunks + 1, tried);
+	EXPECT_EQ(c.chunks, learnt);
 
 	/* a reset forgets it: everything in one command again */
-	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "res_limit", 0));
-	ASSERT_EQ(0, emul_ctl("event", "reset"));
-	reset = pass(_metadata, self, self->a.ea.first_storage, n, es);
-	same(_metadata, ref, es, n, "after the reset");
-	EXPECT_EQ(1, reset);
+	reset = chunk_reset(_metadata, self, &c);
 	TH_LOG("READ ELEMENT STATUS for %d storage elements refusing more than %d: %ld, then %ld, after a reset %ld",
-	       n, CHUNK_ELEMS, tried, learnt, reset);
-	free(ref);
-	free(es);
+	       c.n, CHUNK_ELEMS, tried, learnt, reset);
 }
 
 /*
@@ -289,36 +317,23 @@ TEST_F(large, chunk_learnt_refuse)
  */
 TEST_F(large, chunk_learnt_cut)
 {
-	struct element_status *ref, *es;
-	long cut, refusing, reset, chunks;
-	int n;
+	long cut, refusing, reset;
+	struct chunk c;
 
-	if (self->profile != EMUL_LIBRARY || self->a.ea.num_storages < CHUNK_MIN_STORAGE)
-		AUTOCH_SKIP(return, "needs the library profile with %d storage elements or more (%d here)",
-		     CHUNK_MIN_STORAGE, self->a.ea.num_storages);
-	n = chunk_setup(_metadata, self, &ref, &es);
-	ASSERT_LT(0, n);
-	chunks = (n + CHUNK_ELEMS - 1) / CHUNK_ELEMS;
-
-	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "res_limit", CHUNK_ELEMS));
-	cut = pass(_metadata, self, self->a.ea.first_storage, n, es);
-	same(_metadata, ref, es, n, "cut at 1,000");
-	EXPECT_EQ(chunks, cut);
+	if (!chunk_setup(_metadata, self, &c))
+		return;
+	cut = pass(_metadata, self, self->a.ea.first_storage, c.n, c.es);
+	same(_metadata, c.ref, c.es, c.n, "cut at 1,000");
+	EXPECT_EQ(c.chunks, cut);
 
 	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "res_limit_refuse", 1));
-	refusing = pass(_metadata, self, self->a.ea.first_storage, n, es);
-	same(_metadata, ref, es, n, "once learnt");
-	EXPECT_EQ(chunks, refusing) TH_LOG("a read for more than %d was sent after the cut", CHUNK_ELEMS);
+	refusing = pass(_metadata, self, self->a.ea.first_storage, c.n, c.es);
+	same(_metadata, c.ref, c.es, c.n, "once learnt");
+	EXPECT_EQ(c.chunks, refusing) TH_LOG("a read for more than %d was sent after the cut", CHUNK_ELEMS);
 
-	ASSERT_EQ(0, emul_param_set(&self->params, EMUL_MODULE, "res_limit", 0));
-	ASSERT_EQ(0, emul_ctl("event", "reset"));
-	reset = pass(_metadata, self, self->a.ea.first_storage, n, es);
-	same(_metadata, ref, es, n, "after the reset");
-	EXPECT_EQ(1, reset);
+	reset = chunk_reset(_metadata, self, &c);
 	TH_LOG("READ ELEMENT STATUS for %d storage elements cut at %d: %ld, then refusing more %ld, after a reset %ld",
-	       n, CHUNK_ELEMS, cut, refusing, reset);
-	free(ref);
-	free(es);
+	       c.n, CHUNK_ELEMS, cut, refusing, reset);
 }
 
 int main(int argc, char **argv)

@@ -58,7 +58,8 @@ emul=$("$top/selftests/emul/sources.sh" "$work/emul")
 make -s -C "$KDIR" M="$emul" modules >/dev/null 2>&1
 cp "$work/src/driver/autoch.ko" "$emul/autoch_emul.ko" \
 	"$top/selftests/bench/guest-bench-tgt.sh" \
-	"$top/selftests/bench/guest-bench-emul.sh" "$work/guest/"
+	"$top/selftests/bench/guest-bench-emul.sh" \
+	"$top/selftests/bench/guest-bench-lib.sh" "$work/guest/"
 read -r -a latencies <<<"$(echo "${AUTOCH_BENCH_LATENCY_MS:-5 10}" | tr ',' ' ')"
 move=${AUTOCH_BENCH_MOVE_MS:-30000}
 reps=${AUTOCH_BENCH_REPS:-5}
@@ -111,6 +112,7 @@ for size in "${sizes[@]}"; do
 	AUTOCH_QEMU_ARGS="-trace enable=scsi_generic_send_command,file=$trace" \
 		"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$work/tgt" \
 		--script "$work/bench-tgt.sh" --file "$work/guest/guest-bench-tgt.sh" \
+		--file "$work/guest/guest-bench-lib.sh" \
 		--file "$work/guest/autoch.ko" --file "$work/guest/autoch-bench" \
 		--log "$work/console" >"$work/out" 2>&1 ||
 		{ tail -n 30 "$work/out"; exit 1; }
@@ -153,6 +155,7 @@ for size in "${sizes[@]}"; do
 	AUTOCH_GUEST_TIMEOUT=3600 \
 		"$testbed/run-guest.sh" --kdir "$KDIR" \
 		--script "$work/bench-emul.sh" --file "$work/guest/guest-bench-emul.sh" \
+		--file "$work/guest/guest-bench-lib.sh" \
 		--file "$work/guest/autoch.ko" --file "$work/guest/autoch_emul.ko" \
 		--file "$work/guest/autoch-bench" \
 		--log "$work/console" >"$work/out" 2>&1 ||

@@ -18,11 +18,8 @@ slots=$1 latencies=$(echo "$2" | tr ',' ' ') move=$3 reps=${4:-5}
 drives=${5:-4} ie=${6:-4} ch=${7:-all}
 b=./autoch-bench
 dbg=/sys/kernel/debug/autoch_emul
-wait_for() {
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e "$1" ]
-}
+# shellcheck source=SCRIPTDIR/guest-bench-lib.sh
+. ./guest-bench-lib.sh
 res() { awk '$1 == "b8" { print $2 }' $dbg/counters; }
 phase() {	# NAME COMMAND...: run it, print the READ ELEMENT STATUS it cost
 	name=$1
@@ -34,7 +31,7 @@ phase() {	# NAME COMMAND...: run it, print the READ ELEMENT STATUS it cost
 
 insmod ./autoch.ko || exit 1
 insmod ./autoch_emul.ko profile=library slots="$slots" drives="$drives" ie="$ie" || exit 1
-wait_for /dev/autoch0 || exit 1
+wait_for /dev/autoch0 300 || exit 1
 sg=$(ls /sys/class/autoch/autoch0/device/scsi_generic)
 sdev=$(basename "$(readlink -f /sys/class/autoch/autoch0/device)")
 a=/sys/class/autoch/autoch0
@@ -52,22 +49,12 @@ at_lat() {
 
 for lat in $latencies; do
 	echo "$lat" >/sys/module/autoch_emul/parameters/latency_ms
-	r=0
-	while [ $r -lt "$reps" ]; do
-		sleep 1.2	# let the status cache (cache_ms) expire
-		at_lat autoch_loop $b loop /dev/autoch0
-		sleep 1.2
-		at_lat autoch_range $b range /dev/autoch0
-		at_lat mtx $b time mtx -f "/dev/$sg" status
-		r=$((r + 1))
-	done
+	inventories at_lat "/dev/$sg"
 done
 lat=${latencies%% *}
 echo "$lat" >/sys/module/autoch_emul/parameters/latency_ms
 [ "$move" -gt 0 ] || {
-	echo "$sdev" >/sys/bus/scsi/drivers/autoch/unbind
-	modprobe ch || exit 1
-	wait_for /dev/sch0 || exit 1
+	to_ch "$sdev" 300
 	[ "$ch" = elem ] || at_lat ch_gstatus $b ch-status /dev/sch0
 	at_lat ch_gelem $b ch-elem /dev/sch0
 	exit 0
@@ -93,9 +80,7 @@ wait $mpid || exit 1
 echo 0 >/sys/module/autoch_emul/parameters/move_ms
 mtx -f "/dev/$sg" transfer "$mtx_dst" "$mtx_src" >/dev/null || exit 1
 
-echo "$sdev" >/sys/bus/scsi/drivers/autoch/unbind
-modprobe ch || exit 1
-wait_for /dev/sch0 || exit 1
+to_ch "$sdev" 300
 [ "$ch" = elem ] || at_lat ch_gstatus $b ch-status /dev/sch0
 at_lat ch_gelem $b ch-elem /dev/sch0
 echo "$move" >/sys/module/autoch_emul/parameters/move_ms

@@ -12,17 +12,14 @@
 cd "$(dirname "$0")" || exit 1
 sg=${AUTOCH_CHANGERS%% *}
 b=./autoch-bench
-wait_for() {
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e "$1" ]
-}
+# shellcheck source=SCRIPTDIR/guest-bench-lib.sh
+. ./guest-bench-lib.sh
 sdev=$(basename "$(dirname "$(dirname "$(readlink -f "/sys/class/scsi_generic/${sg##*/}")")")")
 
 # The first command of the iSCSI login meets UNIT ATTENTION 29/00.
 sg_turs "$sg" >/dev/null 2>&1
 insmod ./autoch.ko || exit 1
-wait_for /dev/autoch0 || exit 1
+wait_for /dev/autoch0 100 || exit 1
 # load the element map, so that it is not counted in the first operation
 cat /sys/class/autoch/autoch0/num_storages >/dev/null
 
@@ -37,18 +34,8 @@ phase() {	# NAME COMMAND...: between markers k and k+1
 	$b mark "$sg" $((k + 1)) || exit 1
 	k=$((k + 2))
 }
-r=0
-while [ $r -lt "$reps" ]; do
-	sleep 1.2	# let the status cache (cache_ms) expire
-	phase autoch_loop $b loop /dev/autoch0
-	sleep 1.2
-	phase autoch_range $b range /dev/autoch0
-	phase mtx $b time mtx -f "$sg" status
-	r=$((r + 1))
-done
+inventories phase "$sg"
 
-echo "$sdev" >/sys/bus/scsi/drivers/autoch/unbind
-modprobe ch || exit 1
-wait_for /dev/sch0 || exit 1
+to_ch "$sdev" 100
 phase ch_gstatus $b ch-status /dev/sch0
 phase ch_gelem $b ch-elem /dev/sch0

@@ -2,30 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # What the debug kernel's guest scripts share (guest-debug.sh and
-# guest-debug-emul.sh source it from their directory): TAP results, a
-# program run with its output indented, the ioctl fuzzer under failslab,
-# the kmemleak scan. Written for the guest's busybox sh.
+# guest-debug-emul.sh source it from their directory): TAP results
+# (testbed/guest-tap.sh, which run-guest.sh puts beside it), a program run
+# with its output indented, the ioctl fuzzer under failslab, the kmemleak
+# scan. Written for the guest's busybox sh.
+
+# shellcheck source=SCRIPTDIR/../testbed/guest-tap.sh
+. ./guest-tap.sh
 
 kmemleak=/sys/kernel/debug/kmemleak
 fs=/sys/kernel/debug/failslab
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n $*"
-}
-
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n $*"
-	failed=1
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n $* # SKIP"
-}
 
 # Run "$@" with its output indented; its exit status in $rc (ash has no
 # pipefail).

@@ -63,6 +63,8 @@
 
 #include <linux/autochanger.h>
 
+#include "../autoch_file.h"
+
 #define MAX_WORKERS	32	/* the loss mode runs one per kind */
 #define MAX_ERRNO	256
 #define WORKER_LIMIT_S	120	/* a worker still running then is hung */
@@ -155,8 +157,11 @@ static int do_element_status(struct worker *w)
 	return 0;
 }
 
-/* A full and an empty storage slot, this worker's own when there are enough. */
-static int pick_slots(struct worker *w)
+/*
+ * Slots for move_once(), this worker's own when there are enough: a full
+ * and an empty storage slot, or for an exchange (@pair) two full ones.
+ */
+static int pick_slots(struct worker *w, bool pair)
 {
 	struct element_status es;
 	int i, nfull = 0, nempty = 0, e;
@@ -168,30 +173,49 @@ static int pick_slots(struct worker *w)
 		e = xioctl(w->fd, SIOC_ELEMENT_STATUS, &es);
 		if (e)
 			return e;
-		if (es.full && nfull++ <= w->id)
+		if (pair && es.full && nfull / 2 <= w->id)
+			*(nfull % 2 ? &w->dst : &w->src) = es.element;
+		else if (!pair && es.full && nfull <= w->id)
 			w->src = es.element;
-		if (!es.full && nempty++ <= w->id)
+		else if (!pair && !es.full && nempty <= w->id)
 			w->dst = es.element;
+		nfull += es.full;
+		nempty += !es.full;
 	}
 	return 0;
 }
 
-static int do_move(struct worker *w)
+/*
+ * One MOVE MEDIUM from src to dst (which then swap), or with @exchange
+ * one EXCHANGE MEDIUM: two cartridges swap places, source and second
+ * destination being one. Slots are picked again when none are, or when
+ * another worker's move took them.
+ */
+static int move_once(struct worker *w, bool exchange)
 {
+	struct exchange_medium_parms xp = {};
 	struct move_medium_parms mp = {};
 	uint16_t t;
 	int e;
 
 	if (!w->src || !w->dst) {
-		e = pick_slots(w);
+		e = pick_slots(w, exchange);
 		if (e || !w->src || !w->dst)
 			return e;
 	}
-	mp.transport = w->ea.first_transport;
-	mp.source = w->src;
-	mp.destination = w->dst;
-	e = xioctl(w->fd, SIOC_MOVE_MEDIUM, &mp);
-	if (!e) {
+	if (exchange) {
+		xp.transport = w->ea.first_transport;
+		xp.source = w->src;
+		xp.first_destination = w->dst;
+		xp.second_destination = w->src;
+		e = xioctl(w->fd, SIOC_EXCHANGE_MEDIUM, &xp);
+	} else {
+		mp.transport = w->ea.first_transport;
+		mp.source = w->src;
+		mp.destination = w->dst;
+		e = xioctl(w->fd, SIOC_MOVE_MEDIUM, &mp);
+	}
+	if (!e && !exchange) {
 		t = w->src;
 		w->src = w->dst;
 		w->dst = t;
@@ -199,6 +223,16 @@ static int do_move(struct worker *w)
 		w->src = w->dst = 0;	/* another worker's move: look again */
 	}
 	return e;
+}
+
+static int do_move(struct worker *w)
+{
+	return move_once(w, false);
+}
+
+static int do_exchange(struct worker *w)
+{
+	return move_once(w, true);
 }
 
 static int do_init(struct worker *w)
@@ -282,49 +316,6 @@ static int do_poll(struct worker *w)
 	if (!n && (ev.events & AUTOCH_EVENT_RESET) && sh->t_cut)
 		sh->resets[w->id]++;
 	return n;
-}
-
-/* Two full storage slots, this worker's own when there are enough. */
-static int pick_full_pair(struct worker *w)
-{
-	struct element_status es;
-	int i, nfull = 0, e;
-
-	w->src = w->dst = 0;
-	for (i = 0; i < w->ea.num_storages; i++) {
-		memset(&es, 0, sizeof(es));
-		es.element = w->ea.first_storage + i;
-		e = xioctl(w->fd, SIOC_ELEMENT_STATUS, &es);
-		if (e)
-			return e;
-		if (!es.full)
-			continue;
-		if (nfull / 2 <= w->id)
-			*(nfull % 2 ? &w->dst : &w->src) = es.element;
-		nfull++;
-	}
-	return 0;
-}
-
-/* Two cartridges swap places: source and second destination are one. */
-static int do_exchange(struct worker *w)
-{
-	struct exchange_medium_parms xp = {};
-	int e;
-
-	if (!w->src || !w->dst) {
-		e = pick_full_pair(w);
-		if (e || !w->src || !w->dst)
-			return e;
-	}
-	xp.transport = w->ea.first_transport;
-	xp.source = w->src;
-	xp.first_destination = w->dst;
-	xp.second_destination = w->src;
-	e = xioctl(w->fd, SIOC_EXCHANGE_MEDIUM, &xp);
-	if (e == ENOMEDIUM || e == EXFULL)
-		w->src = w->dst = 0;	/* another worker's move: look again */
-	return e;
 }
 
 /* PERSISTENT RESERVE OUT: register a key of our own, then unregister. */
@@ -544,10 +535,8 @@ static void worker(struct worker *w, const struct kind *k, bool until_stop)
 	w->range = calloc(w->ea.num_storages ? w->ea.num_storages : 1,
 			  sizeof(*w->range));
 	/* slots picked before the race, while commands are quick */
-	if (k->call == do_move)
-		pick_slots(w);
-	if (k->call == do_exchange)
-		pick_full_pair(w);
+	if (k->call == do_move || k->call == do_exchange)
+		pick_slots(w, k->call == do_exchange);
 	if (k->no_fd) {
 		close(w->fd);
 		w->fd = -1;
@@ -581,18 +570,6 @@ static void worker(struct worker *w, const struct kind *k, bool until_stop)
 	}
 	if (w->fd >= 0)
 		close(w->fd);
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -1;
 }
 
 static double now(void)
@@ -781,21 +758,6 @@ static uint64_t sum(const uint64_t *v, unsigned int n)
 
 static bool emul;
 
-static int read_str(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
-	return 0;
-}
-
 /* A module parameter: its value before is kept in @old (once). */
 static int set_param(const char *module, const char *name, const char *val,
 		     char *old, size_t len)
@@ -803,11 +765,11 @@ static int set_param(const char *module, const char *name, const char *val,
 	char path[128];
 
 	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", module, name);
-	if (old && read_str(path, old, len))
+	if (old && autoch_read_file(path, old, len))
 		return -1;
 	if (old)
 		old[strcspn(old, "\n")] = 0;
-	return write_str(path, val);
+	return autoch_write_file(path, val);
 }
 
 /* Commands of each opcode the emulation's removals failed in flight. */
@@ -818,7 +780,7 @@ static int read_lost(uint64_t *lost)
 	unsigned long long n;
 
 	memset(lost, 0, 256 * sizeof(*lost));
-	if (read_str(EMUL_DIR "/lost", buf, sizeof(buf)))
+	if (autoch_read_file(EMUL_DIR "/lost", buf, sizeof(buf)))
 		return -1;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (sscanf(line, "%x %llu", &op, &n) == 2 && op < 256)
@@ -858,7 +820,7 @@ static void emul_clean(const char *dev)
 	if (fd < 0)
 		return;
 	xioctl(fd, IOC_PR_REGISTER, &reg);
-	write_str(EMUL_DIR "/event", "reset");
+	autoch_write_file(EMUL_DIR "/event", "reset");
 	for (i = 0; i < 3; i++) {
 		if (xioctl(fd, SIOC_ELEMENT_ADDRESSES, &ea))
 			continue;
@@ -940,7 +902,7 @@ static int run_unplug(const char *dev0, unsigned int rounds, unsigned int nworke
 		if (!selected[k])
 			continue;
 		reset_shared();
-		if (emul && write_str(EMUL_DIR "/lost", "0"))
+		if (emul && autoch_write_file(EMUL_DIR "/lost", "0"))
 			printf("# cannot reset %s/lost\n", EMUL_DIR);
 		t0 = now();
 		t_del = t_scan = 0;
@@ -970,8 +932,8 @@ static int run_unplug(const char *dev0, unsigned int rounds, unsigned int nworke
 			}
 			t1 = now();
 			sh->t_remove = t1;
-			if (emul ? write_str(EMUL_DIR "/event", "remove fail") :
-				   write_str(del, "1")) {
+			if (emul ? autoch_write_file(EMUL_DIR "/event", "remove fail") :
+				   autoch_write_file(del, "1")) {
 				printf("# round %u: cannot remove the changer: %s\n", r,
 				       strerror(errno));
 				ok = false;
@@ -986,7 +948,7 @@ static int run_unplug(const char *dev0, unsigned int rounds, unsigned int nworke
 			/* the first round as an administrator would, then just the LUN */
 			what = emul ? "add" : r ? ctl : "- - -";
 			t1 = now();
-			if (emul ? write_str(EMUL_DIR "/event", what) : write_str(scan, what)) {
+			if (emul ? autoch_write_file(EMUL_DIR "/event", what) : autoch_write_file(scan, what)) {
 				printf("# round %u: cannot bring the changer back ('%s'): %s\n", r,
 				       what, strerror(errno));
 				ok = false;

@@ -612,12 +612,26 @@ void emul_debugfs_exit(void);
 int emul_remove_lu(bool fail);
 int emul_add_lu(void);
 extern struct device *emul_root;
+struct Scsi_Host *emul_host_alloc(struct scsi_host_template *sht,
+				  int privsize, unsigned int luns);
+int emul_host_add(struct Scsi_Host *shost, struct device *parent);
 
 /* emul_tape.c */
 struct seq_file;
 unsigned int emul_drive_serial(const struct emul_state *st,
 			       unsigned int drive, char *id, u8 *type,
 			       char *serial);
+/*
+ * The host template fields the library's and the tape drives' hosts
+ * share (libata's ATA_BASE_SHT is the model).
+ */
+#define EMUL_BASE_SHT(drv_name)				\
+	.module = THIS_MODULE,				\
+	.name = drv_name,				\
+	.this_id = -1,					\
+	.sg_tablesize = SG_ALL,				\
+	.skip_settle_delay = 1
+
 int emul_tape_add(struct device *parent, unsigned int lun, unsigned int drive);
 int emul_tape_remove(unsigned int lun);
 void emul_tape_show(struct seq_file *m);

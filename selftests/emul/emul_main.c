@@ -360,8 +360,7 @@ static int emul_eh_host_reset(struct scsi_cmnd *cmd)
 }
 
 static struct scsi_host_template emul_template = {
-	.module = THIS_MODULE,
-	.name = "autoch_emul",
+	EMUL_BASE_SHT("autoch_emul"),
 	.proc_name = "autoch_emul",
 	.init_cmd_priv = emul_init_cmd_priv,
 	.queuecommand = emul_queuecommand,
@@ -369,13 +368,38 @@ static struct scsi_host_template emul_template = {
 	.eh_device_reset_handler = emul_eh_device_reset,
 	.eh_host_reset_handler = emul_eh_host_reset,
 	.can_queue = 64,
-	.this_id = -1,
-	.sg_tablesize = SG_ALL,
 	.cmd_per_lun = 16,
 	.max_sectors = 8192,
 	.cmd_size = sizeof(struct emul_cmd),
-	.skip_settle_delay = 1,
 };
+
+/*
+ * A host of @sht with @privsize bytes of its own, one target on one
+ * channel with @luns LUNs; emul_host_add() adds it.
+ */
+struct Scsi_Host *emul_host_alloc(struct scsi_host_template *sht,
+				  int privsize, unsigned int luns)
+{
+	struct Scsi_Host *shost = scsi_host_alloc(sht, privsize);
+
+	if (!shost)
+		return NULL;
+	shost->max_id = 1;
+	shost->max_lun = luns;
+	shost->max_channel = 0;
+	shost->max_cmd_len = 16;
+	return shost;
+}
+
+/* Adds @shost under @parent; on failure puts it. */
+int emul_host_add(struct Scsi_Host *shost, struct device *parent)
+{
+	int err = scsi_add_host(shost, parent);
+
+	if (err)
+		scsi_host_put(shost);
+	return err;
+}
 
 /*
  * debugfs "event remove": hot-unplug the LU from every host. The midlayer
@@ -591,7 +615,7 @@ static int __init emul_init(void)
 	}
 
 	for (i = 0; i < hosts; i++) {
-		shost = scsi_host_alloc(&emul_template, sizeof(*eh));
+		shost = emul_host_alloc(&emul_template, sizeof(*eh), 1);
 		if (!shost) {
 			err = -ENOMEM;
 			goto err_hosts;
@@ -602,16 +626,10 @@ static int __init emul_init(void)
 		spin_lock_init(&eh->lock);
 		INIT_LIST_HEAD(&eh->inflight);
 		INIT_WORK(&eh->remove_work, emul_remove_work);
-		shost->max_id = 1;
-		shost->max_lun = 1;
 		shost->max_sectors = max(READ_ONCE(emul_max_sectors), 8U);
-		shost->max_channel = 0;
-		shost->max_cmd_len = 16;
-		err = scsi_add_host(shost, emul_root);
-		if (err) {
-			scsi_host_put(shost);
+		err = emul_host_add(shost, emul_root);
+		if (err)
 			goto err_hosts;
-		}
 		emul_shosts[i] = shost;
 	}
 

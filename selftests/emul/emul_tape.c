@@ -149,16 +149,12 @@ static emul_qc_status emul_tape_queuecommand(struct Scsi_Host *shost,
 }
 
 static struct scsi_host_template emul_tape_template = {
-	.module = THIS_MODULE,
-	.name = "autoch_emul_tape",
+	EMUL_BASE_SHT("autoch_emul_tape"),
 	.proc_name = "autoch_emul_tape",
 	.queuecommand = emul_tape_queuecommand,
 	.can_queue = 16,
-	.this_id = -1,
-	.sg_tablesize = SG_ALL,
 	.cmd_per_lun = 1,
 	.max_sectors = 1024,
-	.skip_settle_delay = 1,
 };
 
 /* debugfs "event tape add LUN DRIVE": LUN becomes drive DRIVE. */
@@ -172,20 +168,15 @@ int emul_tape_add(struct device *parent, unsigned int lun, unsigned int drive)
 		return -EINVAL;
 	mutex_lock(&emul_tape_mutex);
 	if (!emul_tape_shost) {
-		shost = scsi_host_alloc(&emul_tape_template, 0);
+		shost = emul_host_alloc(&emul_tape_template, 0,
+					EMUL_TAPE_LUNS);
 		if (!shost) {
 			err = -ENOMEM;
 			goto out;
 		}
-		shost->max_id = 1;
-		shost->max_lun = EMUL_TAPE_LUNS;
-		shost->max_channel = 0;
-		shost->max_cmd_len = 16;
-		err = scsi_add_host(shost, parent);
-		if (err) {
-			scsi_host_put(shost);
+		err = emul_host_add(shost, parent);
+		if (err)
 			goto out;
-		}
 		emul_tape_shost = shost;
 	}
 	if (READ_ONCE(emul_tape_drive[lun])) {

@@ -19,21 +19,10 @@ tmp=/tmp/conf.$$
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n $*"
-}
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n $*"
-	failed=1
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n $* # SKIP"
-}
+# ok, not_ok (failed=1), skip: testbed/guest-tap.sh, beside this script
+# in the guest (run-guest.sh puts it there)
+# shellcheck source=SCRIPTDIR/../testbed/guest-tap.sh
+. "$(dirname "$0")/guest-tap.sh"
 # check DESC CMD...: CMD's status decides; its output shows on failure.
 check() {
 	desc=$1

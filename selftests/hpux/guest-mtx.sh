@@ -36,16 +36,10 @@ cd "$(dirname "$0")" || exit 1
 profile=${AUTOCH_EMUL_PROFILE:-test-bed-tgt}
 echo "TAP version 13"
 echo "# mtx's HP-UX port on /dev/autoch0, profile $profile"
-n=0 rc=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n $*"
-}
-notok() {
-	n=$((n + 1))
-	echo "not ok $n $*"
-	rc=1
-}
+# ok, not_ok (failed=1): testbed/guest-tap.sh, which run-guest.sh puts
+# beside this script
+# shellcheck source=SCRIPTDIR/../testbed/guest-tap.sh
+. ./guest-tap.sh
 bail() {
 	echo "Bail out! $*"
 	rmmod autoch 2>/dev/null
@@ -54,7 +48,7 @@ bail() {
 check() {
 	what=$1
 	shift
-	if "$@"; then ok "$what"; else notok "$what"; fi
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
 
 insmod ./autoch.ko cache_ms=600000 || bail "insmod autoch.ko failed"
@@ -108,13 +102,13 @@ views() {
 		ok "$1: mtx-hpux status on /dev/autoch0 = mtx status on $sg"
 	else
 		diff hpux.out sg.out | sed 's/^/# /'
-		notok "$1: mtx-hpux status on /dev/autoch0 = mtx status on $sg"
+		not_ok "$1: mtx-hpux status on /dev/autoch0 = mtx status on $sg"
 	fi
 	if [ -s sg.view ] && cmp -s drv.view sg.view; then
 		ok "$1: SIOC_ELEMENT_STATUS = mtx through sg, all $(wc -l <sg.view) drives and slots"
 	else
 		diff drv.view sg.view | sed 's/^/# /'
-		notok "$1: SIOC_ELEMENT_STATUS = mtx through sg, all $(wc -l <sg.view) drives and slots"
+		not_ok "$1: SIOC_ELEMENT_STATUS = mtx through sg, all $(wc -l <sg.view) drives and slots"
 	fi
 }
 # "Full BARCODE" or "Empty" of KIND N in view file F
@@ -134,7 +128,7 @@ step() {
 		ok "mtx-hpux $*"
 	else
 		sed 's/^/# /' step.out
-		notok "mtx-hpux $* (exit status)"
+		not_ok "mtx-hpux $* (exit status)"
 	fi
 	views "after $label"
 }
@@ -252,9 +246,9 @@ if mtx -f "$sg" transfer "$slot" "$free" >step.out 2>&1; then
 		bail "the control move through sg could not be undone"
 else
 	sed 's/^/# /' step.out
-	notok "control: a move through sg"
+	not_ok "control: a move through sg"
 fi
 
 echo "1..$n"
 rmmod autoch
-exit $rc
+exit $failed

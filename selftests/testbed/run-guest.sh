@@ -175,6 +175,8 @@ for f in "${files[@]}"; do
 	cp -a -L "$f" "$root/autoch/"
 done
 cp "$script" "$root/autoch/guest.sh"
+# TAP results for the guest's scripts (ok, not_ok, skip), which source it
+cp "$here/guest-tap.sh" "$root/autoch/"
 mapfile -t progs < <(find "$root/autoch" -type f -perm -u+x)
 if [ ${#progs[@]} -gt 0 ]; then
 	mapfile -t libs < <(libs_of "${progs[@]}")
