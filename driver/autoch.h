@@ -849,11 +849,14 @@ long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
  */
 #define AUTOCH_SCTL_SENSE_LEN	256
 
-struct autoch_sctl_io64 {
+/* The fields before and after the data pointer, alike in both layouts */
+struct autoch_sctl_head {
 	u32 flags;
 	u32 cdb_length;
 	u8 cdb[16];
-	u64 data;
+};
+
+struct autoch_sctl_tail {
 	u32 data_length;
 	u32 max_msecs;
 	u32 data_xfer;
@@ -864,19 +867,16 @@ struct autoch_sctl_io64 {
 	u32 reserved[16];
 };
 
+struct autoch_sctl_io64 {
+	struct autoch_sctl_head h;
+	u64 data;
+	struct autoch_sctl_tail t;
+};
+
 struct autoch_sctl_io32 {
-	u32 flags;
-	u32 cdb_length;
-	u8 cdb[16];
+	struct autoch_sctl_head h;
 	u32 data;
-	u32 data_length;
-	u32 max_msecs;
-	u32 data_xfer;
-	u32 cdb_status;
-	u8 sense[AUTOCH_SCTL_SENSE_LEN];
-	u32 sense_status;
-	u32 sense_xfer;
-	u32 reserved[16];
+	struct autoch_sctl_tail t;
 };
 
 #define AUTOCH_SIOC_IO64	_IOWR('S', 22, struct autoch_sctl_io64)

@@ -41,7 +41,7 @@
 static_assert(sizeof(struct autoch_sctl_io64) == 376);
 static_assert(offsetof(struct autoch_sctl_io64, data) == 24);
 static_assert(sizeof(struct autoch_sctl_io32) == 372);
-static_assert(offsetof(struct autoch_sctl_io32, data_length) == 28);
+static_assert(offsetof(struct autoch_sctl_io32, t.data_length) == 28);
 
 /*
  * Read either layout into the 64-bit one. The output fields come after
@@ -57,13 +57,11 @@ static int autoch_sctl_get(struct autoch_sctl_io64 *io, unsigned int cmd,
 		return copy_from_user(io, argp, sizeof(*io)) ? -EFAULT : 0;
 	if (copy_from_user(&io32, argp, sizeof(io32)))
 		return -EFAULT;
-	io->flags = io32.flags;
-	io->cdb_length = io32.cdb_length;
-	memcpy(io->cdb, io32.cdb, sizeof(io->cdb));
+	io->h = io32.h;
 	io->data = io32.data;
-	io->data_length = io32.data_length;
-	io->max_msecs = io32.max_msecs;
-	memcpy(io->reserved, io32.reserved, sizeof(io->reserved));
+	io->t.data_length = io32.t.data_length;
+	io->t.max_msecs = io32.t.max_msecs;
+	memcpy(io->t.reserved, io32.t.reserved, sizeof(io->t.reserved));
 	return 0;
 }
 
@@ -75,18 +73,9 @@ static int autoch_sctl_put(const struct autoch_sctl_io64 *io, unsigned int cmd,
 	if (cmd == AUTOCH_SIOC_IO64)
 		return copy_to_user(argp, io, sizeof(*io)) ? -EFAULT : 0;
 	memset(&io32, 0, sizeof(io32));
-	io32.flags = io->flags;
-	io32.cdb_length = io->cdb_length;
-	memcpy(io32.cdb, io->cdb, sizeof(io32.cdb));
+	io32.h = io->h;
 	io32.data = io->data;
-	io32.data_length = io->data_length;
-	io32.max_msecs = io->max_msecs;
-	io32.data_xfer = io->data_xfer;
-	io32.cdb_status = io->cdb_status;
-	memcpy(io32.sense, io->sense, sizeof(io32.sense));
-	io32.sense_status = io->sense_status;
-	io32.sense_xfer = io->sense_xfer;
-	memcpy(io32.reserved, io->reserved, sizeof(io32.reserved));
+	io32.t = io->t;
 	return copy_to_user(argp, &io32, sizeof(io32)) ? -EFAULT : 0;
 }
 
@@ -152,21 +141,21 @@ static int autoch_sctl_check(struct autoch_device *ach,
 			     const struct autoch_sctl_io64 *io)
 {
 	unsigned int max_len, segs;
-	u8 cdb[sizeof(io->cdb)];
+	u8 cdb[sizeof(io->h.cdb)];
 
 	autoch_queue_limits(ach, false, &max_len, &segs);
 	/*
 	 * The midlayer sends as many CDB bytes as the opcode's group says,
 	 * whatever cdb_length is: a length that disagrees is refused.
 	 */
-	if (io->flags & ~AUTOCH_SCTL_FLAGS || io->cdb_length < 6 ||
-	    io->cdb_length > sizeof(io->cdb) ||
-	    io->cdb_length != COMMAND_SIZE(io->cdb[0]) ||
-	    io->data_length > max_len ||
-	    memchr_inv(io->reserved, 0, sizeof(io->reserved)) ||
-	    autoch_sctl_reservation(io->cdb[0]))
+	if (io->h.flags & ~AUTOCH_SCTL_FLAGS || io->h.cdb_length < 6 ||
+	    io->h.cdb_length > sizeof(io->h.cdb) ||
+	    io->h.cdb_length != COMMAND_SIZE(io->h.cdb[0]) ||
+	    io->t.data_length > max_len ||
+	    memchr_inv(io->t.reserved, 0, sizeof(io->t.reserved)) ||
+	    autoch_sctl_reservation(io->h.cdb[0]))
 		return -EINVAL;
-	memcpy(cdb, io->cdb, sizeof(cdb));
+	memcpy(cdb, io->h.cdb, sizeof(cdb));
 	if (!scsi_cmd_allowed(cdb, af->may_write))
 		return -EPERM;
 	/* the mail slot is the operator's: as AUTOCH_OPEN_CLOSE_IE */
@@ -180,14 +169,14 @@ static int autoch_sctl_check(struct autoch_device *ach,
 static int autoch_sctl_prepare(struct autoch_cmd *sc,
 			       const struct autoch_sctl_io64 *io)
 {
-	unsigned int len = io->data_length;
+	unsigned int len = io->t.data_length;
 
-	memcpy(sc->cdb, io->cdb, io->cdb_length);
-	sc->cdb_len = io->cdb_length;
-	sc->write = len && !(io->flags & AUTOCH_SCTL_READ);
+	memcpy(sc->cdb, io->h.cdb, io->h.cdb_length);
+	sc->cdb_len = io->h.cdb_length;
+	sc->write = len && !(io->h.flags & AUTOCH_SCTL_READ);
 	sc->len = len;
 	/* 0: the driver's longest timeout, never an infinite one */
-	sc->timeout = io->max_msecs ? msecs_to_jiffies(io->max_msecs) :
+	sc->timeout = io->t.max_msecs ? msecs_to_jiffies(io->t.max_msecs) :
 				      READ_ONCE(autoch_init_timeout) * HZ;
 	if (!len)
 		return 0;
@@ -203,14 +192,14 @@ static int autoch_sctl_prepare(struct autoch_cmd *sc,
 static void autoch_sctl_outcome(struct autoch_sctl_io64 *io,
 				const struct autoch_cmd *sc)
 {
-	io->cdb_status = autoch_sctl_status(sc->result);
-	if (io->cdb_status == SAM_STAT_GOOD ||
-	    io->cdb_status == SAM_STAT_CHECK_CONDITION)
-		io->data_xfer = autoch_cmd_avail(sc);
-	if (io->cdb_status == SAM_STAT_CHECK_CONDITION) {
-		io->sense_xfer = autoch_sense_len(sc->sense);
-		memcpy(io->sense, sc->sense, io->sense_xfer);
-		io->sense_status = io->sense_xfer ? SAM_STAT_GOOD :
+	io->t.cdb_status = autoch_sctl_status(sc->result);
+	if (io->t.cdb_status == SAM_STAT_GOOD ||
+	    io->t.cdb_status == SAM_STAT_CHECK_CONDITION)
+		io->t.data_xfer = autoch_cmd_avail(sc);
+	if (io->t.cdb_status == SAM_STAT_CHECK_CONDITION) {
+		io->t.sense_xfer = autoch_sense_len(sc->sense);
+		memcpy(io->t.sense, sc->sense, io->t.sense_xfer);
+		io->t.sense_status = io->t.sense_xfer ? SAM_STAT_GOOD :
 						    AUTOCH_SCTL_INCOMPLETE;
 	}
 }
@@ -301,8 +290,8 @@ int autoch_ioctl_sctl_io(struct autoch_device *ach, struct autoch_file *af,
 
 	autoch_sctl_outcome(&io, sc);
 	err = 0;
-	if (!sc->write && io.data_xfer &&
-	    copy_to_user(u64_to_user_ptr(io.data), sc->buf, io.data_xfer))
+	if (!sc->write && io.t.data_xfer &&
+	    copy_to_user(u64_to_user_ptr(io.data), sc->buf, io.t.data_xfer))
 		err = -EFAULT;
 	if (!err)
 		err = autoch_sctl_put(&io, cmd, argp);
