@@ -18,6 +18,24 @@
 #include "autoch.h"
 
 /*
+ * Under @state_lock: element reservation @r is gone from the device; its
+ * file hears ECONNRESET once and AUTOCH_RESERVATIONS lists it as lost.
+ * @r leaves the table and is freed.
+ */
+static void autoch_resv_lost(struct autoch_resv *r)
+{
+	struct autoch_file *af = r->owner;
+
+	if (af->nlost < AUTOCH_MAX_RESERVED)
+		af->lost[af->nlost] = r->element;
+	if (af->nlost < U16_MAX)
+		af->nlost++;
+	af->reset_pending = true;
+	list_del(&r->node);
+	kfree(r);
+}
+
+/*
  * The device forgot every reservation: empty the table and tell each file
  * that held one, once, with ECONNRESET.
  */
@@ -28,16 +46,8 @@ void autoch_forget_reservations(struct autoch_device *ach)
 
 	lockdep_assert_held(&ach->state_lock);
 
-	list_for_each_entry_safe(r, tmp, &ach->resv, node) {
-		af = r->owner;
-		if (af->nlost < AUTOCH_MAX_RESERVED)
-			af->lost[af->nlost] = r->element;
-		if (af->nlost < U16_MAX)
-			af->nlost++;
-		af->reset_pending = true;
-		list_del(&r->node);
-		kfree(r);
-	}
+	list_for_each_entry_safe(r, tmp, &ach->resv, node)
+		autoch_resv_lost(r);
 	if (ach->unit_owner) {
 		ach->unit_owner->unit_lost = true;
 		ach->unit_owner->reset_pending = true;
@@ -343,13 +353,43 @@ static int autoch_unit_get(struct autoch_device *ach, struct autoch_file *af,
 }
 
 /*
+ * Copy what to send again: the elements the table holds with RESERVE
+ * ELEMENT on the device and their identifications (at most
+ * AUTOCH_DEV_RESV_IDS), and the reset sequence; a reset met by one of
+ * these commands empties the table under @state_lock alone. Returns how
+ * many; 0 when the copies cannot be allocated. The caller frees both.
+ */
+static unsigned int autoch_resv_snapshot(struct autoch_device *ach,
+					 u16 **addrsp, u8 **idsp,
+					 unsigned int *seqp)
+{
+	struct autoch_resv *r;
+	unsigned int n = 0;
+
+	*addrsp = kmalloc_array(AUTOCH_DEV_RESV_IDS, sizeof(**addrsp),
+				GFP_KERNEL);
+	*idsp = kmalloc(AUTOCH_DEV_RESV_IDS, GFP_KERNEL);
+	if (!*addrsp || !*idsp)
+		return 0;
+	mutex_lock(&ach->state_lock);
+	*seqp = ach->reset_seq;
+	list_for_each_entry(r, &ach->resv, node) {
+		if (r->how != AUTOCH_RESV_ELEMENT || n == AUTOCH_DEV_RESV_IDS)
+			continue;
+		(*addrsp)[n] = r->element;
+		(*idsp)[n++] = r->dev_id;
+	}
+	mutex_unlock(&ach->state_lock);
+	return n;
+}
+
+/*
  * A RELEASE without the Element bit dropped every reservation this
  * initiator held on the device (SMC-2 6.8): take the element ones again.
  */
 static void autoch_rereserve(struct autoch_device *ach, struct autoch_file *af)
 {
-	struct autoch_resv *r;
-	unsigned int n = 0, i, seq;
+	unsigned int n, i, seq;
 	bool reset;
 	u16 *addrs;
 	u8 *ids;
@@ -357,23 +397,7 @@ static void autoch_rereserve(struct autoch_device *ach, struct autoch_file *af)
 
 	lockdep_assert_held(&ach->resv_lock);
 
-	/*
-	 * Copy what to send: a reset met by one of these commands empties
-	 * the table under @state_lock alone.
-	 */
-	addrs = kmalloc_array(AUTOCH_DEV_RESV_IDS, sizeof(*addrs), GFP_KERNEL);
-	ids = kmalloc(AUTOCH_DEV_RESV_IDS, GFP_KERNEL);
-	if (!addrs || !ids)
-		goto out;
-	mutex_lock(&ach->state_lock);
-	seq = ach->reset_seq;
-	list_for_each_entry(r, &ach->resv, node) {
-		if (r->how != AUTOCH_RESV_ELEMENT || n == AUTOCH_DEV_RESV_IDS)
-			continue;
-		addrs[n] = r->element;
-		ids[n++] = r->dev_id;
-	}
-	mutex_unlock(&ach->state_lock);
+	n = autoch_resv_snapshot(ach, &addrs, &ids, &seq);
 
 	for (i = 0; i < n; i++) {
 		err = autoch_dev_resv(ach, af, true, true, addrs[i], ids[i]);
@@ -396,7 +420,6 @@ static void autoch_rereserve(struct autoch_device *ach, struct autoch_file *af)
 					     "element %u not reserved again: %d\n",
 					     addrs[i], err);
 	}
-out:
 	kfree(ids);
 	kfree(addrs);
 }
@@ -946,41 +969,13 @@ void autoch_release_all(struct autoch_device *ach, struct autoch_file *af)
 static void autoch_retake_lost(struct autoch_device *ach, u16 addr, u8 dev_id)
 {
 	struct autoch_resv *r = autoch_find_resv(ach, addr);
-	struct autoch_file *af;
 
 	lockdep_assert_held(&ach->state_lock);
 	if (!r || r->how != AUTOCH_RESV_ELEMENT || r->dev_id != dev_id)
 		return;
-	af = r->owner;
-	if (af->nlost < AUTOCH_MAX_RESERVED)
-		af->lost[af->nlost] = r->element;
-	if (af->nlost < U16_MAX)
-		af->nlost++;
-	af->reset_pending = true;
 	clear_bit(r->dev_id, ach->dev_ids);
-	list_del(&r->node);
-	kfree(r);
+	autoch_resv_lost(r);
 	ach->resv_lost++;
-}
-
-/*
- * The elements the table holds with RESERVE ELEMENT on the device, into
- * @addrs and @ids (at most AUTOCH_DEV_RESV_IDS); how many.
- */
-static unsigned int autoch_retake_list(struct autoch_device *ach, u16 *addrs,
-				       u8 *ids)
-{
-	struct autoch_resv *r;
-	unsigned int n = 0;
-
-	lockdep_assert_held(&ach->state_lock);
-	list_for_each_entry(r, &ach->resv, node) {
-		if (r->how != AUTOCH_RESV_ELEMENT || n == AUTOCH_DEV_RESV_IDS)
-			continue;
-		addrs[n] = r->element;
-		ids[n++] = r->dev_id;
-	}
-	return n;
 }
 
 /*
@@ -1028,15 +1023,7 @@ static void autoch_retake_elements(struct autoch_device *ach)
 	u8 *ids;
 	int err;
 
-	addrs = kmalloc_array(AUTOCH_DEV_RESV_IDS, sizeof(*addrs), GFP_KERNEL);
-	ids = kmalloc(AUTOCH_DEV_RESV_IDS, GFP_KERNEL);
-	if (!addrs || !ids)
-		goto out;
-	mutex_lock(&ach->state_lock);
-	seq = ach->reset_seq;
-	n = autoch_retake_list(ach, addrs, ids);
-	mutex_unlock(&ach->state_lock);
-
+	n = autoch_resv_snapshot(ach, &addrs, &ids, &seq);
 	for (i = 0; i < n; i++) {
 		err = autoch_dev_resv(ach, NULL, true, true, addrs[i], ids[i]);
 		mutex_lock(&ach->state_lock);
@@ -1053,7 +1040,6 @@ static void autoch_retake_elements(struct autoch_device *ach)
 		if (reset)
 			break;
 	}
-out:
 	kfree(ids);
 	kfree(addrs);
 }

@@ -168,24 +168,58 @@ static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_ADMIN_RO(drive_ids);
 
-/*
- * Failover figures, from memory: how many times the active path was
- * replaced after it failed or went, and the longest a command sent again
- * on another path made its caller wait, in milliseconds.
- */
-static ssize_t failovers_show(struct device *dev, struct device_attribute *attr,
-			      char *buf)
+/* A counter of @ach, read under @state_lock: @count points into it. */
+static ssize_t autoch_show_count(struct autoch_device *ach, char *buf,
+				 const u64 *count)
 {
-	struct autoch_device *ach = to_autoch(dev);
 	u64 n;
 
 	mutex_lock(&ach->state_lock);
-	n = ach->failovers;
+	n = *count;
 	mutex_unlock(&ach->state_lock);
 	return sysfs_emit(buf, "%llu\n", n);
 }
-static DEVICE_ATTR_RO(failovers);
 
+#define AUTOCH_COUNT_SHOW(fn, member)					\
+static ssize_t fn(struct device *dev, struct device_attribute *attr,	\
+		  char *buf)						\
+{									\
+	struct autoch_device *ach = to_autoch(dev);			\
+									\
+	return autoch_show_count(ach, buf, &ach->member);		\
+}
+
+/*
+ * Failover figures, from memory: how many times the active path was
+ * replaced after it failed or went; reservations taken again on a new
+ * path after that, and those the changer refused there (their holders
+ * heard ECONNRESET).
+ */
+AUTOCH_COUNT_SHOW(failovers_show, failovers)
+static DEVICE_ATTR_RO(failovers);
+AUTOCH_COUNT_SHOW(reservations_retaken_show, resv_retaken)
+static DEVICE_ATTR_RO(reservations_retaken);
+AUTOCH_COUNT_SHOW(reservations_lost_show, resv_lost)
+static DEVICE_ATTR_RO(reservations_lost);
+
+/*
+ * MOVE and EXCHANGE MEDIUM cut off by a path failure, in all and by what
+ * the driver found when it read the elements through another path
+ * (autoch_move_cmd()).
+ */
+AUTOCH_COUNT_SHOW(moves_cut_total_show, moves_cut[AUTOCH_CUT_TOTAL])
+static DEVICE_ATTR_RO(moves_cut_total);
+AUTOCH_COUNT_SHOW(moves_cut_done_show, moves_cut[AUTOCH_CUT_DONE])
+static DEVICE_ATTR_RO(moves_cut_done);
+AUTOCH_COUNT_SHOW(moves_cut_resent_show, moves_cut[AUTOCH_CUT_NOT_DONE])
+static DEVICE_ATTR_RO(moves_cut_resent);
+AUTOCH_COUNT_SHOW(moves_cut_unknown_show, moves_cut[AUTOCH_CUT_UNKNOWN])
+static DEVICE_ATTR_RO(moves_cut_unknown);
+
+/*
+ * The longest a command sent again on another path made its caller wait,
+ * in milliseconds.
+ */
 static ssize_t failover_max_ms_show(struct device *dev,
 				    struct device_attribute *attr, char *buf)
 {
@@ -198,37 +232,6 @@ static ssize_t failover_max_ms_show(struct device *dev,
 	return sysfs_emit(buf, "%u\n", ms);
 }
 static DEVICE_ATTR_RO(failover_max_ms);
-
-/*
- * Reservations taken again on a new path after a failover, and those the
- * changer refused there (their holders heard ECONNRESET).
- */
-static ssize_t reservations_retaken_show(struct device *dev,
-					 struct device_attribute *attr,
-					 char *buf)
-{
-	struct autoch_device *ach = to_autoch(dev);
-	u64 n;
-
-	mutex_lock(&ach->state_lock);
-	n = ach->resv_retaken;
-	mutex_unlock(&ach->state_lock);
-	return sysfs_emit(buf, "%llu\n", n);
-}
-static DEVICE_ATTR_RO(reservations_retaken);
-
-static ssize_t reservations_lost_show(struct device *dev,
-				      struct device_attribute *attr, char *buf)
-{
-	struct autoch_device *ach = to_autoch(dev);
-	u64 n;
-
-	mutex_lock(&ach->state_lock);
-	n = ach->resv_lost;
-	mutex_unlock(&ach->state_lock);
-	return sysfs_emit(buf, "%llu\n", n);
-}
-static DEVICE_ATTR_RO(reservations_lost);
 
 static struct attribute *autoch_attrs[] = {
 	&dev_attr_vendor.attr,
@@ -248,6 +251,10 @@ static struct attribute *autoch_attrs[] = {
 	&dev_attr_failover_max_ms.attr,
 	&dev_attr_reservations_retaken.attr,
 	&dev_attr_reservations_lost.attr,
+	&dev_attr_moves_cut_total.attr,
+	&dev_attr_moves_cut_done.attr,
+	&dev_attr_moves_cut_resent.attr,
+	&dev_attr_moves_cut_unknown.attr,
 	NULL,
 };
 
@@ -327,61 +334,9 @@ static const struct attribute_group autoch_ready_group = {
 	.attrs = autoch_ready_attrs,
 };
 
-/*
- * moves_cut/: MOVE and EXCHANGE MEDIUM cut off by a path failure, in all
- * and by what the driver found when it read the elements through another
- * path (autoch_move_cmd()). From memory.
- */
-static u64 autoch_cut_get(struct device *dev, enum autoch_cut_outcome i)
-{
-	struct autoch_device *ach = to_autoch(dev);
-	u64 n;
-
-	mutex_lock(&ach->state_lock);
-	n = ach->moves_cut[i];
-	mutex_unlock(&ach->state_lock);
-	return n;
-}
-
-#define AUTOCH_CUT_SHOW(name, index)					\
-static ssize_t autoch_cut_##name##_show(struct device *dev,		\
-					struct device_attribute *attr,	\
-					char *buf)			\
-{									\
-	return sysfs_emit(buf, "%llu\n", autoch_cut_get(dev, index));	\
-}
-
-AUTOCH_CUT_SHOW(total, AUTOCH_CUT_TOTAL)
-AUTOCH_CUT_SHOW(done, AUTOCH_CUT_DONE)
-AUTOCH_CUT_SHOW(resent, AUTOCH_CUT_NOT_DONE)
-AUTOCH_CUT_SHOW(unknown, AUTOCH_CUT_UNKNOWN)
-
-static struct device_attribute autoch_attr_cut_total =
-	__ATTR(total, 0444, autoch_cut_total_show, NULL);
-static struct device_attribute autoch_attr_cut_done =
-	__ATTR(done, 0444, autoch_cut_done_show, NULL);
-static struct device_attribute autoch_attr_cut_resent =
-	__ATTR(resent, 0444, autoch_cut_resent_show, NULL);
-static struct device_attribute autoch_attr_cut_unknown =
-	__ATTR(unknown, 0444, autoch_cut_unknown_show, NULL);
-
-static struct attribute *autoch_cut_attrs[] = {
-	&autoch_attr_cut_total.attr,
-	&autoch_attr_cut_done.attr,
-	&autoch_attr_cut_resent.attr,
-	&autoch_attr_cut_unknown.attr,
-	NULL,
-};
-
-static const struct attribute_group autoch_cut_group = {
-	.name = "moves_cut",
-	.attrs = autoch_cut_attrs,
-};
-
 static const struct attribute_group *autoch_groups[] = {
 	&autoch_group,
 	&autoch_ready_group,
-	&autoch_cut_group,
 	NULL,
 };
 

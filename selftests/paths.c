@@ -319,12 +319,12 @@ TEST_F(paths, down_during_status_loop)
 	EXPECT_STREQ("standby", buf);
 }
 
-/* moves_cut/NAME of @node. */
+/* moves_cut_NAME of @node. */
 static long cut_count(const char *node, const char *name)
 {
 	char file[64];
 
-	snprintf(file, sizeof(file), "moves_cut/%s", name);
+	snprintf(file, sizeof(file), "moves_cut_%s", name);
 	return node_long(node, file);
 }
 
@@ -361,6 +361,8 @@ struct cut_setup {
 	char active[32];
 	int idx, other, full, empty;
 	long c_idx, c_other;
+	int err;
+	double ms;
 };
 
 static int cut_prepare(FIXTURE_DATA(paths) *self, struct cut_setup *c,
@@ -387,6 +389,49 @@ static int cut_prepare(FIXTURE_DATA(paths) *self, struct cut_setup *c,
 	return 0;
 }
 
+/*
+ * cut_prepare() for a MOVE, then @fault (a fault rule for the active
+ * path's host, "%d" its index; NULL for none) and @other_fault (the same
+ * for the other path's), then the MOVE of a full slot to an empty one,
+ * cut off by the active path going down: its errno in @c->err, its time
+ * in @c->ms. Returns what cut_prepare() did (1: skip).
+ */
+static int cut_move(FIXTURE_DATA(paths) *self, struct cut_setup *c,
+		    const char *fault, const char *other_fault)
+{
+	struct move_medium_parms mp = {};
+	int ret = cut_prepare(self, c, 0xa5);
+
+	if (ret)
+		return ret;
+	if ((fault && emul_ctl("fault", fault, c->idx)) ||
+	    (other_fault && emul_ctl("fault", other_fault, c->other)))
+		return -1;
+	mp.transport = self->ea.first_transport;
+	mp.source = c->full;
+	mp.destination = c->empty;
+	c->err = cut_call(c->d.fd, SIOC_MOVE_MEDIUM, &mp, c->idx, &c->ms);
+	return 0;
+}
+
+/* cut_move() in a test, which it skips without a full and an empty slot. */
+#define CUT_MOVE(c, fault, other_fault) do {				\
+	int ret_ = cut_move(self, c, fault, other_fault);		\
+									\
+	ASSERT_LE(0, ret_);						\
+	if (ret_)							\
+		AUTOCH_SKIP(return, "no full and empty storage elements"); \
+} while (0)
+
+/* The library as it was (@moved: the cartridge is in the empty slot). */
+static void cut_end(struct cut_setup *c, bool moved)
+{
+	if (moved)
+		autoch_remember(&c->d, false, c->full, c->empty);
+	autoch_undo(&c->d);
+	autoch_close(&c->d);
+}
+
 static bool slot_full(int fd, int addr)
 {
 	struct element_status es = { .element = addr };
@@ -398,27 +443,17 @@ static bool slot_full(int fd, int addr)
  * The path fails while the MOVE waits for the robot: the library never
  * carried it out. The driver reads the source (full) and destination
  * (empty) through the other path and sends the MOVE once there: the call
- * succeeds, the cartridge moved once, moves_cut/resent counts it.
+ * succeeds, the cartridge moved once, moves_cut_resent counts it.
  */
 TEST_F(paths, move_cut_before)
 {
-	struct move_medium_parms mp = {};
 	long resent = cut_count(self->node, "resent");
 	struct cut_setup c;
-	double ms = 0;
-	int ret;
 
 	AUTOCH_SETUP_DONE();
 
-	ret = cut_prepare(self, &c, 0xa5);
-	ASSERT_LE(0, ret);
-	if (ret)
-		AUTOCH_SKIP(return, "no full and empty storage elements");
-	mp.transport = self->ea.first_transport;
-	mp.source = c.full;
-	mp.destination = c.empty;
-	ret = cut_call(c.d.fd, SIOC_MOVE_MEDIUM, &mp, c.idx, &ms);
-	EXPECT_EQ(0, ret) TH_LOG("move: %s", ret > 0 ? strerror(ret) : "?");
+	CUT_MOVE(&c, NULL, NULL);
+	EXPECT_EQ(0, c.err) TH_LOG("move: %s", emul_errname(c.err));
 	EXPECT_FALSE(slot_full(c.d.fd, c.full));
 	EXPECT_TRUE(slot_full(c.d.fd, c.empty));
 	EXPECT_EQ(resent + 1, cut_count(self->node, "resent"));
@@ -426,83 +461,52 @@ TEST_F(paths, move_cut_before)
 	EXPECT_EQ(c.c_other + 1, emul_counter(0xa5, c.other))
 		TH_LOG("sent once again on the other path");
 	TH_LOG("cut before: the call took %.0f ms, moves_cut total %ld",
-	       ms, cut_count(self->node, "total"));
-	if (!ret)
-		autoch_remember(&c.d, false, c.full, c.empty);
-	autoch_undo(&c.d);
-	autoch_close(&c.d);
+	       c.ms, cut_count(self->node, "total"));
+	cut_end(&c, !c.err);
 }
 
 /*
  * The library carries the MOVE out at once but its GOOD status is held
  * (fault "delay"); the path fails meanwhile. The driver reads the
  * elements through the other path, finds the move done and returns 0
- * without sending it again: moves_cut/done counts it.
+ * without sending it again: moves_cut_done counts it.
  */
 TEST_F(paths, move_cut_after)
 {
-	struct move_medium_parms mp = {};
 	long done = cut_count(self->node, "done");
 	struct cut_setup c;
-	double ms = 0;
-	int ret;
 
 	AUTOCH_SETUP_DONE();
 
-	ret = cut_prepare(self, &c, 0xa5);
-	ASSERT_LE(0, ret);
-	if (ret)
-		AUTOCH_SKIP(return, "no full and empty storage elements");
-	ASSERT_EQ(0, emul_ctl("fault", "opcode=a5 host=%d fault=delay ms=1500",
-			      c.idx));
-	mp.transport = self->ea.first_transport;
-	mp.source = c.full;
-	mp.destination = c.empty;
-	ret = cut_call(c.d.fd, SIOC_MOVE_MEDIUM, &mp, c.idx, &ms);
-	EXPECT_EQ(0, ret) TH_LOG("move: %s", ret > 0 ? strerror(ret) : "?");
+	CUT_MOVE(&c, "opcode=a5 host=%d fault=delay ms=1500", NULL);
+	EXPECT_EQ(0, c.err) TH_LOG("move: %s", emul_errname(c.err));
 	EXPECT_FALSE(slot_full(c.d.fd, c.full));
 	EXPECT_TRUE(slot_full(c.d.fd, c.empty));
 	EXPECT_EQ(done + 1, cut_count(self->node, "done"));
 	EXPECT_EQ(c.c_other, emul_counter(0xa5, c.other))
 		TH_LOG("a move carried out was sent again");
-	TH_LOG("cut after: the call took %.0f ms", ms);
-	autoch_remember(&c.d, false, c.full, c.empty);
-	autoch_undo(&c.d);
-	autoch_close(&c.d);
+	TH_LOG("cut after: the call took %.0f ms", c.ms);
+	cut_end(&c, slot_full(c.d.fd, c.empty));
 }
 
 /*
  * The same cut, but the elements cannot be read through the other path
  * (every READ ELEMENT STATUS there fails): the outcome is unknown. The
  * call fails with EIO, AUTOCH_EVENT_MOVE_UNKNOWN is posted, the move is
- * not sent again, and moves_cut/unknown counts it.
+ * not sent again, and moves_cut_unknown counts it.
  */
 TEST_F(paths, move_cut_unknown)
 {
-	struct move_medium_parms mp = {};
 	long unknown = cut_count(self->node, "unknown");
 	struct autoch_events ev = {};
 	struct cut_setup c;
-	double ms = 0;
-	int ret;
 
 	AUTOCH_SETUP_DONE();
 
-	ret = cut_prepare(self, &c, 0xa5);
-	ASSERT_LE(0, ret);
-	if (ret)
-		AUTOCH_SKIP(return, "no full and empty storage elements");
-	ASSERT_EQ(0, autoch_ioctl(c.d.fd, AUTOCH_GET_EVENTS, &ev));
-	ASSERT_EQ(0, emul_ctl("fault", "opcode=a5 host=%d fault=delay ms=1500",
-			      c.idx));
-	ASSERT_EQ(0, emul_ctl("fault", "opcode=b8 host=%d count=0 fault=sense key=4 asc=44 ascq=0",
-			      c.other));
-	mp.transport = self->ea.first_transport;
-	mp.source = c.full;
-	mp.destination = c.empty;
-	ret = cut_call(c.d.fd, SIOC_MOVE_MEDIUM, &mp, c.idx, &ms);
-	EXPECT_EQ(EIO, ret) TH_LOG("move: %s", ret > 0 ? strerror(ret) : "?");
+	CUT_MOVE(&c, "opcode=a5 host=%d fault=delay ms=1500",
+		 "opcode=b8 host=%d count=0 fault=sense key=4 asc=44 ascq=0");
 	ASSERT_EQ(0, emul_ctl("fault", "clear"));
+	EXPECT_EQ(EIO, c.err) TH_LOG("move: %s", emul_errname(c.err));
 	EXPECT_EQ(unknown + 1, cut_count(self->node, "unknown"));
 	EXPECT_EQ(c.c_other, emul_counter(0xa5, c.other));
 	ASSERT_EQ(0, autoch_ioctl(c.d.fd, AUTOCH_GET_EVENTS, &ev));
@@ -510,10 +514,7 @@ TEST_F(paths, move_cut_unknown)
 		TH_LOG("events %#x", ev.events);
 	/* the library did move it (the delay fault executed it) */
 	EXPECT_TRUE(slot_full(c.d.fd, c.empty));
-	if (slot_full(c.d.fd, c.empty))
-		autoch_remember(&c.d, false, c.full, c.empty);
-	autoch_undo(&c.d);
-	autoch_close(&c.d);
+	cut_end(&c, slot_full(c.d.fd, c.empty));
 }
 
 /*
