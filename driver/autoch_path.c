@@ -621,15 +621,22 @@ struct autoch_cut {
 	u8 tag[2][AUTOCH_VOLTAG_LEN];
 };
 
-/* What the changer says of @addr now: the cache is dropped first. */
+/*
+ * Forget what the status cache holds, so that the elements read next are
+ * what the changer says now.
+ */
+static void autoch_cut_drop(struct autoch_device *ach)
+{
+	mutex_lock(&ach->state_lock);
+	autoch_drop_cache(ach, false);
+	mutex_unlock(&ach->state_lock);
+}
+
 static int autoch_cut_read(struct autoch_device *ach, struct autoch_file *af,
 			   u16 addr, struct autoch_elem *e)
 {
 	int type;
 
-	mutex_lock(&ach->state_lock);
-	autoch_drop_cache(ach, false);
-	mutex_unlock(&ach->state_lock);
 	return autoch_get_status(ach, af, addr, 0, e, &type);
 }
 
@@ -647,7 +654,8 @@ static bool autoch_cut_tagged(const struct autoch_elem *e, const u8 *tag)
  * Before an exchange is sent on a changer with more than one path: the
  * tags of the cartridges in the source and the first destination, which
  * alone tell an exchange carried out from one not (both elements are
- * full either way). Without them a cut-off exchange is unknown.
+ * full either way). Without them a cut-off exchange is unknown. A read
+ * that fails is no failure of the call.
  */
 static void autoch_cut_tags(struct autoch_device *ach, struct autoch_file *af,
 			    struct autoch_cut *cut)
@@ -655,8 +663,9 @@ static void autoch_cut_tags(struct autoch_device *ach, struct autoch_file *af,
 	struct autoch_elem e;
 	unsigned int i;
 
-	if (READ_ONCE(ach->npaths) < 2)
+	if (READ_ONCE(ach->live_paths) < 2)
 		return;
+	autoch_cut_drop(ach);
 	for (i = 0; i < 2; i++) {
 		if (autoch_cut_read(ach, af, cut->addrs[1 + i], &e) ||
 		    !autoch_cut_full(&e) ||
@@ -665,7 +674,6 @@ static void autoch_cut_tags(struct autoch_device *ach, struct autoch_file *af,
 		memcpy(cut->tag[i], e.pvoltag, AUTOCH_VOLTAG_LEN);
 	}
 	cut->tags = true;
-	autoch_recovered(af);
 }
 
 /*
@@ -688,6 +696,7 @@ static enum autoch_cut_outcome autoch_cut_resolve(struct autoch_device *ach,
 
 	if (cut->exchange && !cut->tags)
 		return AUTOCH_CUT_UNKNOWN;
+	autoch_cut_drop(ach);
 	for (i = 0; i < n; i++)
 		if (autoch_cut_read(ach, af, cut->addrs[1 + i], &e[i]))
 			return AUTOCH_CUT_UNKNOWN;
@@ -777,8 +786,10 @@ int autoch_move_cmd(struct autoch_device *ach, struct autoch_file *af,
 	bool resent = false;
 	int err, result;
 
-	if (cut.exchange)
+	if (cut.exchange) {
 		autoch_cut_tags(ach, af, &cut);
+		autoch_recovered(af);
+	}
 	for (;;) {
 		err = autoch_move_send(ach, af, cdb, &result);
 		if (!err || !autoch_path_transport_error(result) ||
