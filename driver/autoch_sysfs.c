@@ -168,25 +168,25 @@ static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_ADMIN_RO(drive_ids);
 
-/* A counter of @ach, read under @state_lock: @count points into it. */
-static ssize_t autoch_show_count(struct autoch_device *ach, char *buf,
-				 const u64 *count)
+/* The u64 counter at offset @off of the changer, read under @state_lock. */
+static ssize_t autoch_show_count(struct device *dev, char *buf, size_t off)
 {
+	struct autoch_device *ach = to_autoch(dev);
 	u64 n;
 
 	mutex_lock(&ach->state_lock);
-	n = *count;
+	n = *(const u64 *)((const char *)ach + off);
 	mutex_unlock(&ach->state_lock);
 	return sysfs_emit(buf, "%llu\n", n);
 }
 
-#define AUTOCH_COUNT_SHOW(fn, member)					\
-static ssize_t fn(struct device *dev, struct device_attribute *attr,	\
-		  char *buf)						\
+/* NAME_show(): the counter @member of struct autoch_device */
+#define AUTOCH_COUNT_SHOW(name, member)					\
+static ssize_t name##_show(struct device *dev,				\
+			   struct device_attribute *attr, char *buf)	\
 {									\
-	struct autoch_device *ach = to_autoch(dev);			\
-									\
-	return autoch_show_count(ach, buf, &ach->member);		\
+	return autoch_show_count(dev, buf,				\
+				 offsetof(struct autoch_device, member)); \
 }
 
 /*
@@ -195,11 +195,11 @@ static ssize_t fn(struct device *dev, struct device_attribute *attr,	\
  * path after that, and those the changer refused there (their holders
  * heard ECONNRESET).
  */
-AUTOCH_COUNT_SHOW(failovers_show, failovers)
+AUTOCH_COUNT_SHOW(failovers, failovers)
 static DEVICE_ATTR_RO(failovers);
-AUTOCH_COUNT_SHOW(reservations_retaken_show, resv_retaken)
+AUTOCH_COUNT_SHOW(reservations_retaken, resv_retaken)
 static DEVICE_ATTR_RO(reservations_retaken);
-AUTOCH_COUNT_SHOW(reservations_lost_show, resv_lost)
+AUTOCH_COUNT_SHOW(reservations_lost, resv_lost)
 static DEVICE_ATTR_RO(reservations_lost);
 
 /*
@@ -207,13 +207,13 @@ static DEVICE_ATTR_RO(reservations_lost);
  * the driver found when it read the elements through another path
  * (autoch_move_cmd()).
  */
-AUTOCH_COUNT_SHOW(moves_cut_total_show, moves_cut[AUTOCH_CUT_TOTAL])
+AUTOCH_COUNT_SHOW(moves_cut_total, moves_cut[AUTOCH_CUT_TOTAL])
 static DEVICE_ATTR_RO(moves_cut_total);
-AUTOCH_COUNT_SHOW(moves_cut_done_show, moves_cut[AUTOCH_CUT_DONE])
+AUTOCH_COUNT_SHOW(moves_cut_done, moves_cut[AUTOCH_CUT_DONE])
 static DEVICE_ATTR_RO(moves_cut_done);
-AUTOCH_COUNT_SHOW(moves_cut_resent_show, moves_cut[AUTOCH_CUT_NOT_DONE])
+AUTOCH_COUNT_SHOW(moves_cut_resent, moves_cut[AUTOCH_CUT_NOT_DONE])
 static DEVICE_ATTR_RO(moves_cut_resent);
-AUTOCH_COUNT_SHOW(moves_cut_unknown_show, moves_cut[AUTOCH_CUT_UNKNOWN])
+AUTOCH_COUNT_SHOW(moves_cut_unknown, moves_cut[AUTOCH_CUT_UNKNOWN])
 static DEVICE_ATTR_RO(moves_cut_unknown);
 
 /*
