@@ -114,9 +114,18 @@
  *   transport disrupted or failfast, timeout, a device being deleted)
  *   marks its path failed; one safe to repeat (autoch_path_repeatable())
  *   is sent again on another working path, and the caller sees nothing.
+ *   A MOVE or EXCHANGE MEDIUM is never sent again blindly: the elements
+ *   it names are read through the new path and it is done (0), not done
+ *   (sent once more) or unknown (EIO and an event): autoch_move_cmd().
  *   Other commands return their errno as before; the next command goes
  *   to another path. A failed path is used again when no other works, or
- *   when root enables it through sysfs.
+ *   when root enables it through sysfs. When the active path changes
+ *   while reservations are held on the device, they are taken again on
+ *   the new path (autoch_retake(), under @resv_lock) before the next
+ *   ioctl goes on, or by @retake_work; those refused are lost, as after a
+ *   reset. A 29/xx unit attention met on another path than the one the
+ *   reservations are held through (@resv_path) does not forget them.
+ *   autoch_is_dead() reads @dead and @live_paths without a lock.
  *
  * Locking:
  *
@@ -269,6 +278,19 @@ struct autoch_ident {
 
 /* Transport failures one command rides out on other paths, at most. */
 #define AUTOCH_PATH_SWITCHES	8
+
+/*
+ * What became of a MOVE or EXCHANGE MEDIUM cut off by a path failure
+ * (autoch_move_cmd()), indices of autoch_device.moves_cut; TOTAL counts
+ * every one.
+ */
+enum autoch_cut_outcome {
+	AUTOCH_CUT_DONE,
+	AUTOCH_CUT_NOT_DONE,
+	AUTOCH_CUT_UNKNOWN,
+	AUTOCH_CUT_TOTAL,
+	AUTOCH_CUT_NR,
+};
 
 /* SMC-3 mode pages (7.3): the element map and what the changer can do */
 #define AUTOCH_PAGE_ELEMENT_ADDRESS	0x1d	/* Element Address Assignment */
@@ -445,6 +467,8 @@ struct autoch_drive {
  * @paths_kobj: paths/ in sysfs, parent of the paths' kobjects
  * @paths: the paths present, struct autoch_path (@state_lock)
  * @npaths: how many (@state_lock)
+ * @live_paths: how many of them are neither gone nor going (written under
+ *	@state_lock, read without it by autoch_is_dead(): 0 is a dead changer)
  * @active: the path commands go to, NULL until one is picked (@state_lock)
  * @failover_pending: the active path failed or went; the next path
  *	picked in its place counts as a failover (@state_lock)
@@ -452,6 +476,21 @@ struct autoch_drive {
  *	(@state_lock)
  * @failover_max_ms: the longest a command that was sent again on another
  *	path took, from its first attempt to its answer (@state_lock)
+ * @moves_cut: MOVE and EXCHANGE MEDIUM cut off by a path failure, in all
+ *	and by outcome, enum autoch_cut_outcome (@state_lock)
+ * @retake_work: takes the reservations again after the active path
+ *	changed (autoch_retake())
+ * @retake_gen: bumped (under @state_lock) when the active path changed
+ *	while the table held reservations on the device
+ * @retaken_gen: the @retake_gen the reservations were last taken again
+ *	for (under @resv_lock); unequal: a re-take is pending
+ * @resv_retaken: reservations (element or unit) taken again on a new path
+ *	after a failover (@state_lock)
+ * @resv_lost: those the changer refused there, whose holders were told
+ *	(ECONNRESET) (@state_lock)
+ * @resv_path: the path the last RESERVE or RELEASE went through, whose
+ *	initiator port holds the reservations on the device; compared,
+ *	never dereferenced (@state_lock)
  */
 struct autoch_device {
 	struct device dev;
@@ -509,10 +548,18 @@ struct autoch_device {
 	struct kobject *paths_kobj;
 	struct list_head paths;
 	unsigned int npaths;
+	unsigned int live_paths;
 	struct autoch_path *active;
 	bool failover_pending;
 	u64 failovers;
 	unsigned int failover_max_ms;
+	u64 moves_cut[AUTOCH_CUT_NR];
+	struct work_struct retake_work;
+	unsigned int retake_gen;
+	unsigned int retaken_gen;
+	u64 resv_retaken;
+	u64 resv_lost;
+	struct autoch_path *resv_path;
 };
 
 /* What sysfs paths/H:C:T:L/state shows (autoch_path_state()). */
@@ -532,6 +579,9 @@ enum autoch_path_state {
  * @in_sysfs: @kobj was added (set once in probe, before the path is used)
  * @gone: the SCSI device was removed (autoch_device.state_lock, as the
  *	members below)
+ * @going: the removal of its SCSI device was seen to have begun
+ *	(autoch_path_check_going()); it no longer counts in
+ *	autoch_device.live_paths
  * @failed: the last command sent on it failed with a transport error
  * @disabled: root disabled it (sysfs)
  * @last_error: midlayer result of its last transport failure, 0 if none
@@ -544,6 +594,7 @@ struct autoch_path {
 	struct list_head node;
 	bool in_sysfs;
 	bool gone;
+	bool going;
 	bool failed;
 	bool disabled;
 	int last_error;
@@ -724,6 +775,10 @@ void autoch_path_put(struct autoch_path *path);
 void autoch_path_release(struct kobject *kobj);
 bool autoch_path_repeatable(const u8 *cdb);
 bool autoch_path_transport_error(int result);
+bool autoch_path_check_going(struct autoch_device *ach,
+			     struct autoch_path *path);
+void autoch_path_resv_sent(struct autoch_device *ach, struct autoch_path *path,
+			   const u8 *cdb);
 void autoch_path_failed(struct autoch_device *ach, struct autoch_path *path,
 			int result);
 void autoch_path_ok(struct autoch_device *ach, struct autoch_path *path,
@@ -733,6 +788,8 @@ int autoch_path_set(struct autoch_path *path, enum autoch_path_state want);
 void autoch_path_uevent(struct autoch_device *ach, struct autoch_path *path);
 void autoch_queue_limits(struct autoch_device *ach, bool contig,
 			 unsigned int *max_bytes, unsigned int *seg_bytes);
+int autoch_move_cmd(struct autoch_device *ach, struct autoch_file *af,
+		    const u8 *cdb, const u16 *addrs);
 extern const struct kobj_type autoch_path_ktype;
 
 /* autoch_cmd.c: command execution and sense mapping */
@@ -763,6 +820,9 @@ void autoch_post_event(struct autoch_device *ach, u32 events);
 bool autoch_reset_blocks(const u8 *cdb);
 void autoch_unit_attention(struct autoch_device *ach,
 			   const struct scsi_sense_hdr *sshdr);
+void autoch_unit_attention_on(struct autoch_device *ach,
+			      const struct scsi_sense_hdr *sshdr,
+			      struct autoch_path *path);
 void autoch_event_work(struct work_struct *work);
 __poll_t autoch_poll(struct file *file, poll_table *wait);
 
@@ -822,6 +882,8 @@ int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af);
 void autoch_release_all(struct autoch_device *ach, struct autoch_file *af);
 void autoch_retry_stale(struct autoch_device *ach);
 void autoch_resv_work(struct work_struct *work);
+int autoch_retake(struct autoch_device *ach, bool intr);
+void autoch_retake_work(struct work_struct *work);
 
 /* autoch_pr.c: persistent reservations */
 int autoch_pr_type_to_scsi(u32 type);

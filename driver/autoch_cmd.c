@@ -274,7 +274,7 @@ static void autoch_ready_done(struct autoch_device *ach, bool *waiting)
 }
 
 /*
- * Send one command on the path through @sdev, riding out unit attentions
+ * Send one command on @path, riding out unit attentions
  * and a device that is becoming ready (*@waiting set while it waits for
  * that). Every failure is recorded for SIOC_XSENSE of @af; @cmd->result
  * is 0 unless the command was sent.
@@ -285,8 +285,9 @@ static void autoch_ready_done(struct autoch_device *ach, bool *waiting)
  */
 static int autoch_send_path(struct autoch_device *ach, struct autoch_file *af,
 			    struct autoch_cmd *cmd, bool *waiting,
-			    struct scsi_device *sdev)
+			    struct autoch_path *path)
 {
+	struct scsi_device *sdev = path->sdev;
 	unsigned long ready_deadline = jiffies + READ_ONCE(autoch_ready_timeout) * HZ;
 	const struct scsi_exec_args args = {
 		.sense = cmd->sense,
@@ -329,6 +330,7 @@ static int autoch_send_path(struct autoch_device *ach, struct autoch_file *af,
 		autoch_note_reset(ach, sdev);
 		if (!cmd->result)
 			return 0;
+		autoch_path_check_going(ach, path);
 		if (autoch_is_dead(ach))
 			return -ENXIO;
 		if (cmd->result < 0)
@@ -336,7 +338,7 @@ static int autoch_send_path(struct autoch_device *ach, struct autoch_file *af,
 
 		if (scsi_sense_valid(&cmd->sshdr) &&
 		    cmd->sshdr.sense_key == UNIT_ATTENTION) {
-			autoch_unit_attention(ach, &cmd->sshdr);
+			autoch_unit_attention_on(ach, &cmd->sshdr, path);
 			/*
 			 * A caller that held reservations learns that they are
 			 * gone before anything runs without them.
@@ -424,14 +426,17 @@ static int autoch_send(struct autoch_device *ach, struct autoch_file *af,
 	for (;;) {
 		cmd->result = 0;
 		sent = ktime_get();
-		err = autoch_send_path(ach, af, cmd, waiting, path->sdev);
+		err = autoch_send_path(ach, af, cmd, waiting, path);
 		if (!err) {
 			autoch_path_ok(ach, path, failed_at);
+			autoch_path_resv_sent(ach, path, cmd->cdb);
 			if (failed_at)
 				autoch_recovered(af);
 			break;
 		}
-		if (!autoch_path_transport_error(cmd->result) ||
+		/* a path whose SCSI device goes fails as the transport would */
+		if (!(autoch_path_transport_error(cmd->result) ||
+		      autoch_path_check_going(ach, path)) ||
 		    autoch_is_dead(ach))
 			break;
 		autoch_path_failed(ach, path, cmd->result);
@@ -481,6 +486,8 @@ void autoch_send_once(struct autoch_device *ach, struct autoch_file *af,
 				       cmd->buf, cmd->len, cmd->timeout, 1,
 				       &args);
 	autoch_note_reset(ach, path->sdev);
+	if (cmd->result)
+		autoch_path_check_going(ach, path);
 	/* never sent again: the caller sees the failure, the path is marked */
 	if (autoch_path_transport_error(cmd->result))
 		autoch_path_failed(ach, path, cmd->result);

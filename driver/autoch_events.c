@@ -24,6 +24,7 @@ void autoch_post_event(struct autoch_device *ach, u32 events)
 {
 	static const char * const names[] = {
 		"medium", "import_export", "reset", "changed", "inventory",
+		"move_unknown",
 	};
 	char env[64];
 	char *envp[2] = { env, NULL };
@@ -62,6 +63,23 @@ void autoch_post_event(struct autoch_device *ach, u32 events)
 void autoch_unit_attention(struct autoch_device *ach,
 			   const struct scsi_sense_hdr *sshdr)
 {
+	autoch_unit_attention_on(ach, sshdr, NULL);
+}
+
+/*
+ * As autoch_unit_attention(), for one that came through @path (NULL: not
+ * known). A 29/xx reports a reset, power on or I_T nexus loss of that
+ * path's I_T nexus: it took the RESERVE reservations away only when they
+ * are held through that path (autoch_device.resv_path). One met on
+ * another path, the first commands on the path a failover moved to
+ * (which reports what its nexus saw meanwhile), leaves them: they are
+ * taken again on that path (autoch_retake()), which restores them after a
+ * real reset too.
+ */
+void autoch_unit_attention_on(struct autoch_device *ach,
+			      const struct scsi_sense_hdr *sshdr,
+			      struct autoch_path *path)
+{
 	u32 event;
 
 	switch (sshdr->asc) {
@@ -85,7 +103,8 @@ void autoch_unit_attention(struct autoch_device *ach,
 	switch (sshdr->asc) {
 	case 0x29:	/* power on or reset: quirks may have gone too */
 		WRITE_ONCE(ach->quirks, 0);
-		autoch_forget_reservations(ach);
+		if (!path || !ach->resv_path || path == ach->resv_path)
+			autoch_forget_reservations(ach);
 		autoch_drop_cache(ach, true);
 		break;
 	case 0x2a:	/* parameters changed: the mode pages may differ */

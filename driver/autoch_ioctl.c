@@ -147,8 +147,12 @@ static int autoch_robot_cmd(struct autoch_device *ach, struct autoch_file *af,
 	err = autoch_move_begin(ach, af, b, addrs, n, check, parms);
 	if (err)
 		return err;
-	err = autoch_simple_cmd(ach, af, cdb, COMMAND_SIZE(cdb[0]), NULL, 0,
-				READ_ONCE(autoch_move_timeout));
+	/* never sent again blindly after a path failure */
+	if (cdb[0] == MOVE_MEDIUM || cdb[0] == EXCHANGE_MEDIUM)
+		err = autoch_move_cmd(ach, af, cdb, addrs);
+	else
+		err = autoch_simple_cmd(ach, af, cdb, COMMAND_SIZE(cdb[0]),
+					NULL, 0, READ_ONCE(autoch_move_timeout));
 	autoch_move_end(ach, b, false);
 	return err;
 }
@@ -823,12 +827,33 @@ static bool autoch_reports_reset(unsigned int cmd)
 	}
 }
 
+/*
+ * Before call @cmd: after a failover, the reservations taken again on the
+ * new path; then, HP-UX's rule, a holder of reservations that a reset
+ * took away, or that could not be taken again, hears of it once.
+ */
+static int autoch_before_call(struct autoch_device *ach,
+			      struct autoch_file *af, unsigned int cmd)
+{
+	int err;
+
+	if (READ_ONCE(ach->retake_gen) != READ_ONCE(ach->retaken_gen)) {
+		err = autoch_retake(ach, true);
+		if (err)
+			return err;
+	}
+	if (autoch_reports_reset(cmd) && autoch_take_reset(ach, af))
+		return -ECONNRESET;
+	return 0;
+}
+
 static long autoch_dispatch(struct autoch_device *ach, struct autoch_file *af,
 			    unsigned int cmd, void __user *argp)
 {
-	/* HP-UX: after a reset, a holder of reservations hears of it once */
-	if (autoch_reports_reset(cmd) && autoch_take_reset(ach, af))
-		return -ECONNRESET;
+	int err = autoch_before_call(ach, af, cmd);
+
+	if (err)
+		return err;
 
 	switch (cmd) {
 	case AUTOCH_RESERVATIONS:

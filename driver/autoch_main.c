@@ -54,41 +54,19 @@ static DEFINE_IDA(autoch_ida);
 static LIST_HEAD(autoch_changers);
 static DEFINE_MUTEX(autoch_changers_lock);
 
-/* Removal of @sdev has begun: from SDEV_CANCEL on it refuses commands. */
-static bool autoch_sdev_going(struct scsi_device *sdev)
-{
-	enum scsi_device_state state = READ_ONCE(sdev->sdev_state);
-
-	return state == SDEV_CANCEL || state == SDEV_DEL;
-}
-
 /*
- * The changer is gone: autoch_remove() marked it, or the removal of every
- * SCSI device it is reached through has begun (before autoch_remove()
- * runs, the midlayer refuses commands with DID_ERROR, which would read as
- * EIO after a command lost with the device, ENXIO). With several paths,
- * one path going is a failover, not the changer going.
+ * The changer is gone: autoch_remove() marked it, or no path is live any
+ * more: every path was removed, or the removal of its SCSI device was seen
+ * to have begun (autoch_path_check_going(): before autoch_remove() runs,
+ * the midlayer refuses commands with DID_ERROR, which would read as EIO
+ * after a command lost with the device, ENXIO). With several paths, one
+ * path going is a failover, not the changer going. Called on every ioctl
+ * and command: it reads two words the path code keeps up to date under
+ * @state_lock, and takes no lock.
  */
 bool autoch_is_dead(struct autoch_device *ach)
 {
-	struct autoch_path *p;
-	bool dead;
-
-	mutex_lock(&ach->state_lock);
-	dead = ach->dead;
-	if (!dead && !list_empty(&ach->paths)) {
-		dead = true;
-		list_for_each_entry(p, &ach->paths, node) {
-			if (!p->gone && !autoch_sdev_going(p->sdev)) {
-				dead = false;
-				break;
-			}
-		}
-	} else if (!dead && ach->sdev) {
-		dead = autoch_sdev_going(ach->sdev);
-	}
-	mutex_unlock(&ach->state_lock);
-	return dead;
+	return READ_ONCE(ach->dead) || !READ_ONCE(ach->live_paths);
 }
 
 /* ---- open, release, lifetime ---- */
@@ -238,6 +216,7 @@ static int autoch_probe_changer(struct scsi_device *sdev,
 	init_waitqueue_head(&ach->events_wq);
 	INIT_DELAYED_WORK(&ach->event_work, autoch_event_work);
 	INIT_WORK(&ach->resv_work, autoch_resv_work);
+	INIT_WORK(&ach->retake_work, autoch_retake_work);
 	INIT_WORK(&ach->drives_work, autoch_drives_work);
 	INIT_LIST_HEAD(&ach->drives_node);
 	get_device(&sdev->sdev_gendev);
@@ -289,7 +268,7 @@ err_paths:
 	kobject_put(ach->paths_kobj);
 err_del:
 	mutex_lock(&ach->state_lock);
-	ach->dead = true;
+	WRITE_ONCE(ach->dead, true);
 	mutex_unlock(&ach->state_lock);
 	cdev_device_del(&ach->cdev, &ach->dev);
 err_path:
@@ -335,13 +314,14 @@ static void autoch_remove_changer(struct autoch_device *ach)
 	 * device (ENXIO, EPOLLHUP, no uevent); then the node goes.
 	 */
 	mutex_lock(&ach->state_lock);
-	ach->dead = true;
+	WRITE_ONCE(ach->dead, true);
 	mutex_unlock(&ach->state_lock);
 	cancel_delayed_work_sync(&ach->event_work);
 	/* the driveK links go with the class device's kobject */
 	autoch_drives_del(ach);
 	/* what a close left to send: it fails at once now (ENXIO) */
 	flush_work(&ach->resv_work);
+	cancel_work_sync(&ach->retake_work);
 	wake_up_interruptible(&ach->events_wq);
 	kobject_del(ach->paths_kobj);
 	kobject_put(ach->paths_kobj);

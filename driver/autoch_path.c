@@ -14,8 +14,10 @@
 #include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/string.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
+#include <linux/workqueue.h>
 
 #include <scsi/scsi.h>
 #include <scsi/scsi_device.h>
@@ -183,6 +185,7 @@ int autoch_path_add(struct autoch_device *ach, struct autoch_path *path)
 	mutex_lock(&ach->state_lock);
 	list_add_tail(&path->node, &ach->paths);
 	ach->npaths++;
+	WRITE_ONCE(ach->live_paths, ach->live_paths + 1);
 	if (!ach->active)
 		ach->active = path;
 	autoch_path_uevent(ach, path);
@@ -204,7 +207,11 @@ bool autoch_path_remove(struct autoch_device *ach, struct autoch_path *path)
 	list_del_init(&path->node);
 	ach->npaths--;
 	last = !ach->npaths;
+	if (!path->going)
+		WRITE_ONCE(ach->live_paths, ach->live_paths - 1);
 	path->gone = true;
+	if (ach->resv_path == path)
+		ach->resv_path = NULL;
 	if (ach->active == path) {
 		ach->active = NULL;
 		ach->failover_pending = !last;
@@ -213,6 +220,33 @@ bool autoch_path_remove(struct autoch_device *ach, struct autoch_path *path)
 		autoch_path_uevent(ach, path);
 	mutex_unlock(&ach->state_lock);
 	return last;
+}
+
+/* Removal of @sdev has begun: from SDEV_CANCEL on it refuses commands. */
+static bool autoch_sdev_going(struct scsi_device *sdev)
+{
+	enum scsi_device_state state = READ_ONCE(sdev->sdev_state);
+
+	return state == SDEV_CANCEL || state == SDEV_DEL;
+}
+
+/*
+ * A command on @path failed, or its scsi_device could not be taken: when
+ * the removal of its SCSI device has begun, the path no longer counts as
+ * live (autoch_is_dead() reads the count), though autoch_remove() has not
+ * taken it off the list yet. Returns whether it is going.
+ */
+bool autoch_path_check_going(struct autoch_device *ach,
+			     struct autoch_path *path)
+{
+	if (!autoch_sdev_going(path->sdev))
+		return READ_ONCE(path->going);
+	mutex_lock(&ach->state_lock);
+	if (!path->going && !path->gone)
+		WRITE_ONCE(ach->live_paths, ach->live_paths - 1);
+	WRITE_ONCE(path->going, true);
+	mutex_unlock(&ach->state_lock);
+	return true;
 }
 
 /* ---- state ---- */
@@ -261,6 +295,25 @@ static bool autoch_path_usable(const struct autoch_path *path,
 }
 
 /*
+ * Under @state_lock, after the active path may have changed from @old:
+ * the changer sees commands come from another initiator port now, which
+ * holds none of the reservations made through @old. When the table has
+ * some, they are to be taken again (autoch_retake()): every ioctl does
+ * it first, and @retake_work for holders that send nothing.
+ */
+static void autoch_active_changed(struct autoch_device *ach,
+				  struct autoch_path *old)
+{
+	lockdep_assert_held(&ach->state_lock);
+	if (ach->active == old || !ach->active || ach->dead)
+		return;
+	if (!ach->unit_on_device && list_empty(&ach->resv))
+		return;
+	WRITE_ONCE(ach->retake_gen, ach->retake_gen + 1);
+	schedule_work(&ach->retake_work);
+}
+
+/*
  * The path a command goes to, under @state_lock: the active one while it
  * works, else the first working one, which becomes active; when none
  * works, an enabled one that failed (it may work again) without making
@@ -287,6 +340,7 @@ static struct autoch_path *autoch_path_pick(struct autoch_device *ach,
 		if (old)
 			autoch_path_uevent(ach, old);
 		autoch_path_uevent(ach, p);
+		autoch_active_changed(ach, old);
 		return p;
 	}
 	if (old && old != exclude && !old->disabled)
@@ -320,6 +374,7 @@ struct autoch_path *autoch_path_get(struct autoch_device *ach,
 		if (!scsi_device_get(p->sdev))
 			return p;
 		/* being deleted: its remove is on its way */
+		autoch_path_check_going(ach, p);
 		autoch_path_failed(ach, p, -ENODEV);
 		kobject_put(&p->kobj);
 	}
@@ -409,8 +464,10 @@ void autoch_path_ok(struct autoch_device *ach, struct autoch_path *path,
 	mutex_lock(&ach->state_lock);
 	if (path->failed) {
 		path->failed = false;
-		if (!ach->active)
+		if (!ach->active) {
 			ach->active = path;
+			autoch_active_changed(ach, NULL);
+		}
 		autoch_path_uevent(ach, path);
 	}
 	if (failed_at) {
@@ -418,6 +475,28 @@ void autoch_path_ok(struct autoch_device *ach, struct autoch_path *path,
 		ach->failover_max_ms = max(ach->failover_max_ms, ms);
 	}
 	mutex_unlock(&ach->state_lock);
+}
+
+/*
+ * A command on @path succeeded: when it was a RESERVE or RELEASE, the
+ * reservations are held through @path's initiator port now (a unit
+ * attention 29/xx there takes them away, autoch_unit_attention_on()).
+ */
+void autoch_path_resv_sent(struct autoch_device *ach, struct autoch_path *path,
+			   const u8 *cdb)
+{
+	switch (cdb[0]) {
+	case RESERVE_6:
+	case RESERVE_10:
+	case RELEASE_6:
+	case RELEASE_10:
+		mutex_lock(&ach->state_lock);
+		ach->resv_path = path;
+		mutex_unlock(&ach->state_lock);
+		break;
+	default:
+		break;
+	}
 }
 
 /*
@@ -474,6 +553,7 @@ int autoch_path_set(struct autoch_path *path, enum autoch_path_state want)
 		autoch_path_uevent(ach, path);
 		if (old && old != path && old != ach->active)
 			autoch_path_uevent(ach, old);
+		autoch_active_changed(ach, old);
 	}
 out:
 	mutex_unlock(&ach->state_lock);
@@ -511,4 +591,220 @@ void autoch_queue_limits(struct autoch_device *ach, bool contig,
 	mutex_unlock(&ach->state_lock);
 	*max_bytes = min_t(u64, bytes, UINT_MAX);
 	*seg_bytes = min_t(u64, segs, UINT_MAX);
+}
+
+/* ---- a move or exchange cut off by a path failure ---- */
+
+/* A path that is neither failed nor disabled is there. */
+static bool autoch_path_other_works(struct autoch_device *ach)
+{
+	struct autoch_path *p;
+	bool works = false;
+
+	mutex_lock(&ach->state_lock);
+	list_for_each_entry(p, &ach->paths, node)
+		works |= autoch_path_usable(p, NULL);
+	mutex_unlock(&ach->state_lock);
+	return works;
+}
+
+/*
+ * What is known of a MOVE or EXCHANGE MEDIUM in flight: the elements its
+ * CDB names (transport, source, first and second destination) and, for
+ * an exchange, the volume tags of the source and the first destination
+ * before it was sent (@tags: both were read and have one).
+ */
+struct autoch_cut {
+	const u16 *addrs;
+	bool exchange;
+	bool tags;
+	u8 tag[2][AUTOCH_VOLTAG_LEN];
+};
+
+/*
+ * Forget what the status cache holds, so that the elements read next are
+ * what the changer says now.
+ */
+static void autoch_cut_drop(struct autoch_device *ach)
+{
+	mutex_lock(&ach->state_lock);
+	autoch_drop_cache(ach, false);
+	mutex_unlock(&ach->state_lock);
+}
+
+static int autoch_cut_read(struct autoch_device *ach, struct autoch_file *af,
+			   u16 addr, struct autoch_elem *e)
+{
+	int type;
+
+	return autoch_get_status(ach, af, addr, 0, e, &type);
+}
+
+static bool autoch_cut_full(const struct autoch_elem *e)
+{
+	return e->flags & 0x01;
+}
+
+static bool autoch_cut_tagged(const struct autoch_elem *e, const u8 *tag)
+{
+	return autoch_cut_full(e) && !memcmp(e->pvoltag, tag, AUTOCH_VOLTAG_LEN);
+}
+
+/*
+ * Before an exchange is sent on a changer with more than one path: the
+ * tags of the cartridges in the source and the first destination, which
+ * alone tell an exchange carried out from one not (both elements are
+ * full either way). Without them a cut-off exchange is unknown. A read
+ * that fails is no failure of the call.
+ */
+static void autoch_cut_tags(struct autoch_device *ach, struct autoch_file *af,
+			    struct autoch_cut *cut)
+{
+	struct autoch_elem e;
+	unsigned int i;
+
+	if (READ_ONCE(ach->live_paths) < 2)
+		return;
+	autoch_cut_drop(ach);
+	for (i = 0; i < 2; i++) {
+		if (autoch_cut_read(ach, af, cut->addrs[1 + i], &e) ||
+		    !autoch_cut_full(&e) ||
+		    !memchr_inv(e.pvoltag, 0, AUTOCH_VOLTAG_LEN))
+			return;
+		memcpy(cut->tag[i], e.pvoltag, AUTOCH_VOLTAG_LEN);
+	}
+	cut->tags = true;
+}
+
+/*
+ * Read the elements of @cut through the path now picked and tell what
+ * happened. A move: done when the destination is full (its cartridge
+ * from the source, when the changer says where it came from) and the
+ * source empty; not done when the source is full and the destination
+ * empty. An exchange: done when the first destination holds the
+ * source's tag and the second the first destination's; not done when
+ * both still hold their own (and the second destination, unless it is
+ * the source, is empty). Anything else, or a read that fails, is
+ * unknown.
+ */
+static enum autoch_cut_outcome autoch_cut_resolve(struct autoch_device *ach,
+						  struct autoch_file *af,
+						  const struct autoch_cut *cut)
+{
+	struct autoch_elem e[3];
+	unsigned int i, n = cut->exchange ? 3 : 2;
+
+	if (cut->exchange && !cut->tags)
+		return AUTOCH_CUT_UNKNOWN;
+	autoch_cut_drop(ach);
+	for (i = 0; i < n; i++)
+		if (autoch_cut_read(ach, af, cut->addrs[1 + i], &e[i]))
+			return AUTOCH_CUT_UNKNOWN;
+	if (!cut->exchange) {
+		if (autoch_cut_full(&e[1]) && !autoch_cut_full(&e[0]) &&
+		    (!(e[1].src_flags & 0x80) || e[1].src == cut->addrs[1]))
+			return AUTOCH_CUT_DONE;
+		if (autoch_cut_full(&e[0]) && !autoch_cut_full(&e[1]))
+			return AUTOCH_CUT_NOT_DONE;
+		return AUTOCH_CUT_UNKNOWN;
+	}
+	if (autoch_cut_tagged(&e[1], cut->tag[0]) &&
+	    autoch_cut_tagged(&e[2], cut->tag[1]))
+		return AUTOCH_CUT_DONE;
+	if (autoch_cut_tagged(&e[0], cut->tag[0]) &&
+	    autoch_cut_tagged(&e[1], cut->tag[1]) &&
+	    (cut->addrs[3] == cut->addrs[1] || !autoch_cut_full(&e[2])))
+		return AUTOCH_CUT_NOT_DONE;
+	return AUTOCH_CUT_UNKNOWN;
+}
+
+/* Count a cut-off command's outcome; tell programs of an unknown one. */
+static void autoch_cut_count(struct autoch_device *ach, const u8 *cdb,
+			     enum autoch_cut_outcome how)
+{
+	static const char * const names[] = {
+		[AUTOCH_CUT_DONE] = "done",
+		[AUTOCH_CUT_NOT_DONE] = "not done, sent again",
+		[AUTOCH_CUT_UNKNOWN] = "unknown",
+	};
+
+	mutex_lock(&ach->state_lock);
+	ach->moves_cut[AUTOCH_CUT_TOTAL]++;
+	ach->moves_cut[how]++;
+	mutex_unlock(&ach->state_lock);
+	dev_warn_ratelimited(&ach->dev, "%s cut off by a path failure: %s\n",
+			     cdb[0] == MOVE_MEDIUM ? "MOVE MEDIUM" :
+			     "EXCHANGE MEDIUM", names[how]);
+	if (how == AUTOCH_CUT_UNKNOWN)
+		autoch_post_event(ach, AUTOCH_EVENT_MOVE_UNKNOWN);
+}
+
+/* Send the MOVE or EXCHANGE @cdb once; its midlayer result in *@result. */
+static int autoch_move_send(struct autoch_device *ach, struct autoch_file *af,
+			    const u8 *cdb, int *result)
+{
+	struct autoch_cmd *cmd;
+	int err;
+
+	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	if (!cmd)
+		return -ENOMEM;
+	cmd->cdb_len = COMMAND_SIZE(cdb[0]);
+	memcpy(cmd->cdb, cdb, cmd->cdb_len);
+	cmd->timeout = READ_ONCE(autoch_move_timeout) * HZ;
+	cmd->wait = AUTOCH_WAIT_INTR;
+	err = autoch_do_cmd(ach, af, cmd);
+	*result = cmd->result;
+	kfree(cmd);
+	return err;
+}
+
+/**
+ * autoch_move_cmd() - send a MOVE or EXCHANGE MEDIUM, riding out a path failure
+ * @ach: the changer
+ * @af: the caller's open file
+ * @cdb: the command
+ * @addrs: the elements its CDB names: transport, source, first and (an
+ *	exchange) second destination
+ *
+ * The command is never sent again blindly. When a transport error cuts
+ * it off and another path works, the elements are read through that path
+ * (autoch_cut_resolve()): done is success; not done sends it once more
+ * on the new path; unknown is EIO and an AUTOCH_EVENT_MOVE_UNKNOWN event.
+ * With no other path, the transport's errno, as with one path.
+ *
+ * Return: 0 or the call's errno.
+ */
+int autoch_move_cmd(struct autoch_device *ach, struct autoch_file *af,
+		    const u8 *cdb, const u16 *addrs)
+{
+	struct autoch_cut cut = {
+		.addrs = addrs,
+		.exchange = cdb[0] == EXCHANGE_MEDIUM,
+	};
+	enum autoch_cut_outcome how;
+	bool resent = false;
+	int err, result;
+
+	if (cut.exchange) {
+		autoch_cut_tags(ach, af, &cut);
+		autoch_recovered(af);
+	}
+	for (;;) {
+		err = autoch_move_send(ach, af, cdb, &result);
+		if (!err || !autoch_path_transport_error(result) ||
+		    autoch_is_dead(ach) || !autoch_path_other_works(ach))
+			return err;
+		how = autoch_cut_resolve(ach, af, &cut);
+		if (how == AUTOCH_CUT_NOT_DONE && resent)
+			how = AUTOCH_CUT_UNKNOWN;
+		autoch_cut_count(ach, cdb, how);
+		if (how == AUTOCH_CUT_DONE) {
+			autoch_recovered(af);
+			return 0;
+		}
+		if (how == AUTOCH_CUT_UNKNOWN)
+			return -EIO;
+		resent = true;
+	}
 }

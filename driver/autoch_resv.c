@@ -18,6 +18,24 @@
 #include "autoch.h"
 
 /*
+ * Under @state_lock: element reservation @r is gone from the device; its
+ * file hears ECONNRESET once and AUTOCH_RESERVATIONS lists it as lost.
+ * @r leaves the table and is freed.
+ */
+static void autoch_resv_lost(struct autoch_resv *r)
+{
+	struct autoch_file *af = r->owner;
+
+	if (af->nlost < AUTOCH_MAX_RESERVED)
+		af->lost[af->nlost] = r->element;
+	if (af->nlost < U16_MAX)
+		af->nlost++;
+	af->reset_pending = true;
+	list_del(&r->node);
+	kfree(r);
+}
+
+/*
  * The device forgot every reservation: empty the table and tell each file
  * that held one, once, with ECONNRESET.
  */
@@ -28,16 +46,8 @@ void autoch_forget_reservations(struct autoch_device *ach)
 
 	lockdep_assert_held(&ach->state_lock);
 
-	list_for_each_entry_safe(r, tmp, &ach->resv, node) {
-		af = r->owner;
-		if (af->nlost < AUTOCH_MAX_RESERVED)
-			af->lost[af->nlost] = r->element;
-		if (af->nlost < U16_MAX)
-			af->nlost++;
-		af->reset_pending = true;
-		list_del(&r->node);
-		kfree(r);
-	}
+	list_for_each_entry_safe(r, tmp, &ach->resv, node)
+		autoch_resv_lost(r);
 	if (ach->unit_owner) {
 		ach->unit_owner->unit_lost = true;
 		ach->unit_owner->reset_pending = true;
@@ -343,13 +353,43 @@ static int autoch_unit_get(struct autoch_device *ach, struct autoch_file *af,
 }
 
 /*
+ * Copy what to send again: the elements the table holds with RESERVE
+ * ELEMENT on the device and their identifications (at most
+ * AUTOCH_DEV_RESV_IDS), and the reset sequence; a reset met by one of
+ * these commands empties the table under @state_lock alone. Returns how
+ * many; 0 when the copies cannot be allocated. The caller frees both.
+ */
+static unsigned int autoch_resv_snapshot(struct autoch_device *ach,
+					 u16 **addrsp, u8 **idsp,
+					 unsigned int *seqp)
+{
+	struct autoch_resv *r;
+	unsigned int n = 0;
+
+	*addrsp = kmalloc_array(AUTOCH_DEV_RESV_IDS, sizeof(**addrsp),
+				GFP_KERNEL);
+	*idsp = kmalloc(AUTOCH_DEV_RESV_IDS, GFP_KERNEL);
+	if (!*addrsp || !*idsp)
+		return 0;
+	mutex_lock(&ach->state_lock);
+	*seqp = ach->reset_seq;
+	list_for_each_entry(r, &ach->resv, node) {
+		if (r->how != AUTOCH_RESV_ELEMENT || n == AUTOCH_DEV_RESV_IDS)
+			continue;
+		(*addrsp)[n] = r->element;
+		(*idsp)[n++] = r->dev_id;
+	}
+	mutex_unlock(&ach->state_lock);
+	return n;
+}
+
+/*
  * A RELEASE without the Element bit dropped every reservation this
  * initiator held on the device (SMC-2 6.8): take the element ones again.
  */
 static void autoch_rereserve(struct autoch_device *ach, struct autoch_file *af)
 {
-	struct autoch_resv *r;
-	unsigned int n = 0, i, seq;
+	unsigned int n, i, seq;
 	bool reset;
 	u16 *addrs;
 	u8 *ids;
@@ -357,23 +397,7 @@ static void autoch_rereserve(struct autoch_device *ach, struct autoch_file *af)
 
 	lockdep_assert_held(&ach->resv_lock);
 
-	/*
-	 * Copy what to send: a reset met by one of these commands empties
-	 * the table under @state_lock alone.
-	 */
-	addrs = kmalloc_array(AUTOCH_DEV_RESV_IDS, sizeof(*addrs), GFP_KERNEL);
-	ids = kmalloc(AUTOCH_DEV_RESV_IDS, GFP_KERNEL);
-	if (!addrs || !ids)
-		goto out;
-	mutex_lock(&ach->state_lock);
-	seq = ach->reset_seq;
-	list_for_each_entry(r, &ach->resv, node) {
-		if (r->how != AUTOCH_RESV_ELEMENT || n == AUTOCH_DEV_RESV_IDS)
-			continue;
-		addrs[n] = r->element;
-		ids[n++] = r->dev_id;
-	}
-	mutex_unlock(&ach->state_lock);
+	n = autoch_resv_snapshot(ach, &addrs, &ids, &seq);
 
 	for (i = 0; i < n; i++) {
 		err = autoch_dev_resv(ach, af, true, true, addrs[i], ids[i]);
@@ -396,7 +420,6 @@ static void autoch_rereserve(struct autoch_device *ach, struct autoch_file *af)
 					     "element %u not reserved again: %d\n",
 					     addrs[i], err);
 	}
-out:
 	kfree(ids);
 	kfree(addrs);
 }
@@ -933,4 +956,135 @@ void autoch_release_all(struct autoch_device *ach, struct autoch_file *af)
 			put_device(&ach->dev);
 	}
 	mutex_unlock(&ach->state_lock);
+}
+
+/* ---- after a failover: the reservations taken again on the new path ---- */
+
+/*
+ * Under @state_lock: the element reservation of @addr under device
+ * identification @dev_id, if the table still has it, is lost: its owner
+ * hears ECONNRESET once (as after a reset) and AUTOCH_RESERVATIONS lists
+ * it as lost. The changer does not hold it (the RESERVE failed).
+ */
+static void autoch_retake_lost(struct autoch_device *ach, u16 addr, u8 dev_id)
+{
+	struct autoch_resv *r = autoch_find_resv(ach, addr);
+
+	lockdep_assert_held(&ach->state_lock);
+	if (!r || r->how != AUTOCH_RESV_ELEMENT || r->dev_id != dev_id)
+		return;
+	clear_bit(r->dev_id, ach->dev_ids);
+	autoch_resv_lost(r);
+	ach->resv_lost++;
+}
+
+/*
+ * Under @resv_lock: take the unit reservation again, if the device held
+ * one. When it cannot be, everything that relied on it is lost, as after
+ * a reset (autoch_forget_reservations()): false.
+ */
+static bool autoch_retake_unit(struct autoch_device *ach)
+{
+	unsigned int seq;
+	bool unit;
+	int err;
+
+	mutex_lock(&ach->state_lock);
+	unit = ach->unit_on_device;
+	seq = ach->reset_seq;
+	mutex_unlock(&ach->state_lock);
+	if (!unit)
+		return true;
+	err = autoch_dev_resv(ach, NULL, true, false, 0, 0);
+	mutex_lock(&ach->state_lock);
+	if (err && seq == ach->reset_seq) {
+		dev_warn_ratelimited(&ach->dev,
+				     "unit reservation not taken again on the new path: %d\n",
+				     err);
+		ach->resv_lost++;
+		autoch_forget_reservations(ach);
+	} else if (!err) {
+		ach->resv_retaken++;
+	}
+	mutex_unlock(&ach->state_lock);
+	return !err;
+}
+
+/*
+ * Under @resv_lock: RESERVE ELEMENT again for every element reservation
+ * of the table, on the path now active. One the changer refuses is lost
+ * (autoch_retake_lost()). A reset meanwhile ends it: the table is empty.
+ */
+static void autoch_retake_elements(struct autoch_device *ach)
+{
+	unsigned int n, i, seq;
+	u16 *addrs;
+	bool reset;
+	u8 *ids;
+	int err;
+
+	n = autoch_resv_snapshot(ach, &addrs, &ids, &seq);
+	for (i = 0; i < n; i++) {
+		err = autoch_dev_resv(ach, NULL, true, true, addrs[i], ids[i]);
+		mutex_lock(&ach->state_lock);
+		reset = seq != ach->reset_seq;
+		if (!reset && err) {
+			dev_warn_ratelimited(&ach->dev,
+					     "element %u not reserved again on the new path: %d\n",
+					     addrs[i], err);
+			autoch_retake_lost(ach, addrs[i], ids[i]);
+		} else if (!reset) {
+			ach->resv_retaken++;
+		}
+		mutex_unlock(&ach->state_lock);
+		if (reset)
+			break;
+	}
+	kfree(ids);
+	kfree(addrs);
+}
+
+/**
+ * autoch_retake() - take the reservations again after a failover
+ * @ach: the changer
+ * @intr: a caller's ioctl: a signal ends the wait for @resv_lock
+ *
+ * The changer holds RESERVE reservations per initiator port, and the new
+ * path is another port: what the table holds on the device (the unit
+ * reservation, then every RESERVE ELEMENT) is sent again there. What the
+ * changer refuses is lost, and its holder hears ECONNRESET once from its
+ * next changing call. Called by every ioctl while a failover's re-take is
+ * pending, so that the holder's next command runs with its reservations,
+ * and from @retake_work for holders that send nothing.
+ *
+ * Return: 0, or -ERESTARTSYS when @intr and a signal came first.
+ */
+int autoch_retake(struct autoch_device *ach, bool intr)
+{
+	unsigned int gen;
+
+	if (intr && mutex_lock_interruptible(&ach->resv_lock))
+		return -ERESTARTSYS;
+	if (!intr)
+		mutex_lock(&ach->resv_lock);
+	mutex_lock(&ach->state_lock);
+	gen = ach->retake_gen;
+	mutex_unlock(&ach->state_lock);
+	if (gen != READ_ONCE(ach->retaken_gen) && !autoch_is_dead(ach)) {
+		dev_info_ratelimited(&ach->dev,
+				     "taking the reservations again on the new path\n");
+		if (autoch_retake_unit(ach))
+			autoch_retake_elements(ach);
+	}
+	WRITE_ONCE(ach->retaken_gen, gen);
+	mutex_unlock(&ach->resv_lock);
+	return 0;
+}
+
+void autoch_retake_work(struct work_struct *work)
+{
+	struct autoch_device *ach = container_of(work, struct autoch_device,
+						 retake_work);
+
+	autoch_retake(ach, false);
 }

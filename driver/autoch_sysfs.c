@@ -169,33 +169,68 @@ static ssize_t drive_ids_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_ADMIN_RO(drive_ids);
 
-/*
- * Failover figures, from memory: how many times the active path was
- * replaced after it failed or went, and the longest a command sent again
- * on another path made its caller wait, in milliseconds.
- */
-static u64 autoch_failover_get(struct device *dev, bool max_ms)
+/* The u64 counter at offset @off of the changer, read under @state_lock. */
+static ssize_t autoch_show_count(struct device *dev, char *buf, size_t off)
 {
 	struct autoch_device *ach = to_autoch(dev);
-	u64 v;
+	u64 n;
 
 	mutex_lock(&ach->state_lock);
-	v = max_ms ? ach->failover_max_ms : ach->failovers;
+	n = *(const u64 *)((const char *)ach + off);
 	mutex_unlock(&ach->state_lock);
-	return v;
+	return sysfs_emit(buf, "%llu\n", n);
 }
 
-static ssize_t failovers_show(struct device *dev, struct device_attribute *attr,
-			      char *buf)
-{
-	return sysfs_emit(buf, "%llu\n", autoch_failover_get(dev, false));
+/* NAME_show(): the counter @member of struct autoch_device */
+#define AUTOCH_COUNT_SHOW(name, member)					\
+static ssize_t name##_show(struct device *dev,				\
+			   struct device_attribute *attr, char *buf)	\
+{									\
+	return autoch_show_count(dev, buf,				\
+				 offsetof(struct autoch_device, member)); \
 }
+
+/*
+ * Failover figures, from memory: how many times the active path was
+ * replaced after it failed or went; reservations taken again on a new
+ * path after that, and those the changer refused there (their holders
+ * heard ECONNRESET).
+ */
+AUTOCH_COUNT_SHOW(failovers, failovers)
 static DEVICE_ATTR_RO(failovers);
+AUTOCH_COUNT_SHOW(reservations_retaken, resv_retaken)
+static DEVICE_ATTR_RO(reservations_retaken);
+AUTOCH_COUNT_SHOW(reservations_lost, resv_lost)
+static DEVICE_ATTR_RO(reservations_lost);
 
+/*
+ * MOVE and EXCHANGE MEDIUM cut off by a path failure, in all and by what
+ * the driver found when it read the elements through another path
+ * (autoch_move_cmd()).
+ */
+AUTOCH_COUNT_SHOW(moves_cut_total, moves_cut[AUTOCH_CUT_TOTAL])
+static DEVICE_ATTR_RO(moves_cut_total);
+AUTOCH_COUNT_SHOW(moves_cut_done, moves_cut[AUTOCH_CUT_DONE])
+static DEVICE_ATTR_RO(moves_cut_done);
+AUTOCH_COUNT_SHOW(moves_cut_resent, moves_cut[AUTOCH_CUT_NOT_DONE])
+static DEVICE_ATTR_RO(moves_cut_resent);
+AUTOCH_COUNT_SHOW(moves_cut_unknown, moves_cut[AUTOCH_CUT_UNKNOWN])
+static DEVICE_ATTR_RO(moves_cut_unknown);
+
+/*
+ * The longest a command sent again on another path made its caller wait,
+ * in milliseconds.
+ */
 static ssize_t failover_max_ms_show(struct device *dev,
 				    struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", autoch_failover_get(dev, true));
+	struct autoch_device *ach = to_autoch(dev);
+	unsigned int ms;
+
+	mutex_lock(&ach->state_lock);
+	ms = ach->failover_max_ms;
+	mutex_unlock(&ach->state_lock);
+	return sysfs_emit(buf, "%u\n", ms);
 }
 static DEVICE_ATTR_RO(failover_max_ms);
 
@@ -215,6 +250,12 @@ static struct attribute *autoch_attrs[] = {
 	&dev_attr_drive_ids.attr,
 	&dev_attr_failovers.attr,
 	&dev_attr_failover_max_ms.attr,
+	&dev_attr_reservations_retaken.attr,
+	&dev_attr_reservations_lost.attr,
+	&dev_attr_moves_cut_total.attr,
+	&dev_attr_moves_cut_done.attr,
+	&dev_attr_moves_cut_resent.attr,
+	&dev_attr_moves_cut_unknown.attr,
 	NULL,
 };
 

@@ -226,6 +226,9 @@ FIXTURE_TEARDOWN(paths)
 	int i;
 
 	if (self->n) {
+		emul_ctl("fault", "clear");
+		/* no reservation a failed test left is held on */
+		emul_ctl("event", "reset");
 		for (i = 0; i < self->n; i++) {
 			emul_ctl("path", "up %d", i);
 			/* a path a test removed and did not add back */
@@ -316,42 +319,397 @@ TEST_F(paths, down_during_status_loop)
 	EXPECT_STREQ("standby", buf);
 }
 
-/*
- * A MOVE MEDIUM is not sent again: on a path that is down it fails with
- * the transport's errno (ENXIO, no connect), as with one path, and the
- * library did not move; the next call goes to the other path.
- */
-TEST_F(paths, move_not_repeated)
+/* moves_cut_NAME of @node. */
+static long cut_count(const char *node, const char *name)
 {
-	struct move_medium_parms mp = {};
+	char file[64];
+
+	snprintf(file, sizeof(file), "moves_cut_%s", name);
+	return node_long(node, file);
+}
+
+/*
+ * Send @req (SIOC_MOVE_MEDIUM or SIOC_EXCHANGE_MEDIUM) from a child and,
+ * 400 ms later (the robot takes move_ms 1500), take path @idx down with
+ * DID_TRANSPORT_DISRUPTED: the command in flight is cut off. Returns the
+ * call's errno (0 for success), -1 when the child could not say; *@ms is
+ * how long the call took.
+ */
+static int cut_call(int fd, unsigned long req, void *arg, int idx, double *ms)
+{
+	double t0 = emul_now_ms();
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		_exit(ioctl(fd, req, arg) ? (errno & 0x7f) : 0);
+	emul_sleep_ms(400);
+	if (emul_ctl("path", "down %d transport_disrupted", idx))
+		return -1;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	*ms = emul_now_ms() - t0;
+	return WEXITSTATUS(status);
+}
+
+/* What a cut-off move test needs: the active path, a full and an empty slot. */
+struct cut_setup {
 	struct autoch_dev d;
 	char active[32];
-	int full, empty, idx, ret;
-	struct element_status es = {};
+	int idx, other, full, empty;
+	long c_idx, c_other;
+	int err;
+	double ms;
+};
+
+static int cut_prepare(FIXTURE_DATA(paths) *self, struct cut_setup *c,
+		       int opcode)
+{
+	if (path_in_state(self->node, "active", c->active) != 1)
+		return -1;
+	c->idx = emul_index(self->host_no, self->n, c->active);
+	if (c->idx < 0 || c->idx > 1)
+		return -1;
+	c->other = !c->idx;
+	if (emul_open(&c->d, self->dev))
+		return -1;
+	c->full = autoch_find(&c->d, AUTOCH_STORAGE, AUTOCH_FULL, NULL, 0);
+	c->empty = autoch_find(&c->d, AUTOCH_STORAGE, AUTOCH_EMPTY, NULL, 0);
+	if (c->full < 0 || c->empty < 0) {
+		autoch_close(&c->d);
+		return 1;
+	}
+	if (emul_param_set(&self->params, EMUL_MODULE, "move_ms", 1500))
+		return -1;
+	c->c_idx = emul_counter(opcode, c->idx);
+	c->c_other = emul_counter(opcode, c->other);
+	return 0;
+}
+
+/*
+ * cut_prepare() for a MOVE, then @fault (a fault rule for the active
+ * path's host, "%d" its index; NULL for none) and @other_fault (the same
+ * for the other path's), then the MOVE of a full slot to an empty one,
+ * cut off by the active path going down: its errno in @c->err, its time
+ * in @c->ms. Returns what cut_prepare() did (1: skip).
+ */
+static int cut_move(FIXTURE_DATA(paths) *self, struct cut_setup *c,
+		    const char *fault, const char *other_fault)
+{
+	struct move_medium_parms mp = {};
+	int ret = cut_prepare(self, c, 0xa5);
+
+	if (ret)
+		return ret;
+	if ((fault && emul_ctl("fault", fault, c->idx)) ||
+	    (other_fault && emul_ctl("fault", other_fault, c->other)))
+		return -1;
+	mp.transport = self->ea.first_transport;
+	mp.source = c->full;
+	mp.destination = c->empty;
+	c->err = cut_call(c->d.fd, SIOC_MOVE_MEDIUM, &mp, c->idx, &c->ms);
+	return 0;
+}
+
+/* cut_move() in a test, which it skips without a full and an empty slot. */
+#define CUT_MOVE(c, fault, other_fault) do {				\
+	int ret_ = cut_move(self, c, fault, other_fault);		\
+									\
+	ASSERT_LE(0, ret_);						\
+	if (ret_)							\
+		AUTOCH_SKIP(return, "no full and empty storage elements"); \
+} while (0)
+
+/* The library as it was (@moved: the cartridge is in the empty slot). */
+static void cut_end(struct cut_setup *c, bool moved)
+{
+	if (moved)
+		autoch_remember(&c->d, false, c->full, c->empty);
+	autoch_undo(&c->d);
+	autoch_close(&c->d);
+}
+
+static bool slot_full(int fd, int addr)
+{
+	struct element_status es = { .element = addr };
+
+	return !autoch_ioctl(fd, SIOC_ELEMENT_STATUS, &es) && es.full;
+}
+
+/*
+ * The path fails while the MOVE waits for the robot: the library never
+ * carried it out. The driver reads the source (full) and destination
+ * (empty) through the other path and sends the MOVE once there: the call
+ * succeeds, the cartridge moved once, moves_cut_resent counts it.
+ */
+TEST_F(paths, move_cut_before)
+{
+	long resent = cut_count(self->node, "resent");
+	struct cut_setup c;
 
 	AUTOCH_SETUP_DONE();
 
-	ASSERT_EQ(1, path_in_state(self->node, "active", active));
-	idx = emul_index(self->host_no, self->n, active);
-	ASSERT_EQ(0, emul_open(&d, self->dev));
-	full = autoch_find(&d, AUTOCH_STORAGE, AUTOCH_FULL, NULL, 0);
-	empty = autoch_find(&d, AUTOCH_STORAGE, AUTOCH_EMPTY, NULL, 0);
-	if (full < 0 || empty < 0) {
-		autoch_close(&d);
+	CUT_MOVE(&c, NULL, NULL);
+	EXPECT_EQ(0, c.err) TH_LOG("move: %s", emul_errname(c.err));
+	EXPECT_FALSE(slot_full(c.d.fd, c.full));
+	EXPECT_TRUE(slot_full(c.d.fd, c.empty));
+	EXPECT_EQ(resent + 1, cut_count(self->node, "resent"));
+	EXPECT_EQ(c.c_idx + 1, emul_counter(0xa5, c.idx));
+	EXPECT_EQ(c.c_other + 1, emul_counter(0xa5, c.other))
+		TH_LOG("sent once again on the other path");
+	TH_LOG("cut before: the call took %.0f ms, moves_cut total %ld",
+	       c.ms, cut_count(self->node, "total"));
+	cut_end(&c, !c.err);
+}
+
+/*
+ * The library carries the MOVE out at once but its GOOD status is held
+ * (fault "delay"); the path fails meanwhile. The driver reads the
+ * elements through the other path, finds the move done and returns 0
+ * without sending it again: moves_cut_done counts it.
+ */
+TEST_F(paths, move_cut_after)
+{
+	long done = cut_count(self->node, "done");
+	struct cut_setup c;
+
+	AUTOCH_SETUP_DONE();
+
+	CUT_MOVE(&c, "opcode=a5 host=%d fault=delay ms=1500", NULL);
+	EXPECT_EQ(0, c.err) TH_LOG("move: %s", emul_errname(c.err));
+	EXPECT_FALSE(slot_full(c.d.fd, c.full));
+	EXPECT_TRUE(slot_full(c.d.fd, c.empty));
+	EXPECT_EQ(done + 1, cut_count(self->node, "done"));
+	EXPECT_EQ(c.c_other, emul_counter(0xa5, c.other))
+		TH_LOG("a move carried out was sent again");
+	TH_LOG("cut after: the call took %.0f ms", c.ms);
+	cut_end(&c, slot_full(c.d.fd, c.empty));
+}
+
+/*
+ * The same cut, but the elements cannot be read through the other path
+ * (every READ ELEMENT STATUS there fails): the outcome is unknown. The
+ * call fails with EIO, AUTOCH_EVENT_MOVE_UNKNOWN is posted, the move is
+ * not sent again, and moves_cut_unknown counts it.
+ */
+TEST_F(paths, move_cut_unknown)
+{
+	long unknown = cut_count(self->node, "unknown");
+	struct autoch_events ev = {};
+	struct cut_setup c;
+
+	AUTOCH_SETUP_DONE();
+
+	CUT_MOVE(&c, "opcode=a5 host=%d fault=delay ms=1500",
+		 "opcode=b8 host=%d count=0 fault=sense key=4 asc=44 ascq=0");
+	ASSERT_EQ(0, emul_ctl("fault", "clear"));
+	EXPECT_EQ(EIO, c.err) TH_LOG("move: %s", emul_errname(c.err));
+	EXPECT_EQ(unknown + 1, cut_count(self->node, "unknown"));
+	EXPECT_EQ(c.c_other, emul_counter(0xa5, c.other));
+	ASSERT_EQ(0, autoch_ioctl(c.d.fd, AUTOCH_GET_EVENTS, &ev));
+	EXPECT_TRUE(!!(ev.events & AUTOCH_EVENT_MOVE_UNKNOWN))
+		TH_LOG("events %#x", ev.events);
+	/* the library did move it (the delay fault executed it) */
+	EXPECT_TRUE(slot_full(c.d.fd, c.empty));
+	cut_end(&c, slot_full(c.d.fd, c.empty));
+}
+
+/*
+ * An EXCHANGE of two full slots (the second destination is the source)
+ * carried out, its status lost with the path: the tags read before it
+ * was sent tell that it is done; 0, not sent again.
+ */
+TEST_F(paths, exchange_cut_after)
+{
+	struct exchange_medium_parms xp = {};
+	long done = cut_count(self->node, "done");
+	struct element_status a = {}, b = {};
+	struct cut_setup c;
+	char ta[40], tb[40], na[40], nb[40];
+	int other_full, skip[1], ret;
+	double ms = 0;
+
+	AUTOCH_SETUP_DONE();
+
+	ret = cut_prepare(self, &c, 0xa6);
+	ASSERT_LE(0, ret);
+	if (ret)
 		AUTOCH_SKIP(return, "no full and empty storage elements");
+	if (emul_profile(c.d.fd) == EMUL_SUPERLOADER) {
+		autoch_close(&c.d);
+		AUTOCH_SKIP(return, "the superloader has no EXCHANGE MEDIUM");
 	}
-	ASSERT_EQ(0, emul_ctl("path", "down %d no_connect", idx));
-	mp.transport = self->ea.first_transport;
-	mp.source = full;
-	mp.destination = empty;
-	ret = autoch_try_move(&d, &mp);
-	EXPECT_EQ(ENXIO, ret);
-	es.element = full;
-	EXPECT_EQ(0, autoch_ioctl(d.fd, SIOC_ELEMENT_STATUS, &es));
-	EXPECT_EQ(1, es.full ? 1 : 0);
-	if (!ret)
-		autoch_undo(&d);
-	autoch_close(&d);
+	skip[0] = c.full;
+	other_full = autoch_find(&c.d, AUTOCH_STORAGE, AUTOCH_FULL, skip, 1);
+	ASSERT_LE(0, other_full);
+	a.element = c.full;
+	b.element = other_full;
+	ASSERT_EQ(0, autoch_ioctl(c.d.fd, SIOC_ELEMENT_STATUS, &a));
+	ASSERT_EQ(0, autoch_ioctl(c.d.fd, SIOC_ELEMENT_STATUS, &b));
+	autoch_tag(a.pri_vol_tag, ta);
+	autoch_tag(b.pri_vol_tag, tb);
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=a6 host=%d fault=delay ms=1500",
+			      c.idx));
+	xp.transport = self->ea.first_transport;
+	xp.source = c.full;
+	xp.first_destination = other_full;
+	xp.second_destination = c.full;
+	ret = cut_call(c.d.fd, SIOC_EXCHANGE_MEDIUM, &xp, c.idx, &ms);
+	EXPECT_EQ(0, ret) TH_LOG("exchange: %s", ret > 0 ? strerror(ret) : "?");
+	ASSERT_EQ(0, autoch_ioctl(c.d.fd, SIOC_ELEMENT_STATUS, &a));
+	ASSERT_EQ(0, autoch_ioctl(c.d.fd, SIOC_ELEMENT_STATUS, &b));
+	autoch_tag(a.pri_vol_tag, na);
+	autoch_tag(b.pri_vol_tag, nb);
+	EXPECT_STREQ(tb, na);
+	EXPECT_STREQ(ta, nb);
+	EXPECT_EQ(done + 1, cut_count(self->node, "done"));
+	EXPECT_EQ(c.c_other, emul_counter(0xa6, c.other))
+		TH_LOG("an exchange carried out was sent again");
+	if (!strcmp(tb, na))
+		autoch_remember(&c.d, true, c.full, other_full);
+	autoch_undo(&c.d);
+	autoch_close(&c.d);
+}
+
+/*
+ * Every path's SCSI device removed in turn under an open file: with one
+ * left the calls go on; with none the changer is gone (ENXIO). The count
+ * of live paths autoch_is_dead() reads follows each removal.
+ */
+TEST_F(paths, last_path_removed)
+{
+	struct element_status es = {};
+	int fd, i, j;
+
+	AUTOCH_SETUP_DONE();
+
+	fd = open(self->dev, O_RDONLY);
+	ASSERT_LE(0, fd);
+	es.element = self->ea.first_storage;
+	for (i = 0; i < self->n - 1; i++) {
+		ASSERT_EQ(0, emul_ctl("path", "remove %d", i));
+		for (j = 0; j < 5; j++)
+			EXPECT_EQ(0, autoch_ioctl(fd, SIOC_ELEMENT_STATUS, &es))
+				TH_LOG("%d path(s) removed", i + 1);
+	}
+	ASSERT_EQ(0, emul_ctl("path", "remove %d", self->n - 1));
+	EXPECT_EQ(ENXIO, autoch_ioctl(fd, SIOC_ELEMENT_STATUS, &es));
+	close(fd);
+	EXPECT_TRUE(emul_wait_node(self->dev, false, 5000));
+	/* the teardown adds them back */
+}
+
+/* The initiator (host index) holding element @element, -1 for none. */
+static int emul_holder(int element)
+{
+	static char buf[1 << 20];
+	char want[32], *p;
+
+	if (emul_read_file(EMUL_DEBUGFS "/state", buf, sizeof(buf)) < 0)
+		return -2;
+	snprintf(want, sizeof(want), "\n# %d reserved by ", element);
+	p = strstr(buf, want);
+	return p ? (int)strtol(p + strlen(want), NULL, 10) : -1;
+}
+
+/*
+ * Element @e reserved through the active path (index into *@idx), which
+ * then goes down: the changer forgets the reservation with the I_T nexus.
+ * A status call fails over to the other path. Returns the open file.
+ */
+static int resv_then_failover(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(paths) *self, int e, int *idx)
+{
+	struct reservation_parms rp = { .element = e, .identification = 7 };
+	struct element_status es = { .element = self->ea.first_storage };
+	char active[32];
+	int fd;
+
+	if (path_in_state(self->node, "active", active) != 1)
+		return -1;
+	*idx = emul_index(self->host_no, self->n, active);
+	fd = open(self->dev, O_RDONLY);
+	if (fd < 0 || *idx < 0)
+		return -1;
+	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_RESERVE, &rp));
+	EXPECT_EQ(*idx, emul_holder(e));
+	EXPECT_EQ(0, emul_ctl("path", "down %d transport_disrupted", *idx));
+	EXPECT_EQ(-1, emul_holder(e)) TH_LOG("the nexus loss kept it");
+	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_ELEMENT_STATUS, &es));
+	return fd;
+}
+
+/*
+ * A reservation made through one path is taken again through the other
+ * after a failover: the changer shows it held by the new initiator, the
+ * holder's calls go on without ECONNRESET, reservations_retaken counts it.
+ */
+TEST_F(paths, reservation_retaken)
+{
+	struct reservation_parms rp = {};
+	struct autoch_reservation_state st = {};
+	long before = node_long(self->node, "reservations_retaken");
+	int e = self->ea.first_storage + 1, fd, idx;
+
+	AUTOCH_SETUP_DONE();
+
+	fd = resv_then_failover(_metadata, self, e, &idx);
+	ASSERT_LE(0, fd);
+	/* every call takes them again first, if the work has not yet */
+	ASSERT_EQ(0, autoch_ioctl(fd, AUTOCH_RESERVATIONS, &st));
+	EXPECT_EQ(1, st.num_elements);
+	EXPECT_EQ(0, st.num_lost);
+	EXPECT_EQ(!idx, emul_holder(e)) TH_LOG("not held through the new path");
+	EXPECT_EQ(before + 1, node_long(self->node, "reservations_retaken"));
+	rp.element = e;
+	rp.identification = 7;
+	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_RELEASE, &rp));
+	EXPECT_EQ(-1, emul_holder(e));
+	close(fd);
+}
+
+/*
+ * The new path's initiator cannot take the reservation again (the changer
+ * answers RESERVATION CONFLICT there): the holder's next changing call
+ * fails with ECONNRESET, once, AUTOCH_RESERVATIONS lists the element as
+ * lost, reservations_lost counts it; the call after works.
+ */
+TEST_F(paths, reservation_retake_fails)
+{
+	struct reservation_parms rp = {};
+	struct autoch_reservation_state st = {};
+	long before = node_long(self->node, "reservations_lost");
+	int e = self->ea.first_storage + 1, fd, idx, other;
+	char active[32];
+
+	AUTOCH_SETUP_DONE();
+
+	/* both RESERVE forms refused through the path that is not active */
+	ASSERT_EQ(1, path_in_state(self->node, "active", active));
+	other = !emul_index(self->host_no, self->n, active);
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=16 host=%d count=0 fault=conflict",
+			      other));
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=56 host=%d count=0 fault=conflict",
+			      other));
+	fd = resv_then_failover(_metadata, self, e, &idx);
+	ASSERT_LE(0, fd);
+	rp.element = self->ea.first_storage + 2;
+	rp.identification = 8;
+	EXPECT_EQ(ECONNRESET, autoch_ioctl(fd, SIOC_RESERVE, &rp));
+	ASSERT_EQ(0, emul_ctl("fault", "clear"));
+	ASSERT_EQ(0, autoch_ioctl(fd, AUTOCH_RESERVATIONS, &st));
+	EXPECT_EQ(0, st.num_elements);
+	EXPECT_EQ(1, st.num_lost);
+	EXPECT_EQ(e, st.lost[0]);
+	EXPECT_EQ(before + 1, node_long(self->node, "reservations_lost"));
+	/* told once: the next call works */
+	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_RESERVE, &rp));
+	EXPECT_EQ(!idx, emul_holder(rp.element));
+	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_RELEASE, &rp));
+	close(fd);
 }
 
 /* Root disables, enables and picks the active path; the counters agree. */

@@ -332,7 +332,8 @@ struct emul_range {
  * @pr_aptpl: (L) the last REGISTER asked for APTPL (EMUL_F_PTPL)
  * @prevent: (L) medium removal prevented, per initiator
  * @counters: (L) commands received, per host and opcode
- * @lost: (L) commands failed in flight by a removal ("event remove fail"),
+ * @lost: (L) commands failed in flight by a removal ("event remove fail")
+ *	or a path going down ("path down N HOW"),
  *	per opcode
  * @faults: (L) armed faults
  * @nfaults: (L) their number

@@ -242,14 +242,16 @@ static emul_qc_status emul_queuecommand(struct Scsi_Host *shost,
 
 /*
  * Take the commands of @sdev (all when NULL) off the in-flight list and
- * wait until no work touches them. With @complete they are completed with
- * DID_NO_CONNECT (unload, "event remove fail") and counted in @lost;
- * otherwise the midlayer's error handler owns them. Returns false, leaving
+ * wait until no work touches them. With @did they are completed with that
+ * host byte (DID_NO_CONNECT: unload, "event remove fail"; a path going
+ * down: its HOW) and counted in @lost, executed or not (fault "delay"
+ * executed them when they arrived: the library acted, the status is
+ * lost); otherwise the midlayer's error handler owns them. Returns false, leaving
  * everything alone, when @refuse_held and a command waits for a host
  * reset.
  */
 static bool emul_drop(struct emul_host *eh, struct scsi_device *sdev,
-		      bool complete, bool refuse_held)
+		      u8 did, bool refuse_held)
 {
 	struct emul_cmd *ec, *tmp;
 	unsigned long flags;
@@ -276,11 +278,11 @@ static bool emul_drop(struct emul_host *eh, struct scsi_device *sdev,
 	list_for_each_entry_safe(ec, tmp, &gone, drop) {
 		list_del_init(&ec->drop);
 		emul_cancel(ec);
-		if (complete) {
+		if (did) {
 			spin_lock_irqsave(&emul->lock, flags);
 			emul->lost[ec->cmd->cmnd[0]]++;
 			spin_unlock_irqrestore(&emul->lock, flags);
-			ec->cmd->result = DID_NO_CONNECT << 16;
+			ec->cmd->result = did << 16;
 			scsi_done(ec->cmd);
 		}
 	}
@@ -321,7 +323,7 @@ static int emul_eh_device_reset(struct scsi_cmnd *cmd)
 	spin_unlock_irqrestore(&eh->lock, flags);
 	if (down)
 		return FAILED;
-	if (!emul_drop(eh, cmd->device, false, true))
+	if (!emul_drop(eh, cmd->device, 0, true))
 		return FAILED;
 	spin_lock_irqsave(&st->lock, flags);
 	emul_power_on(st);
@@ -354,7 +356,7 @@ static int emul_eh_host_reset(struct scsi_cmnd *cmd)
 {
 	struct emul_host *eh = shost_priv(cmd->device->host);
 
-	emul_drop(eh, NULL, false, false);
+	emul_drop(eh, NULL, 0, false);
 	emul_nexus_loss(emul, eh->index);
 	return SUCCESS;
 }
@@ -421,7 +423,7 @@ int emul_remove_lu(bool fail)
 		spin_lock_irqsave(&eh->lock, flags);
 		eh->gone = true;
 		spin_unlock_irqrestore(&eh->lock, flags);
-		emul_drop(eh, NULL, true, false);
+		emul_drop(eh, NULL, DID_NO_CONNECT, false);
 	}
 	for (i = 0; i < hosts; i++) {
 		sdev = scsi_device_lookup(emul_shosts[i], 0, 0, 0);
@@ -465,8 +467,12 @@ int emul_add_lu(void)
 
 /*
  * debugfs "path down N HOW" (@how: a host byte or EMUL_PATH_TIMEOUT) and
- * "path up N" (@how 0). Going down loses the I_T nexus; commands already
- * in flight on the path complete as they would have.
+ * "path up N" (@how 0). Going down loses the I_T nexus. With a host byte,
+ * the commands in flight on the path complete at once with it: one not
+ * executed yet (a MOVE waiting for the robot) never is, the path failed
+ * before the library acted; one executed when it arrived (fault "delay")
+ * loses its GOOD status, the library acted. With "timeout" they complete
+ * as they would have.
  */
 int emul_path_down(unsigned int index, u8 how)
 {
@@ -481,6 +487,8 @@ int emul_path_down(unsigned int index, u8 how)
 	was_down = eh->down;
 	eh->down = how;
 	spin_unlock_irqrestore(&eh->lock, flags);
+	if (how && how != EMUL_PATH_TIMEOUT)
+		emul_drop(eh, NULL, how, false);
 	if (how && !was_down)
 		emul_nexus_loss(emul, index);
 	return 0;
@@ -556,7 +564,7 @@ static void emul_remove_hosts(void)
 		eh->dying = true;
 		spin_unlock_irqrestore(&eh->lock, flags);
 		cancel_work_sync(&eh->remove_work);
-		emul_drop(eh, NULL, true, false);
+		emul_drop(eh, NULL, DID_NO_CONNECT, false);
 	}
 	for (i = 0; i < hosts; i++) {
 		if (!emul_shosts[i])

@@ -612,7 +612,10 @@ struct autoch_capabilities {
  * IMPORT_EXPORT, an import/export element was accessed (28/01);
  * RESET, power on or reset (29/xx); CHANGED, parameters or configuration
  * changed (2A/xx, 3F/xx); INVENTORY, an INITIALIZE ELEMENT STATUS sent
- * through the driver ended. Other unit attentions are no events.
+ * through the driver ended; MOVE_UNKNOWN, a MOVE or EXCHANGE MEDIUM was
+ * cut off by a path failure and what the changer did could not be told
+ * (the call failed with EIO: read the elements). Other unit attentions
+ * are no events.
  * SIOC_MEDIUM_CHANGED keeps a state of its own (1 after MEDIUM,
  * IMPORT_EXPORT or RESET): neither call clears the other's. poll():
  * POLLIN while AUTOCH_GET_EVENTS has events, POLLPRI while
@@ -623,6 +626,7 @@ struct autoch_capabilities {
 #define AUTOCH_EVENT_RESET		0x04
 #define AUTOCH_EVENT_CHANGED		0x08
 #define AUTOCH_EVENT_INVENTORY		0x10
+#define AUTOCH_EVENT_MOVE_UNKNOWN	0x20
 
 /**
  * struct autoch_events - AUTOCH_GET_EVENTS result
