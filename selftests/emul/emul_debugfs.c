@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * autoch_emul: the test control interface, /sys/kernel/debug/autoch_emul/
- * (fault, counters, event, state, malformed, lost, path; syntax in README.md).
+ * (fault, counters, event, state, malformed, lost, path; syntax in README.md),
+ * one directory per library: autoch_emul, then autoch_emul1, ... Each
+ * file's inode carries its library (i_private).
  *
  * Writes are parsed in process context and applied under the state lock;
  * reads take a snapshot under it and format it outside.
@@ -30,7 +32,7 @@
 #define EMUL_CTL_FOPS(name, show)					\
 static int emul_##name##_open(struct inode *inode, struct file *file)	\
 {									\
-	return single_open(file, show, NULL);				\
+	return single_open(file, show, inode->i_private);		\
 }									\
 									\
 static const struct file_operations emul_##name##_fops = {		\
@@ -42,7 +44,11 @@ static const struct file_operations emul_##name##_fops = {		\
 	.write = emul_##name##_write,					\
 }
 
-static struct dentry *emul_dir;
+/* The library a control file belongs to. */
+static struct emul_state *emul_file_lib(struct file *file)
+{
+	return file_inode(file)->i_private;
+}
 
 static const char *const emul_fault_names[EMUL_FAULT_NR] = {
 	[EMUL_FAULT_NONE] = "none",
@@ -205,7 +211,7 @@ static int emul_parse_fault(char *line, struct emul_fault *f)
 static ssize_t emul_fault_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
-	struct emul_state *st = emul;
+	struct emul_state *st = emul_file_lib(file);
 	char *buf, *p, *line;
 	struct emul_fault f;
 	unsigned long flags;
@@ -242,7 +248,7 @@ static ssize_t emul_fault_write(struct file *file, const char __user *ubuf,
 static int emul_fault_show(struct seq_file *m, void *v)
 {
 	struct emul_fault faults[EMUL_MAX_FAULTS], *f;
-	struct emul_state *st = emul;
+	struct emul_state *st = m->private;
 	unsigned int i, n;
 	unsigned long flags;
 
@@ -283,7 +289,7 @@ EMUL_CTL_FOPS(fault, emul_fault_show);
 /* "opcode total host0 [host1]", one line per opcode received. */
 static int emul_counters_show(struct seq_file *m, void *v)
 {
-	struct emul_state *st = emul;
+	struct emul_state *st = m->private;
 	u64 (*c)[256];
 	unsigned long flags;
 	unsigned int op, h;
@@ -314,10 +320,9 @@ static int emul_counters_show(struct seq_file *m, void *v)
  * A write of "0" to a table of counts (@what, @size bytes) clears it,
  * under the state lock; anything else is EINVAL.
  */
-static ssize_t emul_ctl_zero(const char __user *ubuf, size_t len,
-			     void *what, size_t size)
+static ssize_t emul_ctl_zero(struct emul_state *st, const char __user *ubuf,
+			     size_t len, void *what, size_t size)
 {
-	struct emul_state *st = emul;
 	unsigned long flags;
 	char *buf;
 	int err = 0;
@@ -339,7 +344,9 @@ static ssize_t emul_ctl_zero(const char __user *ubuf, size_t len,
 static ssize_t emul_counters_write(struct file *file, const char __user *ubuf,
 				   size_t len, loff_t *ppos)
 {
-	return emul_ctl_zero(ubuf, len, emul->counters, sizeof(emul->counters));
+	struct emul_state *st = emul_file_lib(file);
+
+	return emul_ctl_zero(st, ubuf, len, st->counters, sizeof(st->counters));
 }
 
 EMUL_CTL_FOPS(counters, emul_counters_show);
@@ -347,7 +354,7 @@ EMUL_CTL_FOPS(counters, emul_counters_show);
 /* "opcode count" of the commands a removal failed in flight. */
 static int emul_lost_show(struct seq_file *m, void *v)
 {
-	struct emul_state *st = emul;
+	struct emul_state *st = m->private;
 	unsigned long flags;
 	unsigned int op;
 	u64 *lost;
@@ -368,7 +375,9 @@ static int emul_lost_show(struct seq_file *m, void *v)
 static ssize_t emul_lost_write(struct file *file, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
-	return emul_ctl_zero(ubuf, len, emul->lost, sizeof(emul->lost));
+	struct emul_state *st = emul_file_lib(file);
+
+	return emul_ctl_zero(st, ubuf, len, st->lost, sizeof(st->lost));
 }
 
 EMUL_CTL_FOPS(lost, emul_lost_show);
@@ -424,11 +433,40 @@ static int emul_event_enable(struct emul_elem *e, const char *arg)
 }
 
 /*
+ * "drive ADDR N [quiet]": data transfer element ADDR now holds drive N
+ * (the number its identifier carries), as after a drive was replaced (a
+ * new N) or moved from another element. A library reports NOT READY TO
+ * READY CHANGE, MEDIUM MAY HAVE CHANGED (28/00) to every initiator when
+ * its door closes after such a service; "quiet" raises nothing, as a
+ * change made behind the initiators' backs.
+ */
+static int emul_event_drive(struct emul_state *st, const char *addr_s,
+			    const char *n_s, const char *how)
+{
+	struct emul_elem *e;
+	u16 addr;
+	u32 n;
+
+	lockdep_assert_held(&st->lock);
+	if (!addr_s || !n_s || kstrtou16(addr_s, 0, &addr) ||
+	    kstrtou32(n_s, 0, &n) || !n || n >= 100000 ||
+	    (how && strcmp(how, "quiet")))
+		return -EINVAL;
+	e = emul_elem(st, addr);
+	if (!e || e->type != EMUL_DT)
+		return -EINVAL;
+	e->ident = n;
+	if (!how)
+		emul_raise_ua(st, -1, EMUL_UA_MEDIUM);
+	return 0;
+}
+
+/*
  * An operator event (not remove/add) under the lock; 0 or an errno. One
  * branch per event of README.md's list, hence the length.
  */
 static int emul_event_locked(struct emul_state *st, char *what, char *arg,
-			     char *arg2)
+			     char *arg2, char *arg3)
 {
 	enum emul_ua ua = EMUL_UA_MEDIUM;
 	struct emul_elem *e;
@@ -468,6 +506,8 @@ static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 		} else {
 			return -EINVAL;
 		}
+	} else if (!strcmp(what, "drive")) {
+		return emul_event_drive(st, arg, arg2, arg3);
 	} else if (!strcmp(what, "noid")) {
 		/* the drive's identifier: none (on) or its own (off) */
 		if (!arg || !arg2 || kstrtou16(arg, 0, &addr))
@@ -535,24 +575,24 @@ static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 }
 
 /* "tape add LUN DRIVE", "tape remove LUN" (they sleep: not locked) */
-static int emul_tape_event(const char *how, const char *lun_s,
-			   const char *drive_s)
+static int emul_tape_event(struct emul_state *st, const char *how,
+			   const char *lun_s, const char *drive_s)
 {
 	unsigned int lun, drive;
 
 	if (!how || !lun_s || kstrtouint(lun_s, 0, &lun))
 		return -EINVAL;
 	if (!strcmp(how, "remove"))
-		return emul_tape_remove(lun);
+		return emul_tape_remove(st, lun);
 	if (strcmp(how, "add") || !drive_s || kstrtouint(drive_s, 0, &drive))
 		return -EINVAL;
-	return emul_tape_add(emul_root, lun, drive);
+	return emul_tape_add(st, emul_root, lun, drive);
 }
 
 static ssize_t emul_event_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
-	struct emul_state *st = emul;
+	struct emul_state *st = emul_file_lib(file);
 	char *buf, *what, *arg, *arg2, *w[4];
 	unsigned long flags;
 	int err;
@@ -565,14 +605,15 @@ static ssize_t emul_event_write(struct file *file, const char __user *ubuf,
 	arg2 = w[2];
 
 	if (!strcmp(what, "remove")) {
-		err = arg && strcmp(arg, "fail") ? -EINVAL : emul_remove_lu(!!arg);
+		err = arg && strcmp(arg, "fail") ? -EINVAL :
+						   emul_remove_lu(st, !!arg);
 	} else if (!strcmp(what, "add")) {
-		err = emul_add_lu();
+		err = emul_add_lu(st);
 	} else if (!strcmp(what, "tape")) {
-		err = emul_tape_event(arg, arg2, w[3]);
+		err = emul_tape_event(st, arg, arg2, w[3]);
 	} else {
 		spin_lock_irqsave(&st->lock, flags);
-		err = emul_event_locked(st, what, arg, arg2);
+		err = emul_event_locked(st, what, arg, arg2, w[3]);
 		spin_unlock_irqrestore(&st->lock, flags);
 	}
 	kfree(buf);
@@ -592,7 +633,7 @@ static const struct file_operations emul_event_fops = {
  */
 static int emul_state_show(struct seq_file *m, void *v)
 {
-	struct emul_state *st = emul;
+	struct emul_state *st = m->private;
 	struct emul_elem *snap, *e;
 	int unit_res, pr_holder;
 	unsigned long flags;
@@ -640,16 +681,21 @@ static int emul_state_show(struct seq_file *m, void *v)
 				   e->res_owner - 1, e->res_id);
 		if (e->type == EMUL_DT && e->noid)
 			seq_printf(m, "# %u no identifier\n", e->addr);
+		if (e->type == EMUL_DT)
+			seq_printf(m, "# %u drive %u\n", e->addr, e->ident);
 	}
-	emul_tape_show(m);
+	emul_tape_show(st, m, snap);
 	kvfree(snap);
 	return 0;
 }
 
 static int emul_state_open(struct inode *inode, struct file *file)
 {
-	return single_open_size(file, emul_state_show, NULL,
-				256 + emul->nelems * 96);
+	struct emul_state *st = inode->i_private;
+
+	return single_open_size(file, emul_state_show, st,
+				256 + st->nelems * 96 +
+				st->range[EMUL_DT].count * 32);
 }
 
 static const struct file_operations emul_state_fops = {
@@ -662,7 +708,7 @@ static const struct file_operations emul_state_fops = {
 
 static int emul_malformed_show(struct seq_file *m, void *v)
 {
-	struct emul_state *st = emul;
+	struct emul_state *st = m->private;
 	enum emul_malformed_kind kind;
 	unsigned long flags;
 	u32 which, count;
@@ -688,7 +734,7 @@ static ssize_t emul_malformed_write(struct file *file, const char __user *ubuf,
 {
 	enum emul_malformed_kind kind = EMUL_MAL_NONE;
 	u32 which = EMUL_MAL_RES | EMUL_MAL_MODE, count = 1;
-	struct emul_state *st = emul;
+	struct emul_state *st = emul_file_lib(file);
 	char *buf, *p, *tok;
 	unsigned long flags;
 	unsigned int i;
@@ -742,6 +788,7 @@ EMUL_CTL_FOPS(malformed, emul_malformed_show);
 static ssize_t emul_path_write(struct file *file, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
+	struct emul_state *st = emul_file_lib(file);
 	char *buf, *what, *arg, *how, *w[3];
 	unsigned int index, i;
 	u8 down = DID_NO_CONNECT;
@@ -768,13 +815,13 @@ static ssize_t emul_path_write(struct file *file, const char __user *ubuf,
 	if (err)
 		goto out;
 	if (!strcmp(what, "down"))
-		err = emul_path_down(index, down);
+		err = emul_path_down(st, index, down);
 	else if (!strcmp(what, "up") && !how)
-		err = emul_path_down(index, 0);
+		err = emul_path_down(st, index, 0);
 	else if (!strcmp(what, "remove") && !how)
-		err = emul_path_remove(index);
+		err = emul_path_remove(st, index);
 	else if (!strcmp(what, "add") && !how)
-		err = emul_path_add(index);
+		err = emul_path_add(st, index);
 	else
 		err = -EINVAL;
 out:
@@ -784,31 +831,38 @@ out:
 
 static int emul_path_seq_show(struct seq_file *m, void *v)
 {
-	emul_path_show(m);
+	emul_path_show(m->private, m);
 	return 0;
 }
 
 EMUL_CTL_FOPS(path, emul_path_seq_show);
 
+/* The library's directory: autoch_emul for the first, autoch_emulN after. */
 int emul_debugfs_init(struct emul_state *st)
 {
-	emul_dir = debugfs_create_dir("autoch_emul", NULL);
-	if (IS_ERR(emul_dir))
-		return PTR_ERR(emul_dir);
-	debugfs_create_file("fault", 0600, emul_dir, NULL, &emul_fault_fops);
-	debugfs_create_file("counters", 0600, emul_dir, NULL,
-			    &emul_counters_fops);
-	debugfs_create_file("event", 0200, emul_dir, NULL, &emul_event_fops);
-	debugfs_create_file("state", 0400, emul_dir, NULL, &emul_state_fops);
-	debugfs_create_file("malformed", 0600, emul_dir, NULL,
-			    &emul_malformed_fops);
-	debugfs_create_file("lost", 0600, emul_dir, NULL, &emul_lost_fops);
-	debugfs_create_file("path", 0600, emul_dir, NULL, &emul_path_fops);
+	struct dentry *dir;
+	char name[16];
+
+	if (st->lib)
+		snprintf(name, sizeof(name), "autoch_emul%u", st->lib);
+	else
+		strscpy(name, "autoch_emul", sizeof(name));
+	dir = debugfs_create_dir(name, NULL);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	st->dir = dir;
+	debugfs_create_file("fault", 0600, dir, st, &emul_fault_fops);
+	debugfs_create_file("counters", 0600, dir, st, &emul_counters_fops);
+	debugfs_create_file("event", 0200, dir, st, &emul_event_fops);
+	debugfs_create_file("state", 0400, dir, st, &emul_state_fops);
+	debugfs_create_file("malformed", 0600, dir, st, &emul_malformed_fops);
+	debugfs_create_file("lost", 0600, dir, st, &emul_lost_fops);
+	debugfs_create_file("path", 0600, dir, st, &emul_path_fops);
 	return 0;
 }
 
-void emul_debugfs_exit(void)
+void emul_debugfs_exit(struct emul_state *st)
 {
-	debugfs_remove(emul_dir);
-	emul_dir = NULL;
+	debugfs_remove(st->dir);
+	st->dir = NULL;
 }
