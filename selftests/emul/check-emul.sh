@@ -5,7 +5,10 @@
 # copy against KDIR (W=1 without a warning, sparse C=2, checkpatch
 # --strict), then boot three guests, each running the conformance checks
 # and the driver's kselftest suite against one profile:
-#   library     hosts=2 slots=5000  (generic suite)
+#   library     hosts=2 slots=5000 libraries=2
+#                                   (generic suite; the second library,
+#                                   autoch_emul1, is for drive_map's
+#                                   two_libraries alone)
 #   superloader hosts=2             (generic suite)
 #   tgt         hosts=2             (suite with AUTOCH_PROFILE=tgt24)
 #   large       slots=50000 drives=100 ie=40 max_sectors=2048
@@ -183,7 +186,7 @@ guest() {
 start=$(date +%s)
 for g in ${AUTOCH_EMUL_GUESTS:-library superloader tgt large}; do
 	case $g in
-	library) guest library library hosts=2 slots=5000 ;;
+	library) guest library library hosts=2 slots=5000 libraries=2 ;;
 	superloader) guest superloader superloader hosts=2 ;;
 	tgt) guest tgt tgt hosts=2 ;;
 	large) guest large AUTOCH_TESTS=large_library library slots=50000 drives=100 ie=40 max_sectors=2048 ;;
