@@ -654,6 +654,29 @@ TEST_F(emul, goes_and_comes_back)
 	dm_check_all(_metadata, self, self->dev.fd, self->cls, 0);
 }
 
+/* Why two drives cannot trade elements here, or NULL. */
+static const char *dm_trade_skip(FIXTURE_DATA(emul) *self)
+{
+	if (self->profile == EMUL_SUPERLOADER)
+		return "superloader: the changer reports no identifiers";
+	return self->ntapes < 2 ? "fewer than two drives" : NULL;
+}
+
+/* The first two drives as LUNs 0 and 1, linked; the links in @want. */
+static void dm_trade_setup(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(emul) *self, char want[2][64])
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, dm_add(self, i, i + 1));
+	for (i = 0; i < 2; i++) {
+		dm_expected(EMUL_DEBUGFS, i + 1, want[i], 64);
+		ASSERT_TRUE(dm_wait_link(self->cls, i + 1, want[i]));
+		ASSERT_LT(0, self->ident[i]);
+	}
+}
+
 /*
  * Two drives trade elements in the library, which then reports NOT READY
  * TO READY CHANGE (28/00) as after a service. The first call that meets
@@ -665,22 +688,16 @@ TEST_F(emul, goes_and_comes_back)
  */
 TEST_F(emul, drives_trade_elements)
 {
-	int first = self->dev.ea.first_data_transfer, fd = self->dev.fd, i;
+	int first = self->dev.ea.first_data_transfer, fd = self->dev.fd;
 	char want[2][64], got[64];
+	const char *why;
 	long res;
 
 	DM_READY();
-	if (self->profile == EMUL_SUPERLOADER)
-		SKIP(return, "superloader: the changer reports no identifiers");
-	if (self->ntapes < 2)
-		SKIP(return, "fewer than two drives");
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, dm_add(self, i, i + 1));
-	for (i = 0; i < 2; i++) {
-		dm_expected(EMUL_DEBUGFS, i + 1, want[i], sizeof(want[i]));
-		ASSERT_TRUE(dm_wait_link(self->cls, i + 1, want[i]));
-		ASSERT_LT(0, self->ident[i]);
-	}
+	why = dm_trade_skip(self);
+	if (why)
+		SKIP(return, "%s", why);
+	dm_trade_setup(_metadata, self, want);
 	/* nothing pending before the count */
 	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_INIT_ELEM_STAT, NULL));
 	res = emul_counter(0xb8, -1);
@@ -714,18 +731,13 @@ TEST_F(emul, trade_unannounced)
 	int first = self->dev.ea.first_data_transfer, fd = self->dev.fd, i;
 	struct autoch_drive_devices dd;
 	char want[2][64], got[64];
+	const char *why;
 
 	DM_READY();
-	if (self->profile == EMUL_SUPERLOADER)
-		SKIP(return, "superloader: the changer reports no identifiers");
-	if (self->ntapes < 2)
-		SKIP(return, "fewer than two drives");
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, dm_add(self, i, i + 1));
-	for (i = 0; i < 2; i++) {
-		dm_expected(EMUL_DEBUGFS, i + 1, want[i], sizeof(want[i]));
-		ASSERT_TRUE(dm_wait_link(self->cls, i + 1, want[i]));
-	}
+	why = dm_trade_skip(self);
+	if (why)
+		SKIP(return, "%s", why);
+	dm_trade_setup(_metadata, self, want);
 	ASSERT_EQ(0, emul_ctl("event", "drive %d %d quiet", first,
 			      self->ident[1]));
 	ASSERT_EQ(0, emul_ctl("event", "drive %d %d quiet", first + 1,

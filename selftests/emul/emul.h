@@ -635,6 +635,8 @@ void emul_debugfs_exit(struct emul_state *st);
 int emul_remove_lu(struct emul_state *st, bool fail);
 int emul_add_lu(struct emul_state *st);
 extern struct device *emul_root;
+int emul_add_host(struct Scsi_Host *shost, struct device *parent,
+		  unsigned int luns);
 int emul_path_down(struct emul_state *st, unsigned int index, u8 how);
 int emul_path_remove(struct emul_state *st, unsigned int index);
 int emul_path_add(struct emul_state *st, unsigned int index);

@@ -576,6 +576,25 @@ static struct emul_state *emul_lib_new(unsigned int lib)
 	return st;
 }
 
+/*
+ * Add @shost under @parent with one target of @luns LUNs; on failure the
+ * host is put. The library's hosts and its tape host (emul_tape.c).
+ */
+int emul_add_host(struct Scsi_Host *shost, struct device *parent,
+		  unsigned int luns)
+{
+	int err;
+
+	shost->max_id = 1;
+	shost->max_lun = luns;
+	shost->max_channel = 0;
+	shost->max_cmd_len = 16;
+	err = scsi_add_host(shost, parent);
+	if (err)
+		scsi_host_put(shost);
+	return err;
+}
+
 /* Its hosts, added under the root device but not scanned yet. */
 static int emul_lib_hosts(struct emul_state *st)
 {
@@ -604,16 +623,10 @@ static int emul_lib_hosts(struct emul_state *st)
 		spin_lock_init(&eh->lock);
 		INIT_LIST_HEAD(&eh->inflight);
 		INIT_WORK(&eh->remove_work, emul_remove_work);
-		shost->max_id = 1;
-		shost->max_lun = 1;
 		shost->max_sectors = max(READ_ONCE(emul_max_sectors), 8U);
-		shost->max_channel = 0;
-		shost->max_cmd_len = 16;
-		err = scsi_add_host(shost, emul_root);
-		if (err) {
-			scsi_host_put(shost);
+		err = emul_add_host(shost, emul_root, 1);
+		if (err)
 			return err;
-		}
 		st->shosts[i] = shost;
 	}
 	return 0;

@@ -179,17 +179,10 @@ static int emul_tape_host(struct emul_state *st, struct device *parent)
 	if (!shost)
 		return -ENOMEM;
 	*(struct emul_state **)shost_priv(shost) = st;
-	shost->max_id = 1;
-	shost->max_lun = EMUL_TAPE_LUNS;
-	shost->max_channel = 0;
-	shost->max_cmd_len = 16;
-	err = scsi_add_host(shost, parent);
-	if (err) {
-		scsi_host_put(shost);
-		return err;
-	}
-	st->tape_shost = shost;
-	return 0;
+	err = emul_add_host(shost, parent, EMUL_TAPE_LUNS);
+	if (!err)
+		st->tape_shost = shost;
+	return err;
 }
 
 /*
