@@ -678,6 +678,34 @@ static void dm_trade_setup(struct __test_metadata *_metadata,
 }
 
 /*
+ * The first two drives trade elements, with 28/00 when @announce, then a
+ * call that reads no identifier (SIOC_INIT_ELEM_STAT) meets what came.
+ */
+static void dm_trade(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(emul) *self, bool announce)
+{
+	int first = self->dev.ea.first_data_transfer;
+
+	ASSERT_EQ(0, emul_ctl("event", "drive %d %d quiet", first,
+			      self->ident[1]));
+	ASSERT_EQ(0, emul_ctl("event", "drive %d %d%s", first + 1,
+			      self->ident[0], announce ? "" : " quiet"));
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_INIT_ELEM_STAT, NULL));
+}
+
+/* The links of the first two drives are @want's, traded. */
+static void dm_check_traded(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(emul) *self, char want[2][64])
+{
+	char got[64];
+
+	dm_link(self->cls, 1, got, sizeof(got));
+	EXPECT_STREQ(want[1], got);
+	dm_link(self->cls, 2, got, sizeof(got));
+	EXPECT_STREQ(want[0], got);
+}
+
+/*
  * Two drives trade elements in the library, which then reports NOT READY
  * TO READY CHANGE (28/00) as after a service. The first call that meets
  * it, SIOC_INIT_ELEM_STAT (which reads no identifier), leaves the links
@@ -688,8 +716,8 @@ static void dm_trade_setup(struct __test_metadata *_metadata,
  */
 TEST_F(emul, drives_trade_elements)
 {
-	int first = self->dev.ea.first_data_transfer, fd = self->dev.fd;
-	char want[2][64], got[64];
+	int fd = self->dev.fd;
+	char want[2][64];
 	const char *why;
 	long res;
 
@@ -701,16 +729,9 @@ TEST_F(emul, drives_trade_elements)
 	/* nothing pending before the count */
 	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_INIT_ELEM_STAT, NULL));
 	res = emul_counter(0xb8, -1);
-	ASSERT_EQ(0, emul_ctl("event", "drive %d %d quiet", first,
-			      self->ident[1]));
-	ASSERT_EQ(0, emul_ctl("event", "drive %d %d", first + 1,
-			      self->ident[0]));
-	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_INIT_ELEM_STAT, NULL));
+	dm_trade(_metadata, self, true);
 	/* at once: the call read them again before it returned */
-	dm_link(self->cls, 1, got, sizeof(got));
-	EXPECT_STREQ(want[1], got);
-	dm_link(self->cls, 2, got, sizeof(got));
-	EXPECT_STREQ(want[0], got);
+	dm_check_traded(_metadata, self, want);
 	res = emul_counter(0xb8, -1) - res;
 	EXPECT_EQ(1, res) TH_LOG("READ ELEMENT STATUS for the identifiers");
 	TH_LOG("re-read after 28/00: %ld READ ELEMENT STATUS", res);
@@ -738,19 +759,12 @@ TEST_F(emul, trade_unannounced)
 	if (why)
 		SKIP(return, "%s", why);
 	dm_trade_setup(_metadata, self, want);
-	ASSERT_EQ(0, emul_ctl("event", "drive %d %d quiet", first,
-			      self->ident[1]));
-	ASSERT_EQ(0, emul_ctl("event", "drive %d %d quiet", first + 1,
-			      self->ident[0]));
-	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_INIT_ELEM_STAT, NULL));
+	dm_trade(_metadata, self, false);
 	dm_link(self->cls, 1, got, sizeof(got));
 	EXPECT_STREQ(want[0], got) TH_LOG("no unit attention: still the old link");
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, dm_devices(fd, first + i, &dd));
-	dm_link(self->cls, 1, got, sizeof(got));
-	EXPECT_STREQ(want[1], got);
-	dm_link(self->cls, 2, got, sizeof(got));
-	EXPECT_STREQ(want[0], got);
+	dm_check_traded(_metadata, self, want);
 	dm_check_all(_metadata, self, fd, self->cls, 0);
 }
 
