@@ -18,7 +18,8 @@
  * back, drives that trade elements in the library ("event drive", with
  * and without the unit attention a library raises), the second changer
  * node of hosts=2 (one library through two paths), and two independent
- * libraries (libraries=2: each node maps its own drives alone). The
+ * libraries (libraries=2, check-emul.sh's libraries guest: each node maps
+ * its own drives alone). The
  * superloader profile reports no identifiers at all: there, nothing may
  * be found.
  *
@@ -807,7 +808,8 @@ TEST_F(emul, two_libraries)
 
 	DM_READY();
 	if (access(DM_LIB1 "/event", W_OK))
-		SKIP(return, "one library only (%s absent: libraries=1)", DM_LIB1);
+		SKIP(return, "one library only (%s absent: libraries=1; check-emul.sh's libraries guest has two)",
+		     DM_LIB1);
 	ASSERT_EQ(0, dm_node_on(DM_LIB1_HOSTS, dev2, sizeof(dev2)))
 		TH_LOG("no changer node on the second library's hosts");
 	ASSERT_EQ(0, emul_open(&d2, dev2));
