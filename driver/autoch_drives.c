@@ -18,11 +18,12 @@
  *   attention that may mean another drive in an element (28/xx but
  *   28/01, 29/xx, 2A/xx, 3F/xx: autoch_unit_attention() counts them in
  *   @drives_ua), never from a sysfs read. Such a unit attention only
- *   marks the identifiers stale; they are read at the end of the call
- *   that met it, after the call's own commands and its map reload, once
- *   however many unit attentions came (autoch_drives_refresh(), from
- *   autoch_ioctl() after a call that succeeded, and from the event work
- *   after its TEST UNIT READY). So the extra command comes at a known
+ *   marks the identifiers stale; autoch_drives_refresh() reads them at
+ *   the end of the call that met it (autoch_ioctl(), after a call that
+ *   succeeded) and after the event work's TEST UNIT READY, after the
+ *   call's own commands, once however many unit attentions came, when
+ *   the element map is loaded (a unit attention that dropped it waits
+ *   for the call that loads it again). So the extra command comes at a known
  *   place, never between a program's commands nor behind its back from
  *   a work of its own; a unit attention met by a raw command (SIOC_IO),
  *   by a close or by a call that failed leaves them stale until the
@@ -368,15 +369,19 @@ out:
  * After a call, or the event work's TEST UNIT READY: when a unit attention
  * met since the identifiers were read may mean another drive in some
  * element, read them again now (one READ ELEMENT STATUS with DVCID for up
- * to 255 drives, after a map reload when the unit attention dropped the
- * map) and wait for it. Concurrent callers share the one reading.
+ * to 255 drives) and wait for it. Only with the element map loaded: the
+ * reading never reloads a map a unit attention dropped (MODE SENSE of
+ * its own, which a program that reads the map would miss); the call that
+ * loads it again reads them at its end. Concurrent callers share the one
+ * reading.
  */
 void autoch_drives_refresh(struct autoch_device *ach)
 {
 	bool stale;
 
 	mutex_lock(&ach->state_lock);
-	stale = !ach->dead && ach->drives_ua != ach->drives_ua_read;
+	stale = !ach->dead && ach->map_valid &&
+		ach->drives_ua != ach->drives_ua_read;
 	mutex_unlock(&ach->state_lock);
 	if (!stale)
 		return;
