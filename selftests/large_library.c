@@ -28,6 +28,13 @@
 #define CHUNK_ELEMS		1000
 /* the driver's largest READ ELEMENT STATUS reply (AUTOCH_RES_MAX_ALLOC) */
 #define DRIVER_MAX_ALLOC	(4 << 20)
+/*
+ * After a reset, the first call that loads the element map again (the
+ * pass's first status) also reads the drives' identifiers, which the
+ * 29/00 made stale: one READ ELEMENT STATUS with DVCID for up to 255
+ * drives (driver/autoch_drives.c).
+ */
+#define RESET_EXTRA	1
 /* the descriptor the library profile sends with both tags (its README.md) */
 #define LIBRARY_DESC_LEN	88
 
@@ -165,6 +172,8 @@ TEST_F(large, few_commands)
 		elems += n;
 		ntypes++;
 	}
+	/* the fixture's reset: the drives' identifiers, at the first load */
+	bound += RESET_EXTRA;
 	ms = emul_now_ms() - t0;
 	TH_LOG("%ld elements (%d types) cold, one SIOC_ELEMENT_STATUS each: %ld READ ELEMENT STATUS (transport %ld, storage %ld, import/export %ld, drives %ld), host limit %ld bytes, %.0f ms",
 	       elems, ntypes, total, cost[0], cost[1], cost[2], cost[3], limit, ms);
@@ -275,7 +284,8 @@ TEST_F(large, chunk_learnt_refuse)
 	ASSERT_EQ(0, emul_ctl("event", "reset"));
 	reset = pass(_metadata, self, self->a.ea.first_storage, n, es);
 	same(_metadata, ref, es, n, "after the reset");
-	EXPECT_EQ(1, reset);
+	/* and the drives' identifiers the 29/00 made stale: RESET_EXTRA */
+	EXPECT_EQ(1 + RESET_EXTRA, reset);
 	TH_LOG("READ ELEMENT STATUS for %d storage elements refusing more than %d: %ld, then %ld, after a reset %ld",
 	       n, CHUNK_ELEMS, tried, learnt, reset);
 	free(ref);
@@ -314,7 +324,8 @@ TEST_F(large, chunk_learnt_cut)
 	ASSERT_EQ(0, emul_ctl("event", "reset"));
 	reset = pass(_metadata, self, self->a.ea.first_storage, n, es);
 	same(_metadata, ref, es, n, "after the reset");
-	EXPECT_EQ(1, reset);
+	/* and the drives' identifiers the 29/00 made stale: RESET_EXTRA */
+	EXPECT_EQ(1 + RESET_EXTRA, reset);
 	TH_LOG("READ ELEMENT STATUS for %d storage elements cut at %d: %ld, then refusing more %ld, after a reset %ld",
 	       n, CHUNK_ELEMS, cut, refusing, reset);
 	free(ref);
