@@ -459,6 +459,10 @@ struct autoch_drive {
  * @drives: one entry per data transfer element, @ndrives of them from
  *	element @drives_first; NULL until @drives_work has read them
  * @drives_gone: remove has begun: nothing is linked or scheduled any more
+ * @drives_ua: (@state_lock) unit attentions met that may mean another
+ *	drive in some element (autoch_ua_drives())
+ * @drives_ua_read: (@state_lock) the value of @drives_ua when the
+ *	identifiers were last read: they are stale while the two differ
  *
  * @drives_node, @drives, @ndrives, @drives_first and @drives_gone are
  * under autoch_drives_mutex (autoch_drives.c), not @state_lock.
@@ -542,6 +546,8 @@ struct autoch_device {
 	unsigned int ndrives;
 	u16 drives_first;
 	bool drives_gone;
+	unsigned int drives_ua;
+	unsigned int drives_ua_read;
 
 	struct list_head node;
 	struct autoch_ident ident;
@@ -852,6 +858,7 @@ void autoch_drives_exit(void);
 void autoch_drives_add(struct autoch_device *ach);
 void autoch_drives_del(struct autoch_device *ach);
 void autoch_drives_changed(struct autoch_device *ach);
+void autoch_drives_refresh(struct autoch_device *ach);
 void autoch_drives_seen_id(struct autoch_device *ach,
 			   const struct autoch_drive_id *id);
 void autoch_drives_work(struct work_struct *work);

@@ -11,17 +11,27 @@
  * - a class interface on the SCSI devices' class (scsi_register_interface,
  *   as ses and sg use) tells of every SCSI device added or removed;
  * - a changer's identifiers are read by @drives_work (one READ ELEMENT
- *   STATUS with DVCID for up to 255 drives) when the changer is bound,
- *   and again when a SCSI device with an identifier appears that none of
+ *   STATUS with DVCID for up to 255 drives) when the changer is bound;
+ *   again when a SCSI device with an identifier appears that none of
  *   the changer's known identifiers names while some drive has no device
- *   (a drive replaced: its new serial number), never from a sysfs read;
- *   the work is queued on system_long_wq, as the event and reservation
- *   works are: loading the element map and the command may each wait a
- *   command timeout, or ready_timeout for a changer becoming ready;
- *   AUTOCH_DRIVE_ID and AUTOCH_DRIVE_DEVICES update the element they
- *   read. A unit attention alone reads nothing: the driver sends no
- *   command of its own behind a program's back but at bind and when
- *   devices come, so a program's view of the commands stays its own.
+ *   (a drive replaced: its new serial number); and after a unit
+ *   attention that may mean another drive in an element (28/xx but
+ *   28/01, 29/xx, 2A/xx, 3F/xx: autoch_unit_attention() counts them in
+ *   @drives_ua), never from a sysfs read. Such a unit attention only
+ *   marks the identifiers stale; autoch_drives_refresh() reads them at
+ *   the end of the call that met it (autoch_ioctl(), after a call that
+ *   succeeded) and after the event work's TEST UNIT READY, after the
+ *   call's own commands, once however many unit attentions came, when
+ *   the element map is loaded (a unit attention that dropped it waits
+ *   for the call that loads it again). So the extra command comes at a known
+ *   place, never between a program's commands nor behind its back from
+ *   a work of its own; a unit attention met by a raw command (SIOC_IO),
+ *   by a close or by a call that failed leaves them stale until the
+ *   next call. AUTOCH_DRIVE_ID and AUTOCH_DRIVE_DEVICES also update the
+ *   element they read. The work is queued on system_long_wq, as the
+ *   event and reservation works are: loading the element map and the
+ *   command may each wait a command timeout, or ready_timeout for a
+ *   changer becoming ready.
  *
  * Each match is a link under the changer's class device, driveK (the Kth
  * data transfer element in address order) -> the drive's scsi_device,
@@ -326,14 +336,16 @@ void autoch_drives_work(struct work_struct *work)
 	struct autoch_device *ach = container_of(work, struct autoch_device,
 						 drives_work);
 	struct autoch_drive_id *ids;
-	unsigned int n, i;
+	unsigned int n, i, ua;
 	u16 first;
 	int err;
 
 	if (autoch_lock_map(ach, NULL))
-		return;		/* tried again at the next unit attention */
+		return;		/* still stale: tried again after a call */
 	first = ach->range[AUTOCH_DT - 1].first;
 	n = ach->range[AUTOCH_DT - 1].count;
+	/* what this reading covers: the unit attentions met so far */
+	ua = ach->drives_ua;
 	mutex_unlock(&ach->state_lock);
 
 	ids = kcalloc(max(n, 1U), sizeof(*ids), GFP_KERNEL);
@@ -349,8 +361,35 @@ void autoch_drives_work(struct work_struct *work)
 	mutex_lock(&autoch_drives_mutex);
 	autoch_install(ach, first, n, ids);
 	mutex_unlock(&autoch_drives_mutex);
+	mutex_lock(&ach->state_lock);
+	ach->drives_ua_read = ua;
+	mutex_unlock(&ach->state_lock);
 out:
 	kfree(ids);
+}
+
+/*
+ * After a call, or the event work's TEST UNIT READY: when a unit attention
+ * met since the identifiers were read may mean another drive in some
+ * element, read them again now (one READ ELEMENT STATUS with DVCID for up
+ * to 255 drives) and wait for it. Only with the element map loaded: the
+ * reading never reloads a map a unit attention dropped (MODE SENSE of
+ * its own, which a program that reads the map would miss); the call that
+ * loads it again reads them at its end. Concurrent callers share the one
+ * reading.
+ */
+void autoch_drives_refresh(struct autoch_device *ach)
+{
+	bool stale;
+
+	mutex_lock(&ach->state_lock);
+	stale = !ach->dead && ach->map_valid &&
+		ach->drives_ua != ach->drives_ua_read;
+	mutex_unlock(&ach->state_lock);
+	if (!stale)
+		return;
+	autoch_drives_changed(ach);
+	flush_work(&ach->drives_work);
 }
 
 /* AUTOCH_DRIVE_ID read @id: the drive's match follows it. */

@@ -4,7 +4,8 @@
  * the quirks, the reservation table) and how it reaches programs: queued
  * on every open file for AUTOCH_GET_EVENTS and SIOC_MEDIUM_CHANGED, a
  * change uevent, poll(), and the TEST UNIT READY sent every event_poll_ms
- * while someone waits in poll().
+ * while someone waits in poll(); and which of them make the drives'
+ * identifiers stale (autoch_drives.c reads them again).
  */
 
 #include <linux/jiffies.h>
@@ -49,6 +50,30 @@ void autoch_post_event(struct autoch_device *ach, u32 events)
 		kobject_uevent_env(&ach->dev.kobj, KOBJ_CHANGE, envp);
 	mutex_unlock(&ach->state_lock);
 	wake_up_interruptible(&ach->events_wq);
+}
+
+/*
+ * May the unit attention mean that another drive is in some data
+ * transfer element (a drive replaced or moved), so that the identifiers
+ * the changer reports (DVCID) differ? 28/xx (not ready to ready change:
+ * a library reports it when its door closes after a service, and the
+ * drives are serviced with it open), 29/xx (power on, reset), 2A/xx
+ * (parameters changed) and 3F/xx (operating conditions, reported LUNs or
+ * inquiry data changed). Not 28/01: an operator at an import/export
+ * element changes no drive.
+ */
+static bool autoch_ua_drives(const struct scsi_sense_hdr *sshdr)
+{
+	switch (sshdr->asc) {
+	case 0x28:
+		return sshdr->ascq != 0x01;
+	case 0x29:
+	case 0x2a:
+	case 0x3f:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /*
@@ -100,6 +125,9 @@ void autoch_unit_attention_on(struct autoch_device *ach,
 	}
 
 	mutex_lock(&ach->state_lock);
+	/* the drives' identifiers: read again at the end of the call */
+	if (autoch_ua_drives(sshdr))
+		ach->drives_ua++;
 	switch (sshdr->asc) {
 	case 0x29:	/* power on or reset: quirks may have gone too */
 		WRITE_ONCE(ach->quirks, 0);
@@ -159,8 +187,9 @@ void autoch_event_work(struct work_struct *work)
 	if (!ms || !wq_has_sleeper(&ach->events_wq))
 		return;
 	/* a unit attention it meets is posted by autoch_unit_attention() */
-	autoch_simple_cmd(ach, NULL, tur, sizeof(tur), NULL, 0,
-			  READ_ONCE(autoch_cmd_timeout));
+	if (!autoch_simple_cmd(ach, NULL, tur, sizeof(tur), NULL, 0,
+			       READ_ONCE(autoch_cmd_timeout)))
+		autoch_drives_refresh(ach);	/* when that made them stale */
 
 	/* system_long_wq: the work sleeps as long as a command may take */
 	mutex_lock(&ach->state_lock);

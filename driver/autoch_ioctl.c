@@ -933,6 +933,15 @@ long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	spin_unlock(&af->xsense_lock);
 
 	ret = autoch_dispatch(ach, af, cmd, (void __user *)arg);
+	/*
+	 * A unit attention met on the way may mean another drive in some
+	 * element: the identifiers are read again now, once, after the
+	 * call's own commands; not after a raw command (SIOC_IO), whose
+	 * caller owns what goes on the wire in its call, nor after a call
+	 * that failed.
+	 */
+	if (!ret && cmd != AUTOCH_SIOC_IO64 && cmd != AUTOCH_SIOC_IO32)
+		autoch_drives_refresh(ach);
 
 	spin_lock(&af->xsense_lock);
 	if (ret && af->pending_valid) {

@@ -15,8 +15,13 @@
  * mapping is checked against the emulation's state ("# tape" lines): in
  * order, in an order other than the LUNs', a drive the changer reports no
  * identifier for ("event noid"), a drive whose LU goes away and comes
- * back, and the second changer node of hosts=2. The superloader profile
- * reports no identifiers at all: there, nothing may be found.
+ * back, drives that trade elements in the library ("event drive", with
+ * and without the unit attention a library raises), the second changer
+ * node of hosts=2 (one library through two paths), and two independent
+ * libraries (libraries=2, check-emul.sh's libraries guest: each node maps
+ * its own drives alone). The
+ * superloader profile reports no identifiers at all: there, nothing may
+ * be found.
  *
  * st is loaded (modprobe st) so that the drives have st and nst nodes;
  * where it cannot be, the st checks say so and only sg is checked.
@@ -30,6 +35,9 @@
 
 #define DM_MAX_TAPES	4
 #define DM_WAIT_MS	5000
+/* the second library of libraries=2: its debugfs and its hosts' name */
+#define DM_LIB1		"/sys/kernel/debug/autoch_emul1"
+#define DM_LIB1_HOSTS	"autoch_emul1"
 
 static bool dm_have_st;
 
@@ -350,14 +358,18 @@ struct dm_tape {
 	int host;
 };
 
-/* The "# tape LUN drive D host H" lines of the emulation's state. */
-static int dm_state_tapes(struct dm_tape *t, int max)
+/*
+ * The "# tape LUN drive D host H" lines of the state of the library whose
+ * debugfs directory is @dbg (D: the element, from 1, its drive is in).
+ */
+static int dm_state_tapes(const char *dbg, struct dm_tape *t, int max)
 {
 	static char buf[1 << 20];
-	char *line, *save = NULL;
+	char *line, *save = NULL, path[128];
 	int n = 0;
 
-	if (emul_read_file(EMUL_DEBUGFS "/state", buf, sizeof(buf)) < 0)
+	snprintf(path, sizeof(path), "%s/state", dbg);
+	if (emul_read_file(path, buf, sizeof(buf)) < 0)
 		return -1;
 	for (line = strtok_r(buf, "\n", &save); line && n < max;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -368,18 +380,88 @@ static int dm_state_tapes(struct dm_tape *t, int max)
 	return n;
 }
 
+/* Which drive (its identifier's number) element @addr holds; -1 unknown. */
+static int dm_ident(const char *dbg, int addr)
+{
+	static char buf[1 << 20];
+	char *line, *save = NULL, path[128];
+	int a, n;
+
+	snprintf(path, sizeof(path), "%s/state", dbg);
+	if (emul_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "# %d drive %d", &a, &n) == 2 && a == addr)
+			return n;
+	return -1;
+}
+
+/* A line to control file @file of the library whose directory is @dbg. */
+static int __attribute__((format(printf, 3, 4)))
+dm_ctl(const char *dbg, const char *file, const char *fmt, ...)
+{
+	char path[160], line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s", dbg, file);
+	return emul_write_file(path, line);
+}
+
+/*
+ * "/dev/autochN" of a changer on a host named @proc (the second library's
+ * hosts are "autoch_emul1"); -1 when there is none.
+ */
+static int dm_node_on(const char *proc, char *dev, size_t len)
+{
+	char path[PATH_MAX + 300], real[PATH_MAX], buf[64];
+	struct dirent *de;
+	unsigned int host;
+	int ret = -1;
+	DIR *d;
+
+	d = opendir("/sys/class/autoch");
+	if (!d)
+		return -1;
+	while (ret && (de = readdir(d))) {
+		if (strncmp(de->d_name, "autoch", 6))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/autoch/%s/device",
+			 de->d_name);
+		if (!realpath(path, real) ||
+		    sscanf(basename(real), "%u:", &host) != 1)
+			continue;
+		snprintf(path, sizeof(path),
+			 "/sys/class/scsi_host/host%u/proc_name", host);
+		if (emul_read_file(path, buf, sizeof(buf)) <= 0)
+			continue;
+		buf[strcspn(buf, "\n")] = '\0';
+		if (!strcmp(buf, proc)) {
+			snprintf(dev, len, "/dev/%.32s", de->d_name);
+			ret = 0;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
 FIXTURE(emul) {
 	struct autoch_dev dev;
 	char cls[32];
 	enum emul_profile profile;
 	int ntapes;
 	bool added[16];
+	bool added1[16];	/* the second library's (libraries=2) */
+	int ident[64];		/* which drive each element held at set-up */
 	bool ready;	/* set up: the harness runs the body after a SKIP */
 };
 
 FIXTURE_SETUP(emul)
 {
-	int n;
+	int n, i;
 
 	if (!emul_present())
 		SKIP(return, "no emulated changer: %s is absent", EMUL_DEBUGFS);
@@ -392,8 +474,13 @@ FIXTURE_SETUP(emul)
 		struct dm_tape t[16];
 
 		/* no tape LU left over from another test */
-		ASSERT_EQ(0, dm_state_tapes(t, 16));
+		ASSERT_EQ(0, dm_state_tapes(EMUL_DEBUGFS, t, 16));
+		if (!access(DM_LIB1 "/state", R_OK))
+			ASSERT_EQ(0, dm_state_tapes(DM_LIB1, t, 16));
 	}
+	for (i = 0; i < n && i < 64; i++)
+		self->ident[i] = dm_ident(EMUL_DEBUGFS,
+					  self->dev.ea.first_data_transfer + i);
 	self->ready = true;
 }
 
@@ -407,12 +494,28 @@ FIXTURE_TEARDOWN(emul)
 {
 	int i;
 
-	for (i = 0; i < 16; i++)
+	int first = self->dev.ea.first_data_transfer;
+	bool moved = false;
+
+	for (i = 0; i < 16; i++) {
 		if (self->added[i])
 			emul_ctl("event", "tape remove %d", i);
-	for (i = 0; i < self->dev.ea.num_data_transfers && i < 64; i++)
-		emul_ctl("event", "noid %d off",
-			 self->dev.ea.first_data_transfer + i);
+		if (self->added1[i])
+			dm_ctl(DM_LIB1, "event", "tape remove %d", i);
+	}
+	for (i = 0; i < self->dev.ea.num_data_transfers && i < 64; i++) {
+		emul_ctl("event", "noid %d off", first + i);
+		if (self->ready && self->ident[i] > 0 &&
+		    dm_ident(EMUL_DEBUGFS, first + i) != self->ident[i]) {
+			/* each drive back in its element, with 28/00 */
+			emul_ctl("event", "drive %d %d", first + i,
+				 self->ident[i]);
+			moved = true;
+		}
+	}
+	/* a call that meets the unit attention: the driver reads them again */
+	if (moved)
+		autoch_ioctl(self->dev.fd, SIOC_INIT_ELEM_STAT, NULL);
 	if (self->dev.fd > 0)
 		close(self->dev.fd);
 }
@@ -426,11 +529,14 @@ static int dm_add(FIXTURE_DATA(emul) *self, int lun, int drive)
 	return err;
 }
 
-/* The H:C:T:L of the tape LU of @drive by the emulation's state, or "". */
-static void dm_expected(int drive, char *out, size_t len)
+/*
+ * The H:C:T:L of the tape LU of the drive in the @drive th element (from
+ * 1), by the state of the library whose debugfs directory is @dbg, or "".
+ */
+static void dm_expected(const char *dbg, int drive, char *out, size_t len)
 {
 	struct dm_tape t[16];
-	int i, n = dm_state_tapes(t, 16);
+	int i, n = dm_state_tapes(dbg, t, 16);
 
 	out[0] = '\0';
 	for (i = 0; i < n; i++)
@@ -439,13 +545,13 @@ static void dm_expected(int drive, char *out, size_t len)
 }
 
 /*
- * Every drive of the changer @cls (node @fd) against the state: linked
- * to its tape LU, or to nothing when it has none or, with @noid, is
- * drive @noid.
+ * Every drive of the changer @cls (node @fd) of the library whose debugfs
+ * directory is @dbg against that library's state: linked to its tape LU,
+ * or to nothing when it has none or, with @noid, is drive @noid.
  */
-static void dm_check_all(struct __test_metadata *_metadata,
+static void dm_check_lib(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(emul) *self, int fd, const char *cls,
-			 int noid)
+			 const char *dbg, int noid)
 {
 	int first = self->dev.ea.first_data_transfer, i;
 	struct autoch_drive_devices dd;
@@ -453,7 +559,7 @@ static void dm_check_all(struct __test_metadata *_metadata,
 	bool ids = self->profile != EMUL_SUPERLOADER;
 
 	for (i = 0; i < self->dev.ea.num_data_transfers; i++) {
-		dm_expected(i + 1, want, sizeof(want));
+		dm_expected(dbg, i + 1, want, sizeof(want));
 		if (!ids || i + 1 == noid)
 			want[0] = '\0';
 		EXPECT_TRUE(dm_wait_link(cls, i + 1, want)) {
@@ -472,6 +578,14 @@ static void dm_check_all(struct __test_metadata *_metadata,
 		EXPECT_EQ(i + 1, dd.index);
 		dm_check_found(_metadata, cls, &dd, want);
 	}
+}
+
+/* The same for the first library (debugfs autoch_emul). */
+static void dm_check_all(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(emul) *self, int fd, const char *cls,
+			 int noid)
+{
+	dm_check_lib(_metadata, self, fd, cls, EMUL_DEBUGFS, noid);
 }
 
 /* LUN k is drive k+1: the mapping in order. */
@@ -529,7 +643,7 @@ TEST_F(emul, goes_and_comes_back)
 	dm_check_all(_metadata, self, self->dev.fd, self->cls, 0);
 	if (self->profile == EMUL_SUPERLOADER)
 		return;
-	dm_expected(1, want, sizeof(want));
+	dm_expected(EMUL_DEBUGFS, 1, want, sizeof(want));
 	ASSERT_STRNE("", want);
 	ASSERT_EQ(0, emul_ctl("event", "tape remove 0"));
 	self->added[0] = false;
@@ -541,8 +655,122 @@ TEST_F(emul, goes_and_comes_back)
 	dm_check_all(_metadata, self, self->dev.fd, self->cls, 0);
 }
 
-/* hosts=2: the second changer node maps the same drives. */
-TEST_F(emul, two_changers)
+/* Why two drives cannot trade elements here, or NULL. */
+static const char *dm_trade_skip(FIXTURE_DATA(emul) *self)
+{
+	if (self->profile == EMUL_SUPERLOADER)
+		return "superloader: the changer reports no identifiers";
+	return self->ntapes < 2 ? "fewer than two drives" : NULL;
+}
+
+/* The first two drives as LUNs 0 and 1, linked; the links in @want. */
+static void dm_trade_setup(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(emul) *self, char want[2][64])
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, dm_add(self, i, i + 1));
+	for (i = 0; i < 2; i++) {
+		dm_expected(EMUL_DEBUGFS, i + 1, want[i], 64);
+		ASSERT_TRUE(dm_wait_link(self->cls, i + 1, want[i]));
+		ASSERT_LT(0, self->ident[i]);
+	}
+}
+
+/*
+ * The first two drives trade elements, with 28/00 when @announce, then a
+ * call that reads no identifier (SIOC_INIT_ELEM_STAT) meets what came.
+ */
+static void dm_trade(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(emul) *self, bool announce)
+{
+	int first = self->dev.ea.first_data_transfer;
+
+	ASSERT_EQ(0, emul_ctl("event", "drive %d %d quiet", first,
+			      self->ident[1]));
+	ASSERT_EQ(0, emul_ctl("event", "drive %d %d%s", first + 1,
+			      self->ident[0], announce ? "" : " quiet"));
+	ASSERT_EQ(0, autoch_ioctl(self->dev.fd, SIOC_INIT_ELEM_STAT, NULL));
+}
+
+/* The links of the first two drives are @want's, traded. */
+static void dm_check_traded(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(emul) *self, char want[2][64])
+{
+	char got[64];
+
+	dm_link(self->cls, 1, got, sizeof(got));
+	EXPECT_STREQ(want[1], got);
+	dm_link(self->cls, 2, got, sizeof(got));
+	EXPECT_STREQ(want[0], got);
+}
+
+/*
+ * Two drives trade elements in the library, which then reports NOT READY
+ * TO READY CHANGE (28/00) as after a service. The first call that meets
+ * it, SIOC_INIT_ELEM_STAT (which reads no identifier), leaves the links
+ * on the drives' new elements before it returns: the driver reads the
+ * identifiers again at the end of that call, in one READ ELEMENT STATUS
+ * for all the drives. No ioctl that reads identifiers comes before the
+ * links are checked; the next call, with nothing stale, reads none.
+ */
+TEST_F(emul, drives_trade_elements)
+{
+	int fd = self->dev.fd;
+	char want[2][64];
+	const char *why;
+	long res;
+
+	DM_READY();
+	why = dm_trade_skip(self);
+	if (why)
+		SKIP(return, "%s", why);
+	dm_trade_setup(_metadata, self, want);
+	/* nothing pending before the count */
+	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_INIT_ELEM_STAT, NULL));
+	res = emul_counter(0xb8, -1);
+	dm_trade(_metadata, self, true);
+	/* at once: the call read them again before it returned */
+	dm_check_traded(_metadata, self, want);
+	res = emul_counter(0xb8, -1) - res;
+	EXPECT_EQ(1, res) TH_LOG("READ ELEMENT STATUS for the identifiers");
+	TH_LOG("re-read after 28/00: %ld READ ELEMENT STATUS", res);
+	res = emul_counter(0xb8, -1);
+	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_INIT_ELEM_STAT, NULL));
+	EXPECT_EQ(0, emul_counter(0xb8, -1) - res);
+	dm_check_all(_metadata, self, fd, self->cls, 0);
+}
+
+/*
+ * The same trade with no unit attention ("quiet"): the driver cannot know,
+ * and the links stay where they were through a call, as documented;
+ * AUTOCH_DRIVE_DEVICES reads the element's identifier and its link
+ * follows.
+ */
+TEST_F(emul, trade_unannounced)
+{
+	int first = self->dev.ea.first_data_transfer, fd = self->dev.fd, i;
+	struct autoch_drive_devices dd;
+	char want[2][64], got[64];
+	const char *why;
+
+	DM_READY();
+	why = dm_trade_skip(self);
+	if (why)
+		SKIP(return, "%s", why);
+	dm_trade_setup(_metadata, self, want);
+	dm_trade(_metadata, self, false);
+	dm_link(self->cls, 1, got, sizeof(got));
+	EXPECT_STREQ(want[0], got) TH_LOG("no unit attention: still the old link");
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, dm_devices(fd, first + i, &dd));
+	dm_check_traded(_metadata, self, want);
+	dm_check_all(_metadata, self, fd, self->cls, 0);
+}
+
+/* hosts=2: one library through two paths; both nodes map the same drives. */
+TEST_F(emul, two_paths)
 {
 	struct autoch_dev d2;
 	char cls2[32];
@@ -563,6 +791,45 @@ TEST_F(emul, two_changers)
 	self->added[0] = false;
 	dm_check_all(_metadata, self, self->dev.fd, self->cls, 0);
 	dm_check_all(_metadata, self, d2.fd, cls2, 0);
+	close(d2.fd);
+}
+
+/*
+ * libraries=2: two independent libraries, each with its own drives and
+ * identifiers. Each node maps only its own library's drives, in an order
+ * of its own, to that library's tape LUs; a tape LU of one library going
+ * leaves the other's mapping as it was.
+ */
+TEST_F(emul, two_libraries)
+{
+	char dev2[64], cls2[32];
+	struct autoch_dev d2;
+	int i;
+
+	DM_READY();
+	if (access(DM_LIB1 "/event", W_OK))
+		SKIP(return, "one library only (%s absent: libraries=1; check-emul.sh's libraries guest has two)",
+		     DM_LIB1);
+	ASSERT_EQ(0, dm_node_on(DM_LIB1_HOSTS, dev2, sizeof(dev2)))
+		TH_LOG("no changer node on the second library's hosts");
+	ASSERT_EQ(0, emul_open(&d2, dev2));
+	ASSERT_EQ(0, dm_class_name(dev2, cls2, sizeof(cls2)));
+	ASSERT_STRNE(self->cls, cls2);
+	ASSERT_EQ(self->dev.ea.num_data_transfers, d2.ea.num_data_transfers);
+	/* the first library in order, the second reversed */
+	for (i = 0; i < self->ntapes; i++) {
+		ASSERT_EQ(0, dm_add(self, i, i + 1));
+		ASSERT_EQ(0, dm_ctl(DM_LIB1, "event", "tape add %d %d", i,
+				    self->ntapes - i));
+		self->added1[i] = true;
+	}
+	dm_check_lib(_metadata, self, self->dev.fd, self->cls, EMUL_DEBUGFS, 0);
+	dm_check_lib(_metadata, self, d2.fd, cls2, DM_LIB1, 0);
+	/* the second library's first LU goes: its drive alone loses it */
+	ASSERT_EQ(0, dm_ctl(DM_LIB1, "event", "tape remove 0"));
+	self->added1[0] = false;
+	dm_check_lib(_metadata, self, d2.fd, cls2, DM_LIB1, 0);
+	dm_check_lib(_metadata, self, self->dev.fd, self->cls, EMUL_DEBUGFS, 0);
 	close(d2.fd);
 }
 

@@ -376,7 +376,12 @@ static bool fault_hit(int count)
  * can fire: the driver answers from what it learnt at probe. Every other
  * cell must see its fault fire (the rule used up, or hit when it fails
  * every command).
- *   superloader  SIOC_EXCHANGE_MEDIUM: page 1Fh says no exchange (EOPNOTSUPP)
+ *   superloader  SIOC_EXCHANGE_MEDIUM: page 1Fh says no exchange (EOPNOTSUPP);
+ *                AUTOCH_DRIVE_ID: the prologue's reset made the drives'
+ *                identifiers stale, and its SIOC_ELEMENT_ADDRESSES, which
+ *                loads the map, read them again at its end
+ *                (driver/autoch_drives.c): the changer refused DVCID
+ *                there (24/00), which the driver keeps until a reset
  *   tgt          SIOC_RELEASE (unit and element): tgt refused the RESERVE
  *                before it (20/00), so the driver holds the reservation
  *                among its own files and releases it there
@@ -385,7 +390,7 @@ static bool sends_nothing(enum emul_profile profile, enum op op)
 {
 	switch (profile) {
 	case EMUL_SUPERLOADER:
-		return op == OP_EXCHANGE;
+		return op == OP_EXCHANGE || op == OP_DRIVE_ID;
 	case EMUL_TGT:
 		return op == OP_RELEASE_UNIT || op == OP_RELEASE_ELEM;
 	default:

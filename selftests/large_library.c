@@ -28,6 +28,13 @@
 #define CHUNK_ELEMS		1000
 /* the driver's largest READ ELEMENT STATUS reply (AUTOCH_RES_MAX_ALLOC) */
 #define DRIVER_MAX_ALLOC	(4 << 20)
+/*
+ * After a reset, the first call that loads the element map again (the
+ * pass's first status) also reads the drives' identifiers, which the
+ * 29/00 made stale: one READ ELEMENT STATUS with DVCID for up to 255
+ * drives (driver/autoch_drives.c).
+ */
+#define RESET_EXTRA	1
 /* the descriptor the library profile sends with both tags (its README.md) */
 #define LIBRARY_DESC_LEN	88
 
@@ -165,6 +172,8 @@ TEST_F(large, few_commands)
 		elems += n;
 		ntypes++;
 	}
+	/* the fixture's reset: the drives' identifiers, at the first load */
+	bound += RESET_EXTRA;
 	ms = emul_now_ms() - t0;
 	TH_LOG("%ld elements (%d types) cold, one SIOC_ELEMENT_STATUS each: %ld READ ELEMENT STATUS (transport %ld, storage %ld, import/export %ld, drives %ld), host limit %ld bytes, %.0f ms",
 	       elems, ntypes, total, cost[0], cost[1], cost[2], cost[3], limit, ms);
@@ -277,7 +286,8 @@ static long chunk_reset(struct __test_metadata *_metadata, FIXTURE_DATA(large) *
 	ASSERT_EQ(0, emul_ctl("event", "reset"));
 	reset = pass(_metadata, self, self->a.ea.first_storage, c->n, c->es);
 	same(_metadata, c->ref, c->es, c->n, "after the reset");
-	EXPECT_EQ(1, reset);
+	/* and the drives' identifiers the 29/00 made stale: RESET_EXTRA */
+	EXPECT_EQ(1 + RESET_EXTRA, reset);
 	free(c->ref);
 	free(c->es);
 	return reset;

@@ -11,6 +11,11 @@
 #   large       slots=50000 drives=100 ie=40 max_sectors=2048
 #                                   (large_library alone: READ ELEMENT
 #                                   STATUS in replies of 1 MiB)
+#   libraries   hosts=2 libraries=2 (drive_map alone: two independent
+#                                   libraries; a guest of its own, since
+#                                   the suite's remove/add of the first
+#                                   library's LU would give the second's
+#                                   changers the first node numbers)
 # Prints TAP in the shape selftests/testbed/tap-count.sh counts: every
 # guest's TAP streams (the kselftest programs' subtests indented with "# "),
 # then a stream of its own ("ok N emul: ..."), each with its plan. Each
@@ -24,7 +29,7 @@
 #            the test programs, kselftest-list.txt, guest-check.sh); built
 #            here when not given.
 # Environment: KDIR (default: Debian's newest 6.1 headers), AUTOCH_CACHE,
-#   AUTOCH_EMUL_GUESTS (default "library superloader tgt large"),
+#   AUTOCH_EMUL_GUESTS (default "library superloader tgt large libraries"),
 #   AUTOCH_TESTS (only these programs in every guest, without the
 #   conformance and mtx checks: for a quick run while working on a test).
 set -uo pipefail
@@ -181,12 +186,13 @@ guest() {
 }
 
 start=$(date +%s)
-for g in ${AUTOCH_EMUL_GUESTS:-library superloader tgt large}; do
+for g in ${AUTOCH_EMUL_GUESTS:-library superloader tgt large libraries}; do
 	case $g in
 	library) guest library library hosts=2 slots=5000 ;;
 	superloader) guest superloader superloader hosts=2 ;;
 	tgt) guest tgt tgt hosts=2 ;;
 	large) guest large AUTOCH_TESTS=large_library library slots=50000 drives=100 ie=40 max_sectors=2048 ;;
+	libraries) guest libraries AUTOCH_TESTS=drive_map library hosts=2 libraries=2 ;;
 	*) not_ok "unknown guest $g" ;;
 	esac
 done

@@ -1,21 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * autoch_emul: a pseudo SCSI host adapter presenting one emulated SCSI
- * media changer (SMC-3, peripheral type 08h) to the autoch tests.
+ * autoch_emul: a pseudo SCSI host adapter presenting emulated SCSI media
+ * changers (SMC-3, peripheral type 08h) to the autoch tests: one library,
+ * or with libraries=N several independent ones.
  *
  * Object model:
  *
- * - One struct emul_state (the library) for the module's lifetime. Its
- *   elements, reservations, unit attentions, counters, faults and
- *   malformed-reply requests are protected by @lock, a spinlock taken with
- *   interrupts off: commands are executed under it from queuecommand (any
- *   context) and from the workqueue.
+ * - One struct emul_state per library (libraries=1..EMUL_MAX_LIBS) for the
+ *   module's lifetime, each with its own identity, elements, hosts, tape
+ *   LUs and debugfs directory; nothing is shared between two libraries
+ *   but the root device, the workqueue and the LU mutex. Its elements,
+ *   reservations, unit attentions, counters, faults and malformed-reply
+ *   requests are protected by @lock, a spinlock taken with interrupts
+ *   off: commands are executed under it from queuecommand (any context)
+ *   and from the workqueue.
  *
- * - One struct emul_host (shost_priv) per Scsi_Host. Each host has one
- *   target with one LUN (0), the same library seen through another I_T
- *   nexus: the host index is the initiator identity for reservations and
- *   unit attentions. @lock of a host protects its list of commands in
- *   flight (those not completed from queuecommand).
+ * - One struct emul_host (shost_priv) per Scsi_Host, @hosts of them per
+ *   library. Each host has one target with one LUN (0), its library seen
+ *   through another I_T nexus: the host index is the initiator identity
+ *   for reservations and unit attentions. @lock of a host protects its
+ *   list of commands in flight (those not completed from queuecommand).
  *
  * - A command in flight belongs to whoever removes it from its host's
  *   list under the host lock: the work that completes it (queued by a
@@ -121,6 +125,9 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 #define EMUL_OPEN_CLOSE_IE	0x1b
 
 #define EMUL_MAX_HOSTS		4
+#define EMUL_MAX_LIBS		4	/* libraries=1..4 */
+/* drive N of library L reports identifier number L * this + N */
+#define EMUL_LIB_DRIVES		10000
 #define EMUL_MAX_ELEMS		60000
 #define EMUL_TAG_MAX		16	/* barcode characters we keep */
 #define EMUL_VOLTAG_LEN		36	/* SMC-3: 32 identifier + 4 sequence */
@@ -261,6 +268,9 @@ enum emul_malformed_kind {
  * @alt: alternate volume tag, NUL terminated, empty for none
  * @noid: data transfer elements: READ ELEMENT STATUS reports no
  *	identifier for the drive (DVCID of length 0)
+ * @ident: data transfer elements: which drive is in it, the number its
+ *	identifier carries (emul_drive_serial()); debugfs "event drive"
+ *	changes it, as a drive replaced or moved
  */
 struct emul_elem {
 	u16 addr;
@@ -282,6 +292,7 @@ struct emul_elem {
 	char tag[EMUL_TAG_MAX + 1];
 	char alt[EMUL_TAG_MAX + 1];
 	bool noid;
+	u32 ident;
 };
 
 /**
@@ -297,8 +308,14 @@ struct emul_range {
 };
 
 /**
- * struct emul_state - the library, shared by every host
+ * struct emul_state - one library, shared by its hosts
  * @lock: protects every member below marked (L)
+ * @lib: the library's index (libraries=N), 0 for the first
+ * @dir: its debugfs directory (autoch_emul, then autoch_emul1, ...)
+ * @shosts: its hosts, @nhosts of them
+ * @tape_shost: the host of its tape LUs, NULL until the first (emul_tape.c)
+ * @tape_ident: the drive (its @ident) each tape LUN is, 0 for none; under
+ *	emul_tape.c's mutex, read unlocked by the tape LUs' queuecommand
  * @profile: enum emul_profile
  * @features: EMUL_F_* of the profile
  * @vendor: INQUIRY vendor identification
@@ -344,6 +361,11 @@ struct emul_range {
  */
 struct emul_state {
 	spinlock_t lock;	/* protects the members marked (L) */
+	unsigned int lib;
+	struct dentry *dir;
+	struct Scsi_Host *shosts[EMUL_MAX_HOSTS];
+	struct Scsi_Host *tape_shost;
+	u32 tape_ident[EMUL_TAPE_LUNS];
 	enum emul_profile profile;
 	u32 features;
 	const char *vendor;
@@ -389,6 +411,7 @@ struct emul_state {
 /**
  * struct emul_host - one pseudo host adapter (shost_priv)
  * @shost: the SCSI host
+ * @st: its library
  * @index: initiator identity
  * @lock: protects @inflight, @dying, @gone and @down
  * @inflight: commands not completed yet (struct emul_cmd.node)
@@ -402,6 +425,7 @@ struct emul_state {
  */
 struct emul_host {
 	struct Scsi_Host *shost;
+	struct emul_state *st;
 	unsigned int index;
 	spinlock_t lock;	/* protects @inflight, @dying, @gone, @down */
 	struct list_head inflight;
@@ -458,7 +482,6 @@ struct emul_cmd {
 	struct work_struct work;
 };
 
-extern struct emul_state *emul;
 extern unsigned int emul_latency_ms;
 extern unsigned int emul_move_ms;
 extern unsigned int emul_init_ms;
@@ -607,21 +630,30 @@ int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,
 
 /* emul_debugfs.c */
 int emul_debugfs_init(struct emul_state *st);
-void emul_debugfs_exit(void);
+void emul_debugfs_exit(struct emul_state *st);
 
 /* emul_main.c */
-int emul_remove_lu(bool fail);
-int emul_add_lu(void);
+int emul_remove_lu(struct emul_state *st, bool fail);
+int emul_add_lu(struct emul_state *st);
 extern struct device *emul_root;
-struct Scsi_Host *emul_host_alloc(struct scsi_host_template *sht,
-				  int privsize, unsigned int luns);
-int emul_host_add(struct Scsi_Host *shost, struct device *parent);
+int emul_add_host(struct Scsi_Host *shost, struct device *parent,
+		  unsigned int luns);
+int emul_path_down(struct emul_state *st, unsigned int index, u8 how);
+int emul_path_remove(struct emul_state *st, unsigned int index);
+int emul_path_add(struct emul_state *st, unsigned int index);
+void emul_path_show(struct emul_state *st, struct seq_file *m);
 
 /* emul_tape.c */
 struct seq_file;
-unsigned int emul_drive_serial(const struct emul_state *st,
-			       unsigned int drive, char *id, u8 *type,
-			       char *serial);
+unsigned int emul_drive_serial(const struct emul_state *st, u32 ident,
+			       char *id, u8 *type, char *serial);
+int emul_tape_add(struct emul_state *st, struct device *parent,
+		  unsigned int lun, unsigned int drive);
+int emul_tape_remove(struct emul_state *st, unsigned int lun);
+void emul_tape_show(struct emul_state *st, struct seq_file *m,
+		    const struct emul_elem *snap);
+void emul_tape_exit(struct emul_state *st);
+
 /*
  * The host template fields the library's and the tape drives' hosts
  * share (libata's ATA_BASE_SHT is the model).
@@ -632,14 +664,5 @@ unsigned int emul_drive_serial(const struct emul_state *st,
 	.this_id = -1,					\
 	.sg_tablesize = SG_ALL,				\
 	.skip_settle_delay = 1
-
-int emul_tape_add(struct device *parent, unsigned int lun, unsigned int drive);
-int emul_tape_remove(unsigned int lun);
-void emul_tape_show(struct seq_file *m);
-void emul_tape_exit(void);
-int emul_path_down(unsigned int index, u8 how);
-int emul_path_remove(unsigned int index);
-int emul_path_add(unsigned int index);
-void emul_path_show(struct seq_file *m);
 
 #endif /* _AUTOCH_EMUL_H */

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * autoch_emul: the test control interface, /sys/kernel/debug/autoch_emul/
- * (fault, counters, event, state, malformed, lost, path; syntax in README.md).
+ * (fault, counters, event, state, malformed, lost, path; syntax in README.md),
+ * one directory per library: autoch_emul, then autoch_emul1, ... Each
+ * file's inode carries its library (i_private).
  *
  * Writes are parsed in process context and applied under the state lock;
  * reads take a snapshot under it and format it outside.
@@ -30,7 +32,7 @@
 #define EMUL_CTL_FOPS(name, show)					\
 static int emul_##name##_open(struct inode *inode, struct file *file)	\
 {									\
-	return single_open(file, show, NULL);				\
+	return single_open(file, show, inode->i_private);		\
 }									\
 									\
 static const struct file_operations emul_##name##_fops = {		\
@@ -42,7 +44,11 @@ static const struct file_operations emul_##name##_fops = {		\
 	.write = emul_##name##_write,					\
 }
 
-static struct dentry *emul_dir;
+/* The library a control file belongs to. */
+static struct emul_state *emul_file_lib(struct file *file)
+{
+	return file_inode(file)->i_private;
+}
 
 static const char *const emul_fault_names[EMUL_FAULT_NR] = {
 	[EMUL_FAULT_NONE] = "none",
@@ -96,23 +102,13 @@ static char *emul_ctl_input(const char __user *ubuf, size_t len)
 	return memdup_user_nul(ubuf, len);
 }
 
-/* The words of an "event" or "path" write; NULL past the last. */
-struct emul_ctl_words {
-	char *what;
-	char *arg;
-	char *arg2;
-	char *arg3;
-};
-
 /*
- * A control write's first four words into @w (a fifth and on are
- * ignored); returns the buffer they point into, for kfree(), or an
- * ERR_PTR.
+ * A control write's first @n words into @w (NULL past the last); returns
+ * the buffer they point into, for kfree(), or an ERR_PTR.
  */
-static char *emul_ctl_words(const char __user *ubuf, size_t len,
-			    struct emul_ctl_words *w)
+static char *emul_ctl_words(const char __user *ubuf, size_t len, char **w,
+			    unsigned int n)
 {
-	char **word[] = { &w->what, &w->arg, &w->arg2, &w->arg3 };
 	char *buf = emul_ctl_input(ubuf, len);
 	unsigned int i;
 	char *p;
@@ -120,24 +116,9 @@ static char *emul_ctl_words(const char __user *ubuf, size_t len,
 	if (IS_ERR(buf))
 		return buf;
 	p = strim(buf);
-	for (i = 0; i < ARRAY_SIZE(word); i++)
-		*word[i] = p ? strsep(&p, " \t") : NULL;
+	for (i = 0; i < n; i++)
+		w[i] = p ? strsep(&p, " \t") : NULL;
 	return buf;
-}
-
-/*
- * The index of @s among @names[1..@n-1] (0 being "none", never taken),
- * else @cur.
- */
-static unsigned int emul_name_index(const char *const *names, unsigned int n,
-				    const char *s, unsigned int cur)
-{
-	unsigned int i;
-
-	for (i = 1; i < n; i++)
-		if (!strcmp(s, names[i]))
-			cur = i;
-	return cur;
 }
 
 static int emul_hex_u8(const char *s, u8 *v)
@@ -145,8 +126,7 @@ static int emul_hex_u8(const char *s, u8 *v)
 	return kstrtou8(s, 16, v);
 }
 
-/* The host byte named @s (emul_did_names); -EINVAL if none is. */
-static int emul_did_name(const char *s, u8 *did)
+static int emul_parse_did(const char *s, u8 *did)
 {
 	unsigned int i;
 
@@ -156,18 +136,13 @@ static int emul_did_name(const char *s, u8 *did)
 			return 0;
 		}
 	}
-	return -EINVAL;
-}
-
-/* A host byte by name or number. */
-static int emul_parse_did(const char *s, u8 *did)
-{
-	return emul_did_name(s, did) ? kstrtou8(s, 0, did) : 0;
+	return kstrtou8(s, 0, did);
 }
 
 static int emul_parse_fault(char *line, struct emul_fault *f)
 {
 	char *tok, *val;
+	unsigned int i;
 	int err = 0;
 
 	memset(f, 0, sizeof(*f));
@@ -219,8 +194,9 @@ static int emul_parse_fault(char *line, struct emul_fault *f)
 			if (!err && f->ms > 600000)
 				err = -EINVAL;
 		} else if (!strcmp(tok, "fault")) {
-			f->kind = emul_name_index(emul_fault_names,
-						  EMUL_FAULT_NR, val, f->kind);
+			for (i = 1; i < EMUL_FAULT_NR; i++)
+				if (!strcmp(val, emul_fault_names[i]))
+					f->kind = i;
 			if (f->kind == EMUL_FAULT_NONE)
 				err = -EINVAL;
 		} else {
@@ -235,7 +211,7 @@ static int emul_parse_fault(char *line, struct emul_fault *f)
 static ssize_t emul_fault_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
-	struct emul_state *st = emul;
+	struct emul_state *st = emul_file_lib(file);
 	char *buf, *p, *line;
 	struct emul_fault f;
 	unsigned long flags;
@@ -272,7 +248,7 @@ static ssize_t emul_fault_write(struct file *file, const char __user *ubuf,
 static int emul_fault_show(struct seq_file *m, void *v)
 {
 	struct emul_fault faults[EMUL_MAX_FAULTS], *f;
-	struct emul_state *st = emul;
+	struct emul_state *st = m->private;
 	unsigned int i, n;
 	unsigned long flags;
 
@@ -313,7 +289,7 @@ EMUL_CTL_FOPS(fault, emul_fault_show);
 /* "opcode total host0 [host1]", one line per opcode received. */
 static int emul_counters_show(struct seq_file *m, void *v)
 {
-	struct emul_state *st = emul;
+	struct emul_state *st = m->private;
 	u64 (*c)[256];
 	unsigned long flags;
 	unsigned int op, h;
@@ -344,10 +320,9 @@ static int emul_counters_show(struct seq_file *m, void *v)
  * A write of "0" to a table of counts (@what, @size bytes) clears it,
  * under the state lock; anything else is EINVAL.
  */
-static ssize_t emul_ctl_zero(const char __user *ubuf, size_t len,
-			     void *what, size_t size)
+static ssize_t emul_ctl_zero(struct emul_state *st, const char __user *ubuf,
+			     size_t len, void *what, size_t size)
 {
-	struct emul_state *st = emul;
 	unsigned long flags;
 	char *buf;
 	int err = 0;
@@ -369,7 +344,9 @@ static ssize_t emul_ctl_zero(const char __user *ubuf, size_t len,
 static ssize_t emul_counters_write(struct file *file, const char __user *ubuf,
 				   size_t len, loff_t *ppos)
 {
-	return emul_ctl_zero(ubuf, len, emul->counters, sizeof(emul->counters));
+	struct emul_state *st = emul_file_lib(file);
+
+	return emul_ctl_zero(st, ubuf, len, st->counters, sizeof(st->counters));
 }
 
 EMUL_CTL_FOPS(counters, emul_counters_show);
@@ -377,7 +354,7 @@ EMUL_CTL_FOPS(counters, emul_counters_show);
 /* "opcode count" of the commands a removal failed in flight. */
 static int emul_lost_show(struct seq_file *m, void *v)
 {
-	struct emul_state *st = emul;
+	struct emul_state *st = m->private;
 	unsigned long flags;
 	unsigned int op;
 	u64 *lost;
@@ -398,7 +375,9 @@ static int emul_lost_show(struct seq_file *m, void *v)
 static ssize_t emul_lost_write(struct file *file, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
-	return emul_ctl_zero(ubuf, len, emul->lost, sizeof(emul->lost));
+	struct emul_state *st = emul_file_lib(file);
+
+	return emul_ctl_zero(st, ubuf, len, st->lost, sizeof(st->lost));
 }
 
 EMUL_CTL_FOPS(lost, emul_lost_show);
@@ -454,11 +433,40 @@ static int emul_event_enable(struct emul_elem *e, const char *arg)
 }
 
 /*
+ * "drive ADDR N [quiet]": data transfer element ADDR now holds drive N
+ * (the number its identifier carries), as after a drive was replaced (a
+ * new N) or moved from another element. A library reports NOT READY TO
+ * READY CHANGE, MEDIUM MAY HAVE CHANGED (28/00) to every initiator when
+ * its door closes after such a service; "quiet" raises nothing, as a
+ * change made behind the initiators' backs.
+ */
+static int emul_event_drive(struct emul_state *st, const char *addr_s,
+			    const char *n_s, const char *how)
+{
+	struct emul_elem *e;
+	u16 addr;
+	u32 n;
+
+	lockdep_assert_held(&st->lock);
+	if (!addr_s || !n_s || kstrtou16(addr_s, 0, &addr) ||
+	    kstrtou32(n_s, 0, &n) || !n || n >= 100000 ||
+	    (how && strcmp(how, "quiet")))
+		return -EINVAL;
+	e = emul_elem(st, addr);
+	if (!e || e->type != EMUL_DT)
+		return -EINVAL;
+	e->ident = n;
+	if (!how)
+		emul_raise_ua(st, -1, EMUL_UA_MEDIUM);
+	return 0;
+}
+
+/*
  * An operator event (not remove/add) under the lock; 0 or an errno. One
  * branch per event of README.md's list, hence the length.
  */
 static int emul_event_locked(struct emul_state *st, char *what, char *arg,
-			     char *arg2)
+			     char *arg2, char *arg3)
 {
 	enum emul_ua ua = EMUL_UA_MEDIUM;
 	struct emul_elem *e;
@@ -498,6 +506,8 @@ static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 		} else {
 			return -EINVAL;
 		}
+	} else if (!strcmp(what, "drive")) {
+		return emul_event_drive(st, arg, arg2, arg3);
 	} else if (!strcmp(what, "noid")) {
 		/* the drive's identifier: none (on) or its own (off) */
 		if (!arg || !arg2 || kstrtou16(arg, 0, &addr))
@@ -565,43 +575,45 @@ static int emul_event_locked(struct emul_state *st, char *what, char *arg,
 }
 
 /* "tape add LUN DRIVE", "tape remove LUN" (they sleep: not locked) */
-static int emul_tape_event(const char *how, const char *lun_s,
-			   const char *drive_s)
+static int emul_tape_event(struct emul_state *st, const char *how,
+			   const char *lun_s, const char *drive_s)
 {
 	unsigned int lun, drive;
 
 	if (!how || !lun_s || kstrtouint(lun_s, 0, &lun))
 		return -EINVAL;
 	if (!strcmp(how, "remove"))
-		return emul_tape_remove(lun);
+		return emul_tape_remove(st, lun);
 	if (strcmp(how, "add") || !drive_s || kstrtouint(drive_s, 0, &drive))
 		return -EINVAL;
-	return emul_tape_add(emul_root, lun, drive);
+	return emul_tape_add(st, emul_root, lun, drive);
 }
 
 static ssize_t emul_event_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
-	struct emul_state *st = emul;
-	struct emul_ctl_words w;
+	struct emul_state *st = emul_file_lib(file);
+	char *buf, *what, *arg, *arg2, *w[4];
 	unsigned long flags;
-	char *buf;
 	int err;
 
-	buf = emul_ctl_words(ubuf, len, &w);
+	buf = emul_ctl_words(ubuf, len, w, ARRAY_SIZE(w));
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
+	what = w[0];
+	arg = w[1];
+	arg2 = w[2];
 
-	if (!strcmp(w.what, "remove")) {
-		err = w.arg && strcmp(w.arg, "fail") ? -EINVAL :
-						      emul_remove_lu(!!w.arg);
-	} else if (!strcmp(w.what, "add")) {
-		err = emul_add_lu();
-	} else if (!strcmp(w.what, "tape")) {
-		err = emul_tape_event(w.arg, w.arg2, w.arg3);
+	if (!strcmp(what, "remove")) {
+		err = arg && strcmp(arg, "fail") ? -EINVAL :
+						   emul_remove_lu(st, !!arg);
+	} else if (!strcmp(what, "add")) {
+		err = emul_add_lu(st);
+	} else if (!strcmp(what, "tape")) {
+		err = emul_tape_event(st, arg, arg2, w[3]);
 	} else {
 		spin_lock_irqsave(&st->lock, flags);
-		err = emul_event_locked(st, w.what, w.arg, w.arg2);
+		err = emul_event_locked(st, what, arg, arg2, w[3]);
 		spin_unlock_irqrestore(&st->lock, flags);
 	}
 	kfree(buf);
@@ -621,7 +633,7 @@ static const struct file_operations emul_event_fops = {
  */
 static int emul_state_show(struct seq_file *m, void *v)
 {
-	struct emul_state *st = emul;
+	struct emul_state *st = m->private;
 	struct emul_elem *snap, *e;
 	int unit_res, pr_holder;
 	unsigned long flags;
@@ -669,16 +681,21 @@ static int emul_state_show(struct seq_file *m, void *v)
 				   e->res_owner - 1, e->res_id);
 		if (e->type == EMUL_DT && e->noid)
 			seq_printf(m, "# %u no identifier\n", e->addr);
+		if (e->type == EMUL_DT)
+			seq_printf(m, "# %u drive %u\n", e->addr, e->ident);
 	}
-	emul_tape_show(m);
+	emul_tape_show(st, m, snap);
 	kvfree(snap);
 	return 0;
 }
 
 static int emul_state_open(struct inode *inode, struct file *file)
 {
-	return single_open_size(file, emul_state_show, NULL,
-				256 + emul->nelems * 96);
+	struct emul_state *st = inode->i_private;
+
+	return single_open_size(file, emul_state_show, st,
+				256 + st->nelems * 96 +
+				st->range[EMUL_DT].count * 32);
 }
 
 static const struct file_operations emul_state_fops = {
@@ -691,7 +708,7 @@ static const struct file_operations emul_state_fops = {
 
 static int emul_malformed_show(struct seq_file *m, void *v)
 {
-	struct emul_state *st = emul;
+	struct emul_state *st = m->private;
 	enum emul_malformed_kind kind;
 	unsigned long flags;
 	u32 which, count;
@@ -711,69 +728,55 @@ static int emul_malformed_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-/* What a "malformed" write asks for: st->mal_kind, mal_which, mal_count. */
-struct emul_mal_req {
-	enum emul_malformed_kind kind;
-	u32 which;
-	u32 count;
-};
-
-/* "KIND [res|mode|any] [count=N]" or "clear", the words of @p. */
-static int emul_parse_malformed(char *p, struct emul_mal_req *req)
-{
-	int err = 0;
-	char *tok;
-
-	req->kind = EMUL_MAL_NONE;
-	req->which = EMUL_MAL_RES | EMUL_MAL_MODE;
-	req->count = 1;
-	while ((tok = strsep(&p, " \t")) && !err) {
-		if (!*tok)
-			continue;
-		if (!strcmp(tok, "clear")) {
-			req->count = 0;
-			req->kind = EMUL_MAL_NONE + 1;
-		} else if (!strcmp(tok, "res")) {
-			req->which = EMUL_MAL_RES;
-		} else if (!strcmp(tok, "mode")) {
-			req->which = EMUL_MAL_MODE;
-		} else if (!strcmp(tok, "any")) {
-			req->which = EMUL_MAL_RES | EMUL_MAL_MODE;
-		} else if (!strncmp(tok, "count=", 6)) {
-			err = kstrtou32(tok + 6, 0, &req->count);
-		} else {
-			req->kind = emul_name_index(emul_mal_names, EMUL_MAL_NR,
-						    tok, req->kind);
-			if (req->kind == EMUL_MAL_NONE)
-				err = -EINVAL;
-		}
-	}
-	if (!err && req->kind == EMUL_MAL_NONE)
-		err = -EINVAL;
-	return err;
-}
-
+/* "KIND [res|mode|any] [count=N]" or "clear". */
 static ssize_t emul_malformed_write(struct file *file, const char __user *ubuf,
 				    size_t len, loff_t *ppos)
 {
-	struct emul_mal_req req;
+	enum emul_malformed_kind kind = EMUL_MAL_NONE;
+	u32 which = EMUL_MAL_RES | EMUL_MAL_MODE, count = 1;
+	struct emul_state *st = emul_file_lib(file);
+	char *buf, *p, *tok;
 	unsigned long flags;
-	char *buf;
-	int err;
+	unsigned int i;
+	int err = 0;
 
 	buf = emul_ctl_input(ubuf, len);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	err = emul_parse_malformed(strim(buf), &req);
+	p = strim(buf);
+	while ((tok = strsep(&p, " \t")) && !err) {
+		if (!*tok)
+			continue;
+		if (!strcmp(tok, "clear")) {
+			count = 0;
+			kind = EMUL_MAL_NONE + 1;
+		} else if (!strcmp(tok, "res")) {
+			which = EMUL_MAL_RES;
+		} else if (!strcmp(tok, "mode")) {
+			which = EMUL_MAL_MODE;
+		} else if (!strcmp(tok, "any")) {
+			which = EMUL_MAL_RES | EMUL_MAL_MODE;
+		} else if (!strncmp(tok, "count=", 6)) {
+			err = kstrtou32(tok + 6, 0, &count);
+		} else {
+			for (i = 1; i < EMUL_MAL_NR; i++)
+				if (!strcmp(tok, emul_mal_names[i]))
+					kind = i;
+			if (kind == EMUL_MAL_NONE)
+				err = -EINVAL;
+		}
+	}
+	if (!err && kind == EMUL_MAL_NONE)
+		err = -EINVAL;
+	if (!err) {
+		spin_lock_irqsave(&st->lock, flags);
+		st->mal_kind = kind;
+		st->mal_which = count ? which : 0;
+		st->mal_count = count;
+		spin_unlock_irqrestore(&st->lock, flags);
+	}
 	kfree(buf);
-	if (err)
-		return err;
-	spin_lock_irqsave(&emul->lock, flags);
-	emul->mal_kind = req.kind;
-	emul->mal_which = req.count ? req.which : 0;
-	emul->mal_count = req.count;
-	spin_unlock_irqrestore(&emul->lock, flags);
-	return len;
+	return err ? err : len;
 }
 
 EMUL_CTL_FOPS(malformed, emul_malformed_show);
@@ -785,32 +788,40 @@ EMUL_CTL_FOPS(malformed, emul_malformed_show);
 static ssize_t emul_path_write(struct file *file, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
+	struct emul_state *st = emul_file_lib(file);
+	char *buf, *what, *arg, *how, *w[3];
+	unsigned int index, i;
 	u8 down = DID_NO_CONNECT;
-	struct emul_ctl_words w;
-	unsigned int index;
-	char *buf, *what, *how;
 	int err;
 
-	buf = emul_ctl_words(ubuf, len, &w);
+	buf = emul_ctl_words(ubuf, len, w, ARRAY_SIZE(w));
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	what = w.what;
-	how = w.arg2;
-	err = w.arg ? kstrtouint(w.arg, 0, &index) : -EINVAL;
-	if (!err && how && !strcmp(how, "timeout"))
+	what = w[0];
+	arg = w[1];
+	how = w[2];
+	err = arg ? kstrtouint(arg, 0, &index) : -EINVAL;
+	if (!err && how && !strcmp(how, "timeout")) {
 		down = EMUL_PATH_TIMEOUT;
-	else if (!err && how)
-		err = emul_did_name(how, &down);
+	} else if (!err && how) {
+		err = -EINVAL;
+		for (i = 0; i < ARRAY_SIZE(emul_did_names); i++) {
+			if (!strcmp(how, emul_did_names[i].name)) {
+				down = emul_did_names[i].did;
+				err = 0;
+			}
+		}
+	}
 	if (err)
 		goto out;
 	if (!strcmp(what, "down"))
-		err = emul_path_down(index, down);
+		err = emul_path_down(st, index, down);
 	else if (!strcmp(what, "up") && !how)
-		err = emul_path_down(index, 0);
+		err = emul_path_down(st, index, 0);
 	else if (!strcmp(what, "remove") && !how)
-		err = emul_path_remove(index);
+		err = emul_path_remove(st, index);
 	else if (!strcmp(what, "add") && !how)
-		err = emul_path_add(index);
+		err = emul_path_add(st, index);
 	else
 		err = -EINVAL;
 out:
@@ -820,31 +831,38 @@ out:
 
 static int emul_path_seq_show(struct seq_file *m, void *v)
 {
-	emul_path_show(m);
+	emul_path_show(m->private, m);
 	return 0;
 }
 
 EMUL_CTL_FOPS(path, emul_path_seq_show);
 
+/* The library's directory: autoch_emul for the first, autoch_emulN after. */
 int emul_debugfs_init(struct emul_state *st)
 {
-	emul_dir = debugfs_create_dir("autoch_emul", NULL);
-	if (IS_ERR(emul_dir))
-		return PTR_ERR(emul_dir);
-	debugfs_create_file("fault", 0600, emul_dir, NULL, &emul_fault_fops);
-	debugfs_create_file("counters", 0600, emul_dir, NULL,
-			    &emul_counters_fops);
-	debugfs_create_file("event", 0200, emul_dir, NULL, &emul_event_fops);
-	debugfs_create_file("state", 0400, emul_dir, NULL, &emul_state_fops);
-	debugfs_create_file("malformed", 0600, emul_dir, NULL,
-			    &emul_malformed_fops);
-	debugfs_create_file("lost", 0600, emul_dir, NULL, &emul_lost_fops);
-	debugfs_create_file("path", 0600, emul_dir, NULL, &emul_path_fops);
+	struct dentry *dir;
+	char name[16];
+
+	if (st->lib)
+		snprintf(name, sizeof(name), "autoch_emul%u", st->lib);
+	else
+		strscpy(name, "autoch_emul", sizeof(name));
+	dir = debugfs_create_dir(name, NULL);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	st->dir = dir;
+	debugfs_create_file("fault", 0600, dir, st, &emul_fault_fops);
+	debugfs_create_file("counters", 0600, dir, st, &emul_counters_fops);
+	debugfs_create_file("event", 0200, dir, st, &emul_event_fops);
+	debugfs_create_file("state", 0400, dir, st, &emul_state_fops);
+	debugfs_create_file("malformed", 0600, dir, st, &emul_malformed_fops);
+	debugfs_create_file("lost", 0600, dir, st, &emul_lost_fops);
+	debugfs_create_file("path", 0600, dir, st, &emul_path_fops);
 	return 0;
 }
 
-void emul_debugfs_exit(void)
+void emul_debugfs_exit(struct emul_state *st)
 {
-	debugfs_remove(emul_dir);
-	emul_dir = NULL;
+	debugfs_remove(st->dir);
+	st->dir = NULL;
 }

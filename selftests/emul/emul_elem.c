@@ -214,7 +214,6 @@ static void emul_put_desc(struct emul_state *st, struct emul_out *o,
 	unsigned int used = 12;
 	u8 d[12] = {};
 	u8 id[4 + EMUL_DVCID_LEN];
-	unsigned int drive = e->addr - st->range[EMUL_DT].first + 1;
 
 	put_unaligned_be16(e->addr, d);
 	d[2] = full ? 0x01 : 0;
@@ -250,7 +249,7 @@ static void emul_put_desc(struct emul_state *st, struct emul_out *o,
 			id[0] = 0x02;		/* ASCII */
 			/* tgt: the tape LU's T10 vendor ID designator */
 			if (!e->noid)
-				id[3] = emul_drive_serial(st, drive,
+				id[3] = emul_drive_serial(st, e->ident,
 							  (char *)id + 4,
 							  &id[1], NULL);
 		}

@@ -2,8 +2,9 @@
 /*
  * autoch_emul: pseudo SCSI host adapters for the emulated changer.
  *
- * Each host (module parameter hosts=1..4) has one LUN, the same library
- * behind it (emul.h): one path to the changer, which sees each host as an
+ * Each library (libraries=1..4) has its own hosts (hosts=1..4 each), each
+ * with one LUN, the same library behind it (emul.h): one path to the
+ * changer, which sees each host as an
  * initiator port of its own, as a library reached through two HBA ports
  * does. A path can be taken down (its commands fail with a transport
  * error or are never answered), brought up, removed and added again
@@ -35,7 +36,11 @@
 
 static unsigned int hosts = 1;
 module_param(hosts, uint, 0444);
-MODULE_PARM_DESC(hosts, "SCSI hosts (initiator ports, paths) seeing the one library: 1 to 4 (default 1)");
+MODULE_PARM_DESC(hosts, "SCSI hosts (initiator ports, paths) seeing each library: 1 to 4 (default 1)");
+
+static unsigned int libraries = 1;
+module_param(libraries, uint, 0444);
+MODULE_PARM_DESC(libraries, "independent libraries, each with its own hosts, elements, drives and debugfs directory: 1 to 4 (default 1)");
 
 static char *profile = "library";
 module_param(profile, charp, 0444);
@@ -89,9 +94,8 @@ static unsigned int emul_max_sectors = 8192;
 module_param_named(max_sectors, emul_max_sectors, uint, 0644);
 MODULE_PARM_DESC(max_sectors, "512-byte sectors one command may transfer, taken at load and at event add (default 8192, at least 8)");
 
-struct emul_state *emul;
 struct device *emul_root;
-static struct Scsi_Host *emul_shosts[EMUL_MAX_HOSTS];
+static struct emul_state *emul_libs[EMUL_MAX_LIBS];
 static struct workqueue_struct *emul_wq;
 /* serialises LU removal and addition (debugfs events, fault "remove") */
 static DEFINE_MUTEX(emul_lu_mutex);
@@ -109,7 +113,7 @@ static void emul_complete(struct emul_cmd *ec)
 			cmd->sense_buffer[0] = 0x71;
 		scsi_set_resid(cmd, scsi_bufflen(cmd));
 	} else if (!ec->executed) {
-		emul_execute(emul, ec);
+		emul_execute(ec->host->st, ec);
 	}
 	scsi_done(cmd);
 }
@@ -176,7 +180,7 @@ static emul_qc_status emul_queuecommand(struct Scsi_Host *shost,
 {
 	struct emul_host *eh = shost_priv(shost);
 	struct emul_cmd *ec = scsi_cmd_priv(cmd);
-	struct emul_state *st = emul;
+	struct emul_state *st = eh->st;
 	unsigned long flags;
 	struct emul_fault f;
 	bool faulted;
@@ -279,9 +283,9 @@ static bool emul_drop(struct emul_host *eh, struct scsi_device *sdev,
 		list_del_init(&ec->drop);
 		emul_cancel(ec);
 		if (did) {
-			spin_lock_irqsave(&emul->lock, flags);
-			emul->lost[ec->cmd->cmnd[0]]++;
-			spin_unlock_irqrestore(&emul->lock, flags);
+			spin_lock_irqsave(&eh->st->lock, flags);
+			eh->st->lost[ec->cmd->cmnd[0]]++;
+			spin_unlock_irqrestore(&eh->st->lock, flags);
 			ec->cmd->result = did << 16;
 			scsi_done(ec->cmd);
 		}
@@ -313,7 +317,7 @@ static int emul_eh_abort(struct scsi_cmnd *cmd)
 static int emul_eh_device_reset(struct scsi_cmnd *cmd)
 {
 	struct emul_host *eh = shost_priv(cmd->device->host);
-	struct emul_state *st = emul;
+	struct emul_state *st = eh->st;
 	unsigned long flags;
 	bool down;
 
@@ -357,11 +361,15 @@ static int emul_eh_host_reset(struct scsi_cmnd *cmd)
 	struct emul_host *eh = shost_priv(cmd->device->host);
 
 	emul_drop(eh, NULL, 0, false);
-	emul_nexus_loss(emul, eh->index);
+	emul_nexus_loss(eh->st, eh->index);
 	return SUCCESS;
 }
 
-static struct scsi_host_template emul_template = {
+/* one per library: the first "autoch_emul", then "autoch_emul1", ... */
+static char emul_names[EMUL_MAX_LIBS][16];
+static struct scsi_host_template emul_templates[EMUL_MAX_LIBS];
+
+static const struct scsi_host_template emul_template = {
 	EMUL_BASE_SHT("autoch_emul"),
 	.proc_name = "autoch_emul",
 	.init_cmd_priv = emul_init_cmd_priv,
@@ -376,41 +384,13 @@ static struct scsi_host_template emul_template = {
 };
 
 /*
- * A host of @sht with @privsize bytes of its own, one target on one
- * channel with @luns LUNs; emul_host_add() adds it.
- */
-struct Scsi_Host *emul_host_alloc(struct scsi_host_template *sht,
-				  int privsize, unsigned int luns)
-{
-	struct Scsi_Host *shost = scsi_host_alloc(sht, privsize);
-
-	if (!shost)
-		return NULL;
-	shost->max_id = 1;
-	shost->max_lun = luns;
-	shost->max_channel = 0;
-	shost->max_cmd_len = 16;
-	return shost;
-}
-
-/* Adds @shost under @parent; on failure puts it. */
-int emul_host_add(struct Scsi_Host *shost, struct device *parent)
-{
-	int err = scsi_add_host(shost, parent);
-
-	if (err)
-		scsi_host_put(shost);
-	return err;
-}
-
-/*
  * debugfs "event remove": hot-unplug the LU from every host. The midlayer
  * waits for the commands in flight, which run their course first. With
  * @fail ("event remove fail") the LU is pulled as a cable is: what is in
  * flight fails with DID_NO_CONNECT (counted in "lost"), every command
  * after it too until "event add", and only then is the LU removed.
  */
-int emul_remove_lu(bool fail)
+int emul_remove_lu(struct emul_state *st, bool fail)
 {
 	struct scsi_device *sdev;
 	struct emul_host *eh;
@@ -418,15 +398,15 @@ int emul_remove_lu(bool fail)
 	unsigned int i;
 
 	mutex_lock(&emul_lu_mutex);
-	for (i = 0; i < hosts && fail; i++) {
-		eh = shost_priv(emul_shosts[i]);
+	for (i = 0; i < st->nhosts && fail; i++) {
+		eh = shost_priv(st->shosts[i]);
 		spin_lock_irqsave(&eh->lock, flags);
 		eh->gone = true;
 		spin_unlock_irqrestore(&eh->lock, flags);
 		emul_drop(eh, NULL, DID_NO_CONNECT, false);
 	}
-	for (i = 0; i < hosts; i++) {
-		sdev = scsi_device_lookup(emul_shosts[i], 0, 0, 0);
+	for (i = 0; i < st->nhosts; i++) {
+		sdev = scsi_device_lookup(st->shosts[i], 0, 0, 0);
 		if (!sdev)
 			continue;
 		scsi_remove_device(sdev);
@@ -437,9 +417,8 @@ int emul_remove_lu(bool fail)
 }
 
 /* debugfs "event add": bring it back, with a new power-on attention. */
-int emul_add_lu(void)
+int emul_add_lu(struct emul_state *st)
 {
-	struct emul_state *st = emul;
 	struct emul_host *eh;
 	unsigned long flags;
 	unsigned int i;
@@ -450,14 +429,14 @@ int emul_add_lu(void)
 	spin_unlock_irqrestore(&st->lock, flags);
 
 	mutex_lock(&emul_lu_mutex);
-	for (i = 0; i < hosts; i++) {
-		eh = shost_priv(emul_shosts[i]);
+	for (i = 0; i < st->nhosts; i++) {
+		eh = shost_priv(st->shosts[i]);
 		spin_lock_irqsave(&eh->lock, flags);
 		eh->gone = false;
 		spin_unlock_irqrestore(&eh->lock, flags);
 		/* the new LU's queue takes the host's limit */
-		emul_shosts[i]->max_sectors = max(READ_ONCE(emul_max_sectors), 8U);
-		ret = scsi_add_device(emul_shosts[i], 0, 0, 0);
+		st->shosts[i]->max_sectors = max(READ_ONCE(emul_max_sectors), 8U);
+		ret = scsi_add_device(st->shosts[i], 0, 0, 0);
 		if (ret)
 			err = ret;
 	}
@@ -474,15 +453,15 @@ int emul_add_lu(void)
  * loses its GOOD status, the library acted. With "timeout" they complete
  * as they would have.
  */
-int emul_path_down(unsigned int index, u8 how)
+int emul_path_down(struct emul_state *st, unsigned int index, u8 how)
 {
 	struct emul_host *eh;
 	unsigned long flags;
 	bool was_down;
 
-	if (index >= hosts)
+	if (index >= st->nhosts)
 		return -EINVAL;
-	eh = shost_priv(emul_shosts[index]);
+	eh = shost_priv(st->shosts[index]);
 	spin_lock_irqsave(&eh->lock, flags);
 	was_down = eh->down;
 	eh->down = how;
@@ -490,19 +469,19 @@ int emul_path_down(unsigned int index, u8 how)
 	if (how && how != EMUL_PATH_TIMEOUT)
 		emul_drop(eh, NULL, how, false);
 	if (how && !was_down)
-		emul_nexus_loss(emul, index);
+		emul_nexus_loss(st, index);
 	return 0;
 }
 
 /* debugfs "path remove N": the LU disappears from one host alone. */
-int emul_path_remove(unsigned int index)
+int emul_path_remove(struct emul_state *st, unsigned int index)
 {
 	struct scsi_device *sdev;
 
-	if (index >= hosts)
+	if (index >= st->nhosts)
 		return -EINVAL;
 	mutex_lock(&emul_lu_mutex);
-	sdev = scsi_device_lookup(emul_shosts[index], 0, 0, 0);
+	sdev = scsi_device_lookup(st->shosts[index], 0, 0, 0);
 	if (sdev) {
 		scsi_remove_device(sdev);
 		scsi_device_put(sdev);
@@ -512,21 +491,21 @@ int emul_path_remove(unsigned int index)
 }
 
 /* debugfs "path add N": the LU appears on that host again. */
-int emul_path_add(unsigned int index)
+int emul_path_add(struct emul_state *st, unsigned int index)
 {
 	int err;
 
-	if (index >= hosts)
+	if (index >= st->nhosts)
 		return -EINVAL;
 	mutex_lock(&emul_lu_mutex);
-	emul_shosts[index]->max_sectors = max(READ_ONCE(emul_max_sectors), 8U);
-	err = scsi_add_device(emul_shosts[index], 0, 0, 0);
+	st->shosts[index]->max_sectors = max(READ_ONCE(emul_max_sectors), 8U);
+	err = scsi_add_device(st->shosts[index], 0, 0, 0);
 	mutex_unlock(&emul_lu_mutex);
 	return err;
 }
 
 /* debugfs "path" read: "INDEX hostN up|down HOW present|removed" a line */
-void emul_path_show(struct seq_file *m)
+void emul_path_show(struct emul_state *st, struct seq_file *m)
 {
 	struct scsi_device *sdev;
 	struct emul_host *eh;
@@ -535,143 +514,205 @@ void emul_path_show(struct seq_file *m)
 	u8 down;
 
 	mutex_lock(&emul_lu_mutex);
-	for (i = 0; i < hosts; i++) {
-		eh = shost_priv(emul_shosts[i]);
+	for (i = 0; i < st->nhosts; i++) {
+		eh = shost_priv(st->shosts[i]);
 		spin_lock_irqsave(&eh->lock, flags);
 		down = eh->down;
 		spin_unlock_irqrestore(&eh->lock, flags);
-		sdev = scsi_device_lookup(emul_shosts[i], 0, 0, 0);
+		sdev = scsi_device_lookup(st->shosts[i], 0, 0, 0);
 		if (sdev)
 			scsi_device_put(sdev);
-		seq_printf(m, "%u host%u %s %s\n", i, emul_shosts[i]->host_no,
+		seq_printf(m, "%u host%u %s %s\n", i, st->shosts[i]->host_no,
 			   !down ? "up -" : down == EMUL_PATH_TIMEOUT ?
 			   "down timeout" : "down did", sdev ? "present" : "removed");
 	}
 	mutex_unlock(&emul_lu_mutex);
 }
 
-static void emul_remove_hosts(void)
+/* The library's hosts go: their commands first, then the hosts. */
+static void emul_remove_hosts(struct emul_state *st)
 {
 	struct emul_host *eh;
 	unsigned long flags;
 	unsigned int i;
 
-	for (i = 0; i < hosts; i++) {
-		if (!emul_shosts[i])
+	for (i = 0; i < st->nhosts; i++) {
+		if (!st->shosts[i])
 			continue;
-		eh = shost_priv(emul_shosts[i]);
+		eh = shost_priv(st->shosts[i]);
 		spin_lock_irqsave(&eh->lock, flags);
 		eh->dying = true;
 		spin_unlock_irqrestore(&eh->lock, flags);
 		cancel_work_sync(&eh->remove_work);
 		emul_drop(eh, NULL, DID_NO_CONNECT, false);
 	}
-	for (i = 0; i < hosts; i++) {
-		if (!emul_shosts[i])
+	for (i = 0; i < st->nhosts; i++) {
+		if (!st->shosts[i])
 			continue;
-		scsi_remove_host(emul_shosts[i]);
-		scsi_host_put(emul_shosts[i]);
-		emul_shosts[i] = NULL;
+		scsi_remove_host(st->shosts[i]);
+		scsi_host_put(st->shosts[i]);
+		st->shosts[i] = NULL;
 	}
 }
 
-static void emul_free_state(struct emul_state *st)
+/* Library @lib: its state and profile, powered on; NULL or an ERR_PTR. */
+static struct emul_state *emul_lib_new(unsigned int lib)
 {
-	kvfree(st->elems);
-	kfree(st);
-}
-
-/*
- * State and profile, workqueue, root device, hosts, debugfs, then the scan:
- * one function, so that the goto unwinding reads in the reverse order of
- * the set-up.
- */
-static int __init emul_init(void)
-{
-	struct Scsi_Host *shost;
 	struct emul_state *st;
-	struct emul_host *eh;
-	unsigned int i;
 	int err;
 
-	if (hosts < 1 || hosts > EMUL_MAX_HOSTS)
-		return -EINVAL;
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&st->lock);
+	st->lib = lib;
 	st->nhosts = hosts;
 	err = emul_setup(st, profile, slots, drives, ie, transports);
 	if (err) {
 		pr_err("bad profile '%s' or element counts\n", profile);
-		goto err_state;
+		kvfree(st->elems);
+		kfree(st);
+		return ERR_PTR(err);
 	}
 	spin_lock_irq(&st->lock);
 	emul_power_on(st);
 	spin_unlock_irq(&st->lock);
-	emul = st;
+	return st;
+}
 
-	emul_wq = alloc_workqueue("autoch_emul", WQ_UNBOUND, 0);
-	if (!emul_wq) {
-		err = -ENOMEM;
-		goto err_state;
-	}
-	emul_root = root_device_register("autoch_emul");
-	if (IS_ERR(emul_root)) {
-		err = PTR_ERR(emul_root);
-		goto err_wq;
-	}
+/*
+ * Add @shost under @parent with one target of @luns LUNs; on failure the
+ * host is put. The library's hosts and its tape host (emul_tape.c).
+ */
+int emul_add_host(struct Scsi_Host *shost, struct device *parent,
+		  unsigned int luns)
+{
+	int err;
 
-	for (i = 0; i < hosts; i++) {
-		shost = emul_host_alloc(&emul_template, sizeof(*eh), 1);
-		if (!shost) {
-			err = -ENOMEM;
-			goto err_hosts;
-		}
+	shost->max_id = 1;
+	shost->max_lun = luns;
+	shost->max_channel = 0;
+	shost->max_cmd_len = 16;
+	err = scsi_add_host(shost, parent);
+	if (err)
+		scsi_host_put(shost);
+	return err;
+}
+
+/* Its hosts, added under the root device but not scanned yet. */
+static int emul_lib_hosts(struct emul_state *st)
+{
+	struct scsi_host_template *t = &emul_templates[st->lib];
+	struct Scsi_Host *shost;
+	struct emul_host *eh;
+	unsigned int i;
+	int err;
+
+	*t = emul_template;
+	if (st->lib)
+		snprintf(emul_names[st->lib], sizeof(emul_names[st->lib]),
+			 "autoch_emul%u", st->lib);
+	else
+		strscpy(emul_names[0], "autoch_emul", sizeof(emul_names[0]));
+	t->name = emul_names[st->lib];
+	t->proc_name = emul_names[st->lib];
+	for (i = 0; i < st->nhosts; i++) {
+		shost = scsi_host_alloc(t, sizeof(*eh));
+		if (!shost)
+			return -ENOMEM;
 		eh = shost_priv(shost);
 		eh->shost = shost;
+		eh->st = st;
 		eh->index = i;
 		spin_lock_init(&eh->lock);
 		INIT_LIST_HEAD(&eh->inflight);
 		INIT_WORK(&eh->remove_work, emul_remove_work);
 		shost->max_sectors = max(READ_ONCE(emul_max_sectors), 8U);
-		err = emul_host_add(shost, emul_root);
+		err = emul_add_host(shost, emul_root, 1);
 		if (err)
-			goto err_hosts;
-		emul_shosts[i] = shost;
+			return err;
+		st->shosts[i] = shost;
 	}
+	return 0;
+}
 
-	/* control before the scan, so a test can arm faults for it */
-	err = emul_debugfs_init(st);
-	if (err)
-		goto err_hosts;
-	for (i = 0; i < hosts; i++)
-		scsi_scan_host(emul_shosts[i]);
-	pr_info("%s profile, %u elements, %u host(s)\n", profile, st->nelems,
-		hosts);
+/* Everything of every library made so far goes, in reverse order. */
+static void emul_libs_free(void)
+{
+	struct emul_state *st;
+	int l;
+
+	for (l = EMUL_MAX_LIBS - 1; l >= 0; l--) {
+		st = emul_libs[l];
+		if (!st)
+			continue;
+		/* no control write runs past this: it could add or remove a LU */
+		emul_debugfs_exit(st);
+		emul_tape_exit(st);
+		emul_remove_hosts(st);
+		kvfree(st->elems);
+		kfree(st);
+		emul_libs[l] = NULL;
+	}
+}
+
+/*
+ * Workqueue, root device, then each library (state, hosts, debugfs),
+ * then the scan, library by library, so that the first library's
+ * changers are found first.
+ */
+static int __init emul_init(void)
+{
+	struct emul_state *st;
+	unsigned int l, i;
+	int err;
+
+	if (hosts < 1 || hosts > EMUL_MAX_HOSTS ||
+	    libraries < 1 || libraries > EMUL_MAX_LIBS)
+		return -EINVAL;
+	emul_wq = alloc_workqueue("autoch_emul", WQ_UNBOUND, 0);
+	if (!emul_wq)
+		return -ENOMEM;
+	emul_root = root_device_register("autoch_emul");
+	if (IS_ERR(emul_root)) {
+		err = PTR_ERR(emul_root);
+		goto err_wq;
+	}
+	for (l = 0; l < libraries; l++) {
+		st = emul_lib_new(l);
+		if (IS_ERR(st)) {
+			err = PTR_ERR(st);
+			goto err_libs;
+		}
+		emul_libs[l] = st;
+		err = emul_lib_hosts(st);
+		/* control before the scan, so a test can arm faults for it */
+		if (!err)
+			err = emul_debugfs_init(st);
+		if (err)
+			goto err_libs;
+	}
+	for (l = 0; l < libraries; l++)
+		for (i = 0; i < hosts; i++)
+			scsi_scan_host(emul_libs[l]->shosts[i]);
+	pr_info("%s profile, %u elements, %u host(s), %u librar%s\n", profile,
+		emul_libs[0]->nelems, hosts, libraries,
+		libraries > 1 ? "ies" : "y");
 	return 0;
 
-err_hosts:
-	emul_remove_hosts();
+err_libs:
+	emul_libs_free();
 	root_device_unregister(emul_root);
 err_wq:
 	destroy_workqueue(emul_wq);
-err_state:
-	emul = NULL;
-	emul_free_state(st);
 	return err;
 }
 
 static void __exit emul_exit(void)
 {
-	/* no control write runs past this: it could add or remove the LU */
-	emul_debugfs_exit();
-	emul_tape_exit();
-	emul_remove_hosts();
+	emul_libs_free();
 	root_device_unregister(emul_root);
 	destroy_workqueue(emul_wq);
-	emul_free_state(emul);
-	emul = NULL;
 }
 
 module_init(emul_init);

@@ -79,6 +79,9 @@ static void emul_setup_elems(struct emul_state *st, unsigned int slots,
 				e->ie_enab = 0x30;
 			if (st->nmags && t == EMUL_ST)
 				e->mag = i / 8;
+			/* drive i + 1 of this library (emul_drive_serial()) */
+			if (t == EMUL_DT)
+				e->ident = st->lib * EMUL_LIB_DRIVES + i + 1;
 		}
 		/* page 1Fh: any element may go to storage, i/e or a drive */
 		st->move_caps[t] = 0x0e;
@@ -187,7 +190,9 @@ int emul_setup(struct emul_state *st, const char *profile, unsigned int slots,
 		return -ENOMEM;
 	emul_setup_elems(st, slots, drives, ie, transports);
 	emul_setup_media(st, slots, ie);
-	st->naa = 0xac0000ULL + st->profile * 0x100000ULL + st->nelems;
+	/* one identity per library */
+	st->naa = 0xac0000ULL + st->profile * 0x100000ULL + st->nelems +
+		  st->lib * 0x1000000ULL;
 	/* the 48 bits the identifier uses: 12 hex digits */
 	snprintf(st->serial, sizeof(st->serial), "EMUL%012llX",
 		 st->naa & GENMASK_ULL(47, 0));

@@ -2,14 +2,16 @@
 /*
  * autoch_emul: the library's tape drives as SCSI devices of their own, so
  * that the driver's drive mapping (which /dev/nst* is in which data
- * transfer element) can be tested. They sit on a host of their own
- * ("autoch_emul_tape"), apart from the changer's, as drives often do, made
- * when the first one is added (debugfs "event tape add LUN DRIVE") and
- * removed with the module. Each is a sequential-access device (type 01h)
- * that answers INQUIRY with the VPD pages 80h and 83h carrying the
- * identifier the changer reports for DRIVE (emul_drive_serial()), TEST
- * UNIT READY with "no medium", and nothing else: enough for the midlayer
- * to read its identifiers and for st and sg to bind.
+ * transfer element) can be tested. They sit on a host of their own per
+ * library ("autoch_emul_tape"), apart from the changer's, as drives often
+ * do, made when the library's first one is added (debugfs "event tape add
+ * LUN DRIVE") and removed with the module. Each is a sequential-access
+ * device (type 01h) that answers INQUIRY with the VPD pages 80h and 83h
+ * carrying the identifier the changer reports for the drive that was in
+ * element DRIVE when it was added (emul_drive_serial()), TEST UNIT READY
+ * with "no medium", and nothing else: enough for the midlayer to read its
+ * identifiers and for st and sg to bind. The LU stays that drive when the
+ * drive leaves the element ("event drive"), as a real drive's device does.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,34 +28,35 @@
 
 #include "emul.h"
 
-/* serialises adding and removing tape LUs and the host's creation */
+/*
+ * Serialises adding and removing tape LUs and the creation of a library's
+ * tape host (emul_state @tape_shost, @tape_ident).
+ */
 static DEFINE_MUTEX(emul_tape_mutex);
-static struct Scsi_Host *emul_tape_shost;
-/* the drive number (1-based) each LUN is, 0 for none; read unlocked */
-static unsigned int emul_tape_drive[EMUL_TAPE_LUNS];
 
 /*
- * The identifier of drive @drive (1-based) as READ ELEMENT STATUS reports
- * it (DVCID): library, a vendor-specific ASCII serial number (type 0);
- * tgt, the tape LU's T10 vendor ID designator (type 1) as tgt's changer
- * reports it. Its length, at most EMUL_DVCID_LEN; @type its identifier
- * type; @serial, when not NULL, gets the unit serial number (VPD 80h).
+ * The identifier of drive @ident (emul_elem @ident: drive N of library L
+ * is L * EMUL_LIB_DRIVES + N) as READ ELEMENT STATUS reports it (DVCID):
+ * library, a vendor-specific ASCII serial number (type 0); tgt, the tape
+ * LU's T10 vendor ID designator (type 1) as tgt's changer reports it. Its
+ * length, at most EMUL_DVCID_LEN; @type its identifier type; @serial,
+ * when not NULL, gets the unit serial number (VPD 80h).
  */
-unsigned int emul_drive_serial(const struct emul_state *st,
-			       unsigned int drive, char *id, u8 *type,
-			       char *serial)
+unsigned int emul_drive_serial(const struct emul_state *st, u32 ident,
+			       char *id, u8 *type, char *serial)
 {
 	char buf[EMUL_DVCID_LEN + 1];
 
 	if (emul_tgt(st)) {
 		*type = 0x01;
 		snprintf(buf, sizeof(buf), "IET     VIRTUAL-TAPE    beaf1%-5u",
-			 drive);
+			 ident % 100000);
 		if (serial)
-			snprintf(serial, EMUL_DVCID_LEN + 1, "beaf1%u", drive);
+			snprintf(serial, EMUL_DVCID_LEN + 1, "beaf1%u",
+				 ident % 100000);
 	} else {
 		*type = 0x00;
-		snprintf(buf, sizeof(buf), "EMULDRV%09u", drive);
+		snprintf(buf, sizeof(buf), "EMULDRV%09u", ident);
 		if (serial)
 			strscpy(serial, buf, EMUL_DVCID_LEN + 1);
 	}
@@ -70,8 +73,9 @@ static void emul_tape_reply(struct scsi_cmnd *cmd, const u8 *b,
 	scsi_set_resid(cmd, scsi_bufflen(cmd) - n);
 }
 
-/* INQUIRY: standard data, or VPD 00h, 80h or 83h of drive @drive. */
-static void emul_tape_inquiry(struct scsi_cmnd *cmd, unsigned int drive)
+/* INQUIRY: standard data, or VPD 00h, 80h or 83h of drive @ident. */
+static void emul_tape_inquiry(struct emul_state *st, struct scsi_cmnd *cmd,
+			      u32 ident)
 {
 	const u8 *cdb = cmd->cmnd;
 	unsigned int alloc = get_unaligned_be16(cdb + 3), len = 0, n;
@@ -99,14 +103,14 @@ static void emul_tape_inquiry(struct scsi_cmnd *cmd, unsigned int drive)
 		len = 3;
 		break;
 	case 0x80:
-		emul_drive_serial(emul, drive, id, &type, serial);
+		emul_drive_serial(st, ident, id, &type, serial);
 		len = strlen(serial);
 		memcpy(b + 4, serial, len);
 		break;
 	case 0x83:
 		/* the changer's identifier for the drive, as a designator */
 		b[4] = 0x02;			/* ASCII */
-		n = emul_drive_serial(emul, drive, (char *)b + 8, &type, NULL);
+		n = emul_drive_serial(st, ident, (char *)b + 8, &type, NULL);
 		if (type == 0x00) {
 			/* T10 vendor ID: vendor, then the serial number */
 			memmove(b + 16, b + 8, n);
@@ -131,15 +135,16 @@ invalid:
 static emul_qc_status emul_tape_queuecommand(struct Scsi_Host *shost,
 					     struct scsi_cmnd *cmd)
 {
-	unsigned int drive = 0;
+	struct emul_state *st = *(struct emul_state **)shost_priv(shost);
+	u32 ident = 0;
 
 	if (cmd->device->lun < EMUL_TAPE_LUNS)
-		drive = READ_ONCE(emul_tape_drive[cmd->device->lun]);
+		ident = READ_ONCE(st->tape_ident[cmd->device->lun]);
 	cmd->result = 0;
-	if (!drive)
+	if (!ident)
 		set_host_byte(cmd, DID_BAD_TARGET);
 	else if (cmd->cmnd[0] == INQUIRY)
-		emul_tape_inquiry(cmd, drive);
+		emul_tape_inquiry(st, cmd, ident);
 	else if (cmd->cmnd[0] == TEST_UNIT_READY)
 		scsi_build_sense(cmd, 0, NOT_READY, 0x3a, 0x00);
 	else
@@ -157,43 +162,61 @@ static struct scsi_host_template emul_tape_template = {
 	.max_sectors = 1024,
 };
 
-/* debugfs "event tape add LUN DRIVE": LUN becomes drive DRIVE. */
-int emul_tape_add(struct device *parent, unsigned int lun, unsigned int drive)
+/* The library's tape host, made at its first tape LU. */
+static int emul_tape_host(struct emul_state *st, struct device *parent)
 {
 	struct Scsi_Host *shost;
 	int err;
 
+	lockdep_assert_held(&emul_tape_mutex);
+	if (st->tape_shost)
+		return 0;
+	shost = scsi_host_alloc(&emul_tape_template, sizeof(st));
+	if (!shost)
+		return -ENOMEM;
+	*(struct emul_state **)shost_priv(shost) = st;
+	err = emul_add_host(shost, parent, EMUL_TAPE_LUNS);
+	if (!err)
+		st->tape_shost = shost;
+	return err;
+}
+
+/*
+ * debugfs "event tape add LUN DRIVE": LUN becomes the drive that is in
+ * the DRIVEth data transfer element now.
+ */
+int emul_tape_add(struct emul_state *st, struct device *parent,
+		  unsigned int lun, unsigned int drive)
+{
+	unsigned long flags;
+	u32 ident;
+	int err;
+
 	if (lun >= EMUL_TAPE_LUNS || !drive ||
-	    drive > emul->range[EMUL_DT].count)
+	    drive > st->range[EMUL_DT].count)
 		return -EINVAL;
+	spin_lock_irqsave(&st->lock, flags);
+	ident = st->elems[st->range[EMUL_DT].base + drive - 1].ident;
+	spin_unlock_irqrestore(&st->lock, flags);
 	mutex_lock(&emul_tape_mutex);
-	if (!emul_tape_shost) {
-		shost = emul_host_alloc(&emul_tape_template, 0,
-					EMUL_TAPE_LUNS);
-		if (!shost) {
-			err = -ENOMEM;
-			goto out;
-		}
-		err = emul_host_add(shost, parent);
-		if (err)
-			goto out;
-		emul_tape_shost = shost;
-	}
-	if (READ_ONCE(emul_tape_drive[lun])) {
+	err = emul_tape_host(st, parent);
+	if (err)
+		goto out;
+	if (READ_ONCE(st->tape_ident[lun])) {
 		err = -EEXIST;
 		goto out;
 	}
-	WRITE_ONCE(emul_tape_drive[lun], drive);
-	err = scsi_add_device(emul_tape_shost, 0, 0, lun);
+	WRITE_ONCE(st->tape_ident[lun], ident);
+	err = scsi_add_device(st->tape_shost, 0, 0, lun);
 	if (err)
-		WRITE_ONCE(emul_tape_drive[lun], 0);
+		WRITE_ONCE(st->tape_ident[lun], 0);
 out:
 	mutex_unlock(&emul_tape_mutex);
 	return err;
 }
 
 /* debugfs "event tape remove LUN": the drive's LU goes away. */
-int emul_tape_remove(unsigned int lun)
+int emul_tape_remove(struct emul_state *st, unsigned int lun)
 {
 	struct scsi_device *sdev;
 	int err = -ENODEV;
@@ -201,42 +224,52 @@ int emul_tape_remove(unsigned int lun)
 	if (lun >= EMUL_TAPE_LUNS)
 		return -EINVAL;
 	mutex_lock(&emul_tape_mutex);
-	if (emul_tape_shost && READ_ONCE(emul_tape_drive[lun])) {
-		sdev = scsi_device_lookup(emul_tape_shost, 0, 0, lun);
+	if (st->tape_shost && READ_ONCE(st->tape_ident[lun])) {
+		sdev = scsi_device_lookup(st->tape_shost, 0, 0, lun);
 		if (sdev) {
 			scsi_remove_device(sdev);
 			scsi_device_put(sdev);
 		}
-		WRITE_ONCE(emul_tape_drive[lun], 0);
+		WRITE_ONCE(st->tape_ident[lun], 0);
 		err = 0;
 	}
 	mutex_unlock(&emul_tape_mutex);
 	return err;
 }
 
-/* The tape LUs for debugfs "state": "# tape LUN drive D". */
-void emul_tape_show(struct seq_file *m)
+/*
+ * The tape LUs for debugfs "state", from the elements' snapshot @snap:
+ * "# tape LUN drive D host H ident I", D the data transfer element (from
+ * 1) the LU's drive is in now, 0 when it is in none.
+ */
+void emul_tape_show(struct emul_state *st, struct seq_file *m,
+		    const struct emul_elem *snap)
 {
-	unsigned int i, d;
+	const struct emul_range *r = &st->range[EMUL_DT];
+	unsigned int i, d, k;
 
 	mutex_lock(&emul_tape_mutex);
 	for (i = 0; i < EMUL_TAPE_LUNS; i++) {
-		d = READ_ONCE(emul_tape_drive[i]);
-		if (d)
-			seq_printf(m, "# tape %u drive %u host %d\n", i, d,
-				   emul_tape_shost ? emul_tape_shost->host_no : -1);
+		k = READ_ONCE(st->tape_ident[i]);
+		if (!k)
+			continue;
+		for (d = 0; d < r->count && snap[r->base + d].ident != k; d++)
+			;
+		seq_printf(m, "# tape %u drive %u host %d ident %u\n", i,
+			   d < r->count ? d + 1 : 0,
+			   st->tape_shost ? st->tape_shost->host_no : -1, k);
 	}
 	mutex_unlock(&emul_tape_mutex);
 }
 
-void emul_tape_exit(void)
+void emul_tape_exit(struct emul_state *st)
 {
 	mutex_lock(&emul_tape_mutex);
-	if (emul_tape_shost) {
-		scsi_remove_host(emul_tape_shost);
-		scsi_host_put(emul_tape_shost);
-		emul_tape_shost = NULL;
+	if (st->tape_shost) {
+		scsi_remove_host(st->tape_shost);
+		scsi_host_put(st->tape_shost);
+		st->tape_shost = NULL;
 	}
-	memset(emul_tape_drive, 0, sizeof(emul_tape_drive));
+	memset(st->tape_ident, 0, sizeof(st->tape_ident));
 	mutex_unlock(&emul_tape_mutex);
 }
