@@ -102,13 +102,23 @@ static char *emul_ctl_input(const char __user *ubuf, size_t len)
 	return memdup_user_nul(ubuf, len);
 }
 
+/* The words of an "event" or "path" write; NULL past the last. */
+struct emul_ctl_words {
+	char *what;
+	char *arg;
+	char *arg2;
+	char *arg3;
+};
+
 /*
- * A control write's first @n words into @w (NULL past the last); returns
- * the buffer they point into, for kfree(), or an ERR_PTR.
+ * A control write's first four words into @w (a fifth and on are
+ * ignored); returns the buffer they point into, for kfree(), or an
+ * ERR_PTR.
  */
-static char *emul_ctl_words(const char __user *ubuf, size_t len, char **w,
-			    unsigned int n)
+static char *emul_ctl_words(const char __user *ubuf, size_t len,
+			    struct emul_ctl_words *w)
 {
+	char **word[] = { &w->what, &w->arg, &w->arg2, &w->arg3 };
 	char *buf = emul_ctl_input(ubuf, len);
 	unsigned int i;
 	char *p;
@@ -116,9 +126,24 @@ static char *emul_ctl_words(const char __user *ubuf, size_t len, char **w,
 	if (IS_ERR(buf))
 		return buf;
 	p = strim(buf);
-	for (i = 0; i < n; i++)
-		w[i] = p ? strsep(&p, " \t") : NULL;
+	for (i = 0; i < ARRAY_SIZE(word); i++)
+		*word[i] = p ? strsep(&p, " \t") : NULL;
 	return buf;
+}
+
+/*
+ * The index of @s among @names[1..@n-1] (0 being "none", never taken),
+ * else @cur.
+ */
+static unsigned int emul_name_index(const char *const *names, unsigned int n,
+				    const char *s, unsigned int cur)
+{
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		if (!strcmp(s, names[i]))
+			cur = i;
+	return cur;
 }
 
 static int emul_hex_u8(const char *s, u8 *v)
@@ -126,7 +151,8 @@ static int emul_hex_u8(const char *s, u8 *v)
 	return kstrtou8(s, 16, v);
 }
 
-static int emul_parse_did(const char *s, u8 *did)
+/* The host byte named @s (emul_did_names); -EINVAL if none is. */
+static int emul_did_name(const char *s, u8 *did)
 {
 	unsigned int i;
 
@@ -136,13 +162,18 @@ static int emul_parse_did(const char *s, u8 *did)
 			return 0;
 		}
 	}
-	return kstrtou8(s, 0, did);
+	return -EINVAL;
+}
+
+/* A host byte by name or number. */
+static int emul_parse_did(const char *s, u8 *did)
+{
+	return emul_did_name(s, did) ? kstrtou8(s, 0, did) : 0;
 }
 
 static int emul_parse_fault(char *line, struct emul_fault *f)
 {
 	char *tok, *val;
-	unsigned int i;
 	int err = 0;
 
 	memset(f, 0, sizeof(*f));
@@ -194,9 +225,8 @@ static int emul_parse_fault(char *line, struct emul_fault *f)
 			if (!err && f->ms > 600000)
 				err = -EINVAL;
 		} else if (!strcmp(tok, "fault")) {
-			for (i = 1; i < EMUL_FAULT_NR; i++)
-				if (!strcmp(val, emul_fault_names[i]))
-					f->kind = i;
+			f->kind = emul_name_index(emul_fault_names,
+						  EMUL_FAULT_NR, val, f->kind);
 			if (f->kind == EMUL_FAULT_NONE)
 				err = -EINVAL;
 		} else {
@@ -593,27 +623,25 @@ static ssize_t emul_event_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
 	struct emul_state *st = emul_file_lib(file);
-	char *buf, *what, *arg, *arg2, *w[4];
+	struct emul_ctl_words w;
 	unsigned long flags;
+	char *buf;
 	int err;
 
-	buf = emul_ctl_words(ubuf, len, w, ARRAY_SIZE(w));
+	buf = emul_ctl_words(ubuf, len, &w);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	what = w[0];
-	arg = w[1];
-	arg2 = w[2];
 
-	if (!strcmp(what, "remove")) {
-		err = arg && strcmp(arg, "fail") ? -EINVAL :
-						   emul_remove_lu(st, !!arg);
-	} else if (!strcmp(what, "add")) {
+	if (!strcmp(w.what, "remove")) {
+		err = w.arg && strcmp(w.arg, "fail") ?
+			-EINVAL : emul_remove_lu(st, !!w.arg);
+	} else if (!strcmp(w.what, "add")) {
 		err = emul_add_lu(st);
-	} else if (!strcmp(what, "tape")) {
-		err = emul_tape_event(st, arg, arg2, w[3]);
+	} else if (!strcmp(w.what, "tape")) {
+		err = emul_tape_event(st, w.arg, w.arg2, w.arg3);
 	} else {
 		spin_lock_irqsave(&st->lock, flags);
-		err = emul_event_locked(st, what, arg, arg2, w[3]);
+		err = emul_event_locked(st, w.what, w.arg, w.arg2, w.arg3);
 		spin_unlock_irqrestore(&st->lock, flags);
 	}
 	kfree(buf);
@@ -728,55 +756,76 @@ static int emul_malformed_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-/* "KIND [res|mode|any] [count=N]" or "clear". */
-static ssize_t emul_malformed_write(struct file *file, const char __user *ubuf,
-				    size_t len, loff_t *ppos)
-{
-	enum emul_malformed_kind kind = EMUL_MAL_NONE;
-	u32 which = EMUL_MAL_RES | EMUL_MAL_MODE, count = 1;
-	struct emul_state *st = emul_file_lib(file);
-	char *buf, *p, *tok;
-	unsigned long flags;
-	unsigned int i;
-	int err = 0;
+/* What a "malformed" write asks for: st->mal_kind, mal_which, mal_count. */
+struct emul_mal_req {
+	enum emul_malformed_kind kind;
+	u32 which;
+	u32 count;
+};
 
-	buf = emul_ctl_input(ubuf, len);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	p = strim(buf);
+/* "KIND [res|mode|any] [count=N]" or "clear", the words of @p. */
+static int emul_parse_malformed(char *p, struct emul_mal_req *req)
+{
+	int err = 0;
+	char *tok;
+
+	req->kind = EMUL_MAL_NONE;
+	req->which = EMUL_MAL_RES | EMUL_MAL_MODE;
+	req->count = 1;
 	while ((tok = strsep(&p, " \t")) && !err) {
 		if (!*tok)
 			continue;
 		if (!strcmp(tok, "clear")) {
-			count = 0;
-			kind = EMUL_MAL_NONE + 1;
+			req->count = 0;
+			req->kind = EMUL_MAL_NONE + 1;
 		} else if (!strcmp(tok, "res")) {
-			which = EMUL_MAL_RES;
+			req->which = EMUL_MAL_RES;
 		} else if (!strcmp(tok, "mode")) {
-			which = EMUL_MAL_MODE;
+			req->which = EMUL_MAL_MODE;
 		} else if (!strcmp(tok, "any")) {
-			which = EMUL_MAL_RES | EMUL_MAL_MODE;
+			req->which = EMUL_MAL_RES | EMUL_MAL_MODE;
 		} else if (!strncmp(tok, "count=", 6)) {
-			err = kstrtou32(tok + 6, 0, &count);
+			err = kstrtou32(tok + 6, 0, &req->count);
 		} else {
-			for (i = 1; i < EMUL_MAL_NR; i++)
-				if (!strcmp(tok, emul_mal_names[i]))
-					kind = i;
-			if (kind == EMUL_MAL_NONE)
+			req->kind = emul_name_index(emul_mal_names, EMUL_MAL_NR,
+						    tok, req->kind);
+			if (req->kind == EMUL_MAL_NONE)
 				err = -EINVAL;
 		}
 	}
-	if (!err && kind == EMUL_MAL_NONE)
+	if (!err && req->kind == EMUL_MAL_NONE)
 		err = -EINVAL;
-	if (!err) {
-		spin_lock_irqsave(&st->lock, flags);
-		st->mal_kind = kind;
-		st->mal_which = count ? which : 0;
-		st->mal_count = count;
-		spin_unlock_irqrestore(&st->lock, flags);
-	}
+	return err;
+}
+
+/* Arm (or, count 0, clear) what @req asks for in library @st. */
+static void emul_mal_set(struct emul_state *st, const struct emul_mal_req *req)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&st->lock, flags);
+	st->mal_kind = req->kind;
+	st->mal_which = req->count ? req->which : 0;
+	st->mal_count = req->count;
+	spin_unlock_irqrestore(&st->lock, flags);
+}
+
+static ssize_t emul_malformed_write(struct file *file, const char __user *ubuf,
+				    size_t len, loff_t *ppos)
+{
+	struct emul_mal_req req;
+	char *buf;
+	int err;
+
+	buf = emul_ctl_input(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	err = emul_parse_malformed(strim(buf), &req);
 	kfree(buf);
-	return err ? err : len;
+	if (err)
+		return err;
+	emul_mal_set(emul_file_lib(file), &req);
+	return len;
 }
 
 EMUL_CTL_FOPS(malformed, emul_malformed_show);
@@ -789,29 +838,22 @@ static ssize_t emul_path_write(struct file *file, const char __user *ubuf,
 			       size_t len, loff_t *ppos)
 {
 	struct emul_state *st = emul_file_lib(file);
-	char *buf, *what, *arg, *how, *w[3];
-	unsigned int index, i;
 	u8 down = DID_NO_CONNECT;
+	struct emul_ctl_words w;
+	unsigned int index;
+	char *buf, *what, *how;
 	int err;
 
-	buf = emul_ctl_words(ubuf, len, w, ARRAY_SIZE(w));
+	buf = emul_ctl_words(ubuf, len, &w);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	what = w[0];
-	arg = w[1];
-	how = w[2];
-	err = arg ? kstrtouint(arg, 0, &index) : -EINVAL;
-	if (!err && how && !strcmp(how, "timeout")) {
+	what = w.what;
+	how = w.arg2;
+	err = w.arg ? kstrtouint(w.arg, 0, &index) : -EINVAL;
+	if (!err && how && !strcmp(how, "timeout"))
 		down = EMUL_PATH_TIMEOUT;
-	} else if (!err && how) {
-		err = -EINVAL;
-		for (i = 0; i < ARRAY_SIZE(emul_did_names); i++) {
-			if (!strcmp(how, emul_did_names[i].name)) {
-				down = emul_did_names[i].did;
-				err = 0;
-			}
-		}
-	}
+	else if (!err && how)
+		err = emul_did_name(how, &down);
 	if (err)
 		goto out;
 	if (!strcmp(what, "down"))
