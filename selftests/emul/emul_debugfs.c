@@ -883,7 +883,7 @@ EMUL_CTL_FOPS(path, emul_path_seq_show);
 int emul_debugfs_init(struct emul_state *st)
 {
 	struct dentry *dir;
-	char name[16];
+	char name[24];	/* "autoch_emul" and any unsigned int */
 
 	if (st->lib)
 		snprintf(name, sizeof(name), "autoch_emul%u", st->lib);

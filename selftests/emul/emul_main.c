@@ -365,8 +365,11 @@ static int emul_eh_host_reset(struct scsi_cmnd *cmd)
 	return SUCCESS;
 }
 
-/* one per library: the first "autoch_emul", then "autoch_emul1", ... */
-static char emul_names[EMUL_MAX_LIBS][16];
+/*
+ * One per library: the first "autoch_emul", then "autoch_emul1", ...; room
+ * for any unsigned int (W=1 checks it from 6.12 on).
+ */
+static char emul_names[EMUL_MAX_LIBS][24];
 static struct scsi_host_template emul_templates[EMUL_MAX_LIBS];
 
 static const struct scsi_host_template emul_template = {
