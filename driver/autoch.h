@@ -462,7 +462,9 @@ struct autoch_drive {
  * @drives_ua: (@state_lock) unit attentions met that may mean another
  *	drive in some element (autoch_ua_drives())
  * @drives_ua_read: (@state_lock) the value of @drives_ua when the
- *	identifiers were last read: they are stale while the two differ
+ *	identifiers were last read: they are stale while the two differ.
+ *	Both are written with WRITE_ONCE() under @state_lock, so that
+ *	autoch_drives_refresh() may compare them without it first.
  *
  * @drives_node, @drives, @ndrives, @drives_first and @drives_gone are
  * under autoch_drives_mutex (autoch_drives.c), not @state_lock.

@@ -362,7 +362,7 @@ void autoch_drives_work(struct work_struct *work)
 	autoch_install(ach, first, n, ids);
 	mutex_unlock(&autoch_drives_mutex);
 	mutex_lock(&ach->state_lock);
-	ach->drives_ua_read = ua;
+	WRITE_ONCE(ach->drives_ua_read, ua);
 	mutex_unlock(&ach->state_lock);
 out:
 	kfree(ids);
@@ -382,6 +382,13 @@ void autoch_drives_refresh(struct autoch_device *ach)
 {
 	bool stale;
 
+	/*
+	 * Most calls met no such attention: no lock for them. A count this
+	 * caller raised itself is seen here; one another caller raised is
+	 * that caller's to refresh.
+	 */
+	if (READ_ONCE(ach->drives_ua) == READ_ONCE(ach->drives_ua_read))
+		return;
 	mutex_lock(&ach->state_lock);
 	stale = !ach->dead && ach->map_valid &&
 		ach->drives_ua != ach->drives_ua_read;

@@ -127,7 +127,7 @@ void autoch_unit_attention_on(struct autoch_device *ach,
 	mutex_lock(&ach->state_lock);
 	/* the drives' identifiers: read again at the end of the call */
 	if (autoch_ua_drives(sshdr))
-		ach->drives_ua++;
+		WRITE_ONCE(ach->drives_ua, ach->drives_ua + 1);
 	switch (sshdr->asc) {
 	case 0x29:	/* power on or reset: quirks may have gone too */
 		WRITE_ONCE(ach->quirks, 0);

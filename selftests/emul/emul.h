@@ -633,6 +633,7 @@ int emul_debugfs_init(struct emul_state *st);
 void emul_debugfs_exit(struct emul_state *st);
 
 /* emul_main.c */
+const char *emul_lib_name(unsigned int lib);
 int emul_remove_lu(struct emul_state *st, bool fail);
 int emul_add_lu(struct emul_state *st);
 extern struct device *emul_root;

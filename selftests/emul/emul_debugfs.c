@@ -883,13 +883,8 @@ EMUL_CTL_FOPS(path, emul_path_seq_show);
 int emul_debugfs_init(struct emul_state *st)
 {
 	struct dentry *dir;
-	char name[24];	/* "autoch_emul" and any unsigned int */
 
-	if (st->lib)
-		snprintf(name, sizeof(name), "autoch_emul%u", st->lib);
-	else
-		strscpy(name, "autoch_emul", sizeof(name));
-	dir = debugfs_create_dir(name, NULL);
+	dir = debugfs_create_dir(emul_lib_name(st->lib), NULL);
 	if (IS_ERR(dir))
 		return PTR_ERR(dir);
 	st->dir = dir;

@@ -370,6 +370,21 @@ static int emul_eh_host_reset(struct scsi_cmnd *cmd)
  * for any unsigned int (W=1 checks it from 6.12 on).
  */
 static char emul_names[EMUL_MAX_LIBS][24];
+
+/*
+ * Library @lib's name, for its hosts' template and its debugfs directory:
+ * autoch_emul for the first, autoch_emulN after.
+ */
+const char *emul_lib_name(unsigned int lib)
+{
+	char *name = emul_names[lib];
+
+	if (lib)
+		snprintf(name, sizeof(emul_names[lib]), "autoch_emul%u", lib);
+	else
+		strscpy(name, "autoch_emul", sizeof(emul_names[lib]));
+	return name;
+}
 static struct scsi_host_template emul_templates[EMUL_MAX_LIBS];
 
 static const struct scsi_host_template emul_template = {
@@ -612,13 +627,8 @@ static int emul_lib_hosts(struct emul_state *st)
 	int err;
 
 	*t = emul_template;
-	if (st->lib)
-		snprintf(emul_names[st->lib], sizeof(emul_names[st->lib]),
-			 "autoch_emul%u", st->lib);
-	else
-		strscpy(emul_names[0], "autoch_emul", sizeof(emul_names[0]));
-	t->name = emul_names[st->lib];
-	t->proc_name = emul_names[st->lib];
+	t->name = emul_lib_name(st->lib);
+	t->proc_name = t->name;
 	for (i = 0; i < st->nhosts; i++) {
 		shost = scsi_host_alloc(t, sizeof(*eh));
 		if (!shost)
