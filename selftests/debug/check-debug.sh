@@ -69,11 +69,13 @@ finish() {
 
 work=$(mktemp -d)
 tgt_states=()
-watcher=''
+watcher='' qpid=''
 # shellcheck disable=SC2317  # run from the trap
 cleanup() {
 	local st
 	[ -z "$watcher" ] || kill "$watcher" 2>/dev/null
+	# a guest still running (make check stopped this part): its QEMU too
+	[ -z "$qpid" ] || { kill "$qpid" && wait "$qpid"; } 2>/dev/null
 	if [ -n "${AUTOCH_DEBUG_LOGS:-}" ]; then
 		mkdir -p "$AUTOCH_DEBUG_LOGS"
 		cp "$work"/*.log "$work"/*.out "$work"/*.console "$AUTOCH_DEBUG_LOGS/" 2>/dev/null
@@ -210,7 +212,7 @@ guest() {
 		"$testbed/run-guest.sh" --kdir "$KDIR" "${tgt[@]}" \
 		--script "$script" "${files[@]}" --log "$work/$name.console" \
 		>"$work/$name.out" 2>&1 &
-	local qpid=$!
+	qpid=$!
 	if [ "$name" = loss ]; then
 		# cut the changer off when the guest says so
 		(
@@ -223,6 +225,7 @@ guest() {
 	fi
 	wait "$qpid"
 	rc=$?
+	qpid=''
 	if [ -n "$watcher" ]; then
 		kill "$watcher" 2>/dev/null
 		wait "$watcher" 2>/dev/null
