@@ -196,6 +196,12 @@ demo:
 check:
 	selftests/check.sh
 
+# make check RUNS times in a row (5) with make soak's guest beside it:
+# no test may be flaky on a loaded machine.
+RUNS ?= 5
+check-repeat:
+	selftests/testbed/repeat.sh $(RUNS)
+
 # make check in a fresh minimal Debian 12 (debootstrap minbase plus
 # build-essential, git, ca-certificates) with empty caches.
 check-minimal:
@@ -233,4 +239,4 @@ check-debug:
 
 .PHONY: all modules modules_install install install-data tools install-tools \
 	uninstall uninstall-data uninstall-tools dkms-src dkms-install dkms-remove deb \
-	clean deps demo check check-minimal lint matrix bench bench-large soak
+	clean deps demo check check-repeat check-minimal lint matrix bench bench-large soak
