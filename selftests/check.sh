@@ -11,7 +11,9 @@
 #   - in QEMU, against tgt's changer: the kselftest suite, the ch/autoch
 #     bind path, and the READ ELEMENT STATUS count of a full inventory as
 #     seen on the wire (QEMU's scsi_generic_send_command trace), and two
-#     initiators to tgt's changer (selftests/guest-two-tgt.sh);
+#     initiators to tgt's changer (selftests/guest-two-tgt.sh), and two
+#     paths to it through two portals, cut from the host
+#     (selftests/guest-paths-tgt.sh);
 #   - the same suite and mtx/sg3-utils conformance checks against the
 #     emulated changer (selftests/emul: library, superloader and tgt
 #     profiles, two initiators);
@@ -56,7 +58,7 @@ cleanup() {
 		kill "$debug_pid" 2>/dev/null
 		wait "$debug_pid" 2>/dev/null
 	fi
-	for st in "$tgt_state" "$work/tgt-mc"; do
+	for st in "$tgt_state" "$work/tgt-mc" "$work/tgt-paths"; do
 		[ -z "$st" ] || [ ! -f "$st/env" ] ||
 			"$testbed/tgt-changer.sh" stop "$st" >/dev/null 2>&1
 	done
@@ -246,6 +248,16 @@ count_tap() {
 	[ "$f" -eq 0 ]
 }
 
+# A part that ran on a tgt of its own (STATE) has ended with status RC:
+# stop that tgt, show the TAP lines of $work/NAME.out (and those matching
+# the pattern EXTRA) and count them.
+own_tgt_done() {
+	local name=$1 st=$2 rc=$3 extra=${4:-}
+	"$testbed/tgt-changer.sh" stop "$st" >/dev/null 2>&1
+	grep -E "^(not )?ok |Bail out${extra:+|$extra}" "$work/$name.out" | sed 's/^/    /'
+	count_tap "$work/$name.out" "$rc"
+}
+
 guest() {
 	local name=$1 script=$2
 	shift 2
@@ -310,6 +322,23 @@ rc=$?
 grep -E '^(not )?ok |Bail out' "$work/two-tgt.out" | sed 's/^/    /'
 count_tap "$work/two-tgt.out" "$rc"
 
+# tgt with two portals (a tgt of its own), two paths to one LU; the host
+# cuts the active one from under autoch (multipath=1) on the guest's
+# request (run-guest.sh --control).
+echo "two iSCSI paths to tgt's changer: one node, the active path cut during a status loop, a move, a reservation"
+paths_state=$work/tgt-paths
+mkdir -p "$paths_state"
+if step tgt-paths env AUTOCH_TGT_PORTALS=2 "$testbed/tgt-changer.sh" start "$paths_state"; then
+	AUTOCH_TGT_STATE=$paths_state "$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$paths_state" \
+		--two-portals --control "$testbed/tgt-path-ctl.sh" \
+		--script selftests/guest-paths-tgt.sh --file "$src/driver/autoch.ko" \
+		--file "$inst/path_caller" --log "$work/paths-tgt.console" \
+		>"$work/paths-tgt.out" 2>&1
+	own_tgt_done paths-tgt "$paths_state" $? '^# (figures|caller|paths):'
+else
+	fail "tgt changer with two portals starts"
+fi
+
 echo "mtx's HP-UX port (SIOC_IO) against mtx through sg, on tgt's changer"
 if [ -x "$work/mtx-hpux/mtx-hpux" ]; then
 	"$testbed/run-guest.sh" --kdir "$KDIR" --tgt-state "$tgt_state" \
@@ -361,10 +390,7 @@ if step tgt-mc "$testbed/tgt-changer.sh" start "$mc_state"; then
 		--file "$work/ex/autoch-inventory" --file udev/60-autoch.rules \
 		--file udev/61-autoch-drives.rules --file udev/autoch-drive-names \
 		--log "$work/mc.console" >"$work/mc.out" 2>&1
-	rc=$?
-	"$testbed/tgt-changer.sh" stop "$mc_state" >/dev/null 2>&1
-	grep -E '^(not )?ok |Bail out' "$work/mc.out" | sed 's/^/    /'
-	count_tap "$work/mc.out" "$rc"
+	own_tgt_done mc "$mc_state" $?
 else
 	fail "tgt changer for mc starts"
 fi

@@ -3,16 +3,25 @@
 # initramfs, hand it tgt's changer through QEMU's iSCSI initiator, run a
 # guest script and return its exit status.
 #
-# Usage: run-guest.sh --kdir KDIR [--tgt-state STATEDIR [--two-hosts]]
-#                     --script GUEST.sh [--file PATH]... [--log LOGFILE]
+# Usage: run-guest.sh --kdir KDIR [--tgt-state STATEDIR [--two-hosts|--two-portals]]
+#                     [--control PROGRAM] --script GUEST.sh [--file PATH]...
+#                     [--log LOGFILE]
 #
 # In the guest: the --file paths (files or directories) are under /autoch/,
 # the script is /autoch/guest.sh, run by busybox sh in /autoch with
 # AUTOCH_CHANGERS set to the changers' /dev/sgN nodes (one per host, in
-# host order).  scsi_mod, sg, virtio_scsi are loaded; ch, st and
-# scsi_debug are present for `modprobe` but not loaded.  mtx, sg3-utils,
-# lsscsi and busybox are on PATH; busybox sh runs its own applets first,
-# so call the real lsscsi as /usr/bin/lsscsi.
+# host order).  --two-hosts: two initiators (host0, host1) through tgt's
+# first portal; --two-portals: host N through portal N+1 (tgt started
+# with AUTOCH_TGT_PORTALS=2), two paths to one LU.  --control: a channel
+# between the guest script and PROGRAM on this side, for what only the
+# host can do (tgtadm): the guest writes request lines to the serial port
+# named by AUTOCH_CTL (/dev/ttyS2) and reads the replies from it;
+# PROGRAM runs beside QEMU as "PROGRAM REQUESTS REPLIES" (two FIFOs),
+# reading request lines from the first and writing reply lines to the
+# second, and is killed when QEMU ends.  scsi_mod, sg, virtio_scsi are
+# loaded; ch, st and scsi_debug are present for `modprobe` but not
+# loaded.  mtx, sg3-utils, lsscsi and busybox are on PATH; busybox sh runs
+# its own applets first, so call the real lsscsi as /usr/bin/lsscsi.
 #
 # The serial console goes to stdout and LOGFILE; the guest's dmesg is
 # appended to LOGFILE at the end.  The run fails if the guest script
@@ -26,6 +35,10 @@
 #   AUTOCH_GUEST_MODULES  extra modules to put in the guest (not loaded)
 #   AUTOCH_GUEST_BINS     extra host programs to copy (with their libraries)
 #   AUTOCH_GUEST_BIOS     firmware (qboot.rom; empty: QEMU's default SeaBIOS)
+#   AUTOCH_ISCSI_TIMEOUT  QEMU's iSCSI timeout= for the changers' drives,
+#                         in seconds (default none; with timeout=5 a command
+#                         still waited out a 20 s refused login: QEMU 7.2,
+#                         libiscsi 1.19)
 #   AUTOCH_QEMU_ARGS      extra QEMU arguments (split on whitespace), e.g.
 #                         more -device/-drive pairs
 #   AUTOCH_LOG_DIR        where a failed run's console is kept
@@ -42,13 +55,15 @@ usage() {
 	exit 2
 }
 
-kdir='' state='' two_hosts=0 script='' logfile=''
+kdir='' state='' two_hosts=0 portals=1 script='' logfile='' control=''
 files=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kdir) kdir=${2-}; shift ;;
 	--tgt-state) state=${2-}; shift ;;
 	--two-hosts) two_hosts=1 ;;
+	--two-portals) two_hosts=1 portals=2 ;;
+	--control) control=${2-}; shift ;;
 	--script) script=${2-}; shift ;;
 	--file) files+=("${2-}"); shift ;;
 	--log) logfile=${2-}; shift ;;
@@ -60,6 +75,7 @@ done
 { [ -n "$kdir" ] && [ -n "$script" ]; } || usage
 [ -f "$script" ] || die "no script $script"
 [ "$two_hosts" = 0 ] || [ -n "$state" ] || die "--two-hosts needs --tgt-state"
+[ -z "$control" ] || [ -x "$control" ] || die "--control $control: not a program"
 
 timeout=${AUTOCH_GUEST_TIMEOUT:-600}
 rel=$(kernel_release "$kdir")
@@ -188,6 +204,7 @@ nchangers=0
 cat >"$root/etc/autoch.env" <<EOF
 boot_modules='$boot_modules'
 nchangers=$nchangers
+AUTOCH_CTL='${control:+/dev/ttyS2}'
 EOF
 
 cat >"$root/init" <<'EOF'
@@ -225,6 +242,7 @@ while [ "$(changers | wc -l)" -lt "$nchangers" ]; do
 	fi
 	sleep 0.1
 done
+export AUTOCH_CTL
 AUTOCH_CHANGERS=$(changers | tr '\n' ' ')
 export AUTOCH_CHANGERS="${AUTOCH_CHANGERS% }"
 echo "init: up $(cut -d' ' -f1 /proc/uptime)s, changers: $AUTOCH_CHANGERS"
@@ -266,15 +284,27 @@ qargs=(-accel tcg -nodefaults -no-user-config -display none -no-reboot
 if [ -n "$state" ]; then
 	[ -f "$state/env" ] || die "$state/env missing: tgt not started?"
 	# Read the target's coordinates without taking its other variables.
-	eval "$(grep -E '^(PORT|IQN|CHANGER_LUN)=' "$state/env")"
+	PORT2=''
+	eval "$(grep -E '^(PORT|PORT2|IQN|CHANGER_LUN)=' "$state/env")"
+	[ "$portals" = 1 ] || [ -n "$PORT2" ] ||
+		die "--two-portals: tgt has one portal (AUTOCH_TGT_PORTALS=2 at start)"
+	iopt=${AUTOCH_ISCSI_TIMEOUT:+,timeout=$AUTOCH_ISCSI_TIMEOUT}
 	# One virtio-scsi HBA and one iSCSI login (I_T nexus) per host.
 	for h in $(seq 0 $((nchangers - 1))); do
+		port=${PORT:?}
+		[ "$portals" = 1 ] || [ "$h" = 0 ] || port=$PORT2
 		qargs+=(-device "virtio-scsi-pci,id=scsi$h"
-			-drive "driver=iscsi,transport=tcp,portal=127.0.0.1:$PORT,target=$IQN,lun=$CHANGER_LUN,if=none,id=ch$h,initiator-name=iqn.2026-11.org.autoch:host$h"
+			-drive "driver=iscsi,transport=tcp,portal=127.0.0.1:$port,target=$IQN,lun=$CHANGER_LUN,if=none,id=ch$h,initiator-name=iqn.2026-11.org.autoch:host$h$iopt"
 			-device "scsi-generic,drive=ch$h,bus=scsi$h.0,channel=0,scsi-id=0,lun=0")
 	done
 fi
 [ -z "$bios" ] || [ ! -f "$bios" ] || qargs+=(-bios "$bios")
+# The control channel: QEMU's pipe chardev reads PATH.in and writes
+# PATH.out (opened read-write, so neither side blocks on the other).
+if [ -n "$control" ]; then
+	mkfifo "$tmp/ctl.in" "$tmp/ctl.out"
+	qargs+=(-chardev "pipe,id=ctl,path=$tmp/ctl" -serial chardev:ctl)
+fi
 read -r -a extra <<<"${AUTOCH_QEMU_ARGS:-}"
 
 t0=$EPOCHREALTIME
@@ -284,6 +314,10 @@ qpid=$!
 pids+=("$qpid")
 tail -n +1 -s 0.1 -F --pid="$qpid" "$log" 2>/dev/null &
 pids+=($!)
+if [ -n "$control" ]; then
+	"$control" "$tmp/ctl.out" "$tmp/ctl.in" >&2 &
+	pids+=($!)
+fi
 
 # kill -0 succeeds on our zombie child: read its state instead.
 running() {
@@ -302,6 +336,8 @@ done
 qrc=0
 { wait "$qpid"; } 2>/dev/null || qrc=$?
 wait "${pids[1]}" || true
+for p in "${pids[@]:2}"; do kill -KILL "$p" 2>/dev/null || true; done
+for p in "${pids[@]:2}"; do { wait "$p"; } 2>/dev/null || true; done
 pids=()
 
 {

@@ -2,8 +2,16 @@
 # Run tgt's SMC changer emulation on loopback, reached over iSCSI.
 # Usage: tgt-changer.sh start STATEDIR    (STATEDIR: an empty directory)
 #        tgt-changer.sh stop STATEDIR
+#        tgt-changer.sh cut STATEDIR PORTAL INITIATOR
+#        tgt-changer.sh restore STATEDIR PORTAL
 # start writes STATEDIR/env (shell syntax): PORT IQN CHANGER_LUN
-# TGT_CONTROL TGTD_PID TGT_SLOTS.  Layout (SMC element addresses):
+# TGT_CONTROL TGTD_PID TGT_SLOTS, and PORT2 with AUTOCH_TGT_PORTALS=2:
+# a second portal (127.0.0.1:PORT2) to the same target, so that each
+# initiator reaching the changer through its own portal is a path to the
+# same LU (same VPD 83h designator).  cut takes portal PORTAL (1: PORT,
+# 2: PORT2) away and closes every connection of INITIATOR's sessions:
+# the initiator's reconnects are refused until restore puts the portal
+# back.  Layout (SMC element addresses):
 #   transport 1; import/export 16-17; drives 256-257 (LUN 1, LUN 2);
 #   storage 1024.. (AUTOCH_TGT_SLOTS, default 24).  The first half of the
 #   slots hold ACT001.., import/export 16 holds the next barcode (ACT013
@@ -15,8 +23,8 @@ set -euo pipefail
 IQN=iqn.2026-11.org.autoch:changer
 CHANGER_LUN=3
 
-usage() { die "usage: $0 start|stop STATEDIR"; }
-[ $# -eq 2 ] || usage
+usage() { die "usage: $0 start|stop STATEDIR | cut STATEDIR PORTAL INITIATOR | restore STATEDIR PORTAL"; }
+[ $# -ge 2 ] || usage
 cmd=$1
 state=$2
 
@@ -56,9 +64,11 @@ alive() {
 }
 
 start() {
-	local slots=${AUTOCH_TGT_SLOTS:-24} full ctl port pid i lun a bc
+	local slots=${AUTOCH_TGT_SLOTS:-24} portals=${AUTOCH_TGT_PORTALS:-1}
+	local full ctl port port2='' pid i lun a bc
 	[ ! -e "$state/env" ] || die "$state/env exists: already started?"
 	[ "$slots" -ge 2 ] 2>/dev/null || die "AUTOCH_TGT_SLOTS must be >= 2"
+	case $portals in 1 | 2) ;; *) die "AUTOCH_TGT_PORTALS must be 1 or 2" ;; esac
 	full=$((slots / 2))
 	mkdir -p "$state/media"
 	state=$(cd "$state" && pwd)
@@ -68,7 +78,10 @@ start() {
 	for i in $(seq 20); do
 		ctl=$((1000 + RANDOM % 30000))
 		port=$((20000 + RANDOM % 40000))
-		control_taken "$ctl" || port_taken "$port" || break
+		[ "$portals" = 1 ] || port2=$((20000 + RANDOM % 40000))
+		control_taken "$ctl" || port_taken "$port" ||
+			{ [ -n "$port2" ] && { [ "$port2" = "$port" ] || port_taken "$port2"; }; } ||
+			break
 		[ "$i" -lt 20 ] || die "no free control number/port"
 	done
 
@@ -119,19 +132,23 @@ start() {
 			--type data --file "$state/media/$bc" >/dev/null
 	done
 	adm --mode target --op bind --tid 1 -I ALL
+	# The second portal serves the same target, hence the same LU.
+	[ -z "$port2" ] || adm --mode portal --op new --param "portal=127.0.0.1:$port2"
 
-	# Our daemon must still be the one listening on our port.
+	# Our daemon must still be the one listening on our port(s).
 	kill -0 "$pid" 2>/dev/null || die "tgtd exited: $(cat "$state/tgtd.log")"
 	port_taken "$port" || die "tgtd does not listen on $port"
+	[ -z "$port2" ] || port_taken "$port2" || die "tgtd does not listen on $port2"
 	adm --mode target --op show >"$state/show.txt"
 	grep -q "Type: changer" "$state/show.txt" || die "no changer LU"
 
 	for a in PORT=$port IQN=$IQN CHANGER_LUN=$CHANGER_LUN TGT_CONTROL=$ctl \
-		TGTD_PID=$pid TGT_SLOTS=$slots MEDIA_HOME=$state/media; do
+		TGTD_PID=$pid TGT_SLOTS=$slots MEDIA_HOME=$state/media \
+		${port2:+PORT2=$port2}; do
 		printf '%s=%q\n' "${a%%=*}" "${a#*=}"
 	done >"$state/env"
 	trap - EXIT
-	log "tgtd $pid on 127.0.0.1:$port, control $ctl, $slots slots"
+	log "tgtd $pid on 127.0.0.1:$port${port2:+ and :$port2}, control $ctl, $slots slots"
 }
 
 stop() {
@@ -144,8 +161,63 @@ stop() {
 	rm -f "$state/env"
 }
 
+# The sessions' "SID CID" of every connection of initiator $1.
+connections_of() {
+	tgtadm -C "$TGT_CONTROL" --lld iscsi --mode target --op show |
+		awk -v ini="$1" '
+			$1 == "I_T" && $2 == "nexus:" { sid = $3; mine = 0 }
+			$1 == "Initiator:" { mine = ($2 == ini) }
+			$1 == "Connection:" && mine { print sid, $2 }'
+}
+
+# portal number $1 (1 or 2) as ADDRESS:PORT
+portal_of() {
+	case $1 in
+	1) echo "127.0.0.1:${PORT:?}" ;;
+	2) [ -n "${PORT2:-}" ] || die "no second portal (AUTOCH_TGT_PORTALS=2 at start)"
+	   echo "127.0.0.1:$PORT2" ;;
+	*) usage ;;
+	esac
+}
+
+# Take portal $1 away, then close initiator $2's connections: its
+# reconnects to that portal are refused.  Prints what it closed.
+cut() {
+	local portal sid cid n=0
+	portal=$(portal_of "$1")
+	tgtadm -C "$TGT_CONTROL" --lld iscsi --mode portal --op delete \
+		--param "portal=$portal"
+	while read -r sid cid; do
+		[ -n "$sid" ] || continue
+		tgtadm -C "$TGT_CONTROL" --lld iscsi --mode conn --op delete \
+			--tid 1 --sid "$sid" --cid "$cid"
+		n=$((n + 1))
+	done < <(connections_of "$2")
+	echo "portal $portal removed, $n connection(s) of $2 closed"
+}
+
+restore() {
+	local portal
+	portal=$(portal_of "$1")
+	tgtadm -C "$TGT_CONTROL" --lld iscsi --mode portal --op new \
+		--param "portal=$portal"
+	echo "portal $portal back"
+}
+
 case $cmd in
-start) start ;;
-stop) stop ;;
+start) [ $# -eq 2 ] || usage; start ;;
+stop) [ $# -eq 2 ] || usage; stop ;;
+cut | restore)
+	[ -f "$state/env" ] || die "$state/env: not started"
+	# shellcheck disable=SC1091
+	. "$state/env"
+	if [ "$cmd" = cut ]; then
+		[ $# -eq 4 ] || usage
+		cut "$3" "$4"
+	else
+		[ $# -eq 3 ] || usage
+		restore "$3"
+	fi
+	;;
 *) usage ;;
 esac
