@@ -385,6 +385,7 @@ const char *emul_lib_name(unsigned int lib)
 		strscpy(name, "autoch_emul", sizeof(emul_names[lib]));
 	return name;
 }
+
 static struct scsi_host_template emul_templates[EMUL_MAX_LIBS];
 
 static const struct scsi_host_template emul_template = {
