@@ -81,8 +81,10 @@
  *   the driver counts the files whose prevention is in force
  *   (@preventers): ALLOW is sent only when no other file prevents, and
  *   a file closed while preventing sends it when it was the last. A reset
- *   ends every prevention. PR OUT and PREVENT/ALLOW need a descriptor
- *   opened for writing or CAP_SYS_ADMIN.
+ *   ends every prevention. With several paths each is an initiator of
+ *   its own: ALLOW goes to every path a PREVENT went through
+ *   (autoch_path.prevented, autoch_allow_paths()). PR OUT and
+ *   PREVENT/ALLOW need a descriptor opened for writing or CAP_SYS_ADMIN.
  *
  * - Unit attentions that say something changed (28/xx, 29/xx, 2A/xx,
  *   3F/xx) are also events: each is queued on every open file
@@ -120,11 +122,13 @@
  *   Other commands return their errno as before; the next command goes
  *   to another path. A failed path is used again when no other works, or
  *   when root enables it through sysfs. When the active path changes
- *   while reservations are held on the device, they are taken again on
- *   the new path (autoch_retake(), under @resv_lock) before the next
- *   ioctl goes on, or by @retake_work; those refused are lost, as after a
- *   reset. A 29/xx unit attention met on another path than the one the
- *   reservations are held through (@resv_path) does not forget them.
+ *   while reservations are held on the device or a file prevents medium
+ *   removal, they are taken again on the new path (autoch_retake(),
+ *   under @resv_lock) before the next ioctl goes on, or by @retake_work;
+ *   those refused are lost, as after a reset. A 29/xx unit attention met
+ *   on another path than the one the reservations and the prevention
+ *   are held through (@resv_path) does not forget them. A PR
+ *   registration goes to every working path (autoch_pr_register()).
  *   autoch_is_dead() reads @dead and @live_paths without a lock.
  *
  * Locking:
@@ -278,6 +282,9 @@ struct autoch_ident {
 
 /* Transport failures one command rides out on other paths, at most. */
 #define AUTOCH_PATH_SWITCHES	8
+
+/* Paths a command goes to at once (PR registration, ALLOW), at most. */
+#define AUTOCH_PATHS_MAX	16
 
 /*
  * What became of a MOVE or EXCHANGE MEDIUM cut off by a path failure
@@ -494,8 +501,10 @@ struct autoch_drive {
  *	after a failover (@state_lock)
  * @resv_lost: those the changer refused there, whose holders were told
  *	(ECONNRESET) (@state_lock)
- * @resv_path: the path the last RESERVE or RELEASE went through, whose
- *	initiator port holds the reservations on the device; compared,
+ * @prevent_resent: PREVENT MEDIUM REMOVAL sent again on a new active path
+ *	while a file prevented removal (autoch_retake(), @state_lock)
+ * @resv_path: the path the last RESERVE, RELEASE or PREVENT went through,
+ *	whose initiator port holds the reservations on the device; compared,
  *	never dereferenced (@state_lock)
  */
 struct autoch_device {
@@ -567,6 +576,7 @@ struct autoch_device {
 	unsigned int retaken_gen;
 	u64 resv_retaken;
 	u64 resv_lost;
+	u64 prevent_resent;
 	struct autoch_path *resv_path;
 };
 
@@ -594,6 +604,10 @@ enum autoch_path_state {
  * @disabled: root disabled it (sysfs)
  * @last_error: midlayer result of its last transport failure, 0 if none
  * @errors: how many transport failures it had
+ * @prevented: a PREVENT MEDIUM REMOVAL went through it and no ALLOW since
+ *	(autoch_path_resv_sent()); ALLOW goes to every path that has it
+ * @pr_error: the errno of the last PR OUT REGISTER sent on it, 0 when it
+ *	succeeded or none was (autoch_pr_register())
  */
 struct autoch_path {
 	struct kobject kobj;
@@ -607,6 +621,8 @@ struct autoch_path {
 	bool disabled;
 	int last_error;
 	unsigned int errors;
+	bool prevented;
+	int pr_error;
 };
 
 /* How an element reservation is held on the device. */
@@ -798,6 +814,9 @@ void autoch_queue_limits(struct autoch_device *ach, bool contig,
 			 unsigned int *max_bytes, unsigned int *seg_bytes);
 int autoch_move_cmd(struct autoch_device *ach, struct autoch_file *af,
 		    const u8 *cdb, const u16 *addrs);
+unsigned int autoch_paths_get(struct autoch_device *ach,
+			      struct autoch_path *exclude, bool prevented,
+			      struct autoch_path **out, unsigned int max);
 extern const struct kobj_type autoch_path_ktype;
 
 /* autoch_cmd.c: command execution and sense mapping */
@@ -805,6 +824,11 @@ unsigned int autoch_xfer_max(struct autoch_device *ach);
 unsigned int autoch_cmd_avail(const struct autoch_cmd *cmd);
 int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 		  struct autoch_cmd *cmd);
+int autoch_simple_cmd_path(struct autoch_device *ach, struct autoch_file *af,
+			   struct autoch_path *path, const u8 *cdb,
+			   unsigned int cdb_len, void *data,
+			   unsigned int data_len, unsigned int timeout_s,
+			   struct scsi_sense_hdr *sshdr, enum autoch_wait wait);
 int autoch_simple_cmd_ex(struct autoch_device *ach, struct autoch_file *af,
 			 const u8 *cdb, unsigned int cdb_len, void *data,
 			 unsigned int data_len, unsigned int timeout_s,
@@ -893,12 +917,16 @@ void autoch_retry_stale(struct autoch_device *ach);
 void autoch_resv_work(struct work_struct *work);
 int autoch_retake(struct autoch_device *ach, bool intr);
 void autoch_retake_work(struct work_struct *work);
+int autoch_allow_paths(struct autoch_device *ach, struct autoch_file *af,
+		       enum autoch_wait wait);
 
 /* autoch_pr.c: persistent reservations */
 int autoch_pr_type_to_scsi(u32 type);
 u32 autoch_pr_type_from_scsi(u8 scsi_type);
 int autoch_pr_out(struct autoch_device *ach, struct autoch_file *af,
 		  u8 sa, u8 scsi_type, u64 key, u64 sa_key);
+int autoch_pr_register(struct autoch_device *ach, struct autoch_file *af,
+		       u8 sa, u64 key, u64 sa_key);
 int autoch_pr_in(struct autoch_device *ach, struct autoch_file *af,
 		 u8 sa, unsigned int len, u8 **bufp,
 		 unsigned int *availp);

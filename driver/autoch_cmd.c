@@ -518,16 +518,44 @@ int autoch_do_cmd(struct autoch_device *ach, struct autoch_file *af,
 }
 
 /*
- * One command; its decoded sense in *@sshdr when that is not NULL. @wait
- * says how it waits for a changer becoming ready: interruptibly (a
- * caller's ioctl), not cut short by signals (a command that nobody can
- * ask for again: the driver's own work), or not at all (close: -EAGAIN,
- * and the work sends it).
+ * Send @cmd on @path alone, never on another: a transport failure marks
+ * @path failed and is the caller's errno, a success makes it work again.
  */
-int autoch_simple_cmd_ex(struct autoch_device *ach, struct autoch_file *af,
-			 const u8 *cdb, unsigned int cdb_len, void *data,
-			 unsigned int data_len, unsigned int timeout_s,
-			 struct scsi_sense_hdr *sshdr, enum autoch_wait wait)
+static int autoch_do_cmd_path(struct autoch_device *ach,
+			      struct autoch_file *af, struct autoch_cmd *cmd,
+			      struct autoch_path *path)
+{
+	bool waiting = false;
+	int err;
+
+	cmd->result = 0;
+	err = autoch_send_path(ach, af, cmd, &waiting, path);
+	if (waiting)
+		autoch_ready_done(ach, &waiting);
+	if (!err) {
+		autoch_path_ok(ach, path, 0);
+		autoch_path_resv_sent(ach, path, cmd->cdb);
+	} else if (autoch_path_transport_error(cmd->result) ||
+		   autoch_path_check_going(ach, path)) {
+		autoch_path_failed(ach, path, cmd->result);
+	}
+	return err;
+}
+
+/*
+ * One command, on @path (held with autoch_path_get() or
+ * autoch_paths_get()) or, for NULL, on the path picked for it as every
+ * command is (autoch_send()); its decoded sense in *@sshdr when that is
+ * not NULL. @wait says how it waits for a changer becoming ready:
+ * interruptibly (a caller's ioctl), not cut short by signals (a command
+ * that nobody can ask for again: the driver's own work), or not at all
+ * (close: -EAGAIN, and the work sends it).
+ */
+int autoch_simple_cmd_path(struct autoch_device *ach, struct autoch_file *af,
+			   struct autoch_path *path, const u8 *cdb,
+			   unsigned int cdb_len, void *data,
+			   unsigned int data_len, unsigned int timeout_s,
+			   struct scsi_sense_hdr *sshdr, enum autoch_wait wait)
 {
 	struct autoch_cmd *cmd;
 	int err;
@@ -549,12 +577,24 @@ int autoch_simple_cmd_ex(struct autoch_device *ach, struct autoch_file *af,
 	}
 	cmd->timeout = timeout_s * HZ;
 	cmd->wait = wait;
-	err = autoch_do_cmd(ach, af, cmd);
+	if (path)
+		err = autoch_do_cmd_path(ach, af, cmd, path);
+	else
+		err = autoch_do_cmd(ach, af, cmd);
 	if (sshdr)
 		*sshdr = cmd->sshdr;
 	kfree(cmd->buf);
 	kfree(cmd);
 	return err;
+}
+
+int autoch_simple_cmd_ex(struct autoch_device *ach, struct autoch_file *af,
+			 const u8 *cdb, unsigned int cdb_len, void *data,
+			 unsigned int data_len, unsigned int timeout_s,
+			 struct scsi_sense_hdr *sshdr, enum autoch_wait wait)
+{
+	return autoch_simple_cmd_path(ach, af, NULL, cdb, cdb_len, data,
+				      data_len, timeout_s, sshdr, wait);
 }
 
 int autoch_simple_cmd_sense(struct autoch_device *ach,

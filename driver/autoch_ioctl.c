@@ -330,11 +330,11 @@ static int autoch_ioctl_pr_register(struct autoch_device *ach,
 		return -EOPNOTSUPP;
 	if (reg.__pad)
 		return -EINVAL;
-	return autoch_pr_out(ach, af,
-			     reg.flags & PR_FL_IGNORE_KEY ?
-			     AUTOCH_PRO_REGISTER_AND_IGNORE :
-			     AUTOCH_PRO_REGISTER,
-			     0, reg.old_key, reg.new_key);
+	return autoch_pr_register(ach, af,
+				  reg.flags & PR_FL_IGNORE_KEY ?
+				  AUTOCH_PRO_REGISTER_AND_IGNORE :
+				  AUTOCH_PRO_REGISTER,
+				  reg.old_key, reg.new_key);
 }
 
 /*
@@ -550,10 +550,12 @@ static int autoch_ioctl_prevent_allow(struct autoch_device *ach,
 		err = 1;
 	}
 	mutex_unlock(&ach->state_lock);
-	if (!err) {
+	if (!err && prevent) {
 		cdb[4] = prevent;
 		err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
 					READ_ONCE(autoch_cmd_timeout));
+	} else if (!err) {
+		err = autoch_allow_paths(ach, af, AUTOCH_WAIT_INTR);
 	}
 	if (!err) {
 		mutex_lock(&ach->state_lock);

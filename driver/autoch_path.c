@@ -297,9 +297,10 @@ static bool autoch_path_usable(const struct autoch_path *path,
 /*
  * Under @state_lock, after the active path may have changed from @old:
  * the changer sees commands come from another initiator port now, which
- * holds none of the reservations made through @old. When the table has
- * some, they are to be taken again (autoch_retake()): every ioctl does
- * it first, and @retake_work for holders that send nothing.
+ * holds none of the reservations made through @old, nor its PREVENT
+ * MEDIUM REMOVAL. When the table has some, or a file prevents removal,
+ * they are to be taken again (autoch_retake()): every ioctl does it
+ * first, and @retake_work for holders that send nothing.
  */
 static void autoch_active_changed(struct autoch_device *ach,
 				  struct autoch_path *old)
@@ -307,7 +308,8 @@ static void autoch_active_changed(struct autoch_device *ach,
 	lockdep_assert_held(&ach->state_lock);
 	if (ach->active == old || !ach->active || ach->dead)
 		return;
-	if (!ach->unit_on_device && list_empty(&ach->resv))
+	if (!ach->unit_on_device && list_empty(&ach->resv) &&
+	    !ach->preventers)
 		return;
 	WRITE_ONCE(ach->retake_gen, ach->retake_gen + 1);
 	schedule_work(&ach->retake_work);
@@ -478,9 +480,12 @@ void autoch_path_ok(struct autoch_device *ach, struct autoch_path *path,
 }
 
 /*
- * A command on @path succeeded: when it was a RESERVE or RELEASE, the
- * reservations are held through @path's initiator port now (a unit
- * attention 29/xx there takes them away, autoch_unit_attention_on()).
+ * A command on @path succeeded: when it was a RESERVE, a RELEASE or a
+ * PREVENT, the reservations and the prevention are held through @path's
+ * initiator port now (a unit attention 29/xx there takes them away,
+ * autoch_unit_attention_on()). PREVENT and ALLOW also say whether @path's
+ * I_T nexus prevents removal, which tells the ALLOW where to go
+ * (autoch_allow_paths()).
  */
 void autoch_path_resv_sent(struct autoch_device *ach, struct autoch_path *path,
 			   const u8 *cdb)
@@ -494,9 +499,52 @@ void autoch_path_resv_sent(struct autoch_device *ach, struct autoch_path *path,
 		ach->resv_path = path;
 		mutex_unlock(&ach->state_lock);
 		break;
+	case ALLOW_MEDIUM_REMOVAL:
+		mutex_lock(&ach->state_lock);
+		path->prevented = cdb[4] & 0x01;
+		if (path->prevented)
+			ach->resv_path = path;
+		mutex_unlock(&ach->state_lock);
+		break;
 	default:
 		break;
 	}
+}
+
+/*
+ * Referenced paths of @ach, up to @max into @out, for a command sent to
+ * each (put each with autoch_path_put()): those neither failed nor
+ * disabled but @exclude or, with @prevented, every present one whose I_T
+ * nexus prevents medium removal. A path whose scsi_device is being
+ * deleted is left out. Returns how many.
+ */
+unsigned int autoch_paths_get(struct autoch_device *ach,
+			      struct autoch_path *exclude, bool prevented,
+			      struct autoch_path **out, unsigned int max)
+{
+	struct autoch_path *p;
+	unsigned int n = 0, i, kept = 0;
+
+	mutex_lock(&ach->state_lock);
+	list_for_each_entry(p, &ach->paths, node) {
+		if (n == max)
+			break;
+		if (prevented ? !p->prevented :
+				!autoch_path_usable(p, exclude))
+			continue;
+		kobject_get(&p->kobj);
+		out[n++] = p;
+	}
+	mutex_unlock(&ach->state_lock);
+	for (i = 0; i < n; i++) {
+		if (scsi_device_get(out[i]->sdev)) {
+			autoch_path_check_going(ach, out[i]);
+			kobject_put(&out[i]->kobj);
+			continue;
+		}
+		out[kept++] = out[i];
+	}
+	return kept;
 }
 
 /*

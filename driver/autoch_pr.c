@@ -47,8 +47,13 @@ u32 autoch_pr_type_from_scsi(u8 scsi_type)
 	return 0;
 }
 
-int autoch_pr_out(struct autoch_device *ach, struct autoch_file *af,
-		  u8 sa, u8 scsi_type, u64 key, u64 sa_key)
+/*
+ * PERSISTENT RESERVE OUT @sa on @path, or on the path picked for it as
+ * for every command (NULL).
+ */
+static int autoch_pr_out_on(struct autoch_device *ach, struct autoch_file *af,
+			    struct autoch_path *path, u8 sa, u8 scsi_type,
+			    u64 key, u64 sa_key)
 {
 	u8 cdb[10] = { PERSISTENT_RESERVE_OUT, sa, scsi_type };
 	u8 param[AUTOCH_PR_PARAM_LEN] = {};
@@ -68,17 +73,95 @@ int autoch_pr_out(struct autoch_device *ach, struct autoch_file *af,
 	if ((sa == AUTOCH_PRO_REGISTER || sa == AUTOCH_PRO_REGISTER_AND_IGNORE) &&
 	    !test_bit(AUTOCH_QUIRK_NO_APTPL, &ach->quirks))
 		param[20] = 0x01;
-	err = autoch_simple_cmd_sense(ach, af, cdb, sizeof(cdb), param,
-				      sizeof(param),
-				      READ_ONCE(autoch_cmd_timeout), &sshdr);
+	err = autoch_simple_cmd_path(ach, af, path, cdb, sizeof(cdb), param,
+				     sizeof(param),
+				     READ_ONCE(autoch_cmd_timeout), &sshdr,
+				     AUTOCH_WAIT_INTR);
 	if (param[20] && err == -EINVAL && sshdr.asc == 0x26) {
 		set_bit(AUTOCH_QUIRK_NO_APTPL, &ach->quirks);
 		autoch_recovered(af);
 		param[20] = 0;
-		err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), param,
-					sizeof(param),
-					READ_ONCE(autoch_cmd_timeout));
+		err = autoch_simple_cmd_path(ach, af, path, cdb, sizeof(cdb),
+					     param, sizeof(param),
+					     READ_ONCE(autoch_cmd_timeout),
+					     NULL, AUTOCH_WAIT_INTR);
 	}
+	return err;
+}
+
+int autoch_pr_out(struct autoch_device *ach, struct autoch_file *af,
+		  u8 sa, u8 scsi_type, u64 key, u64 sa_key)
+{
+	return autoch_pr_out_on(ach, af, NULL, sa, scsi_type, key, sa_key);
+}
+
+static void autoch_pr_note(struct autoch_device *ach, struct autoch_path *path,
+			   int err)
+{
+	mutex_lock(&ach->state_lock);
+	path->pr_error = err;
+	mutex_unlock(&ach->state_lock);
+}
+
+/*
+ * After the active path @done registered @sa_key (0: unregistered): the
+ * same on every other path neither failed nor disabled, with REGISTER AND
+ * IGNORE EXISTING KEY (SPC-4 5.13), which needs no old key there. No
+ * caller's file: a unit attention or a reset notice met there is not the
+ * call's. One that fails is recorded (pr_error of the path, the log).
+ */
+static void autoch_pr_register_others(struct autoch_device *ach,
+				      struct autoch_path *done, u64 sa_key)
+{
+	struct autoch_path *paths[AUTOCH_PATHS_MAX];
+	unsigned int n, i;
+	int err;
+
+	n = autoch_paths_get(ach, done, false, paths, ARRAY_SIZE(paths));
+	for (i = 0; i < n; i++) {
+		err = autoch_pr_out_on(ach, NULL, paths[i],
+				       AUTOCH_PRO_REGISTER_AND_IGNORE, 0, 0,
+				       sa_key);
+		autoch_pr_note(ach, paths[i], err);
+		if (err)
+			dev_warn_ratelimited(&ach->dev,
+					     "path %s: PR registration failed: %d\n",
+					     dev_name(&paths[i]->sdev->sdev_gendev),
+					     err);
+		autoch_path_put(paths[i]);
+	}
+}
+
+/**
+ * autoch_pr_register() - PR OUT REGISTER on every path
+ * @ach: the changer
+ * @af: the caller's open file
+ * @sa: REGISTER or REGISTER AND IGNORE EXISTING KEY
+ * @key: the reservation key the caller holds (REGISTER)
+ * @sa_key: the key to register, 0 to unregister
+ *
+ * Each path is another I_T nexus, registered on its own (SPC-4 5.13):
+ * the call goes to the active path first, as the caller asked; when the
+ * changer accepts it there, to every other path that works, so that a
+ * failover finds the new path registered with the same key. The call's
+ * result is the active path's: a standby that fails does not fail it.
+ *
+ * Return: 0 or the errno of the active path's command.
+ */
+int autoch_pr_register(struct autoch_device *ach, struct autoch_file *af,
+		       u8 sa, u64 key, u64 sa_key)
+{
+	struct autoch_path *path;
+	int err;
+
+	path = autoch_path_get(ach, NULL);
+	if (!path)
+		return -ENXIO;
+	err = autoch_pr_out_on(ach, af, path, sa, 0, key, sa_key);
+	autoch_pr_note(ach, path, err);
+	if (!err)
+		autoch_pr_register_others(ach, path, sa_key);
+	autoch_path_put(path);
 	return err;
 }
 

@@ -525,7 +525,6 @@ static bool autoch_release_dev_id(struct autoch_device *ach,
  */
 void autoch_retry_stale(struct autoch_device *ach)
 {
-	static const u8 allow_cdb[6] = { ALLOW_MEDIUM_REMOVAL };
 	unsigned int puts, seq;
 	bool allow, unit, refused;
 	struct autoch_resv *r;
@@ -546,10 +545,7 @@ void autoch_retry_stale(struct autoch_device *ach)
 
 	/* so that a crashed job does not leave the mail slots locked */
 	if (allow) {
-		err = autoch_simple_cmd_ex(ach, NULL, allow_cdb,
-					   sizeof(allow_cdb), NULL, 0,
-					   READ_ONCE(autoch_cmd_timeout), NULL,
-					   autoch_resv_wait(ach, NULL));
+		err = autoch_allow_paths(ach, NULL, autoch_resv_wait(ach, NULL));
 		autoch_resv_note(ach, err);
 		if (err == -EAGAIN) {
 			/* becoming ready at close: @resv_work sends it */
@@ -1044,6 +1040,50 @@ static void autoch_retake_elements(struct autoch_device *ach)
 	kfree(addrs);
 }
 
+/*
+ * Under @resv_lock: PREVENT MEDIUM REMOVAL again on the path now active
+ * while a file prevents removal. The changer keeps a prevention per I_T
+ * nexus and ends it when that nexus is lost (SMC-3, PREVENT ALLOW MEDIUM
+ * REMOVAL), which a path failure may have done. Refused: the files that prevented removal hear
+ * ECONNRESET once, as after a reset, and prevent it no more.
+ */
+static void autoch_retake_prevent(struct autoch_device *ach)
+{
+	static const u8 cdb[6] = { ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x01 };
+	struct autoch_file *af;
+	unsigned int seq;
+	bool prevent;
+	int err;
+
+	mutex_lock(&ach->state_lock);
+	prevent = ach->preventers && !ach->dead;
+	seq = ach->reset_seq;
+	mutex_unlock(&ach->state_lock);
+	if (!prevent)
+		return;
+	err = autoch_simple_cmd_ex(ach, NULL, cdb, sizeof(cdb), NULL, 0,
+				   READ_ONCE(autoch_cmd_timeout), NULL,
+				   autoch_resv_wait(ach, NULL));
+	mutex_lock(&ach->state_lock);
+	if (seq != ach->reset_seq) {
+		/* a reset ended every prevention meanwhile */
+	} else if (err) {
+		dev_warn_ratelimited(&ach->dev,
+				     "PREVENT MEDIUM REMOVAL not sent again on the new path: %d\n",
+				     err);
+		list_for_each_entry(af, &ach->files, node) {
+			if (!af->prevents)
+				continue;
+			af->prevents = false;
+			af->reset_pending = true;
+		}
+		ach->preventers = 0;
+	} else {
+		ach->prevent_resent++;
+	}
+	mutex_unlock(&ach->state_lock);
+}
+
 /**
  * autoch_retake() - take the reservations again after a failover
  * @ach: the changer
@@ -1051,9 +1091,10 @@ static void autoch_retake_elements(struct autoch_device *ach)
  *
  * The changer holds RESERVE reservations per initiator port, and the new
  * path is another port: what the table holds on the device (the unit
- * reservation, then every RESERVE ELEMENT) is sent again there. What the
- * changer refuses is lost, and its holder hears ECONNRESET once from its
- * next changing call. Called by every ioctl while a failover's re-take is
+ * reservation, then every RESERVE ELEMENT) is sent again there, and so is
+ * PREVENT MEDIUM REMOVAL while a file prevents removal. What the changer
+ * refuses is lost, and its holder hears ECONNRESET once from its next
+ * changing call. Called by every ioctl while a failover's re-take is
  * pending, so that the holder's next command runs with its reservations,
  * and from @retake_work for holders that send nothing.
  *
@@ -1075,6 +1116,7 @@ int autoch_retake(struct autoch_device *ach, bool intr)
 				     "taking the reservations again on the new path\n");
 		if (autoch_retake_unit(ach))
 			autoch_retake_elements(ach);
+		autoch_retake_prevent(ach);
 	}
 	WRITE_ONCE(ach->retaken_gen, gen);
 	mutex_unlock(&ach->resv_lock);
@@ -1087,4 +1129,58 @@ void autoch_retake_work(struct work_struct *work)
 						 retake_work);
 
 	autoch_retake(ach, false);
+}
+
+/**
+ * autoch_allow_paths() - ALLOW MEDIUM REMOVAL on every path that prevents it
+ * @ach: the changer
+ * @af: the caller's open file, NULL for the driver's own
+ * @wait: how it waits for a changer becoming ready
+ *
+ * The changer ends a prevention when each I_T nexus that prevented removal
+ * allows it (SMC-3, PREVENT ALLOW MEDIUM REMOVAL), so ALLOW goes to every
+ * present path whose nexus a PREVENT went through (autoch_path.prevented), the failed and
+ * disabled ones too; with none (one path, or a reset ended it), to the
+ * path picked for it as every command. A path that cannot be reached
+ * keeps its mark (the next ALLOW tries it again; its nexus loss ended the
+ * prevention there anyway): the call fails only when no path took it or
+ * a reachable one refused it.
+ *
+ * Return: 0, or the first refusal's errno, else the transport's.
+ */
+int autoch_allow_paths(struct autoch_device *ach, struct autoch_file *af,
+		       enum autoch_wait wait)
+{
+	static const u8 cdb[6] = { ALLOW_MEDIUM_REMOVAL };
+	struct autoch_path *paths[AUTOCH_PATHS_MAX];
+	int err, refused = 0, unreached = 0;
+	unsigned int n, i, ok = 0;
+	bool failed;
+
+	n = autoch_paths_get(ach, NULL, true, paths, ARRAY_SIZE(paths));
+	if (!n)
+		return autoch_simple_cmd_ex(ach, af, cdb, sizeof(cdb), NULL, 0,
+					    READ_ONCE(autoch_cmd_timeout),
+					    NULL, wait);
+	for (i = 0; i < n; i++) {
+		/* a reset met on the way: the caller hears of it, no more sent */
+		err = refused == -ECONNRESET ? -ECONNRESET :
+		      autoch_simple_cmd_path(ach, af, paths[i], cdb,
+					     sizeof(cdb), NULL, 0,
+					     READ_ONCE(autoch_cmd_timeout),
+					     NULL, wait);
+		mutex_lock(&ach->state_lock);
+		failed = paths[i]->failed;
+		mutex_unlock(&ach->state_lock);
+		if (!err)
+			ok++;
+		else if (failed && !unreached)
+			unreached = err;
+		else if (!failed && !refused)
+			refused = err;
+		autoch_path_put(paths[i]);
+	}
+	if (refused)
+		return refused;
+	return ok ? 0 : unreached;
 }

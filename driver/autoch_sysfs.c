@@ -202,6 +202,8 @@ AUTOCH_COUNT_SHOW(reservations_retaken, resv_retaken)
 static DEVICE_ATTR_RO(reservations_retaken);
 AUTOCH_COUNT_SHOW(reservations_lost, resv_lost)
 static DEVICE_ATTR_RO(reservations_lost);
+AUTOCH_COUNT_SHOW(prevent_resent, prevent_resent)
+static DEVICE_ATTR_RO(prevent_resent);
 
 /*
  * MOVE and EXCHANGE MEDIUM cut off by a path failure, in all and by what
@@ -252,6 +254,7 @@ static struct attribute *autoch_attrs[] = {
 	&dev_attr_failover_max_ms.attr,
 	&dev_attr_reservations_retaken.attr,
 	&dev_attr_reservations_lost.attr,
+	&dev_attr_prevent_resent.attr,
 	&dev_attr_moves_cut_total.attr,
 	&dev_attr_moves_cut_done.attr,
 	&dev_attr_moves_cut_resent.attr,
@@ -393,16 +396,24 @@ static ssize_t autoch_path_state_store(struct kobject *kobj,
 	return err ? err : count;
 }
 
+/* @field of @path, an int under the changer's state_lock. */
+static int autoch_path_int(struct autoch_path *path, const int *field)
+{
+	int v;
+
+	mutex_lock(&path->ach->state_lock);
+	v = *field;
+	mutex_unlock(&path->ach->state_lock);
+	return v;
+}
+
 static ssize_t autoch_path_last_error_show(struct kobject *kobj,
 					   struct kobj_attribute *attr,
 					   char *buf)
 {
 	struct autoch_path *path = to_path(kobj);
-	int result;
+	int result = autoch_path_int(path, &path->last_error);
 
-	mutex_lock(&path->ach->state_lock);
-	result = path->last_error;
-	mutex_unlock(&path->ach->state_lock);
 	if (result < 0)
 		return sysfs_emit(buf, "%d\n", result);
 	return sysfs_emit(buf, "0x%08x\n", result);
@@ -420,6 +431,16 @@ static ssize_t autoch_path_errors_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%u\n", n);
 }
 
+/* The errno of the last PR registration sent on the path, 0 for none. */
+static ssize_t autoch_path_pr_error_show(struct kobject *kobj,
+					 struct kobj_attribute *attr,
+					 char *buf)
+{
+	struct autoch_path *path = to_path(kobj);
+
+	return sysfs_emit(buf, "%d\n", autoch_path_int(path, &path->pr_error));
+}
+
 /* paths/H:C:T:L/NAME, shown by autoch_path_NAME_show() */
 #define AUTOCH_PATH_ATTR(name, mode, store)				\
 static struct kobj_attribute autoch_path_attr_##name =			\
@@ -428,11 +449,13 @@ static struct kobj_attribute autoch_path_attr_##name =			\
 AUTOCH_PATH_ATTR(state, 0644, autoch_path_state_store);
 AUTOCH_PATH_ATTR(last_error, 0444, NULL);
 AUTOCH_PATH_ATTR(errors, 0444, NULL);
+AUTOCH_PATH_ATTR(pr_error, 0444, NULL);
 
 static struct attribute *autoch_path_attrs[] = {
 	&autoch_path_attr_state.attr,
 	&autoch_path_attr_last_error.attr,
 	&autoch_path_attr_errors.attr,
+	&autoch_path_attr_pr_error.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(autoch_path);

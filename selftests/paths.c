@@ -182,6 +182,65 @@ static bool regroup(const unsigned int *host_no, int n, int per_node)
 	return false;
 }
 
+#define PATHS_PR_KEY	0x7418ULL
+
+/*
+ * Host (path) @host's line of the emulation's state: its prevention of
+ * medium removal into *@prevent, its registered key into *@key (0: not
+ * registered). -1 without the line.
+ */
+static int emul_host_line(int host, int *prevent, unsigned long long *key)
+{
+	static char buf[1 << 20];
+	char want[32], *p;
+	int reg;
+
+	if (emul_read_file(EMUL_DEBUGFS "/state", buf, sizeof(buf)) < 0)
+		return -1;
+	snprintf(want, sizeof(want), "\n# host %d ", host);
+	p = strstr(buf, want);
+	if (!p || sscanf(p + 1, "# host %*d prevent %d registered %d key %llx",
+			 prevent, &reg, key) != 3)
+		return -1;
+	if (!reg)
+		*key = 0;
+	return 0;
+}
+
+/* The key host @host registered, 0 for none, -1 without the state. */
+static long long emul_host_key(int host)
+{
+	unsigned long long key;
+	int prevent;
+
+	if (emul_host_line(host, &prevent, &key))
+		return -1;
+	return key;
+}
+
+/*
+ * A key a failed test left registered (persistent reservations outlive
+ * the teardown's reset): registered again through the node, whichever
+ * path is active, then cleared with every other registration.
+ */
+static void pr_leftover_clear(const char *dev, int n)
+{
+	struct pr_registration reg = {
+		.new_key = PATHS_PR_KEY, .flags = PR_FL_IGNORE_KEY,
+	};
+	struct pr_clear clr = { .key = PATHS_PR_KEY };
+	int i, fd, left = 0;
+
+	for (i = 0; i < n; i++)
+		left |= emul_host_key(i) > 0;
+	fd = left ? open(dev, O_RDWR) : -1;
+	if (fd < 0)
+		return;
+	autoch_ioctl(fd, IOC_PR_REGISTER, &reg);
+	autoch_ioctl(fd, IOC_PR_CLEAR, &clr);
+	close(fd);
+}
+
 FIXTURE(paths) {
 	struct emul_params params;
 	unsigned int host_no[PATHS_MAX];
@@ -227,6 +286,7 @@ FIXTURE_TEARDOWN(paths)
 
 	if (self->n) {
 		emul_ctl("fault", "clear");
+		pr_leftover_clear(self->dev, self->n);
 		/* no reservation a failed test left is held on */
 		emul_ctl("event", "reset");
 		for (i = 0; i < self->n; i++) {
@@ -739,6 +799,219 @@ TEST_F(paths, reservation_retake_fails)
 	EXPECT_EQ(!idx, emul_holder(fd, rp.element));
 	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_RELEASE, &rp));
 	close(fd);
+}
+
+/* ---- persistent reservation keys and PREVENT across paths ---- */
+
+/* Whether host @host prevents medium removal, -1 without the state. */
+static int emul_host_prevents(int host)
+{
+	unsigned long long key;
+	int prevent;
+
+	if (emul_host_line(host, &prevent, &key))
+		return -1;
+	return prevent;
+}
+
+/* Wait up to @ms for host @host's prevention to be @want. */
+static int emul_wait_prevents(int host, int want, int ms)
+{
+	double end = emul_now_ms() + ms;
+	int got;
+
+	while ((got = emul_host_prevents(host)) != want && emul_now_ms() < end)
+		emul_sleep_ms(20);
+	return got;
+}
+
+/* Registered keys, as READ KEYS through the node reports them: how many. */
+static int pr_num_keys(int fd, __u64 *keys, unsigned int room)
+{
+	struct pr_read_keys rk = {
+		.num_keys = room, .keys_ptr = (unsigned long)keys,
+	};
+
+	if (autoch_ioctl(fd, IOC_PR_READ_KEYS, &rk))
+		return -1;
+	return rk.num_keys;
+}
+
+/* The index of the path @node has active now, -1 for none. */
+static int active_index(FIXTURE_DATA(paths) *self)
+{
+	char active[32];
+
+	if (path_in_state(self->node, "active", active) != 1)
+		return -1;
+	return emul_index(self->host_no, self->n, active);
+}
+
+/* The node opened for writing, the active path's index in *@idx; -1. */
+static int open_writer(FIXTURE_DATA(paths) *self, int *idx)
+{
+	*idx = active_index(self);
+	if (*idx < 0)
+		return -1;
+	return open(self->dev, O_RDWR);
+}
+
+/*
+ * A registration (and an unregistration, key 0) through the node reaches
+ * every working path: each path's I_T nexus is registered with the key
+ * (READ KEYS lists it once per path, the emulation's state per host),
+ * each path's pr_error is 0; unregistering removes every one.
+ */
+TEST_F(paths, pr_keys_on_every_path)
+{
+	struct pr_registration reg = { .new_key = PATHS_PR_KEY };
+	char paths[PATHS_MAX][32], buf[32];
+	__u64 keys[PATHS_MAX] = {};
+	int fd, i, n;
+
+	AUTOCH_SETUP_DONE();
+	if (paths_profile(self) == EMUL_TGT)
+		AUTOCH_SKIP(return, "tgt has no PERSISTENT RESERVE (20/00): no key to register");
+
+	fd = open(self->dev, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, autoch_ioctl(fd, IOC_PR_REGISTER, &reg));
+	EXPECT_EQ(self->n, pr_num_keys(fd, keys, PATHS_MAX));
+	for (i = 0; i < self->n; i++) {
+		EXPECT_EQ(PATHS_PR_KEY, keys[i]);
+		EXPECT_EQ((long long)PATHS_PR_KEY, emul_host_key(i))
+			TH_LOG("path %d not registered", i);
+	}
+	n = node_paths(self->node, paths);
+	for (i = 0; i < n; i++) {
+		ASSERT_LT(0, path_read(self->node, paths[i], "pr_error", buf,
+				       sizeof(buf)));
+		EXPECT_STREQ("0", buf);
+	}
+
+	reg.old_key = PATHS_PR_KEY;
+	reg.new_key = 0;
+	EXPECT_EQ(0, autoch_ioctl(fd, IOC_PR_REGISTER, &reg));
+	EXPECT_EQ(0, pr_num_keys(fd, keys, PATHS_MAX));
+	for (i = 0; i < self->n; i++)
+		EXPECT_EQ(0, emul_host_key(i)) TH_LOG("path %d still registered", i);
+	close(fd);
+}
+
+/*
+ * A registrants-only reservation (exclusive access, registrants only)
+ * taken through the active path, which then goes down: the status call
+ * fails over to a path that is already registered, so the changer lets
+ * it read; the reservation is still there, and the holder's next
+ * changing call (CLEAR) works without ECONNRESET: nothing was lost.
+ */
+TEST_F(paths, pr_reservation_survives_failover)
+{
+	struct pr_registration reg = {
+		.new_key = PATHS_PR_KEY, .flags = PR_FL_IGNORE_KEY,
+	};
+	struct pr_reservation rsv = {
+		.key = PATHS_PR_KEY, .type = PR_EXCLUSIVE_ACCESS_REG_ONLY,
+	};
+	struct element_status es = { .element = self->ea.first_storage };
+	struct pr_read_reservation rr = {};
+	struct pr_clear clr = { .key = PATHS_PR_KEY };
+	int fd, idx, i;
+	long before;
+
+	AUTOCH_SETUP_DONE();
+	if (paths_profile(self) == EMUL_TGT)
+		AUTOCH_SKIP(return, "tgt has no PERSISTENT RESERVE (20/00)");
+
+	before = node_long(self->node, "failovers");
+	fd = open_writer(self, &idx);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, autoch_ioctl(fd, IOC_PR_REGISTER, &reg));
+	ASSERT_EQ(0, autoch_ioctl(fd, IOC_PR_RESERVE, &rsv));
+	ASSERT_EQ(0, emul_ctl("path", "down %d transport_disrupted", idx));
+	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_ELEMENT_STATUS, &es))
+		TH_LOG("the new path is no registrant");
+	EXPECT_LT(before, node_long(self->node, "failovers"));
+	EXPECT_NE(idx, active_index(self));
+	EXPECT_EQ(0, autoch_ioctl(fd, IOC_PR_READ_RESERVATION, &rr));
+	EXPECT_EQ(PATHS_PR_KEY, rr.key);
+	EXPECT_EQ(PR_EXCLUSIVE_ACCESS_REG_ONLY, rr.type);
+	EXPECT_EQ(0, autoch_ioctl(fd, IOC_PR_CLEAR, &clr));
+	for (i = 0; i < self->n; i++)
+		EXPECT_EQ(0, emul_host_key(i));
+	close(fd);
+}
+
+/*
+ * PREVENT MEDIUM REMOVAL through the active path, which then goes down
+ * (its I_T nexus loss ends its prevention: SMC-3, PREVENT ALLOW MEDIUM
+ * REMOVAL): after the failover the driver sends PREVENT on the new path
+ * (prevent_resent counts it) before the next call goes on; close sends
+ * ALLOW there.
+ */
+TEST_F(paths, prevent_resent_after_failover)
+{
+	struct element_status es = { .element = self->ea.first_storage };
+	struct autoch_reservation_state st = {};
+	long before = node_long(self->node, "prevent_resent");
+	int fd, idx, now, v = 1;
+
+	AUTOCH_SETUP_DONE();
+	if (paths_profile(self) == EMUL_TGT)
+		AUTOCH_SKIP(return, "tgt has no PREVENT ALLOW MEDIUM REMOVAL (20/00)");
+
+	fd = open_writer(self, &idx);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, autoch_ioctl(fd, AUTOCH_PREVENT_ALLOW, &v));
+	EXPECT_EQ(1, emul_host_prevents(idx));
+	ASSERT_EQ(0, emul_ctl("path", "down %d transport_disrupted", idx));
+	EXPECT_EQ(0, emul_host_prevents(idx)) TH_LOG("the nexus loss kept it");
+	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_ELEMENT_STATUS, &es));
+	/* every call sends it again first, if the work has not yet */
+	EXPECT_EQ(0, autoch_ioctl(fd, AUTOCH_RESERVATIONS, &st));
+	now = active_index(self);
+	ASSERT_LE(0, now);
+	EXPECT_NE(idx, now);
+	EXPECT_EQ(1, emul_host_prevents(now)) TH_LOG("not prevented on the new path");
+	EXPECT_EQ(before + 1, node_long(self->node, "prevent_resent"));
+	close(fd);
+	EXPECT_EQ(0, emul_wait_prevents(now, 0, 5000)) TH_LOG("ALLOW not sent at close");
+}
+
+/*
+ * Root makes another path active while a file prevents removal: no nexus
+ * is lost, so both paths' I_T nexuses prevent it now (the driver sent
+ * PREVENT on the new one). ALLOW at close goes to both: removal is
+ * allowed on the changer again.
+ */
+TEST_F(paths, allow_on_every_preventing_path)
+{
+	char paths[PATHS_MAX][32];
+	int fd, idx, other, i, n, v = 1;
+	struct autoch_reservation_state st = {};
+
+	AUTOCH_SETUP_DONE();
+	if (paths_profile(self) == EMUL_TGT)
+		AUTOCH_SKIP(return, "tgt has no PREVENT ALLOW MEDIUM REMOVAL (20/00)");
+
+	idx = active_index(self);
+	ASSERT_LE(0, idx);
+	n = node_paths(self->node, paths);
+	for (i = 0; i < n && emul_index(self->host_no, self->n, paths[i]) == idx; i++)
+		;
+	ASSERT_LT(i, n);
+	other = emul_index(self->host_no, self->n, paths[i]);
+	fd = open(self->dev, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, autoch_ioctl(fd, AUTOCH_PREVENT_ALLOW, &v));
+	ASSERT_EQ(0, path_write(self->node, paths[i], "active"));
+	EXPECT_EQ(0, autoch_ioctl(fd, AUTOCH_RESERVATIONS, &st));
+	EXPECT_EQ(1, emul_host_prevents(idx));
+	EXPECT_EQ(1, emul_host_prevents(other));
+	close(fd);
+	EXPECT_EQ(0, emul_wait_prevents(other, 0, 5000));
+	EXPECT_EQ(0, emul_wait_prevents(idx, 0, 5000))
+		TH_LOG("ALLOW did not reach the path that prevented first");
 }
 
 /* Root disables, enables and picks the active path; the counters agree. */

@@ -663,6 +663,8 @@ static int emul_state_show(struct seq_file *m, void *v)
 {
 	struct emul_state *st = m->private;
 	struct emul_elem *snap, *e;
+	bool prevent[EMUL_MAX_HOSTS], pr_reg[EMUL_MAX_HOSTS];
+	u64 pr_key[EMUL_MAX_HOSTS];
 	int unit_res, pr_holder;
 	unsigned long flags;
 	bool door, mags[EMUL_MAX_MAGS], aptpl;
@@ -680,6 +682,9 @@ static int emul_state_show(struct seq_file *m, void *v)
 	pr_holder = st->pr_holder;
 	pr_type = st->pr_type;
 	aptpl = st->pr_aptpl;
+	memcpy(prevent, st->prevent, sizeof(prevent));
+	memcpy(pr_reg, st->pr_reg, sizeof(pr_reg));
+	memcpy(pr_key, st->pr_key, sizeof(pr_key));
 	spin_unlock_irqrestore(&st->lock, flags);
 
 	seq_printf(m, "# %s %s, door %s", st->vendor, st->product,
@@ -688,6 +693,9 @@ static int emul_state_show(struct seq_file *m, void *v)
 		seq_printf(m, ", magazine%u %s", i, mags[i] ? "out" : "in");
 	seq_printf(m, ", unit reserved by %d, persistent reservation by %d type %u, aptpl %d\n",
 		   unit_res, pr_holder, pr_type, aptpl);
+	for (i = 0; i < st->nhosts; i++)
+		seq_printf(m, "# host %u prevent %d registered %d key %#llx\n",
+			   i, prevent[i], pr_reg[i], pr_key[i]);
 	for (i = 0; i < st->nelems; i++) {
 		e = &snap[i];
 		seq_printf(m, "%u %s %d %s ", e->addr, emul_type_name(e->type),
@@ -722,7 +730,7 @@ static int emul_state_open(struct inode *inode, struct file *file)
 	struct emul_state *st = inode->i_private;
 
 	return single_open_size(file, emul_state_show, st,
-				256 + st->nelems * 96 +
+				256 + EMUL_MAX_HOSTS * 64 + st->nelems * 96 +
 				st->range[EMUL_DT].count * 32);
 }
 

@@ -337,8 +337,11 @@ static int emul_eh_device_reset(struct scsi_cmnd *cmd)
 
 /*
  * The library loses the I_T nexus of initiator @ini (a host reset, a path
- * going down): SPC-2 5.5.1, its RESERVE reservations are released, and
- * it gets I_T NEXUS LOSS OCCURRED (29/07) when it comes back.
+ * going down): SPC-2 5.5.1, its RESERVE reservations are released; its
+ * prevention of medium removal ends (SMC-3, PREVENT ALLOW MEDIUM REMOVAL:
+ * the prevention ends for each I_T nexus by its ALLOW or its I_T nexus
+ * loss); its persistent reservation registration stays (SPC-4 5.13).
+ * It gets I_T NEXUS LOSS OCCURRED (29/07) when it comes back.
  */
 static void emul_nexus_loss(struct emul_state *st, unsigned int ini)
 {
@@ -351,6 +354,7 @@ static void emul_nexus_loss(struct emul_state *st, unsigned int ini)
 	for (i = 0; i < st->nelems; i++)
 		if (st->elems[i].res_owner == ini + 1)
 			st->elems[i].res_owner = 0;
+	st->prevent[ini] = false;
 	emul_raise_ua(st, ini, EMUL_UA_NEXUS_LOSS);
 	spin_unlock_irqrestore(&st->lock, flags);
 }
