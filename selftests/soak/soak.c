@@ -10,11 +10,11 @@
  * multipath=1 over the emulation's two hosts) and CTL the emulation's
  * debugfs directory. A flapper process takes the active path down every
  * 2 to 5 s (its host byte in turn no_connect, transport_disrupted,
- * transport_failfast, bad_target; every other time after arming a delay
- * fault on MOVE or EXCHANGE MEDIUM through it, so that some moves cut off
- * were carried out) and brings it up 0.2 to 1.5 s later. Eight open
- * files of the parent hold an element reservation each for the whole run
- * and send nothing.
+ * transport_failfast, bad_target; two times in three after arming a
+ * delay fault on MOVE or EXCHANGE MEDIUM through it, so that some moves
+ * cut off were carried out) and brings it up 0.2 to 1.5 s later. Eight
+ * open files of the parent hold an element reservation each, 8 s at a
+ * time, and send nothing.
  *
  * Invariants checked:
  * - every call returns 0 or an errno the documentation allows for what a
