@@ -265,7 +265,7 @@ static int move_unknown(int fd, struct stats *st, int err)
 	if (ioctl(fd, AUTOCH_GET_EVENTS, &ev) ||
 	    !(ev.events & AUTOCH_EVENT_MOVE_UNKNOWN)) {
 		st->bad++;
-		fprintf(stderr, "soak %d: EIO from a move without a move_unknown event\n",
+		fprintf(stderr, "soak %d: EIO from a move, no MOVE_UNKNOWN event\n",
 			getpid());
 	} else {
 		st->unknown++;
@@ -288,7 +288,7 @@ static void sent_twice(int fd, struct stats *st, int src, int dst, const char *t
 		return;
 	if (!s1.full && s2.full && !memcmp(tag, s2.pri_vol_tag, 36)) {
 		st->bad++;
-		fprintf(stderr, "soak %d: move %d -> %d carried out but reported failed (sent twice?)\n",
+		fprintf(stderr, "soak %d: move %d -> %d done, reported failed (sent twice?)\n",
 			getpid(), src, dst);
 	}
 }
@@ -336,11 +336,11 @@ static void checked_move(int fd, struct stats *st)
 	 * could not tell (move_unknown()); ECONNRESET is a reservation
 	 * lost in a flap.
 	 */
-	if (err == ENOMEDIUM || err == EXFULL)
+	if (err == ENOMEDIUM || err == EXFULL) {
 		sent_twice(fd, st, src, dst, tag);
-	else if (flap && err == ECONNRESET)
+	} else if (flap && err == ECONNRESET) {
 		st->resets++;
-	else if (err && move_unknown(fd, st, err)) {
+	} else if (err && move_unknown(fd, st, err)) {
 		st->bad++;
 		fprintf(stderr, "soak %d: reserved move %d -> %d: %s\n",
 			getpid(), src, dst, strerror(err));
@@ -681,7 +681,7 @@ static int hold_one(int fd, int addr, int *held, int *lost)
 		(*lost)++;
 		return 0;
 	}
-	fprintf(stderr, "soak: reservation of %d neither held (%s, changer: %d) nor reported lost\n",
+	fprintf(stderr, "soak: reservation of %d not held (%s, changer %d) nor lost\n",
 		addr, listed(rs.elements, rs.num_elements, addr) ?
 		"listed" : "not listed", who);
 	return 1;
@@ -823,10 +823,12 @@ int main(int argc, char **argv)
 	printf("SOAK ops=%ld moves=%ld checked=%ld exchanges=%ld reservations=%ld inventories=%ld opens=%ld errors=%ld\n",
 	       total.ops, total.moves, total.checked, total.exchanges,
 	       total.reservations, total.inventories, total.opens, total.bad);
-	if (flap)
-		printf("FLAP flaps=%ld cut=%ld unknown=%ld resets=%ld held=%d lost=%d status_flap_max_ms=%ld call_flap_max_ms=%ld status_max_ms=%ld\n",
+	if (flap) {
+		printf("FLAP flaps=%ld cut=%ld unknown=%ld resets=%ld held=%d lost=%d ",
 		       flap->flaps, total.cut, total.unknown, total.resets,
-		       held, lost, total.status_flap_ms, total.call_flap_ms,
-		       total.status_ms);
+		       held, lost);
+		printf("status_flap_max_ms=%ld call_flap_max_ms=%ld status_max_ms=%ld\n",
+		       total.status_flap_ms, total.call_flap_ms, total.status_ms);
+	}
 	return failed || total.bad ? 1 : 0;
 }
