@@ -754,6 +754,19 @@ static int start(int procs, time_t end)
 	return 0;
 }
 
+static void report(const struct stats *t, int held, int lost)
+{
+	printf("SOAK ops=%ld moves=%ld checked=%ld exchanges=%ld reservations=%ld inventories=%ld opens=%ld errors=%ld\n",
+	       t->ops, t->moves, t->checked, t->exchanges,
+	       t->reservations, t->inventories, t->opens, t->bad);
+	if (!flap)
+		return;
+	printf("FLAP flaps=%ld cut=%ld unknown=%ld resets=%ld held=%d lost=%d ",
+	       flap->flaps, t->cut, t->unknown, t->resets, held, lost);
+	printf("status_flap_max_ms=%ld call_flap_max_ms=%ld status_max_ms=%ld\n",
+	       t->status_flap_ms, t->call_flap_ms, t->status_ms);
+}
+
 static void *shared_mem(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -820,15 +833,6 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < procs; i++)
 		add_stats(&total, &shared[i]);
-	printf("SOAK ops=%ld moves=%ld checked=%ld exchanges=%ld reservations=%ld inventories=%ld opens=%ld errors=%ld\n",
-	       total.ops, total.moves, total.checked, total.exchanges,
-	       total.reservations, total.inventories, total.opens, total.bad);
-	if (flap) {
-		printf("FLAP flaps=%ld cut=%ld unknown=%ld resets=%ld held=%d lost=%d ",
-		       flap->flaps, total.cut, total.unknown, total.resets,
-		       held, lost);
-		printf("status_flap_max_ms=%ld call_flap_max_ms=%ld status_max_ms=%ld\n",
-		       total.status_flap_ms, total.call_flap_ms, total.status_ms);
-	}
+	report(&total, held, lost);
 	return failed || total.bad ? 1 : 0;
 }
