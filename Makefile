@@ -222,7 +222,9 @@ bench-large:
 	AUTOCH_BENCH_TGT=0 AUTOCH_BENCH_MOVE_MS=0 AUTOCH_BENCH_CH=elem \
 		selftests/bench/bench.sh 10000 50000
 
-# 32 processes for 10 minutes on the emulated library through two hosts.
+# 32 processes for 10 minutes on the emulated library through its two
+# paths, the active one flapping (selftests/soak; "soak.sh 600 plain":
+# two nodes, no flaps).
 soak:
 	selftests/soak/soak.sh 600
 

@@ -643,17 +643,26 @@ void autoch_queue_limits(struct autoch_device *ach, bool contig,
 
 /* ---- a move or exchange cut off by a path failure ---- */
 
-/* A path that is neither failed nor disabled is there. */
+/*
+ * Another path than the one a command just failed on is there to read
+ * the elements through: one neither failed nor disabled, or a second one
+ * not disabled (a failed path is tried when no other works, as
+ * autoch_path_pick() does: a path that failed in an earlier flap and came
+ * back is failed until a command gets through it).
+ */
 static bool autoch_path_other_works(struct autoch_device *ach)
 {
 	struct autoch_path *p;
+	unsigned int there = 0;
 	bool works = false;
 
 	mutex_lock(&ach->state_lock);
-	list_for_each_entry(p, &ach->paths, node)
+	list_for_each_entry(p, &ach->paths, node) {
 		works |= autoch_path_usable(p, NULL);
+		there += !p->disabled && !p->gone && !p->going;
+	}
 	mutex_unlock(&ach->state_lock);
-	return works;
+	return works || there > 1;
 }
 
 /*
@@ -816,7 +825,8 @@ static int autoch_move_send(struct autoch_device *ach, struct autoch_file *af,
  *	exchange) second destination
  *
  * The command is never sent again blindly. When a transport error cuts
- * it off and another path works, the elements are read through that path
+ * it off and another path is there (autoch_path_other_works()), the
+ * elements are read through it
  * (autoch_cut_resolve()): done is success; not done sends it once more
  * on the new path; unknown is EIO and an AUTOCH_EVENT_MOVE_UNKNOWN event.
  * With no other path, the transport's errno, as with one path.

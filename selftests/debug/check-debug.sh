@@ -14,7 +14,7 @@
 #   - boots it on the emulated library (selftests/emul, two hosts):
 #     conformance, the suite with the fault matrix and malformed replies,
 #     the ioctl fuzzer on both hosts with resets (plain, then under
-#     failslab), a 32-process soak, kmemleak (guest-debug-emul.sh);
+#     failslab), the 32-process flap soak, kmemleak (guest-debug-emul.sh);
 #   - boots it again and cuts the changer off (iSCSI connections dropped,
 #     logins refused for a while) while every kind of call runs
 #     (guest-loss.sh);
@@ -34,7 +34,7 @@
 # emulation), AUTOCH_LOSS_SECONDS (60, 0 skips the loss
 # run), AUTOCH_LOSS_DOWN (seconds without the changer, 20),
 # AUTOCH_FAULT_CALLS (100000, the fuzzer under failslab),
-# AUTOCH_SOAK_SECONDS (120, the soak on the emulation),
+# AUTOCH_SOAK_SECONDS (90, the flap soak on the emulation),
 # AUTOCH_GUEST_TIMEOUT (1800; a guest takes 15 minutes at most here),
 # AUTOCH_DEBUG_LOGS (a directory to keep the
 # logs and guest consoles in), AUTOCH_DEBUG_RUNS (the guest runs, "debug
@@ -280,7 +280,7 @@ fi
 if [[ $runs == *" emul "* ]] && [ -f "$inst/autoch_emul.ko" ]; then
 	echo "# guest: the emulated library: conformance, suite, faults, malformed replies, soak"
 	guest emul "$here/guest-debug-emul.sh" \
-		"AUTOCH_SOAK_SECONDS=${AUTOCH_SOAK_SECONDS:-120} AUTOCH_FUZZ_EMUL_CALLS=${AUTOCH_FUZZ_EMUL_CALLS:-200000} AUTOCH_FAULT_EMUL_CALLS=${AUTOCH_FAULT_EMUL_CALLS:-20000} AUTOCH_UNPLUG_EMUL_ROUNDS=${AUTOCH_UNPLUG_EMUL_ROUNDS:-5}"
+		"AUTOCH_SOAK_SECONDS=${AUTOCH_SOAK_SECONDS:-90} AUTOCH_FUZZ_EMUL_CALLS=${AUTOCH_FUZZ_EMUL_CALLS:-200000} AUTOCH_FAULT_EMUL_CALLS=${AUTOCH_FAULT_EMUL_CALLS:-20000} AUTOCH_UNPLUG_EMUL_ROUNDS=${AUTOCH_UNPLUG_EMUL_ROUNDS:-5}"
 else
 	skip "emul: the emulated library (not in AUTOCH_DEBUG_RUNS, or it did not build)"
 fi

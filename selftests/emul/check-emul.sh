@@ -20,7 +20,9 @@
 # guest's TAP streams (the kselftest programs' subtests indented with "# "),
 # then a stream of its own ("ok N emul: ..."), each with its plan. Each
 # guest also runs mtx's HP-UX port against mtx through sg (hpux/guest-mtx.sh;
-# mtx-hpux from INSTDIR, else built here with hpux/build-mtx.sh). Ends
+# mtx-hpux from INSTDIR, else built here with hpux/build-mtx.sh). The
+# library guest then runs the flap soak's short form (AUTOCH_SOAK_SECONDS,
+# 60: selftests/soak/guest-soak.sh, a stream of its own). Ends
 # with "# emul: N passed, N failed, N skipped" as tap-count.sh counts all
 # of it; exits non-zero when anything failed, a plan included.
 #
@@ -31,7 +33,8 @@
 # Environment: KDIR (default: Debian's newest 6.1 headers), AUTOCH_CACHE,
 #   AUTOCH_EMUL_GUESTS (default "library superloader tgt large libraries"),
 #   AUTOCH_TESTS (only these programs in every guest, without the
-#   conformance and mtx checks: for a quick run while working on a test).
+#   conformance, mtx checks and soak: for a quick run while working on a
+#   test), AUTOCH_SOAK_SECONDS (60, the library guest's flap soak).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -131,7 +134,14 @@ fi
 files=$work/files
 mkdir -p "$files"
 cp -a "$inst"/. "$files/"
-cp "$src/autoch_emul.ko" "$here/guest-emul.sh" "$here/guest-conformance.sh" "$files/"
+cp "$src/autoch_emul.ko" "$here/guest-emul.sh" "$here/guest-conformance.sh" \
+	"$top/selftests/soak/guest-soak.sh" "$files/"
+# the flap soak's short form, in the library guest (guest-emul.sh)
+if ! cc -O2 -Wall -Wextra -Werror -static -I "$top/include/uapi" \
+	-o "$files/soak" "$top/selftests/soak/soak.c" 2>"$work/soak.log"; then
+	show "$work/soak.log"
+	not_ok "selftests/soak/soak.c builds"
+fi
 # mtx's HP-UX port for guest-mtx.sh, unless INSTDIR has it
 if [ ! -x "$files/mtx-hpux" ]; then
 	"$top/selftests/hpux/build-mtx.sh" "$work/mtx" >"$work/mtx.log" 2>&1
@@ -153,6 +163,10 @@ guest() {
 	if [ -n "${AUTOCH_TESTS:-}" ]; then
 		env="AUTOCH_TESTS='$AUTOCH_TESTS' "
 		what=suite
+	fi
+	# the library guest also runs the flap soak's short form
+	if [ -z "$env" ] && [ "$name" = library ]; then
+		env="AUTOCH_SOAK_SECONDS=${AUTOCH_SOAK_SECONDS:-60} "
 	fi
 	case $1 in
 	AUTOCH_TESTS=*)

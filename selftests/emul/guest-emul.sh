@@ -11,7 +11,10 @@
 #   PARAM    further module parameters: hosts=2 slots=5000 ...
 #
 # AUTOCH_TESTS (the suite's programs to run, default all) also leaves out
-# mtx's HP-UX port and the mc checks: a guest for a few programs.
+# mtx's HP-UX port, the mc checks and the soak: a guest for a few
+# programs. AUTOCH_SOAK_SECONDS (library profile): after everything, the
+# flap soak of that many seconds (../soak/guest-soak.sh, with soak and
+# guest-soak.sh in its directory), which loads the modules itself.
 #
 # Expects in its own directory: autoch_emul.ko, guest-conformance.sh and,
 # for the suite, what guest-check.sh needs (autoch.ko, the test programs,
@@ -150,4 +153,15 @@ else
 fi
 echo "1..$n"
 [ "$failed" -eq 0 ] || rc=1
+
+# The flap soak's short form (make check): a stream of its own.
+if [ -n "${AUTOCH_TESTS:-}" ] || [ -z "${AUTOCH_SOAK_SECONDS:-}" ] ||
+	[ "$profile" != library ]; then
+	: # not asked for
+elif [ -x "$dir/soak" ] && [ -f "$dir/guest-soak.sh" ]; then
+	sh "$dir/guest-soak.sh" "$AUTOCH_SOAK_SECONDS" flap || rc=1
+else
+	echo "TAP version 13"
+	echo "1..0 # SKIP the flap soak: no soak or guest-soak.sh in $dir"
+fi
 exit $rc

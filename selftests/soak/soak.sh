@@ -3,14 +3,19 @@
 #
 # make soak: 32 processes for SECONDS (default 600) on the emulated
 # 1,000-slot library through two hosts, in a guest; prints the guest's
-# TAP and the operation counts. check.sh runs a shorter one.
+# TAP, the operation counts and (flap) the failover figures. MODE flap
+# (the default): the two hosts are two paths of one node, the active one
+# flapping every 2 to 5 s; plain: two nodes, no flaps (guest-soak.sh).
+# make check runs a 60 s flap soak in the emulation's library guest,
+# make check-debug one under the debug kernel.
 #
-# Usage: soak.sh [SECONDS]
+# Usage: soak.sh [SECONDS [flap|plain]]
 # Environment: KDIR, AUTOCH_CACHE.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 testbed=$top/selftests/testbed
 secs=${1:-600}
+mode=${2:-flap}
 
 "$testbed/deps.sh" >/dev/null
 KDIR=${KDIR:-$(find /usr/src -maxdepth 1 -name 'linux-headers-6.1.*-amd64' | sort -V | tail -n 1)}
@@ -28,7 +33,7 @@ cc -O2 -Wall -Wextra -Werror -static -I "$top/include/uapi" \
 	-o "$work/guest/soak" "$top/selftests/soak/soak.c"
 cp "$work/src/driver/autoch.ko" "$emul/autoch_emul.ko" \
 	"$top/selftests/soak/guest-soak.sh" "$work/guest/"
-printf '#!/bin/sh\nexec sh /autoch/guest-soak.sh %s\n' "$secs" >"$work/run.sh"
+printf '#!/bin/sh\nexec sh /autoch/guest-soak.sh %s %s\n' "$secs" "$mode" >"$work/run.sh"
 
 start=$(date +%s)
 rc=0
@@ -37,7 +42,7 @@ AUTOCH_GUEST_TIMEOUT=$((secs + 600)) "$testbed/run-guest.sh" --kdir "$KDIR" \
 	--file "$work/guest/soak" --file "$work/guest/autoch.ko" \
 	--file "$work/guest/autoch_emul.ko" --log "$work/console" \
 	>"$work/out" 2>&1 || rc=$?
-grep -E '^(not )?ok |^SOAK|^# ' "$work/out"
-echo "soak: $secs s requested, guest wall time $(($(date +%s) - start)) s, exit $rc"
+grep -E '^(not )?ok |^SOAK|^FLAP|^FIGURES|^# ' "$work/out"
+echo "soak ($mode): $secs s requested, guest wall time $(($(date +%s) - start)) s, exit $rc"
 [ "$rc" -eq 0 ] || tail -n 20 "$work/out"
 exit "$rc"
