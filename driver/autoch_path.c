@@ -667,13 +667,16 @@ static bool autoch_path_other_works(struct autoch_device *ach)
 
 /*
  * What is known of a MOVE or EXCHANGE MEDIUM in flight: the elements its
- * CDB names (transport, source, first and second destination) and, for
- * an exchange, the volume tags of the source and the first destination
- * before it was sent (@tags: both were read and have one).
+ * CDB names (transport, source, first and second destination) and what
+ * they held before it was sent: for a move, @movable (the source was
+ * full and the destination empty, the only state a move can be carried
+ * out from); for an exchange, the volume tags of the source and the
+ * first destination (@tags: both were read and have one).
  */
 struct autoch_cut {
 	const u16 *addrs;
 	bool exchange;
+	bool movable;
 	bool tags;
 	u8 tag[2][AUTOCH_VOLTAG_LEN];
 };
@@ -708,37 +711,46 @@ static bool autoch_cut_tagged(const struct autoch_elem *e, const u8 *tag)
 }
 
 /*
- * Before an exchange is sent on a changer with more than one path: the
- * tags of the cartridges in the source and the first destination, which
- * alone tell an exchange carried out from one not (both elements are
- * full either way). Without them a cut-off exchange is unknown. A read
- * that fails is no failure of the call.
+ * Before a move or an exchange is sent on a changer with more than one
+ * path: what its source and first destination hold. Only that tells a
+ * move carried out from one that could not be (a source already empty
+ * and a destination already full look the same afterwards, even with the
+ * source element reported), and an exchange carried out from one not
+ * (both elements are full either way). Without it a cut-off command that
+ * looks done is unknown. A read that fails is no failure of the call.
  */
-static void autoch_cut_tags(struct autoch_device *ach, struct autoch_file *af,
-			    struct autoch_cut *cut)
+static void autoch_cut_before(struct autoch_device *ach,
+			      struct autoch_file *af, struct autoch_cut *cut)
 {
-	struct autoch_elem e;
+	struct autoch_elem e[2];
 	unsigned int i;
 
 	if (READ_ONCE(ach->live_paths) < 2)
 		return;
 	autoch_cut_drop(ach);
-	for (i = 0; i < 2; i++) {
-		if (autoch_cut_read(ach, af, cut->addrs[1 + i], &e) ||
-		    !autoch_cut_full(&e) ||
-		    !memchr_inv(e.pvoltag, 0, AUTOCH_VOLTAG_LEN))
+	for (i = 0; i < 2; i++)
+		if (autoch_cut_read(ach, af, cut->addrs[1 + i], &e[i]))
 			return;
-		memcpy(cut->tag[i], e.pvoltag, AUTOCH_VOLTAG_LEN);
+	if (!cut->exchange) {
+		cut->movable = autoch_cut_full(&e[0]) && !autoch_cut_full(&e[1]);
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		if (!autoch_cut_full(&e[i]) ||
+		    !memchr_inv(e[i].pvoltag, 0, AUTOCH_VOLTAG_LEN))
+			return;
+		memcpy(cut->tag[i], e[i].pvoltag, AUTOCH_VOLTAG_LEN);
 	}
 	cut->tags = true;
 }
 
 /*
  * Read the elements of @cut through the path now picked and tell what
- * happened. A move: done when the destination is full (its cartridge
- * from the source, when the changer says where it came from) and the
- * source empty; not done when the source is full and the destination
- * empty. An exchange: done when the first destination holds the
+ * happened. A move: done when, read before it was sent, the source was
+ * full and the destination empty, and now the destination is full (its
+ * cartridge from the source, when the changer says where it came from)
+ * and the source empty; not done when the source is full and the
+ * destination empty. An exchange: done when the first destination holds the
  * source's tag and the second the first destination's; not done when
  * both still hold their own (and the second destination, unless it is
  * the source, is empty). Anything else, or a read that fails, is
@@ -758,7 +770,8 @@ static enum autoch_cut_outcome autoch_cut_resolve(struct autoch_device *ach,
 		if (autoch_cut_read(ach, af, cut->addrs[1 + i], &e[i]))
 			return AUTOCH_CUT_UNKNOWN;
 	if (!cut->exchange) {
-		if (autoch_cut_full(&e[1]) && !autoch_cut_full(&e[0]) &&
+		if (cut->movable &&
+		    autoch_cut_full(&e[1]) && !autoch_cut_full(&e[0]) &&
 		    (!(e[1].src_flags & 0x80) || e[1].src == cut->addrs[1]))
 			return AUTOCH_CUT_DONE;
 		if (autoch_cut_full(&e[0]) && !autoch_cut_full(&e[1]))
@@ -844,10 +857,10 @@ int autoch_move_cmd(struct autoch_device *ach, struct autoch_file *af,
 	bool resent = false;
 	int err, result;
 
-	if (cut.exchange) {
-		autoch_cut_tags(ach, af, &cut);
+	autoch_cut_before(ach, af, &cut);
+	/* what those reads met is not this call's error */
+	if (cut.exchange || READ_ONCE(ach->live_paths) >= 2)
 		autoch_recovered(af);
-	}
 	for (;;) {
 		err = autoch_move_send(ach, af, cdb, &result);
 		if (!err || !autoch_path_transport_error(result) ||

@@ -578,6 +578,47 @@ TEST_F(paths, move_cut_unknown)
 }
 
 /*
+ * A MOVE that cannot be carried out (an empty source, a full
+ * destination): the library refuses it at once, but its status is held
+ * (fault "delay") and the path fails meanwhile. Read afterwards, the
+ * elements look like a move done (source empty, destination full); only
+ * what was read before it was sent tells otherwise. The call must not
+ * report success: unknown, EIO, the event, not sent again, nothing moved.
+ */
+TEST_F(paths, move_cut_looks_done)
+{
+	long unknown = cut_count(self->node, "unknown");
+	struct move_medium_parms mp = {};
+	struct autoch_events ev = {};
+	struct cut_setup c;
+	int ret;
+
+	AUTOCH_SETUP_DONE();
+
+	ret = cut_prepare(self, &c, 0xa5);
+	ASSERT_LE(0, ret);
+	if (ret)
+		AUTOCH_SKIP(return, "no full and empty storage elements");
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=a5 host=%d fault=delay ms=1500",
+			      c.idx));
+	mp.transport = self->ea.first_transport;
+	mp.source = c.empty;
+	mp.destination = c.full;
+	c.err = cut_call(c.d.fd, SIOC_MOVE_MEDIUM, &mp, c.idx, &c.ms);
+	ASSERT_EQ(0, emul_ctl("fault", "clear"));
+	EXPECT_EQ(EIO, c.err) TH_LOG("move: %s", emul_errname(c.err));
+	EXPECT_EQ(unknown + 1, cut_count(self->node, "unknown"));
+	EXPECT_EQ(c.c_other, emul_counter(0xa5, c.other))
+		TH_LOG("a move that could not be done was sent again");
+	ASSERT_EQ(0, autoch_ioctl(c.d.fd, AUTOCH_GET_EVENTS, &ev));
+	EXPECT_TRUE(!!(ev.events & AUTOCH_EVENT_MOVE_UNKNOWN))
+		TH_LOG("events %#x", ev.events);
+	EXPECT_TRUE(slot_full(c.d.fd, c.full));
+	EXPECT_FALSE(slot_full(c.d.fd, c.empty));
+	cut_end(&c, false);
+}
+
+/*
  * An EXCHANGE of two full slots (the second destination is the source)
  * carried out, its status lost with the path: the tags read before it
  * was sent tell that it is done; 0, not sent again.
