@@ -30,8 +30,10 @@ if [ "$what" = checkpatch ]; then
 	rm -f .checkpatch-camelcase.*
 	exit "$rc"
 fi
-[ "$what" = coccicheck ] && [ $# -eq 1 ] ||
-	{ echo "usage: $0 coccicheck SCRIPTS DIR" >&2; exit 2; }
+if [ "$what" != coccicheck ] || [ $# -ne 1 ]; then
+	echo "usage: $0 coccicheck SCRIPTS DIR" >&2
+	exit 2
+fi
 dir=$1
 spver=$(spatch --version | head -n 1 | awk '{print $3}')
 tmp=$(mktemp -d)
