@@ -560,7 +560,7 @@ int autoch_simple_cmd_path(struct autoch_device *ach, struct autoch_file *af,
 	struct autoch_cmd *cmd;
 	int err;
 
-	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	cmd = kzalloc_obj(*cmd, GFP_KERNEL);
 	if (!cmd)
 		return -ENOMEM;
 	memcpy(cmd->cdb, cdb, cdb_len);

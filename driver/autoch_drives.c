@@ -527,7 +527,7 @@ static int autoch_intf_add(AUTOCH_CLASS_INTF_ARGS)
 
 	if (sdev->type == TYPE_MEDIUM_CHANGER)
 		return 0;
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc_obj(*s, GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	get_device(&sdev->sdev_gendev);

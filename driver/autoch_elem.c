@@ -81,7 +81,7 @@ static int autoch_mode_page(struct autoch_device *ach, struct autoch_file *af,
 	struct autoch_cmd *cmd;
 	int err;
 
-	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	cmd = kzalloc_obj(*cmd, GFP_KERNEL);
 	if (!cmd)
 		return -ENOMEM;
 
@@ -555,7 +555,7 @@ static int autoch_read_status(struct autoch_device *ach, struct autoch_file *af,
 
 	lockdep_assert_held(&ach->io_lock);
 
-	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	cmd = kzalloc_obj(*cmd, GFP_KERNEL);
 	if (!cmd)
 		return -ENOMEM;
 
@@ -897,7 +897,7 @@ int autoch_read_drive_ids(struct autoch_device *ach, u16 first,
 	memset(ids, 0, n * sizeof(*ids));
 	if (test_bit(AUTOCH_QUIRK_NO_DVCID, &ach->quirks))
 		return -EOPNOTSUPP;
-	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	cmd = kzalloc_obj(*cmd, GFP_KERNEL);
 	buf = kvmalloc(AUTOCH_RES_MAX_ALLOC16, GFP_KERNEL);
 	if (!cmd || !buf) {
 		err = -ENOMEM;
@@ -959,7 +959,7 @@ int autoch_read_drive_id(struct autoch_device *ach,
 	if (no_dvcid)
 		return -EOPNOTSUPP;
 
-	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	cmd = kzalloc_obj(*cmd, GFP_KERNEL);
 	if (!cmd)
 		return -ENOMEM;
 	buf = kzalloc(AUTOCH_DVCID_BUF_LEN, GFP_KERNEL);

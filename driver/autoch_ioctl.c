@@ -284,7 +284,7 @@ static int autoch_ioctl_reservations(struct autoch_device *ach,
 	struct autoch_resv *r;
 	int err = 0;
 
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	st = kzalloc_obj(*st, GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
 

@@ -78,7 +78,7 @@ static int autoch_open(struct inode *inode, struct file *file)
 	struct autoch_file *af;
 	int err;
 
-	af = kzalloc(sizeof(*af), GFP_KERNEL);
+	af = kzalloc_obj(*af, GFP_KERNEL);
 	if (!af)
 		return -ENOMEM;
 	spin_lock_init(&af->xsense_lock);
@@ -194,7 +194,7 @@ static int autoch_probe_changer(struct scsi_device *sdev,
 	if (minor < 0)
 		return minor;
 
-	ach = kzalloc(sizeof(*ach), GFP_KERNEL);
+	ach = kzalloc_obj(*ach, GFP_KERNEL);
 	if (!ach) {
 		ida_free(&autoch_ida, minor);
 		return -ENOMEM;
@@ -288,7 +288,7 @@ int autoch_probe(struct scsi_device *sdev)
 	if (sdev->type != TYPE_MEDIUM_CHANGER)
 		return -ENODEV;
 
-	id = kmalloc(sizeof(*id), GFP_KERNEL);
+	id = kmalloc_obj(*id, GFP_KERNEL);
 	if (!id)
 		return -ENOMEM;
 	autoch_path_ident(sdev, id);

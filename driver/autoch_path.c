@@ -140,7 +140,7 @@ struct autoch_path *autoch_path_new(struct autoch_device *ach,
 {
 	struct autoch_path *path;
 
-	path = kzalloc(sizeof(*path), GFP_KERNEL);
+	path = kzalloc_obj(*path, GFP_KERNEL);
 	if (!path)
 		return NULL;
 	kobject_init(&path->kobj, &autoch_path_ktype);
@@ -816,7 +816,7 @@ static int autoch_move_send(struct autoch_device *ach, struct autoch_file *af,
 	struct autoch_cmd *cmd;
 	int err;
 
-	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	cmd = kzalloc_obj(*cmd, GFP_KERNEL);
 	if (!cmd)
 		return -ENOMEM;
 	cmd->cdb_len = COMMAND_SIZE(cdb[0]);

@@ -177,7 +177,7 @@ int autoch_pr_in(struct autoch_device *ach, struct autoch_file *af,
 	struct autoch_cmd *cmd;
 	int err;
 
-	cmd = kzalloc(sizeof(*cmd), GFP_KERNEL);
+	cmd = kzalloc_obj(*cmd, GFP_KERNEL);
 	if (!cmd)
 		return -ENOMEM;
 	cmd->buf = kzalloc(len, GFP_KERNEL);

@@ -774,7 +774,7 @@ int autoch_reserve_element(struct autoch_device *ach,
 	if (err || again)
 		return err;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc_obj(*r, GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
 	r->owner = af;

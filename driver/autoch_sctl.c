@@ -268,7 +268,7 @@ int autoch_ioctl_sctl_io(struct autoch_device *ach, struct autoch_file *af,
 	if (err)
 		return err;
 
-	sc = kzalloc(sizeof(*sc), GFP_KERNEL);
+	sc = kzalloc_obj(*sc, GFP_KERNEL);
 	if (!sc)
 		return -ENOMEM;
 	err = autoch_sctl_prepare(sc, &io);

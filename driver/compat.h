@@ -15,6 +15,7 @@
 
 #include <linux/blk_types.h>
 #include <linux/device.h>
+#include <linux/slab.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_driver.h>
 #include <scsi/scsi_ioctl.h>
@@ -135,6 +136,16 @@ static inline bool autoch_scsi_cmd_allowed(unsigned char *cmd,
 #define AUTOCH_CLASS_INTF_ARGS	struct device *dev
 #else
 #define AUTOCH_CLASS_INTF_ARGS	struct device *dev, struct class_interface *intf
+#endif
+
+/*
+ * 7.0 added kmalloc_obj() and kzalloc_obj(): one object, sized (and typed)
+ * by what it is allocated for, the GFP flags optional. Before, the same
+ * allocation by sizeof(); the driver always gives the flags.
+ */
+#ifndef kzalloc_obj
+#define kmalloc_obj(P, GFP)	kmalloc(sizeof(P), GFP)
+#define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
 #endif
 
 #endif /* _AUTOCH_COMPAT_H */

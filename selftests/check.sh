@@ -22,8 +22,10 @@
 #   - the Debian packages (selftests/deb-check.sh): make deb, lintian,
 #     installed with apt on a minimal Debian 12 (cached) with DKMS
 #     building for Debian's kernel, used in a guest, then purged;
-#   - make matrix (selftests/matrix: builds, W=1, sparse and the suite on
-#     Debian's 6.1, 6.12, 7.2 and 7.3-rc kernels) and make check-debug
+#   - make matrix (selftests/matrix: builds, W=1, sparse, the suite, and
+#     that kernel's own checkpatch --strict and coccicheck, from its Debian
+#     linux-source package, on Debian's 6.1, 6.12, 7.2 and 7.3-rc kernels;
+#     a semantic patch spatch cannot parse is a SKIP) and make check-debug
 #     (selftests/debug: KUnit, the suite, fuzzing, hot-unplug, the
 #     emulation and a soak under KASAN, UBSAN, lockdep and kmemleak).
 # Ends with "N passed, N failed, N skipped"; exits non-zero on a failure.
