@@ -15,9 +15,17 @@
 #     not ok PATCH: WHY          a finding (the lines follow), or spatch failed
 #     skip PATCH: WHY            not run: this spatch cannot parse it, or
 #                                coccicheck skips it for its "Requires:"
-#   then "P passed, F failed, S skipped, N semantic patches".  A skipped
-#   patch is not a pass; exit 1 when one failed.  (coccicheck itself
-#   stops at the first patch spatch fails on, hence one run per patch.)
+#     same PATCH: WHERE          not run again: byte for byte the patch
+#                                of WHERE (below), already run
+#   then "P passed, F failed, S skipped, N semantic patches, D as
+#   another kernel's".  A skipped patch is not a pass; exit 1 when one
+#   failed.  (coccicheck itself stops at the first patch spatch fails on,
+#   hence one run per patch.)
+#   AUTOCH_COCCI_SAME_AS: other kernels' SCRIPTS, ':'-separated, whose
+#   patches were run on the same DIR with the same spatch (make matrix's
+#   earlier rows): a patch identical to one of theirs at the same path
+#   would report the same, so it is not run again but listed as "same"
+#   (counted neither passed nor skipped: its verdict is that row's).
 set -uo pipefail
 [ $# -ge 3 ] || { echo "usage: $0 checkpatch|coccicheck SCRIPTS FILE..." >&2; exit 2; }
 what=$1 ks=$2
@@ -54,8 +62,30 @@ spatch "$@"
 echo "@autoch-cocci end $cocci $?"
 EOF
 chmod +x "$tmp/spatch"
+
+# The patches to run: those no earlier kernel had (coccicheck finds them
+# under $srctree/scripts/coccinelle, and reads nothing else there in
+# report mode for an external module).
+root=$ks same=0
+if [ -n "${AUTOCH_COCCI_SAME_AS:-}" ]; then
+	root=$tmp/tree
+	mkdir -p "$root/scripts/coccinelle"
+	IFS=: read -ra others <<<"$AUTOCH_COCCI_SAME_AS"
+	while IFS= read -r p; do
+		rel=${p#"$ks/scripts/coccinelle/"}
+		for o in "${others[@]}"; do
+			if cmp -s "$p" "$o/scripts/coccinelle/$rel"; then
+				echo "same $rel: $o"
+				same=$((same + 1))
+				continue 2
+			fi
+		done
+		mkdir -p "$root/scripts/coccinelle/$(dirname "$rel")"
+		cp "$p" "$root/scripts/coccinelle/$rel"
+	done < <(find "$ks/scripts/coccinelle" -name '*.cocci' | sort)
+fi
 # srcroot since 6.13, KBUILD_EXTMOD before: the module's directory.
-env -u DEBUG_FILE -u SPFLAGS -u C -u LINUXINCLUDE -u COCCI srctree="$ks" \
+env -u DEBUG_FILE -u SPFLAGS -u C -u LINUXINCLUDE -u COCCI srctree="$root" \
 	srcroot="$dir" KBUILD_EXTMOD="$dir" MODE=report SPATCH="$tmp/spatch" \
 	J="$(nproc)" V= bash "$ks/scripts/coccicheck" >"$tmp/out" 2>&1
 rc=$?
@@ -71,7 +101,7 @@ first_error() {
 # mode coccicheck gives it): when that fails too, this spatch cannot read
 # it, and it is skipped.
 verdict() {
-	local p=$1 name=${1#"$ks/scripts/coccinelle/"} rc req
+	local p=$1 name=${1#"$root/scripts/coccinelle/"} rc req
 	if grep -qF "Skipping coccinelle SmPL patch: $p" "$tmp/out"; then
 		req=$(grep -m 1 'Requires:' "$p" | cut -d: -f2 | tr -d ' ')
 		echo "skip $name: it requires coccinelle $req, spatch is $spver"
@@ -105,7 +135,7 @@ verdict() {
 }
 
 passed=0 failed=0 skipped=0
-mapfile -t patches < <(find "$ks/scripts/coccinelle" -name '*.cocci' | sort)
+mapfile -t patches < <(find "$root/scripts/coccinelle" -name '*.cocci' | sort)
 for p in "${patches[@]}"; do
 	verdict "$p"
 	case $? in
@@ -118,5 +148,5 @@ if [ "$rc" -ne 0 ]; then
 	echo "not ok coccicheck: exit $rc ($(first_error "$tmp/out"))"
 	failed=$((failed + 1))
 fi
-echo "$passed passed, $failed failed, $skipped skipped, ${#patches[@]} semantic patches"
-[ "$failed" -eq 0 ] && [ "${#patches[@]}" -gt 0 ]
+echo "$passed passed, $failed failed, $skipped skipped, $((${#patches[@]} + same)) semantic patches, $same as another kernel's"
+[ "$failed" -eq 0 ] && [ $((${#patches[@]} + same)) -gt 0 ]

@@ -48,7 +48,7 @@ done
 
 t_start=$EPOCHREALTIME
 work=$(mktemp -d)
-tgt_state='' lint_pid=''
+tgt_state='' lint_pid='' lint_ran=''
 # shellcheck disable=SC2317  # run from the trap
 cleanup() {
 	[ -z "$lint_pid" ] || kill "$lint_pid" 2>/dev/null
@@ -195,9 +195,12 @@ lint_start() {
 		"$here/kernel-lint.sh" checkpatch "$ks" "${kfiles[@]}" \
 			>"$work/checkpatch-$suite.log" 2>&1
 		echo $? >"$work/checkpatch-$suite.rc"
-		"$here/kernel-lint.sh" coccicheck "$ks" "$work/lint-src" \
+		# what an earlier row ran is not run again
+		AUTOCH_COCCI_SAME_AS=$lint_ran \
+			"$here/kernel-lint.sh" coccicheck "$ks" "$work/lint-src" \
 			>"$work/coccicheck-$suite.log" 2>&1
 		echo $? >"$work/coccicheck-$suite.rc"
+		echo "$ks" >"$work/lint-$suite.ks"
 	) &
 	lint_pid=$!
 }
@@ -217,6 +220,8 @@ lint_result() {
 		return
 	fi
 	log=$work/coccicheck-$suite.log
+	[ ! -f "$work/lint-$suite.ks" ] ||
+		lint_ran=${lint_ran:+$lint_ran:}$(cat "$work/lint-$suite.ks")
 	sum=$(tail -n 1 "$log")
 	notes_lint[$k]="coccicheck: $sum"
 	if [ "$(cat "$work/coccicheck-$suite.rc")" = 0 ]; then
