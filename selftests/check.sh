@@ -420,6 +420,10 @@ if [[ $parts == *" debug "* ]]; then
 	fi
 	grep -E '^(not )?ok [0-9]+ |^sanitizer verdict|^wall time' "$work/debug.out" | sed 's/^/    /'
 	grep -E '^    # # (fuzz|unplug):' "$work/debug.out" | sed 's/^/  /'
+	# a failure's details: its programs' own lines (the guests' TAP)
+	grep -q '^not ok ' "$work/debug.out" &&
+		grep -E '^    # ' "$work/debug.out" |
+		grep -vE '^    # (# )?ok |# # fuzz: errno' | tail -n 80
 	# a report in the guests' kernel logs is a "not ok" line of its own
 	count_tap "$work/debug.out" "$rc" &&
 		! grep -q '^sanitizer verdict: clean' "$work/debug.out" &&

@@ -35,7 +35,8 @@
 # run), AUTOCH_LOSS_DOWN (seconds without the changer, 20),
 # AUTOCH_FAULT_CALLS (100000, the fuzzer under failslab),
 # AUTOCH_SOAK_SECONDS (90, the flap soak on the emulation),
-# AUTOCH_GUEST_TIMEOUT (1800; a guest takes 15 minutes at most here),
+# AUTOCH_GUEST_TIMEOUT (3600; a guest takes 15 minutes alone here, twice
+# that beside make check's other parts),
 # AUTOCH_DEBUG_LOGS (a directory to keep the
 # logs and guest consoles in), AUTOCH_DEBUG_RUNS (the guest runs, "debug
 # emul loss").
@@ -207,7 +208,7 @@ guest() {
 		tgt=(--tgt-state "$st")
 	fi
 	AUTOCH_GUEST_KERNEL_DIR=$kcache \
-		AUTOCH_GUEST_TIMEOUT=${AUTOCH_GUEST_TIMEOUT:-1800} \
+		AUTOCH_GUEST_TIMEOUT=${AUTOCH_GUEST_TIMEOUT:-3600} \
 		AUTOCH_GUEST_APPEND="$append" \
 		"$testbed/run-guest.sh" --kdir "$KDIR" "${tgt[@]}" \
 		--script "$script" "${files[@]}" --log "$work/$name.console" \
