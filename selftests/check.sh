@@ -101,12 +101,17 @@ harness=$("$testbed/harness.sh") || { fail "files from linux-source-6.1"; finish
 # tgt are its own; TCG leaves a core idle most of the time) and is reported
 # in its place below; AUTOCH_DEBUG_BESIDE=0 runs it there instead.
 parts=" ${AUTOCH_CHECK_PARTS-matrix debug} "
+# its logs and guest consoles go to debug_logs, kept if it fails
+debug_logs=${AUTOCH_DEBUG_LOGS:-$work/debug-logs}
 run_debug() {
-	"$top/selftests/debug/check-debug.sh" >"$work/debug.out" 2>&1
+	AUTOCH_DEBUG_LOGS=$debug_logs \
+		"$top/selftests/debug/check-debug.sh" >"$work/debug.out" 2>&1
 }
 if [ "$lint_only" -eq 0 ] && [[ $parts == *" debug "* ]] &&
 	[ "${AUTOCH_DEBUG_BESIDE:-1}" != 0 ]; then
-	"$top/selftests/debug/check-debug.sh" >"$work/debug.out" 2>&1 &
+	# not run_debug: $! is then check-debug.sh's own pid, for the trap
+	AUTOCH_DEBUG_LOGS=$debug_logs \
+		"$top/selftests/debug/check-debug.sh" >"$work/debug.out" 2>&1 &
 	debug_pid=$!
 fi
 
@@ -420,10 +425,19 @@ if [[ $parts == *" debug "* ]]; then
 	fi
 	grep -E '^(not )?ok [0-9]+ |^sanitizer verdict|^wall time' "$work/debug.out" | sed 's/^/    /'
 	grep -E '^    # # (fuzz|unplug):' "$work/debug.out" | sed 's/^/  /'
-	# a failure's details: its programs' own lines (the guests' TAP)
-	grep -q '^not ok ' "$work/debug.out" &&
+	# a failure's details: every failed line of its programs (the
+	# guests' TAP), then their last lines, and where its logs and guest
+	# consoles are kept
+	if grep -q '^not ok ' "$work/debug.out"; then
+		echo "  failed in the guests:"
+		grep -E '^    # (# )*(not ok |FAIL|# FAIL)' "$work/debug.out" |
+			sed 's/^/  /'
 		grep -E '^    # ' "$work/debug.out" |
-		grep -vE '^    # (# )?ok |# # fuzz: errno' | tail -n 80
+			grep -vE '^    # (# )?ok |# # fuzz: ' | tail -n 40
+		kept=$(mktemp -d /var/tmp/autoch-debug-logs.XXXXXX)
+		cp -r "$debug_logs/." "$work/debug.out" "$kept/" 2>/dev/null
+		echo "  the debug part's logs and guest consoles: $kept"
+	fi
 	# a report in the guests' kernel logs is a "not ok" line of its own
 	count_tap "$work/debug.out" "$rc" &&
 		! grep -q '^sanitizer verdict: clean' "$work/debug.out" &&

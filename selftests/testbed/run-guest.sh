@@ -276,10 +276,13 @@ log=${logfile:-$tmp/console.log}
 # no_timer_check: under TCG on a loaded machine the kernel's check of the
 # IO-APIC timer can miss its ticks and panic ("IO-APIC + timer doesn't
 # work"); the check is about real hardware, not about what is tested.
+# log_buf_len: the whole kernel log of a long run (a fuzzer's or a soak's
+# warnings) reaches the end, where the guest prints it, with the lines of
+# a failed test's time still in it.
 qargs=(-accel tcg -nodefaults -no-user-config -display none -no-reboot
 	-m "${AUTOCH_GUEST_MEM:-1024}" -smp "${AUTOCH_GUEST_CPUS:-2}"
 	-kernel "$kernel" -initrd "$tmp/initrd"
-	-append "console=ttyS0 panic=-1 quiet no_timer_check ${AUTOCH_GUEST_APPEND:-}"
+	-append "console=ttyS0 panic=-1 quiet no_timer_check log_buf_len=16M ${AUTOCH_GUEST_APPEND:-}"
 	-serial "file:$log" -serial "file:$tmp/dmesg")
 if [ -n "$state" ]; then
 	[ -f "$state/env" ] || die "$state/env missing: tgt not started?"
