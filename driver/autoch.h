@@ -58,7 +58,14 @@
  *   to that table together with the commands that mirror them on the
  *   device; the table itself is read under @state_lock. A power-on or reset
  *   unit attention empties the table: the device forgot its reservations,
- *   and each file that held some gets ECONNRESET once.
+ *   and each file that held some gets ECONNRESET once. The unit attention
+ *   goes to the first command after the reset, whose answer may come back
+ *   after another command's on the same path: when a RESERVE, RELEASE,
+ *   PREVENT or ALLOW completed there meanwhile (autoch_path.resv_done),
+ *   the changer may have acted on it after the reset. Then the
+ *   prevention stays, and what the changer may still hold of the
+ *   reservations goes to @stale and @unit_release, to be released by
+ *   @resv_work (autoch_forget_reservations()).
  *   A RELEASE the device refuses (element or unit) leaves its reservation
  *   on @stale (@unit_release), its identification still taken, so that
  *   it is neither reused nor forgotten: it is sent again under @resv_lock
@@ -606,6 +613,10 @@ enum autoch_path_state {
  * @errors: how many transport failures it had
  * @prevented: a PREVENT MEDIUM REMOVAL went through it and no ALLOW since
  *	(autoch_path_resv_sent()); ALLOW goes to every path that has it
+ * @resv_done: counts the RESERVEs, RELEASEs, PREVENTs and ALLOWs that
+ *	succeeded on it (autoch_path_resv_sent(), @state_lock): a command
+ *	that meets a reset sees whether one completed while it was on its
+ *	way (autoch_unit_attention_on())
  * @pr_error: the errno of the last PR OUT REGISTER sent on it, 0 when it
  *	succeeded or none was (autoch_pr_register())
  */
@@ -622,6 +633,7 @@ struct autoch_path {
 	int last_error;
 	unsigned int errors;
 	bool prevented;
+	unsigned int resv_done;
 	int pr_error;
 };
 
@@ -854,7 +866,7 @@ void autoch_unit_attention(struct autoch_device *ach,
 			   const struct scsi_sense_hdr *sshdr);
 void autoch_unit_attention_on(struct autoch_device *ach,
 			      const struct scsi_sense_hdr *sshdr,
-			      struct autoch_path *path);
+			      struct autoch_path *path, unsigned int resv_done);
 void autoch_event_work(struct work_struct *work);
 __poll_t autoch_poll(struct file *file, poll_table *wait);
 
@@ -892,7 +904,7 @@ int autoch_drive_devices(struct autoch_device *ach, struct autoch_file *af,
 			 struct autoch_drive_devices *dd);
 
 /* autoch_resv.c: element and unit reservations */
-void autoch_forget_reservations(struct autoch_device *ach);
+void autoch_forget_reservations(struct autoch_device *ach, bool unsure);
 bool autoch_take_reset(struct autoch_device *ach, struct autoch_file *af);
 bool autoch_others_hold_elements(struct autoch_device *ach,
 				 struct autoch_file *af);

@@ -295,7 +295,7 @@ static int autoch_send_path(struct autoch_device *ach, struct autoch_file *af,
 		.sshdr = &cmd->sshdr,
 		.resid = &cmd->resid,
 	};
-	unsigned int ua_retries = 0, deferred = 0;
+	unsigned int ua_retries = 0, deferred = 0, resv_done;
 	int err;
 
 	for (;;) {
@@ -322,6 +322,8 @@ static int autoch_send_path(struct autoch_device *ach, struct autoch_file *af,
 		 * The midlayer retries nothing that matters here: passthrough
 		 * CHECK CONDITIONs are never retried, so this loop does.
 		 */
+		/* what completed on @path meanwhile, for a reset it meets */
+		resv_done = READ_ONCE(path->resv_done);
 		cmd->result = scsi_execute_cmd(sdev, cmd->cdb,
 					       cmd->write ? REQ_OP_DRV_OUT :
 							    REQ_OP_DRV_IN,
@@ -338,7 +340,8 @@ static int autoch_send_path(struct autoch_device *ach, struct autoch_file *af,
 
 		if (scsi_sense_valid(&cmd->sshdr) &&
 		    cmd->sshdr.sense_key == UNIT_ATTENTION) {
-			autoch_unit_attention_on(ach, &cmd->sshdr, path);
+			autoch_unit_attention_on(ach, &cmd->sshdr, path,
+						 resv_done);
 			/*
 			 * A caller that held reservations learns that they are
 			 * gone before anything runs without them.

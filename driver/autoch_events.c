@@ -88,22 +88,26 @@ static bool autoch_ua_drives(const struct scsi_sense_hdr *sshdr)
 void autoch_unit_attention(struct autoch_device *ach,
 			   const struct scsi_sense_hdr *sshdr)
 {
-	autoch_unit_attention_on(ach, sshdr, NULL);
+	autoch_unit_attention_on(ach, sshdr, NULL, 0);
 }
 
 /*
  * As autoch_unit_attention(), for one that came through @path (NULL: not
- * known). A 29/xx reports a reset, power on or I_T nexus loss of that
+ * known) on a command sent when @path's autoch_path.resv_done was
+ * @resv_done. A 29/xx reports a reset, power on or I_T nexus loss of that
  * path's I_T nexus: it took the RESERVE reservations away only when they
  * are held through that path (autoch_device.resv_path). One met on
  * another path, the first commands on the path a failover moved to
  * (which reports what its nexus saw meanwhile), leaves them: they are
  * taken again on that path (autoch_retake()), which restores them after a
- * real reset too.
+ * real reset too. When a RESERVE, RELEASE or PREVENT completed on @path
+ * while the command was on its way, the changer may have acted on it
+ * after the reset, not before: autoch_forget_reservations() is told
+ * that it cannot be sure.
  */
 void autoch_unit_attention_on(struct autoch_device *ach,
 			      const struct scsi_sense_hdr *sshdr,
-			      struct autoch_path *path)
+			      struct autoch_path *path, unsigned int resv_done)
 {
 	u32 event;
 
@@ -132,7 +136,8 @@ void autoch_unit_attention_on(struct autoch_device *ach,
 	case 0x29:	/* power on or reset: quirks may have gone too */
 		WRITE_ONCE(ach->quirks, 0);
 		if (!path || !ach->resv_path || path == ach->resv_path)
-			autoch_forget_reservations(ach);
+			autoch_forget_reservations(ach, path &&
+						   path->resv_done != resv_done);
 		autoch_drop_cache(ach, true);
 		break;
 	case 0x2a:	/* parameters changed: the mode pages may differ */

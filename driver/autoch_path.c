@@ -497,6 +497,7 @@ void autoch_path_resv_sent(struct autoch_device *ach, struct autoch_path *path,
 	case RELEASE_10:
 		mutex_lock(&ach->state_lock);
 		ach->resv_path = path;
+		WRITE_ONCE(path->resv_done, path->resv_done + 1);
 		mutex_unlock(&ach->state_lock);
 		break;
 	case ALLOW_MEDIUM_REMOVAL:
@@ -504,6 +505,7 @@ void autoch_path_resv_sent(struct autoch_device *ach, struct autoch_path *path,
 		path->prevented = cdb[4] & 0x01;
 		if (path->prevented)
 			ach->resv_path = path;
+		WRITE_ONCE(path->resv_done, path->resv_done + 1);
 		mutex_unlock(&ach->state_lock);
 		break;
 	default:

@@ -20,9 +20,8 @@
 /*
  * Under @state_lock: element reservation @r is gone from the device; its
  * file hears ECONNRESET once and AUTOCH_RESERVATIONS lists it as lost.
- * @r leaves the table and is freed.
  */
-static void autoch_resv_lost(struct autoch_resv *r)
+static void autoch_resv_tell_lost(struct autoch_resv *r)
 {
 	struct autoch_file *af = r->owner;
 
@@ -31,6 +30,11 @@ static void autoch_resv_lost(struct autoch_resv *r)
 	if (af->nlost < U16_MAX)
 		af->nlost++;
 	af->reset_pending = true;
+}
+
+static void autoch_resv_lost(struct autoch_resv *r)
+{
+	autoch_resv_tell_lost(r);
 	list_del(&r->node);
 	kfree(r);
 }
@@ -38,33 +42,62 @@ static void autoch_resv_lost(struct autoch_resv *r)
 /*
  * The device forgot every reservation: empty the table and tell each file
  * that held one, once, with ECONNRESET.
+ *
+ * With @unsure, a command that completed on the path meanwhile may have
+ * reached the device after the reset (a unit attention goes to the first
+ * command after it, whose answer may come back last): what that command
+ * took may still be held. So the prevention of medium removal stays (it
+ * is allowed again at the last close, as always), and what the device
+ * may hold of the reservations is released there by @resv_work (the unit
+ * with @unit_release, each element on @stale under its identification),
+ * their holders told as after any reset. Nothing is left behind on the
+ * changer whichever came first.
  */
-void autoch_forget_reservations(struct autoch_device *ach)
+void autoch_forget_reservations(struct autoch_device *ach, bool unsure)
 {
 	struct autoch_resv *r, *tmp;
 	struct autoch_file *af;
+	bool release;
 
 	lockdep_assert_held(&ach->state_lock);
 
-	list_for_each_entry_safe(r, tmp, &ach->resv, node)
-		autoch_resv_lost(r);
+	release = unsure && (ach->unit_on_device || !list_empty(&ach->stale));
+	list_for_each_entry_safe(r, tmp, &ach->resv, node) {
+		if (!unsure || r->how != AUTOCH_RESV_ELEMENT) {
+			autoch_resv_lost(r);
+			continue;
+		}
+		autoch_resv_tell_lost(r);
+		r->owner = NULL;
+		r->refused = false;
+		list_move_tail(&r->node, &ach->stale);
+		release = true;
+	}
 	if (ach->unit_owner) {
 		ach->unit_owner->unit_lost = true;
 		ach->unit_owner->reset_pending = true;
 		ach->unit_owner = NULL;
 	}
+	ach->unit_release = unsure && ach->unit_on_device;
 	ach->unit_on_device = false;
 	ach->unit_refs = 0;
+	ach->unit_puts = 0;
+	/* reservations on their way learn that their identification went */
+	ach->reset_seq++;
+	if (unsure) {
+		if (release && !ach->dead) {
+			get_device(&ach->dev);
+			if (!queue_work(system_long_wq, &ach->resv_work))
+				put_device(&ach->dev);
+		}
+		return;
+	}
 	list_for_each_entry_safe(r, tmp, &ach->stale, node) {
 		list_del(&r->node);
 		kfree(r);
 	}
 	bitmap_zero(ach->dev_ids, AUTOCH_DEV_RESV_IDS);
-	ach->unit_puts = 0;
-	ach->unit_release = false;
 	ach->allow_pending = false;
-	/* reservations on their way learn that their identification went */
-	ach->reset_seq++;
 	/* SPC-4 6.13: a reset ends the prevention of medium removal too */
 	list_for_each_entry(af, &ach->files, node)
 		af->prevents = false;
@@ -998,7 +1031,7 @@ static bool autoch_retake_unit(struct autoch_device *ach)
 				     "unit reservation not taken again on the new path: %d\n",
 				     err);
 		ach->resv_lost++;
-		autoch_forget_reservations(ach);
+		autoch_forget_reservations(ach, false);
 	} else if (!err) {
 		ach->resv_retaken++;
 	}

@@ -1020,6 +1020,140 @@ TEST_F(paths, prevent_resent_after_failover)
 }
 
 /*
+ * A reset the driver hears of late. The path other than @idx loses its
+ * I_T nexus (29/07 waits there), the changer holds back its answer to the
+ * next READ ELEMENT STATUS through that path by 4 s, and @idx goes down:
+ * a child's status call fails over and meets the unit attention. Returns
+ * the child once the changer has carried out its command (the answer
+ * still held back), the other path's index in *@other; -1 on failure.
+ * What the caller sends now through the other path reaches the changer
+ * after the reset, and completes before the driver hears of the reset.
+ */
+static pid_t late_reset(FIXTURE_DATA(paths) *self, int fd, int idx,
+			int *other)
+{
+	struct element_status es = { .element = self->ea.first_storage };
+	double end;
+	long before;
+	pid_t pid;
+
+	if (idx < 0 || idx > 1)
+		return -1;
+	*other = !idx;
+	if (emul_ctl("path", "down %d transport_disrupted", *other) ||
+	    emul_ctl("path", "up %d", *other) ||
+	    emul_ctl("fault", "opcode=b8 host=%d count=1 fault=delay ms=4000",
+		     *other))
+		return -1;
+	before = emul_counter(0xb8, *other);
+	if (before < 0 ||
+	    emul_ctl("path", "down %d transport_disrupted", idx))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		_exit(ioctl(fd, SIOC_ELEMENT_STATUS, &es) ? (errno & 0x7f) : 0);
+	/* the changer's own count says when it has the command */
+	end = emul_now_ms() + 20000;
+	while (emul_counter(0xb8, *other) == before && emul_now_ms() < end)
+		emul_sleep_ms(10);
+	if (emul_counter(0xb8, *other) == before) {
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+/*
+ * The child of late_reset(): whether its answer was still held back when
+ * the caller's command completed (1), then its call's errno once it ends
+ * (*@err; -1 when it could not say).
+ */
+static int late_reset_end(pid_t pid, int *err)
+{
+	int status, late = waitpid(pid, &status, WNOHANG) == 0;
+
+	*err = -1;
+	if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		*err = WEXITSTATUS(status);
+	return late;
+}
+
+/*
+ * PREVENT through the path a failover moved to, carried out after a reset
+ * of that path's nexus whose unit attention reaches the driver only later
+ * (late_reset()). The driver cannot tell which came first: the prevention
+ * stays, as the changer holds it here, and close allows removal there.
+ */
+TEST_F(paths, prevent_before_late_reset)
+{
+	int fd, idx, other, err, v = 1;
+	pid_t pid;
+
+	AUTOCH_SETUP_DONE();
+	if (paths_profile(self) == EMUL_TGT)
+		AUTOCH_SKIP(return, "tgt has no PREVENT ALLOW MEDIUM REMOVAL (20/00)");
+
+	fd = open_writer(self, &idx);
+	ASSERT_LE(0, fd);
+	pid = late_reset(self, fd, idx, &other);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, autoch_ioctl(fd, AUTOCH_PREVENT_ALLOW, &v));
+	EXPECT_EQ(1, emul_host_prevents(other));
+	ASSERT_EQ(1, late_reset_end(pid, &err))
+		TH_LOG("the unit attention came back first: nothing to show");
+	EXPECT_EQ(0, err);
+	close(fd);
+	EXPECT_EQ(0, emul_wait_prevents(other, 0, 5000))
+		TH_LOG("ALLOW not sent at close: removal left prevented");
+}
+
+/*
+ * RESERVE (ELEMENT) through that path in the same window: the holder
+ * hears of the reset as after any other (AUTOCH_RESERVATIONS lists the
+ * element as lost, the next changing call gets ECONNRESET), and the driver
+ * releases on the changer what it may still hold. No reservation is left
+ * behind, whichever came first.
+ */
+TEST_F(paths, reserve_before_late_reset)
+{
+	struct reservation_parms rp = {
+		.element = self->ea.first_storage + 1, .identification = 7,
+	};
+	struct autoch_reservation_state st = {};
+	int fd, idx, other, err, holder;
+	double end;
+	pid_t pid;
+
+	AUTOCH_SETUP_DONE();
+	if (paths_profile(self) == EMUL_TGT)
+		AUTOCH_SKIP(return, "tgt has no RESERVE: nothing on the changer to leave behind");
+
+	fd = open_writer(self, &idx);
+	ASSERT_LE(0, fd);
+	pid = late_reset(self, fd, idx, &other);
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_RESERVE, &rp));
+	EXPECT_EQ(other, emul_holder(fd, rp.element));
+	ASSERT_EQ(1, late_reset_end(pid, &err))
+		TH_LOG("the unit attention came back first: nothing to show");
+	EXPECT_EQ(0, err);
+	/* released on the changer, by the driver's work */
+	end = emul_now_ms() + 5000;
+	while ((holder = emul_holder(fd, rp.element)) != -1 &&
+	       emul_now_ms() < end)
+		emul_sleep_ms(20);
+	EXPECT_EQ(-1, holder) TH_LOG("the reservation was left on the changer");
+	ASSERT_EQ(0, autoch_ioctl(fd, AUTOCH_RESERVATIONS, &st));
+	EXPECT_EQ(0, st.num_elements);
+	EXPECT_EQ(1, st.num_lost);
+	EXPECT_EQ(rp.element, st.lost[0]);
+	EXPECT_EQ(ECONNRESET, autoch_ioctl(fd, SIOC_RESERVE, &rp));
+	close(fd);
+}
+
+/*
  * Root makes another path active while a file prevents removal: no nexus
  * is lost, so both paths' I_T nexuses prevent it now (the driver sent
  * PREVENT on the new one). ALLOW at close goes to both: removal is
