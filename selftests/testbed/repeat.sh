@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check-repeat: make check RUNS times in a row (default 5) with
+# make check-repeat: make check RUNS times in a row (default 5), each
+# through .ci/run as CI runs it, with
 # another guest running beside it the whole time (make soak's guest, the
 # emulated library under 32 processes, started again whenever it ends),
 # to show that no test is flaky on a loaded machine. Each run's closing
@@ -57,7 +58,8 @@ passed=0 failed=0
 results=()
 for i in $(seq 1 "$runs"); do
 	start=$(date +%s)
-	"$top/selftests/check.sh" >"$logs/run-$i.log" 2>&1
+	# the CI's own command (exec make check)
+	"$top/.ci/run" >"$logs/run-$i.log" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
 	closing=$(tail -n 1 "$logs/run-$i.log")
