@@ -62,10 +62,9 @@
  *   goes to the first command after the reset, whose answer may come back
  *   after another command's on the same path: when a RESERVE, RELEASE,
  *   PREVENT or ALLOW completed there meanwhile (autoch_path.resv_done),
- *   the changer may have acted on it after the reset. Then the
- *   prevention stays, and what the changer may still hold of the
- *   reservations goes to @stale and @unit_release, to be released by
- *   @resv_work (autoch_forget_reservations()).
+ *   the changer may have acted on it after the reset. Then nothing is
+ *   forgotten: the reservations and the prevention are taken again on
+ *   the path, as after a failover (autoch_forget_reservations()).
  *   A RELEASE the device refuses (element or unit) leaves its reservation
  *   on @stale (@unit_release), its identification still taken, so that
  *   it is neither reused nor forgotten: it is sent again under @resv_lock

@@ -20,8 +20,9 @@
 /*
  * Under @state_lock: element reservation @r is gone from the device; its
  * file hears ECONNRESET once and AUTOCH_RESERVATIONS lists it as lost.
+ * @r leaves the table and is freed.
  */
-static void autoch_resv_tell_lost(struct autoch_resv *r)
+static void autoch_resv_lost(struct autoch_resv *r)
 {
 	struct autoch_file *af = r->owner;
 
@@ -30,11 +31,6 @@ static void autoch_resv_tell_lost(struct autoch_resv *r)
 	if (af->nlost < U16_MAX)
 		af->nlost++;
 	af->reset_pending = true;
-}
-
-static void autoch_resv_lost(struct autoch_resv *r)
-{
-	autoch_resv_tell_lost(r);
 	list_del(&r->node);
 	kfree(r);
 }
@@ -45,59 +41,48 @@ static void autoch_resv_lost(struct autoch_resv *r)
  *
  * With @unsure, a command that completed on the path meanwhile may have
  * reached the device after the reset (a unit attention goes to the first
- * command after it, whose answer may come back last): what that command
- * took may still be held. So the prevention of medium removal stays (it
- * is allowed again at the last close, as always), and what the device
- * may hold of the reservations is released there by @resv_work (the unit
- * with @unit_release, each element on @stale under its identification),
- * their holders told as after any reset. Nothing is left behind on the
- * changer whichever came first.
+ * command after it, whose answer may come back last): what it took may
+ * still be held, and most likely is (a unit attention that was waiting
+ * goes to the command the device takes first). Then nothing is
+ * forgotten: the reservations and the prevention are taken again on the
+ * path, as after a failover (autoch_retake()), and only what the changer
+ * refuses there is lost. Nothing is left behind on the changer and
+ * nothing held is forgotten, whichever came first.
  */
 void autoch_forget_reservations(struct autoch_device *ach, bool unsure)
 {
 	struct autoch_resv *r, *tmp;
 	struct autoch_file *af;
-	bool release;
 
 	lockdep_assert_held(&ach->state_lock);
 
-	release = unsure && (ach->unit_on_device || !list_empty(&ach->stale));
-	list_for_each_entry_safe(r, tmp, &ach->resv, node) {
-		if (!unsure || r->how != AUTOCH_RESV_ELEMENT) {
-			autoch_resv_lost(r);
-			continue;
+	if (unsure) {
+		if (!ach->dead && (ach->unit_on_device ||
+				   !list_empty(&ach->resv) || ach->preventers)) {
+			WRITE_ONCE(ach->retake_gen, ach->retake_gen + 1);
+			schedule_work(&ach->retake_work);
 		}
-		autoch_resv_tell_lost(r);
-		r->owner = NULL;
-		r->refused = false;
-		list_move_tail(&r->node, &ach->stale);
-		release = true;
+		return;
 	}
+	list_for_each_entry_safe(r, tmp, &ach->resv, node)
+		autoch_resv_lost(r);
 	if (ach->unit_owner) {
 		ach->unit_owner->unit_lost = true;
 		ach->unit_owner->reset_pending = true;
 		ach->unit_owner = NULL;
 	}
-	ach->unit_release = unsure && ach->unit_on_device;
 	ach->unit_on_device = false;
 	ach->unit_refs = 0;
-	ach->unit_puts = 0;
-	/* reservations on their way learn that their identification went */
-	ach->reset_seq++;
-	if (unsure) {
-		if (release && !ach->dead) {
-			get_device(&ach->dev);
-			if (!queue_work(system_long_wq, &ach->resv_work))
-				put_device(&ach->dev);
-		}
-		return;
-	}
 	list_for_each_entry_safe(r, tmp, &ach->stale, node) {
 		list_del(&r->node);
 		kfree(r);
 	}
 	bitmap_zero(ach->dev_ids, AUTOCH_DEV_RESV_IDS);
+	ach->unit_puts = 0;
+	ach->unit_release = false;
 	ach->allow_pending = false;
+	/* reservations on their way learn that their identification went */
+	ach->reset_seq++;
 	/* SPC-4 6.13: a reset ends the prevention of medium removal too */
 	list_for_each_entry(af, &ach->files, node)
 		af->prevents = false;

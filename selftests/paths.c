@@ -791,7 +791,8 @@ TEST_F(paths, reservation_retaken)
 	EXPECT_EQ(1, st.num_elements);
 	EXPECT_EQ(0, st.num_lost);
 	EXPECT_EQ(!idx, emul_holder(fd, e)) TH_LOG("not held through the new path");
-	EXPECT_EQ(before + 1, node_long(self->node, "reservations_retaken"));
+	/* once more when a late 29/xx met there leaves it unsure */
+	EXPECT_LE(before + 1, node_long(self->node, "reservations_retaken"));
 	rp.element = e;
 	rp.identification = 7;
 	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_RELEASE, &rp));
@@ -1014,7 +1015,8 @@ TEST_F(paths, prevent_resent_after_failover)
 	ASSERT_LE(0, now);
 	EXPECT_NE(idx, now);
 	EXPECT_EQ(1, emul_host_prevents(now)) TH_LOG("not prevented on the new path");
-	EXPECT_EQ(before + 1, node_long(self->node, "prevent_resent"));
+	/* once more when a late 29/xx met there leaves it unsure */
+	EXPECT_LE(before + 1, node_long(self->node, "prevent_resent"));
 	close(fd);
 	EXPECT_EQ(0, emul_wait_prevents(now, 0, 5000)) TH_LOG("ALLOW not sent at close");
 }
@@ -1110,11 +1112,10 @@ TEST_F(paths, prevent_before_late_reset)
 }
 
 /*
- * RESERVE (ELEMENT) through that path in the same window: the holder
- * hears of the reset as after any other (AUTOCH_RESERVATIONS lists the
- * element as lost, the next changing call gets ECONNRESET), and the driver
- * releases on the changer what it may still hold. No reservation is left
- * behind, whichever came first.
+ * RESERVE (ELEMENT) through that path in the same window: the driver
+ * cannot tell whether the changer still holds it, so it reserves it again
+ * there, as after a failover. The holder keeps it (nothing listed lost,
+ * no ECONNRESET) and the changer holds it; its RELEASE leaves nothing.
  */
 TEST_F(paths, reserve_before_late_reset)
 {
@@ -1122,8 +1123,8 @@ TEST_F(paths, reserve_before_late_reset)
 		.element = self->ea.first_storage + 1, .identification = 7,
 	};
 	struct autoch_reservation_state st = {};
-	int fd, idx, other, err, holder;
-	double end;
+	long before = node_long(self->node, "reservations_retaken");
+	int fd, idx, other, err;
 	pid_t pid;
 
 	AUTOCH_SETUP_DONE();
@@ -1139,17 +1140,15 @@ TEST_F(paths, reserve_before_late_reset)
 	ASSERT_EQ(1, late_reset_end(pid, &err))
 		TH_LOG("the unit attention came back first: nothing to show");
 	EXPECT_EQ(0, err);
-	/* released on the changer, by the driver's work */
-	end = emul_now_ms() + 5000;
-	while ((holder = emul_holder(fd, rp.element)) != -1 &&
-	       emul_now_ms() < end)
-		emul_sleep_ms(20);
-	EXPECT_EQ(-1, holder) TH_LOG("the reservation was left on the changer");
+	/* every call takes them again first, if the work has not yet */
 	ASSERT_EQ(0, autoch_ioctl(fd, AUTOCH_RESERVATIONS, &st));
-	EXPECT_EQ(0, st.num_elements);
-	EXPECT_EQ(1, st.num_lost);
-	EXPECT_EQ(rp.element, st.lost[0]);
-	EXPECT_EQ(ECONNRESET, autoch_ioctl(fd, SIOC_RESERVE, &rp));
+	EXPECT_EQ(1, st.num_elements);
+	EXPECT_EQ(0, st.num_lost);
+	EXPECT_EQ(other, emul_holder(fd, rp.element));
+	EXPECT_LT(before, node_long(self->node, "reservations_retaken"));
+	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_RELEASE, &rp));
+	EXPECT_EQ(-1, emul_holder(fd, rp.element))
+		TH_LOG("the reservation was left on the changer");
 	close(fd);
 }
 
