@@ -926,6 +926,7 @@ int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af);
 void autoch_release_all(struct autoch_device *ach, struct autoch_file *af);
 void autoch_retry_stale(struct autoch_device *ach);
 void autoch_resv_work(struct work_struct *work);
+void autoch_retake_request(struct autoch_device *ach);
 int autoch_retake(struct autoch_device *ach, bool intr);
 void autoch_retake_work(struct work_struct *work);
 int autoch_allow_paths(struct autoch_device *ach, struct autoch_file *af,

@@ -306,13 +306,8 @@ static void autoch_active_changed(struct autoch_device *ach,
 				  struct autoch_path *old)
 {
 	lockdep_assert_held(&ach->state_lock);
-	if (ach->active == old || !ach->active || ach->dead)
-		return;
-	if (!ach->unit_on_device && list_empty(&ach->resv) &&
-	    !ach->preventers)
-		return;
-	WRITE_ONCE(ach->retake_gen, ach->retake_gen + 1);
-	schedule_work(&ach->retake_work);
+	if (ach->active != old && ach->active)
+		autoch_retake_request(ach);
 }
 
 /*

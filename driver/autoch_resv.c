@@ -57,11 +57,7 @@ void autoch_forget_reservations(struct autoch_device *ach, bool unsure)
 	lockdep_assert_held(&ach->state_lock);
 
 	if (unsure) {
-		if (!ach->dead && (ach->unit_on_device ||
-				   !list_empty(&ach->resv) || ach->preventers)) {
-			WRITE_ONCE(ach->retake_gen, ach->retake_gen + 1);
-			schedule_work(&ach->retake_work);
-		}
+		autoch_retake_request(ach);
 		return;
 	}
 	list_for_each_entry_safe(r, tmp, &ach->resv, node)
@@ -1100,6 +1096,22 @@ static void autoch_retake_prevent(struct autoch_device *ach)
 		ach->prevent_resent++;
 	}
 	mutex_unlock(&ach->state_lock);
+}
+
+/*
+ * Under @state_lock: when the device holds reservations for us or a file
+ * prevents medium removal, have them taken again (autoch_retake()):
+ * every ioctl does it first, and @retake_work for holders that send
+ * nothing. After a failover, and after a reset the driver cannot place.
+ */
+void autoch_retake_request(struct autoch_device *ach)
+{
+	lockdep_assert_held(&ach->state_lock);
+	if (ach->dead || (!ach->unit_on_device && list_empty(&ach->resv) &&
+			  !ach->preventers))
+		return;
+	WRITE_ONCE(ach->retake_gen, ach->retake_gen + 1);
+	schedule_work(&ach->retake_work);
 }
 
 /**
