@@ -42,10 +42,19 @@ lint_only=0
 [ "${1:-}" = --lint-only ] && lint_only=1
 
 passed=0 failed=0 skipped=0
+# what failed, named again just above the closing count: a CI log that
+# keeps only its last lines still says which tests failed
+failures=()
 pass() { passed=$((passed + 1)); echo "PASS: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+fail() { failed=$((failed + 1)); failures+=("$*"); echo "FAIL: $*"; }
 skip() { skipped=$((skipped + 1)); echo "SKIP: $*"; }
 finish() {
+	local line
+	if [ ${#failures[@]} -gt 0 ]; then
+		echo "what failed:"
+		printf '%s\n' "${failures[@]}" | head -n 40 |
+			while IFS= read -r line; do echo "  $line"; done
+	fi
 	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ]
 	exit
@@ -248,6 +257,18 @@ count_tap() {
 	failed=$((failed + f))
 	skipped=$((skipped + s))
 	echo "  $p passed, $f failed, $s skipped in $(basename "$log")"
+	# the failed results, nested ones (a program's subtests) included,
+	# and what the count found besides them (a plan not met, a Bail out!)
+	if [ "$f" -gt 0 ]; then
+		mapfile -t -O ${#failures[@]} failures < <(
+			{
+				tr -d '\r' <"$log" |
+					grep -E '^[[:space:]#]*not ok ' |
+					grep -v '# TODO' |
+					sed -E 's/^[[:space:]#]*//'
+				sed '$d' <<<"$out"
+			} | sed "s|^|$(basename "$log" .out): |")
+	fi
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		tail -n 30 "$log" | sed 's/^/    /'
 		fail "$(basename "$log" .out): exit $rc without a failed test"
