@@ -20,7 +20,17 @@ mode=${2:-flap}
 "$testbed/deps.sh" >/dev/null
 KDIR=${KDIR:-$(find /usr/src -maxdepth 1 -name 'linux-headers-6.1.*-amd64' | sort -V | tail -n 1)}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+guest=
+# shellcheck disable=SC2317  # run from the trap
+cleanup() {
+	# a TERM stops the guest at once (run-guest.sh kills its QEMU)
+	if [ -n "$guest" ]; then
+		kill "$guest" 2>/dev/null || true
+		wait "$guest" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -37,11 +47,15 @@ printf '#!/bin/sh\nexec sh /autoch/guest-soak.sh %s %s\n' "$secs" "$mode" >"$wor
 
 start=$(date +%s)
 rc=0
+# in the background, so that bash runs the TERM trap while it waits
 AUTOCH_GUEST_TIMEOUT=$((secs + 600)) "$testbed/run-guest.sh" --kdir "$KDIR" \
 	--script "$work/run.sh" --file "$work/guest/guest-soak.sh" \
 	--file "$work/guest/soak" --file "$work/guest/autoch.ko" \
 	--file "$work/guest/autoch_emul.ko" --log "$work/console" \
-	>"$work/out" 2>&1 || rc=$?
+	>"$work/out" 2>&1 &
+guest=$!
+wait "$guest" || rc=$?
+guest=
 grep -E '^(not )?ok |^SOAK|^FLAP|^FIGURES|^# ' "$work/out"
 echo "soak ($mode): $secs s requested, guest wall time $(($(date +%s) - start)) s, exit $rc"
 [ "$rc" -eq 0 ] || tail -n 20 "$work/out"
