@@ -64,7 +64,7 @@
  *   PREVENT or ALLOW completed there meanwhile (autoch_path.resv_done),
  *   the changer may have acted on it after the reset. Then nothing is
  *   forgotten: the reservations and the prevention are taken again on
- *   the path, as after a failover (autoch_forget_reservations()).
+ *   the path, as after a failover (autoch_retake_request()).
  *   A RELEASE the device refuses (element or unit) leaves its reservation
  *   on @stale (@unit_release), its identification still taken, so that
  *   it is neither reused nor forgotten: it is sent again under @resv_lock
@@ -903,7 +903,7 @@ int autoch_drive_devices(struct autoch_device *ach, struct autoch_file *af,
 			 struct autoch_drive_devices *dd);
 
 /* autoch_resv.c: element and unit reservations */
-void autoch_forget_reservations(struct autoch_device *ach, bool unsure);
+void autoch_forget_reservations(struct autoch_device *ach);
 bool autoch_take_reset(struct autoch_device *ach, struct autoch_file *af);
 bool autoch_others_hold_elements(struct autoch_device *ach,
 				 struct autoch_file *af);

@@ -100,10 +100,15 @@ void autoch_unit_attention(struct autoch_device *ach,
  * another path, the first commands on the path a failover moved to
  * (which reports what its nexus saw meanwhile), leaves them: they are
  * taken again on that path (autoch_retake()), which restores them after a
- * real reset too. When a RESERVE, RELEASE or PREVENT completed on @path
- * while the command was on its way, the changer may have acted on it
- * after the reset, not before: autoch_forget_reservations() is told
- * that it cannot be sure.
+ * real reset too. When a RESERVE, RELEASE, PREVENT or ALLOW completed on
+ * @path while the command was on its way, the changer may have acted on
+ * it after the reset, not before (a unit attention goes to the first
+ * command after the reset, whose answer may come back last): what it took
+ * may still be held, and most likely is. Then nothing is forgotten: the
+ * reservations and the prevention are taken again on the path, as after
+ * a failover (autoch_retake_request()), and only what the changer
+ * refuses there is lost. Nothing is left behind on the changer and
+ * nothing held is forgotten, whichever came first.
  */
 void autoch_unit_attention_on(struct autoch_device *ach,
 			      const struct scsi_sense_hdr *sshdr,
@@ -135,9 +140,13 @@ void autoch_unit_attention_on(struct autoch_device *ach,
 	switch (sshdr->asc) {
 	case 0x29:	/* power on or reset: quirks may have gone too */
 		WRITE_ONCE(ach->quirks, 0);
-		if (!path || !ach->resv_path || path == ach->resv_path)
-			autoch_forget_reservations(ach, path &&
-						   path->resv_done != resv_done);
+		/* not when they are held through another path */
+		if (!path || !ach->resv_path || path == ach->resv_path) {
+			if (path && path->resv_done != resv_done)
+				autoch_retake_request(ach);
+			else
+				autoch_forget_reservations(ach);
+		}
 		autoch_drop_cache(ach, true);
 		break;
 	case 0x2a:	/* parameters changed: the mode pages may differ */

@@ -38,28 +38,14 @@ static void autoch_resv_lost(struct autoch_resv *r)
 /*
  * The device forgot every reservation: empty the table and tell each file
  * that held one, once, with ECONNRESET.
- *
- * With @unsure, a command that completed on the path meanwhile may have
- * reached the device after the reset (a unit attention goes to the first
- * command after it, whose answer may come back last): what it took may
- * still be held, and most likely is (a unit attention that was waiting
- * goes to the command the device takes first). Then nothing is
- * forgotten: the reservations and the prevention are taken again on the
- * path, as after a failover (autoch_retake()), and only what the changer
- * refuses there is lost. Nothing is left behind on the changer and
- * nothing held is forgotten, whichever came first.
  */
-void autoch_forget_reservations(struct autoch_device *ach, bool unsure)
+void autoch_forget_reservations(struct autoch_device *ach)
 {
 	struct autoch_resv *r, *tmp;
 	struct autoch_file *af;
 
 	lockdep_assert_held(&ach->state_lock);
 
-	if (unsure) {
-		autoch_retake_request(ach);
-		return;
-	}
 	list_for_each_entry_safe(r, tmp, &ach->resv, node)
 		autoch_resv_lost(r);
 	if (ach->unit_owner) {
@@ -1012,7 +998,7 @@ static bool autoch_retake_unit(struct autoch_device *ach)
 				     "unit reservation not taken again on the new path: %d\n",
 				     err);
 		ach->resv_lost++;
-		autoch_forget_reservations(ach, false);
+		autoch_forget_reservations(ach);
 	} else if (!err) {
 		ach->resv_retaken++;
 	}
