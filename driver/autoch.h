@@ -929,6 +929,7 @@ void autoch_resv_work(struct work_struct *work);
 void autoch_retake_request(struct autoch_device *ach);
 int autoch_retake(struct autoch_device *ach, bool intr);
 void autoch_retake_work(struct work_struct *work);
+int autoch_prevent_removal(struct autoch_device *ach, struct autoch_file *af);
 int autoch_allow_paths(struct autoch_device *ach, struct autoch_file *af,
 		       enum autoch_wait wait);
 

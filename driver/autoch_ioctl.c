@@ -522,7 +522,6 @@ static int autoch_ioctl_status_range(struct autoch_device *ach,
 static int autoch_ioctl_prevent_allow(struct autoch_device *ach,
 				      struct autoch_file *af, void __user *argp)
 {
-	u8 cdb[6] = { ALLOW_MEDIUM_REMOVAL };
 	u32 prevent;
 	int err;
 
@@ -550,13 +549,10 @@ static int autoch_ioctl_prevent_allow(struct autoch_device *ach,
 		err = 1;
 	}
 	mutex_unlock(&ach->state_lock);
-	if (!err && prevent) {
-		cdb[4] = prevent;
-		err = autoch_simple_cmd(ach, af, cdb, sizeof(cdb), NULL, 0,
-					READ_ONCE(autoch_cmd_timeout));
-	} else if (!err) {
+	if (!err && prevent)
+		err = autoch_prevent_removal(ach, af);
+	else if (!err)
 		err = autoch_allow_paths(ach, af, AUTOCH_WAIT_INTR);
-	}
 	if (!err) {
 		mutex_lock(&ach->state_lock);
 		if (af->prevents != !!prevent) {

@@ -1049,7 +1049,6 @@ static void autoch_retake_elements(struct autoch_device *ach)
  */
 static void autoch_retake_prevent(struct autoch_device *ach)
 {
-	static const u8 cdb[6] = { ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x01 };
 	struct autoch_file *af;
 	unsigned int seq;
 	bool prevent;
@@ -1061,9 +1060,7 @@ static void autoch_retake_prevent(struct autoch_device *ach)
 	mutex_unlock(&ach->state_lock);
 	if (!prevent)
 		return;
-	err = autoch_simple_cmd_ex(ach, NULL, cdb, sizeof(cdb), NULL, 0,
-				   READ_ONCE(autoch_cmd_timeout), NULL,
-				   autoch_resv_wait(ach, NULL));
+	err = autoch_prevent_removal(ach, NULL);
 	mutex_lock(&ach->state_lock);
 	if (seq != ach->reset_seq) {
 		/* a reset ended every prevention meanwhile */
@@ -1145,6 +1142,26 @@ void autoch_retake_work(struct work_struct *work)
 						 retake_work);
 
 	autoch_retake(ach, false);
+}
+
+/**
+ * autoch_prevent_removal() - PREVENT MEDIUM REMOVAL, under @resv_lock
+ * @ach: the changer
+ * @af: the caller's open file, NULL for the driver's re-take
+ *
+ * Sent on the path picked for it as every command; that path's
+ * autoch_path.prevented records it when it succeeds (autoch_allow_paths()
+ * ends it there).
+ *
+ * Return: 0, or the command's errno.
+ */
+int autoch_prevent_removal(struct autoch_device *ach, struct autoch_file *af)
+{
+	static const u8 cdb[6] = { ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x01 };
+
+	return autoch_simple_cmd_ex(ach, af, cdb, sizeof(cdb), NULL, 0,
+				    READ_ONCE(autoch_cmd_timeout), NULL,
+				    autoch_resv_wait(ach, af));
 }
 
 /**
