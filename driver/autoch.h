@@ -825,9 +825,11 @@ void autoch_queue_limits(struct autoch_device *ach, bool contig,
 			 unsigned int *max_bytes, unsigned int *seg_bytes);
 int autoch_move_cmd(struct autoch_device *ach, struct autoch_file *af,
 		    const u8 *cdb, const u16 *addrs);
-unsigned int autoch_paths_get(struct autoch_device *ach,
-			      struct autoch_path *exclude, bool prevented,
-			      struct autoch_path **out, unsigned int max);
+unsigned int autoch_paths_usable(struct autoch_device *ach,
+				 struct autoch_path *exclude,
+				 struct autoch_path **out, unsigned int max);
+unsigned int autoch_paths_prevented(struct autoch_device *ach,
+				    struct autoch_path **out, unsigned int max);
 extern const struct kobj_type autoch_path_ktype;
 
 /* autoch_cmd.c: command execution and sense mapping */

@@ -508,16 +508,22 @@ void autoch_path_resv_sent(struct autoch_device *ach, struct autoch_path *path,
 	}
 }
 
+static bool autoch_path_prevents(const struct autoch_path *path,
+				 const struct autoch_path *exclude)
+{
+	return path->prevented;
+}
+
 /*
- * Referenced paths of @ach, up to @max into @out, for a command sent to
- * each (put each with autoch_path_put()): those neither failed nor
- * disabled but @exclude or, with @prevented, every present one whose I_T
- * nexus prevents medium removal. A path whose scsi_device is being
- * deleted is left out. Returns how many.
+ * Referenced paths of @ach that @want, up to @max into @out, for a
+ * command sent to each (put each with autoch_path_put()). A path whose
+ * scsi_device is being deleted is left out. Returns how many.
  */
-unsigned int autoch_paths_get(struct autoch_device *ach,
-			      struct autoch_path *exclude, bool prevented,
-			      struct autoch_path **out, unsigned int max)
+static unsigned int autoch_paths_get(struct autoch_device *ach,
+				     bool (*want)(const struct autoch_path *,
+						  const struct autoch_path *),
+				     struct autoch_path *exclude,
+				     struct autoch_path **out, unsigned int max)
 {
 	struct autoch_path *p;
 	unsigned int n = 0, i, kept = 0;
@@ -526,8 +532,7 @@ unsigned int autoch_paths_get(struct autoch_device *ach,
 	list_for_each_entry(p, &ach->paths, node) {
 		if (n == max)
 			break;
-		if (prevented ? !p->prevented :
-				!autoch_path_usable(p, exclude))
+		if (!want(p, exclude))
 			continue;
 		kobject_get(&p->kobj);
 		out[n++] = p;
@@ -542,6 +547,24 @@ unsigned int autoch_paths_get(struct autoch_device *ach,
 		out[kept++] = out[i];
 	}
 	return kept;
+}
+
+/* The paths neither failed nor disabled but @exclude (autoch_paths_get()). */
+unsigned int autoch_paths_usable(struct autoch_device *ach,
+				 struct autoch_path *exclude,
+				 struct autoch_path **out, unsigned int max)
+{
+	return autoch_paths_get(ach, autoch_path_usable, exclude, out, max);
+}
+
+/*
+ * Every present path whose I_T nexus prevents medium removal, the failed
+ * and disabled ones too (autoch_paths_get()).
+ */
+unsigned int autoch_paths_prevented(struct autoch_device *ach,
+				    struct autoch_path **out, unsigned int max)
+{
+	return autoch_paths_get(ach, autoch_path_prevents, NULL, out, max);
 }
 
 /*

@@ -117,7 +117,7 @@ static void autoch_pr_register_others(struct autoch_device *ach,
 	unsigned int n, i;
 	int err;
 
-	n = autoch_paths_get(ach, done, false, paths, ARRAY_SIZE(paths));
+	n = autoch_paths_usable(ach, done, paths, ARRAY_SIZE(paths));
 	for (i = 0; i < n; i++) {
 		err = autoch_pr_out_on(ach, NULL, paths[i],
 				       AUTOCH_PRO_REGISTER_AND_IGNORE, 0, 0,

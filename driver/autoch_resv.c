@@ -1190,7 +1190,7 @@ int autoch_allow_paths(struct autoch_device *ach, struct autoch_file *af,
 	unsigned int n, i, ok = 0;
 	bool failed;
 
-	n = autoch_paths_get(ach, NULL, true, paths, ARRAY_SIZE(paths));
+	n = autoch_paths_prevented(ach, paths, ARRAY_SIZE(paths));
 	if (!n)
 		return autoch_simple_cmd_ex(ach, af, cdb, sizeof(cdb), NULL, 0,
 					    READ_ONCE(autoch_cmd_timeout),
