@@ -549,10 +549,11 @@ static int autoch_do_cmd_path(struct autoch_device *ach,
  * One command, on @path (held with autoch_path_get(),
  * autoch_paths_usable() or autoch_paths_prevented()) or, for NULL, on
  * the path picked for it as every command is (autoch_send()); its
- * decoded sense in *@sshdr when that is not NULL. @wait says how it waits for a changer becoming ready:
- * interruptibly (a caller's ioctl), not cut short by signals (a command
- * that nobody can ask for again: the driver's own work), or not at all
- * (close: -EAGAIN, and the work sends it).
+ * decoded sense in *@sshdr when that is not NULL. @wait says how it
+ * waits for a changer becoming ready: interruptibly (a caller's ioctl),
+ * not cut short by signals (a command that nobody can ask for again: the
+ * driver's own work), or not at all (close: -EAGAIN, and the work sends
+ * it).
  */
 int autoch_simple_cmd_path(struct autoch_device *ach, struct autoch_file *af,
 			   struct autoch_path *path, const u8 *cdb,
