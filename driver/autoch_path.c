@@ -520,8 +520,8 @@ static bool autoch_path_prevents(const struct autoch_path *path,
  * scsi_device is being deleted is left out. Returns how many.
  */
 static unsigned int autoch_paths_get(struct autoch_device *ach,
-				     bool (*want)(const struct autoch_path *,
-						  const struct autoch_path *),
+				     bool (*want)(const struct autoch_path *path,
+						  const struct autoch_path *exclude),
 				     struct autoch_path *exclude,
 				     struct autoch_path **out, unsigned int max)
 {
