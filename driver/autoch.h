@@ -130,11 +130,13 @@
  *   when root enables it through sysfs. When the active path changes
  *   while reservations are held on the device or a file prevents medium
  *   removal, they are taken again on the new path (autoch_retake(),
- *   under @resv_lock) before the next ioctl goes on, or by @retake_work;
- *   those refused are lost, as after a reset. A 29/xx unit attention met
- *   on another path than the one the reservations and the prevention
- *   are held through (@resv_path) does not forget them. A PR
- *   registration goes to every working path (autoch_pr_register()).
+ *   under @resv_lock) before the next ioctl that sends a command or
+ *   lists the reservations goes on (autoch_before_call()), or by
+ *   @retake_work; those refused are lost, as after a reset. A 29/xx
+ *   unit attention met on another path than the one the reservations
+ *   and the prevention are held through (@resv_path) does not forget
+ *   them. A PR registration goes to every working path
+ *   (autoch_pr_register()).
  *   autoch_is_dead() reads @dead and @live_paths without a lock.
  *
  * Locking:

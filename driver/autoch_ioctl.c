@@ -794,17 +794,62 @@ static int autoch_ioctl_events(struct autoch_device *ach,
 }
 
 /*
- * The calls whose meaning a reset changes: those that change something on
- * the changer (media, inventory, reservations, prevention, a raw command)
- * and would do it without the reservations the reset took away. After a
- * reset a file that held reservations hears ECONNRESET once, from the
- * first of these; calls that only read (inquiry, element addresses and
- * status, drive identifiers, capabilities, keys, events, sense) and
- * unknown numbers neither report nor consume that notice.
+ * What a call needs before it goes on (autoch_before_call()), in rising
+ * order: each class needs what the one before it does.
+ *
+ * AUTOCH_CALL_LOCAL: answers from what the driver holds (the inquiry data
+ * read at probe, the events, the sense) and sends nothing: it waits for
+ * nothing.
+ *
+ * AUTOCH_CALL_TABLE: AUTOCH_RESERVATIONS sends nothing either, but its
+ * answer is what a re-take pending after a failover settles (held or
+ * lost): it waits for that.
+ *
+ * AUTOCH_CALL_SENDS: sends commands whose meaning a reset does not change
+ * (element addresses and status, drive identifiers and devices,
+ * capabilities, the PR IN calls; positioning and the import/export door,
+ * which no reservation covers). They go after the re-take, so that they
+ * run under the reservations held before the failover, as the program
+ * expects (a unit reservation keeps other hosts out).
+ *
+ * AUTOCH_CALL_CHANGES: the calls whose meaning a reset changes, those
+ * that change something on the changer (media, inventory, reservations,
+ * prevention, a raw command) and would do it without the reservations
+ * the reset took away. After a reset a file that held reservations hears
+ * ECONNRESET once, from the first of these; the other classes neither
+ * report nor consume that notice.
  */
-static bool autoch_reports_reset(unsigned int cmd)
+enum autoch_call {
+	AUTOCH_CALL_UNKNOWN,
+	AUTOCH_CALL_LOCAL,
+	AUTOCH_CALL_TABLE,
+	AUTOCH_CALL_SENDS,
+	AUTOCH_CALL_CHANGES,
+};
+
+static enum autoch_call autoch_call_class(unsigned int cmd)
 {
 	switch (cmd) {
+	case SIOC_INQUIRY:
+	case AUTOCH_INQUIRY:
+	case AUTOCH_GET_EVENTS:
+	case SIOC_MEDIUM_CHANGED:
+	case SIOC_XSENSE:
+	case AUTOCH_XSENSE:
+		return AUTOCH_CALL_LOCAL;
+	case AUTOCH_RESERVATIONS:
+		return AUTOCH_CALL_TABLE;
+	case SIOC_ELEMENT_ADDRESSES:
+	case SIOC_ELEMENT_STATUS:
+	case AUTOCH_ELEMENT_STATUS_RANGE:
+	case AUTOCH_DRIVE_ID:
+	case AUTOCH_DRIVE_DEVICES:
+	case AUTOCH_CAPABILITIES:
+	case AUTOCH_OPEN_CLOSE_IE:
+	case AUTOCH_POSITION_TO_ELEMENT:
+	case IOC_PR_READ_KEYS:
+	case IOC_PR_READ_RESERVATION:
+		return AUTOCH_CALL_SENDS;
 	case SIOC_INIT_ELEM_STAT:
 	case SIOC_RESERVE:
 	case SIOC_RELEASE:
@@ -819,36 +864,44 @@ static bool autoch_reports_reset(unsigned int cmd)
 	case IOC_PR_PREEMPT:
 	case IOC_PR_PREEMPT_ABORT:
 	case IOC_PR_CLEAR:
-		return true;
+		return AUTOCH_CALL_CHANGES;
 	default:
-		return false;
+		return AUTOCH_CALL_UNKNOWN;
 	}
 }
 
 /*
- * Before call @cmd: after a failover, the reservations taken again on the
- * new path; then, HP-UX's rule, a holder of reservations that a reset
- * took away, or that could not be taken again, hears of it once.
+ * Before a call of class @call: a number the driver does not know is
+ * ENOTTY, and a call that needs nothing goes straight on. The others wait
+ * for the reservations to be taken again after a failover (or a reset the
+ * driver could not place), a wait a signal ends; then, HP-UX's rule, a
+ * holder of reservations that a reset took away, or that could not be
+ * taken again, hears of it once.
  */
 static int autoch_before_call(struct autoch_device *ach,
-			      struct autoch_file *af, unsigned int cmd)
+			      struct autoch_file *af, enum autoch_call call)
 {
 	int err;
 
+	if (call == AUTOCH_CALL_UNKNOWN)
+		return -ENOTTY;
+	if (call == AUTOCH_CALL_LOCAL)
+		return 0;
 	if (READ_ONCE(ach->retake_gen) != READ_ONCE(ach->retaken_gen)) {
 		err = autoch_retake(ach, true);
 		if (err)
 			return err;
 	}
-	if (autoch_reports_reset(cmd) && autoch_take_reset(ach, af))
+	if (call == AUTOCH_CALL_CHANGES && autoch_take_reset(ach, af))
 		return -ECONNRESET;
 	return 0;
 }
 
 static long autoch_dispatch(struct autoch_device *ach, struct autoch_file *af,
-			    unsigned int cmd, void __user *argp)
+			    unsigned int cmd, enum autoch_call call,
+			    void __user *argp)
 {
-	int err = autoch_before_call(ach, af, cmd);
+	int err = autoch_before_call(ach, af, call);
 
 	if (err)
 		return err;
@@ -919,6 +972,7 @@ long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct autoch_file *af = file->private_data;
 	struct autoch_device *ach = af->ach;
+	enum autoch_call call = autoch_call_class(cmd);
 	long ret;
 
 	if (autoch_is_dead(ach))
@@ -930,15 +984,16 @@ long autoch_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	af->pending_valid = false;
 	spin_unlock(&af->xsense_lock);
 
-	ret = autoch_dispatch(ach, af, cmd, (void __user *)arg);
+	ret = autoch_dispatch(ach, af, cmd, call, (void __user *)arg);
 	/*
 	 * A unit attention met on the way may mean another drive in some
 	 * element: the identifiers are read again now, once, after the
-	 * call's own commands; not after a raw command (SIOC_IO), whose
-	 * caller owns what goes on the wire in its call, nor after a call
-	 * that failed.
+	 * call's own commands; not after a call that sends none, nor after
+	 * a raw command (SIOC_IO), whose caller owns what goes on the wire
+	 * in its call, nor after a call that failed.
 	 */
-	if (!ret && cmd != AUTOCH_SIOC_IO64 && cmd != AUTOCH_SIOC_IO32)
+	if (!ret && call >= AUTOCH_CALL_SENDS && cmd != AUTOCH_SIOC_IO64 &&
+	    cmd != AUTOCH_SIOC_IO32)
 		autoch_drives_refresh(ach);
 
 	spin_lock(&af->xsense_lock);

@@ -19,6 +19,8 @@
  */
 #include <dirent.h>
 #include <limits.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include "emul_ctl.h"
@@ -840,6 +842,101 @@ TEST_F(paths, reservation_retake_fails)
 	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_RESERVE, &rp));
 	EXPECT_EQ(!idx, emul_holder(fd, rp.element));
 	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_RELEASE, &rp));
+	close(fd);
+}
+
+static void paths_on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* RESERVE (ELEMENT) commands through @host, both CDB sizes; -1 unknown. */
+static long reserve_count(int host)
+{
+	long six = emul_counter(0x16, host), ten = emul_counter(0x56, host);
+
+	return six < 0 || ten < 0 ? -1 : six + ten;
+}
+
+/*
+ * @req on @fd with a SIGALRM (no SA_RESTART) 200 ms into the call: its
+ * errno, 0 on success.
+ */
+static int call_alarmed(int fd, unsigned long req, void *arg)
+{
+	struct sigaction sa = { .sa_handler = paths_on_alarm };
+	struct itimerval it = { .it_value = { .tv_usec = 200000 } };
+	struct itimerval off = {};
+	int ret;
+
+	if (sigaction(SIGALRM, &sa, NULL) || setitimer(ITIMER_REAL, &it, NULL))
+		return -1;
+	ret = autoch_ioctl(fd, req, arg);
+	setitimer(ITIMER_REAL, &off, NULL);
+	signal(SIGALRM, SIG_DFL);
+	return ret;
+}
+
+/*
+ * While the re-take after a failover is on its way (the changer holds
+ * back its answer to the RESERVE ELEMENT through the new path by 8 s),
+ * the calls that send nothing answer at once (an unknown number ENOTTY),
+ * even under a signal; AUTOCH_RESERVATIONS and a status call wait for the
+ * re-take, and a signal ends that wait with EINTR. Once it is done,
+ * AUTOCH_RESERVATIONS lists the reservation held through the new path.
+ */
+TEST_F(paths, retake_wait)
+{
+	struct element_status es = { .element = self->ea.first_storage };
+	struct reservation_parms rp = {};
+	struct autoch_reservation_state st = {};
+	struct autoch_events ev;
+	union inquiry_data inq;
+	long before = node_long(self->node, "reservations_retaken");
+	int e = self->ea.first_storage + 1, fd, idx, other;
+	long sent;
+	double end;
+	char active[32];
+
+	AUTOCH_SETUP_DONE();
+	if (paths_profile(self) == EMUL_TGT)
+		AUTOCH_SKIP(return, "tgt has no RESERVE: the driver keeps the reservations, nothing on the changer to take again");
+
+	ASSERT_EQ(1, path_in_state(self->node, "active", active));
+	other = !emul_index(self->host_no, self->n, active);
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=16 host=%d count=1 fault=delay ms=8000",
+			      other));
+	ASSERT_EQ(0, emul_ctl("fault", "opcode=56 host=%d count=1 fault=delay ms=8000",
+			      other));
+	sent = reserve_count(other);
+	ASSERT_LE(0, sent);
+	fd = resv_then_failover(_metadata, self, e, &idx);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(other, !idx);
+	/* the re-take's RESERVE has reached the changer, its answer held */
+	end = emul_now_ms() + 20000;
+	while (reserve_count(other) == sent && emul_now_ms() < end)
+		emul_sleep_ms(10);
+	ASSERT_LT(sent, reserve_count(other)) TH_LOG("no re-take sent");
+
+	EXPECT_EQ(0, call_alarmed(fd, SIOC_INQUIRY, &inq));
+	EXPECT_EQ(0, call_alarmed(fd, AUTOCH_GET_EVENTS, &ev));
+	EXPECT_EQ(ENOTTY, call_alarmed(fd, _IO('S', 250), NULL));
+	EXPECT_EQ(EINTR, call_alarmed(fd, AUTOCH_RESERVATIONS, &st));
+	EXPECT_EQ(EINTR, call_alarmed(fd, SIOC_ELEMENT_STATUS, &es));
+	/* all of that while the re-take was still on its way */
+	EXPECT_EQ(before, node_long(self->node, "reservations_retaken"))
+		TH_LOG("the re-take ended before the calls: nothing shown");
+
+	ASSERT_EQ(0, autoch_ioctl(fd, AUTOCH_RESERVATIONS, &st));
+	EXPECT_EQ(1, st.num_elements);
+	EXPECT_EQ(0, st.num_lost);
+	EXPECT_LT(before, node_long(self->node, "reservations_retaken"));
+	EXPECT_EQ(other, emul_holder(fd, e)) TH_LOG("not held through the new path");
+	rp.element = e;
+	rp.identification = 7;
+	EXPECT_EQ(0, autoch_ioctl(fd, SIOC_RELEASE, &rp));
+	EXPECT_EQ(-1, emul_holder(fd, e));
 	close(fd);
 }
 

@@ -19,9 +19,11 @@
  * Every call must return 0 or fail with an errno of that ioctl's
  * documented set (Documentation/autochanger-ioctl.rst: its own errors,
  * the table's errors of the commands it sends, ECONNRESET after a reset,
- * ENXIO once the changer is gone, EINTR while waiting, ENOMEM); a number
- * the driver does not know may only fail with ENOTTY (or ECONNRESET,
- * ENXIO). Anything else, or a positive return, is a failure. Every real
+ * ENXIO once the changer is gone, EINTR while waiting, ENOMEM); the calls
+ * that send nothing (inquiry, events, sense) never EINTR nor ECONNRESET,
+ * even while a re-take is pending after a reset (AUTOCH_RESERVATIONS
+ * waits for it: EINTR); a number the driver does not know may only fail
+ * with ENOTTY (or ENXIO). Anything else, or a positive return, is a failure. Every real
  * ioctl must be called at least -m times (default: a tenth of its fair
  * share). With good pointers the argument lies between guard bytes, and
  * so do the nested buffers of the range and PR key calls: a guard byte
@@ -90,8 +92,9 @@
 /*
  * The driver's ioctls and the errnos each may return, from
  * Documentation/autochanger-ioctl.rst: the calls that send nothing have
- * their own short lists; AUTOCH_RESERVATIONS, AUTOCH_GET_EVENTS,
- * SIOC_MEDIUM_CHANGED and the two XSENSE calls never report a reset;
+ * their own short lists; the two INQUIRY calls, AUTOCH_GET_EVENTS,
+ * SIOC_MEDIUM_CHANGED and the two XSENSE calls never report a reset nor
+ * wait for a re-take; AUTOCH_RESERVATIONS waits for one (EINTR);
  * SIOC_INIT_ELEM_STAT ignores its argument (no EFAULT); ENOMEDIUM and
  * EXFULL are a move's (and an inventory's, "those of the table"); ENOSPC
  * a reservation's; EPERM belongs to PR OUT and PREVENT. ENXIO (the changer
@@ -104,9 +107,9 @@ struct ioctl_info {
 };
 
 static const struct ioctl_info ioctls[] = {
-	{ "SIOC_INQUIRY", SIOC_INQUIRY, { EFAULT, ECONNRESET, ENXIO, ENOMEM } },
+	{ "SIOC_INQUIRY", SIOC_INQUIRY, { EFAULT, ENXIO, ENOMEM } },
 	{ "SIOC_XSENSE", SIOC_XSENSE, { EFAULT, ENXIO, ENOMEM } },
-	{ "AUTOCH_INQUIRY", AUTOCH_INQUIRY, { EFAULT, ECONNRESET, ENXIO, ENOMEM } },
+	{ "AUTOCH_INQUIRY", AUTOCH_INQUIRY, { EFAULT, ENXIO, ENOMEM } },
 	{ "AUTOCH_XSENSE", AUTOCH_XSENSE, { EFAULT, ENXIO, ENOMEM } },
 	{ "SIOC_MEDIUM_CHANGED", SIOC_MEDIUM_CHANGED, { EFAULT, ENXIO, ENOMEM } },
 	{ "SIOC_INIT_ELEM_STAT", SIOC_INIT_ELEM_STAT, { CMD_ERRS, ENOMEDIUM, EXFULL } },
@@ -120,7 +123,7 @@ static const struct ioctl_info ioctls[] = {
 	{ "AUTOCH_ELEMENT_STATUS_RANGE", AUTOCH_ELEMENT_STATUS_RANGE, { EFAULT, CMD_ERRS } },
 	{ "AUTOCH_PREVENT_ALLOW", AUTOCH_PREVENT_ALLOW, { EFAULT, EPERM, CMD_ERRS } },
 	{ "AUTOCH_DRIVE_ID", AUTOCH_DRIVE_ID, { EFAULT, CMD_ERRS } },
-	{ "AUTOCH_RESERVATIONS", AUTOCH_RESERVATIONS, { EFAULT, ENXIO, ENOMEM } },
+	{ "AUTOCH_RESERVATIONS", AUTOCH_RESERVATIONS, { EFAULT, EINTR, ENXIO, ENOMEM } },
 	{ "AUTOCH_CAPABILITIES", AUTOCH_CAPABILITIES, { EFAULT, CMD_ERRS } },
 	{ "AUTOCH_GET_EVENTS", AUTOCH_GET_EVENTS, { EFAULT, ENXIO, ENOMEM } },
 	{ "AUTOCH_OPEN_CLOSE_IE", AUTOCH_OPEN_CLOSE_IE, { EFAULT, EPERM, CMD_ERRS } },
@@ -142,7 +145,7 @@ static const struct ioctl_info ioctls[] = {
 	{ "SIOC_IO (32-bit)", _IOC(_IOC_READ | _IOC_WRITE, 'S', 22, 372),
 	  { EINVAL, EPERM, EFAULT, EBUSY, ENOMEM, ENXIO, ECONNRESET, EINTR } },
 	/* any other number: the driver does not know it */
-	{ "unknown number", 0, { ENOTTY, ECONNRESET, ENXIO } },
+	{ "unknown number", 0, { ENOTTY, ENXIO } },
 };
 #define NR_IOCTLS	(sizeof(ioctls) / sizeof(ioctls[0]))
 #define NR_REAL		(NR_IOCTLS - 3)	/* the ones called on purpose */
