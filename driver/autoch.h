@@ -930,6 +930,18 @@ int autoch_release_unit(struct autoch_device *ach, struct autoch_file *af);
 void autoch_release_all(struct autoch_device *ach, struct autoch_file *af);
 void autoch_retry_stale(struct autoch_device *ach);
 void autoch_resv_work(struct work_struct *work);
+/* ... and what autoch_retake.c uses of the table */
+void autoch_resv_lost(struct autoch_resv *r);
+struct autoch_resv *autoch_find_resv(struct autoch_device *ach, u16 addr);
+enum autoch_wait autoch_resv_wait(struct autoch_device *ach,
+				  struct autoch_file *af);
+int autoch_dev_resv(struct autoch_device *ach, struct autoch_file *af,
+		    bool reserve, bool element, u16 addr, u8 id);
+unsigned int autoch_resv_snapshot(struct autoch_device *ach,
+				  u16 **addrsp, u8 **idsp,
+				  unsigned int *seqp);
+
+/* autoch_retake.c: reservations and prevention taken again, PREVENT/ALLOW */
 void autoch_retake_request(struct autoch_device *ach);
 int autoch_retake(struct autoch_device *ach, bool intr);
 void autoch_retake_work(struct work_struct *work);
