@@ -21,11 +21,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/autochanger.h>
@@ -195,6 +197,44 @@ static inline int autoch_ioctl(int fd, unsigned long request, void *arg)
 	if (ret < 0)
 		return errno;
 	return -ret;
+}
+
+/* SIGALRMs caught since the last autoch_alarm(). */
+static volatile sig_atomic_t autoch_alarms;
+
+static inline void autoch_on_alarm(int sig)
+{
+	(void)sig;
+	autoch_alarms++;
+}
+
+/*
+ * One SIGALRM @ms milliseconds from now, caught by a handler that only
+ * counts it: a call it lands in ends with EINTR, or with @restart
+ * (SA_RESTART) goes on. 0, or -1 with errno set.
+ */
+static inline int autoch_alarm(int ms, bool restart)
+{
+	struct sigaction sa = { .sa_handler = autoch_on_alarm };
+	struct itimerval it = {
+		.it_value = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 },
+	};
+
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigemptyset(&sa.sa_mask);
+	autoch_alarms = 0;
+	if (sigaction(SIGALRM, &sa, NULL))
+		return -1;
+	return setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* The timer stopped, if it has not fired, and SIGALRM back to its default. */
+static inline void autoch_alarm_off(void)
+{
+	struct itimerval off = {};
+
+	setitimer(ITIMER_REAL, &off, NULL);
+	signal(SIGALRM, SIG_DFL);
 }
 
 static inline int autoch_first(const struct element_addresses *ea,

@@ -1061,11 +1061,6 @@ TEST_F(once, xsense_not_from_recovered)
 	epilogue(_metadata, m);
 }
 
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
 /*
  * A call interrupted by a signal (while page 1Eh answers NOT READY 04/01,
  * after page 1Fh was refused): EINTR for the program, and SIOC_XSENSE
@@ -1073,8 +1068,6 @@ static void on_alarm(int sig)
  */
 TEST_F(once, xsense_interrupted)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval it = { .it_value = { .tv_usec = 700000 } };
 	struct mx *m = &self->m;
 	struct element_addresses ea;
 	struct emul_xsense x;
@@ -1088,10 +1081,9 @@ TEST_F(once, xsense_interrupted)
 			      m->host));
 	ASSERT_EQ(0, emul_ctl("fault", "opcode=1a host=%d count=0 fault=sense key=2 asc=04 ascq=01",
 			      m->host));
-	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
-	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	ASSERT_EQ(0, autoch_alarm(700, false));
 	ret = autoch_ioctl(c.fd, SIOC_ELEMENT_ADDRESSES, &ea);
-	signal(SIGALRM, SIG_DFL);
+	autoch_alarm_off();
 	emul_ctl("fault", "clear");
 	EXPECT_EQ(EINTR, ret) TH_LOG("%s", emul_errname(ret));
 	ASSERT_TRUE(emul_xsense(c.fd, &x));

@@ -845,11 +845,6 @@ TEST_F(paths, reservation_retake_fails)
 	close(fd);
 }
 
-static void paths_on_alarm(int sig)
-{
-	(void)sig;
-}
-
 /* RESERVE (ELEMENT) commands through @host, both CDB sizes; -1 unknown. */
 static long reserve_count(int host)
 {
@@ -864,16 +859,12 @@ static long reserve_count(int host)
  */
 static int call_alarmed(int fd, unsigned long req, void *arg)
 {
-	struct sigaction sa = { .sa_handler = paths_on_alarm };
-	struct itimerval it = { .it_value = { .tv_usec = 200000 } };
-	struct itimerval off = {};
 	int ret;
 
-	if (sigaction(SIGALRM, &sa, NULL) || setitimer(ITIMER_REAL, &it, NULL))
+	if (autoch_alarm(200, false))
 		return -1;
 	ret = autoch_ioctl(fd, req, arg);
-	setitimer(ITIMER_REAL, &off, NULL);
-	signal(SIGALRM, SIG_DFL);
+	autoch_alarm_off();
 	return ret;
 }
 

@@ -586,11 +586,6 @@ TEST_F(priv, unit_release_refused_once_is_sent_again)
 		TH_LOG("the unit is still reserved on the changer");
 }
 
-static void priv_on_alarm(int sig)
-{
-	(void)sig;
-}
-
 /*
  * A signal that arrives while the RELEASE waits for the changer to become
  * ready (NOT READY 04/01 four times, about 1.5 s) does not end the wait:
@@ -601,8 +596,6 @@ static void priv_on_alarm(int sig)
 TEST_F(priv, close_not_interrupted_by_signal)
 {
 	struct reservation_parms rp = { .identification = 9 };
-	struct sigaction sa = { .sa_handler = priv_on_alarm };
-	struct itimerval it = { .it_value = { .tv_usec = 300000 } };
 	double start, ms;
 	int fd, i;
 
@@ -613,8 +606,7 @@ TEST_F(priv, close_not_interrupted_by_signal)
 	rp.element = self->dev.ea.first_storage;
 	ASSERT_EQ(0, autoch_ioctl(fd, SIOC_RESERVE, &rp));
 	ASSERT_EQ(0, emul_ctl("fault", "opcode=17 count=4 fault=sense key=2 asc=04 ascq=01"));
-	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
-	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	ASSERT_EQ(0, autoch_alarm(300, false));
 	start = emul_now_ms();
 	close(fd);
 	ms = emul_now_ms() - start;
@@ -622,7 +614,7 @@ TEST_F(priv, close_not_interrupted_by_signal)
 	/* the signal comes while the worker waits */
 	for (i = 0; i < 200 && priv_fault_rules(); i++)
 		emul_sleep_ms(50);
-	signal(SIGALRM, SIG_DFL);
+	autoch_alarm_off();
 	EXPECT_EQ(0, priv_fault_rules()) TH_LOG("the RELEASE did not wait for the changer");
 	emul_ctl("fault", "clear");
 	for (i = 0; i < 100 && priv_reserved_on_changer(); i++)

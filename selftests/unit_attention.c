@@ -723,27 +723,6 @@ TEST_F(ua, ready_progress)
 	EXPECT_EQ(-ENODATA, ua_ready("percent"));
 }
 
-static volatile sig_atomic_t alarms;
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	alarms++;
-}
-
-static void arm_alarm(int ms, bool restart)
-{
-	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval it = {
-		.it_value = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 },
-	};
-
-	sa.sa_flags = restart ? SA_RESTART : 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
 /* A signal ends the wait at once; with SA_RESTART the call goes on. */
 TEST_F(ua, ready_wait_interrupted)
 {
@@ -755,30 +734,28 @@ TEST_F(ua, ready_wait_interrupted)
 	set_param(_metadata, self, EMUL_MODULE, "ready_ms", 60000);
 	self->reset_after = true;
 	ASSERT_EQ(0, emul_ctl("event", "reset"));
-	alarms = 0;
-	arm_alarm(800, false);
+	ASSERT_EQ(0, autoch_alarm(800, false));
 	t0 = emul_now_ms();
 	EXPECT_EQ(EINTR, autoch_status(self->a.fd, self->full, &es));
 	dt = emul_now_ms() - t0;
 	TH_LOG("EINTR after %.0f ms (signal at 800 ms)", dt);
-	EXPECT_EQ(1, alarms);
+	EXPECT_EQ(1, autoch_alarms);
 	EXPECT_LT(700, dt);
 	EXPECT_GT(30000, dt);
 
 	/* SA_RESTART: the ioctl is restarted and waits for the device */
 	set_param(_metadata, self, EMUL_MODULE, "ready_ms", 2500);
-	alarms = 0;
 	/* ready_ms counts from the reset, which comes after t0 */
 	t0 = emul_now_ms();
 	ASSERT_EQ(0, emul_ctl("event", "reset"));
-	arm_alarm(800, true);
+	ASSERT_EQ(0, autoch_alarm(800, true));
 	EXPECT_EQ(0, autoch_status(self->a.fd, self->full, &es));
 	dt = emul_now_ms() - t0;
 	TH_LOG("restarted, ready %.0f ms after the reset (ready_ms 2500)", dt);
-	EXPECT_EQ(1, alarms);
+	EXPECT_EQ(1, autoch_alarms);
 	EXPECT_LE(2500 - 10, dt);
 	EXPECT_EQ(1, (int)es.full);
-	signal(SIGALRM, SIG_DFL);
+	autoch_alarm_off();
 }
 
 /* NOT READY but not becoming ready: EBUSY at once, no wait. */
