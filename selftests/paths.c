@@ -743,6 +743,34 @@ static enum emul_profile paths_profile(FIXTURE_DATA(paths) *self)
 	return p;
 }
 
+/* The index of the path @node has active now, -1 for none. */
+static int active_index(FIXTURE_DATA(paths) *self)
+{
+	char active[32];
+
+	if (path_in_state(self->node, "active", active) != 1)
+		return -1;
+	return emul_index(self->host_no, self->n, active);
+}
+
+/*
+ * Both RESERVE (ELEMENT) forms through the path that is not active now,
+ * the way the re-take after a failover goes, meet the emulation's @rule
+ * ("count=0 fault=conflict", ...). That path's index, or -1.
+ */
+static int fault_reserve_other(FIXTURE_DATA(paths) *self, const char *rule)
+{
+	int active = active_index(self);
+
+	if (active < 0 ||
+	    emul_ctl("fault", "opcode=%02x host=%d %s",
+		     AUTOCH_OP_RESERVE_ELEMENT_6, !active, rule) ||
+	    emul_ctl("fault", "opcode=%02x host=%d %s",
+		     AUTOCH_OP_RESERVE_ELEMENT_10, !active, rule))
+		return -1;
+	return !active;
+}
+
 /*
  * Element @e reserved through the active path (index into *@idx), which
  * then goes down: the changer forgets the reservation with the I_T nexus.
@@ -753,12 +781,9 @@ static int resv_then_failover(struct __test_metadata *_metadata,
 {
 	struct reservation_parms rp = { .element = e, .identification = 7 };
 	struct element_status es = { .element = self->ea.first_storage };
-	char active[32];
 	int fd;
 
-	if (path_in_state(self->node, "active", active) != 1)
-		return -1;
-	*idx = emul_index(self->host_no, self->n, active);
+	*idx = active_index(self);
 	fd = open(self->dev, O_RDONLY);
 	if (fd < 0 || *idx < 0)
 		return -1;
@@ -814,21 +839,17 @@ TEST_F(paths, reservation_retake_fails)
 	struct autoch_reservation_state st = {};
 	long before = node_long(self->node, "reservations_lost");
 	int e = self->ea.first_storage + 1, fd, idx, other;
-	char active[32];
 
 	AUTOCH_SETUP_DONE();
 	if (paths_profile(self) == EMUL_TGT)
 		AUTOCH_SKIP(return, "tgt has no RESERVE: the driver keeps the reservations, nothing on the changer to take again");
 
 	/* both RESERVE forms refused through the path that is not active */
-	ASSERT_EQ(1, path_in_state(self->node, "active", active));
-	other = !emul_index(self->host_no, self->n, active);
-	ASSERT_EQ(0, emul_ctl("fault", "opcode=16 host=%d count=0 fault=conflict",
-			      other));
-	ASSERT_EQ(0, emul_ctl("fault", "opcode=56 host=%d count=0 fault=conflict",
-			      other));
+	other = fault_reserve_other(self, "count=0 fault=conflict");
+	ASSERT_LE(0, other);
 	fd = resv_then_failover(_metadata, self, e, &idx);
 	ASSERT_LE(0, fd);
+	ASSERT_EQ(other, !idx);
 	rp.element = self->ea.first_storage + 2;
 	rp.identification = 8;
 	EXPECT_EQ(ECONNRESET, autoch_ioctl(fd, SIOC_RESERVE, &rp));
@@ -848,7 +869,8 @@ TEST_F(paths, reservation_retake_fails)
 /* RESERVE (ELEMENT) commands through @host, both CDB sizes; -1 unknown. */
 static long reserve_count(int host)
 {
-	long six = emul_counter(0x16, host), ten = emul_counter(0x56, host);
+	long six = emul_counter(AUTOCH_OP_RESERVE_ELEMENT_6, host);
+	long ten = emul_counter(AUTOCH_OP_RESERVE_ELEMENT_10, host);
 
 	return six < 0 || ten < 0 ? -1 : six + ten;
 }
@@ -887,18 +909,13 @@ TEST_F(paths, retake_wait)
 	int e = self->ea.first_storage + 1, fd, idx, other;
 	long sent;
 	double end;
-	char active[32];
 
 	AUTOCH_SETUP_DONE();
 	if (paths_profile(self) == EMUL_TGT)
 		AUTOCH_SKIP(return, "tgt has no RESERVE: the driver keeps the reservations, nothing on the changer to take again");
 
-	ASSERT_EQ(1, path_in_state(self->node, "active", active));
-	other = !emul_index(self->host_no, self->n, active);
-	ASSERT_EQ(0, emul_ctl("fault", "opcode=16 host=%d count=1 fault=delay ms=8000",
-			      other));
-	ASSERT_EQ(0, emul_ctl("fault", "opcode=56 host=%d count=1 fault=delay ms=8000",
-			      other));
+	other = fault_reserve_other(self, "count=1 fault=delay ms=8000");
+	ASSERT_LE(0, other);
 	sent = reserve_count(other);
 	ASSERT_LE(0, sent);
 	fd = resv_then_failover(_metadata, self, e, &idx);
@@ -965,16 +982,6 @@ static int pr_num_keys(int fd, __u64 *keys, unsigned int room)
 	if (autoch_ioctl(fd, IOC_PR_READ_KEYS, &rk))
 		return -1;
 	return rk.num_keys;
-}
-
-/* The index of the path @node has active now, -1 for none. */
-static int active_index(FIXTURE_DATA(paths) *self)
-{
-	char active[32];
-
-	if (path_in_state(self->node, "active", active) != 1)
-		return -1;
-	return emul_index(self->host_no, self->n, active);
 }
 
 /* The node opened for writing, the active path's index in *@idx; -1. */
