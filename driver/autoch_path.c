@@ -299,8 +299,7 @@ static bool autoch_path_usable(const struct autoch_path *path,
  * the changer sees commands come from another initiator port now, which
  * holds none of the reservations made through @old, nor its PREVENT
  * MEDIUM REMOVAL. When the table has some, or a file prevents removal,
- * they are to be taken again (autoch_retake()): every ioctl that sends a
- * command does it first, and @retake_work for holders that send nothing.
+ * they are to be taken again (autoch_retake_request()).
  */
 static void autoch_active_changed(struct autoch_device *ach,
 				  struct autoch_path *old)

@@ -146,9 +146,10 @@ static void autoch_retake_prevent(struct autoch_device *ach)
 /*
  * Under @state_lock: when the device holds reservations for us or a file
  * prevents medium removal, have them taken again (autoch_retake()):
- * every ioctl that sends a command does it first, and @retake_work for
- * holders that send nothing. After a failover, and after a reset the
- * driver cannot place.
+ * every ioctl that sends a command, and AUTOCH_RESERVATIONS, whose answer
+ * the re-take settles, do it first; @retake_work does it for holders that
+ * make no call. After a failover, and after a reset the driver cannot
+ * place.
  */
 void autoch_retake_request(struct autoch_device *ach)
 {
@@ -170,10 +171,11 @@ void autoch_retake_request(struct autoch_device *ach)
  * reservation, then every RESERVE ELEMENT) is sent again there, and so is
  * PREVENT MEDIUM REMOVAL while a file prevents removal. What the changer
  * refuses is lost, and its holder hears ECONNRESET once from its next
- * changing call. Called by every ioctl that sends a command while a
- * failover's re-take is pending (autoch_before_call()), so that the
- * holder's next command runs with its reservations, and from
- * @retake_work for holders that send nothing.
+ * changing call. Called while a failover's re-take is pending by every
+ * ioctl that sends a command, so that the holder's next command runs with
+ * its reservations, and by AUTOCH_RESERVATIONS, so that it reports what
+ * the re-take kept (autoch_before_call()); and from @retake_work for
+ * holders that make no call.
  *
  * Return: 0, or -ERESTARTSYS when @intr and a signal came first.
  */
