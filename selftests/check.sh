@@ -5,7 +5,8 @@
 #   - the module builds with W=1 and without a warning, sparse (C=2),
 #     checkpatch --strict and coccicheck report nothing on driver/ and
 #     include/, and no driver function is over 60 lines without a reason
-#     in its comment (testbed/func-length.sh);
+#     in its comment (testbed/func-length.sh), and the TAP counter every
+#     count below comes from counts as it says (testbed/tap-count-test.sh);
 #   - the selftests and examples build, including the header compiled as
 #     C++ and through the HP-UX compatibility directory;
 #   - in QEMU, against tgt's changer: the kselftest suite, the ch/autoch
@@ -201,6 +202,13 @@ else
 	fail "the project's semantic patches report nothing"
 fi
 
+# The counter every part's count comes from, on a log for each rule.
+if step tap-count "$testbed/tap-count-test.sh"; then
+	pass "tap-count.sh counts as it says ($(grep -c '^ok ' "$work/tap-count.log") rules)"
+else
+	fail "tap-count.sh counts as it says"
+fi
+
 [ "$lint_only" -eq 0 ] || finish
 
 ksft=$harness/tools/testing/selftests
@@ -251,23 +259,18 @@ fi
 count_tap() {
 	local log=$1 rc=${2:-0} out p f s
 	out=$("$testbed/tap-count.sh" "$log")
-	sed '$d' <<<"$out" | sed 's/^/    /'
+	# the failures the TAP lines shown above do not show
+	sed '$d' <<<"$out" | grep -v '^not ok: ' | sed 's/^/    /'
 	read -r p f s <<<"$(tail -n 1 <<<"$out")"
 	passed=$((passed + p))
 	failed=$((failed + f))
 	skipped=$((skipped + s))
 	echo "  $p passed, $f failed, $s skipped in $(basename "$log")"
-	# the failed results, nested ones (a program's subtests) included,
-	# and what the count found besides them (a plan not met, a Bail out!)
+	# what the count counted as failed, one line each: the failed
+	# results, a program's subtests included, a plan not met, a Bail out!
 	if [ "$f" -gt 0 ]; then
 		mapfile -t -O ${#failures[@]} failures < <(
-			{
-				tr -d '\r' <"$log" |
-					grep -E '^[[:space:]#]*not ok ' |
-					grep -v '# TODO' |
-					sed -E 's/^[[:space:]#]*//'
-				sed '$d' <<<"$out"
-			} | sed "s|^|$(basename "$log" .out): |")
+			sed '$d' <<<"$out" | sed "s|^|$(basename "$log" .out): |")
 	fi
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		tail -n 30 "$log" | sed 's/^/    /'

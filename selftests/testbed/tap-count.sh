@@ -7,11 +7,14 @@
 #
 # Usage: tap-count.sh LOG
 #
-# Prints one line for each failure that no "not ok" line shows: "plan:
+# Prints one line for each failure it counts: "not ok: NAME" for a failed
+# result (NAME as the result line gives it, its number dropped), "plan:
 # ..." when results are missing or not what the plan says (a crash, a
 # timeout, a guest that died), "fail: ..." for a Bail out! or a program
 # that failed with no failed subtest; then a last line "PASSED FAILED
-# SKIPPED" (the failures include those lines). Exits 0.
+# SKIPPED". FAILED is the number of lines before it, so that a list of
+# what failed made from them says what the count says. Exits 0.
+# selftests/testbed/tap-count-test.sh checks each rule below.
 #
 # What a log holds: TAP streams one after the other, each opened by
 # "TAP version 13" or by its first plan or result, each with one plan
@@ -151,6 +154,7 @@ line ~ /^(not )?ok [0-9]+( |$)/ {
 	} else if (k == 2) {
 		cs[d]++
 	} else {
+		print "not ok: " name
 		cf[d]++
 	}
 	next
