@@ -78,6 +78,7 @@
 #include <linux/list.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -112,6 +113,11 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 	hrtimer_init(timer, clock_id, mode);
 	timer->function = function;
 }
+#endif
+
+/* 7.0 added kzalloc_obj(): before, the same allocation by sizeof(). */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
 #endif
 
 /* Kernels after 6.12 name RESERVE(6)/RELEASE(6) RESERVE_6/RELEASE_6. */

@@ -584,7 +584,7 @@ static struct emul_state *emul_lib_new(unsigned int lib)
 	struct emul_state *st;
 	int err;
 
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	st = kzalloc_obj(*st, GFP_KERNEL);
 	if (!st)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&st->lock);

@@ -6,6 +6,10 @@
 # Usage: kernel-lint.sh checkpatch SCRIPTS FILE...
 #   checkpatch.pl --strict --no-tree of that kernel on the files, as the
 #   lint step of check.sh runs 6.1's; its findings on stdout, exit 1 on any.
+#   AUTOCH_CHECKPATCH_ROOT: a kernel tree or headers directory whose
+#   include/ names the kernel's own CamelCase (Scsi_Host), for files that
+#   use them (--root). checkpatch then runs outside the git tree, where it
+#   would read include/ from git instead.
 #
 # Usage: kernel-lint.sh coccicheck SCRIPTS DIR
 #   Each semantic patch of SCRIPTS/scripts/coccinelle, run apart through
@@ -31,6 +35,16 @@ set -uo pipefail
 what=$1 ks=$2
 shift 2
 
+if [ "$what" = checkpatch ] && [ -n "${AUTOCH_CHECKPATCH_ROOT:-}" ]; then
+	files=()
+	for f; do files+=("$(realpath "$f")"); done
+	tmp=$(mktemp -d)
+	(cd "$tmp" && perl "$ks/scripts/checkpatch.pl" --strict --no-tree \
+		--root="$AUTOCH_CHECKPATCH_ROOT" --quiet --no-summary -f "${files[@]}")
+	rc=$?
+	rm -rf "$tmp"
+	exit "$rc"
+fi
 if [ "$what" = checkpatch ]; then
 	perl "$ks/scripts/checkpatch.pl" --strict --no-tree --quiet \
 		--no-summary -f "$@"

@@ -16,7 +16,8 @@
 # tgt's changer on that very Debian kernel, and that kernel's own
 # checkpatch.pl --strict and scripts/coccinelle (from its Debian
 # linux-source-X.Y package: lint-scripts.sh, kernel-lint.sh) report nothing
-# on the files check.sh's lint step checks; a semantic patch the machine's
+# on the files check.sh's lint step checks (checkpatch on the emulation's
+# too); a semantic patch the machine's
 # spatch cannot parse, or that coccicheck skips, is a SKIP line of its own.
 # Ends with a table and TAP lines ("ok N KERNEL CHECK"); an allowed
 # failure is "not ok N ... # TODO". Exits non-zero when any other check
@@ -116,6 +117,11 @@ harness=$("$testbed/harness.sh") || die "files from linux-source-6.1 missing"
 cd "$top" || exit 1
 mapfile -t kfiles < <(git ls-files 'driver/*.[ch]' 'include/*.h' 2>/dev/null ||
 	find driver include -name '*.[ch]')
+# the emulated changer is kernel code too; checkpatch learns the kernel's
+# CamelCase names it uses (Scsi_Host) from 6.1's headers
+mapfile -t efiles < <(git ls-files 'selftests/emul/*.[ch]' 2>/dev/null ||
+	find selftests/emul -name '*.[ch]')
+eroot=$(find /usr/src -maxdepth 1 -name 'linux-headers-6.1.*-common' | sort -V | tail -n 1)
 tree=$work/tree
 mkdir -p "$tree"
 cp -r Kbuild driver include selftests "$tree/"
@@ -194,7 +200,13 @@ lint_start() {
 			exit 3
 		"$here/kernel-lint.sh" checkpatch "$ks" "${kfiles[@]}" \
 			>"$work/checkpatch-$suite.log" 2>&1
-		echo $? >"$work/checkpatch-$suite.rc"
+		rc=$?
+		AUTOCH_CHECKPATCH_ROOT=$eroot \
+			"$here/kernel-lint.sh" checkpatch "$ks" "${efiles[@]}" \
+			>>"$work/checkpatch-$suite.log" 2>&1 || rc=1
+		[ -n "$eroot" ] || { echo "no linux-headers-6.1.*-common for --root"; rc=1; } \
+			>>"$work/checkpatch-$suite.log"
+		echo $rc >"$work/checkpatch-$suite.rc"
 		# what an earlier row ran is not run again
 		AUTOCH_COCCI_SAME_AS=$lint_ran \
 			"$here/kernel-lint.sh" coccicheck "$ks" "$work/lint-src" \
@@ -209,7 +221,7 @@ lint_result() {
 	wait "$lint_pid"
 	lint_pid=''
 	if [ "$(cat "$work/checkpatch-$suite.rc" 2>/dev/null)" = 0 ]; then
-		result "$k" checkpatch ok "${#kfiles[@]} files"
+		result "$k" checkpatch ok "${#kfiles[@]} files, the emulation's ${#efiles[@]}"
 	elif [ -f "$work/checkpatch-$suite.rc" ]; then
 		head -n 40 "$work/checkpatch-$suite.log" | sed 's/^/    /' >&2
 		result "$k" checkpatch fail
