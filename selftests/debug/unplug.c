@@ -23,9 +23,11 @@
  * brings it back). A kind that sends commands passes only when a command
  * of its own (the opcodes in its entry) was lost that way and one of its
  * calls started before the removal and ended ENXIO or EIO (a kind that has
- * not after ROUNDS removals gets more, up to MORE_ROUNDS times as many:
- * closing while holding a reservation races in two commands, and chance
- * can put every removal in the same one); XSENSE must
+ * not after ROUNDS removals gets more, up to MORE_ROUNDS times as many).
+ * Closing while holding a reservation races in two commands, so its
+ * removal is not left to chance: it comes when a RELEASE reaches the
+ * changer (its "counters"), while the odd workers, started half a
+ * command later, have their RESERVE in flight. XSENSE must
  * describe a failed status as that call's (the host byte DID_NO_CONNECT
  * when it was lost), unless the device is already gone for it too
  * (ENXIO: the removal follows the loss at once). The kernel
@@ -97,10 +99,18 @@ struct kind {
 	bool not_sticky;	/* may succeed again after ENXIO */
 	/* opcodes one of which must be lost in flight (emulation), -1 ends */
 	int ops[MAX_OPS];
+	/*
+	 * On the emulation, the removal waits for one of @ops to reach the
+	 * changer (it is then in flight for LATENCY_MS) instead of a random
+	 * time, and the odd workers start half a command later, in the other
+	 * command of their call.
+	 */
+	bool on_op;
 };
 
 struct shared {
 	volatile int ready;
+	volatile int go;	/* on_op kinds: the commands take LATENCY_MS */
 	volatile int stop;
 	uint64_t calls[MAX_WORKERS];
 	uint64_t hist[MAX_WORKERS][MAX_ERRNO + 1];
@@ -489,11 +499,15 @@ static const struct kind kinds[] = {
 	  .ops = { 0x1e, -1 } },
 	{ .name = "SIOC_ELEMENT_STATUS then AUTOCH_XSENSE", .call = do_xsense,
 	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET }, .ops = { 0xb8, -1 } },
-	/* the RELEASE that close sends is what must be lost */
+	/*
+	 * The RELEASE that close sends is what must be lost, while another
+	 * worker's RESERVE is in flight: the removal comes when a RELEASE
+	 * arrives, the odd workers half a command behind.
+	 */
 	{ .name = "close while holding an element reservation",
 	  .call = do_close_holding,
 	  .extra = { ETIMEDOUT, EBUSY, ECONNRESET, EOPNOTSUPP }, .no_fd = true,
-	  .ops = { 0x17, 0x57, -1 } },
+	  .ops = { 0x17, 0x57, -1 }, .on_op = true },
 };
 #define NR_KINDS	(sizeof(kinds) / sizeof(kinds[0]))
 _Static_assert(NR_KINDS <= MAX_WORKERS, "the loss mode runs a worker per kind");
@@ -513,6 +527,8 @@ static bool allowed(const struct kind *k, int e)
 /* ---- workers ---- */
 
 static double now(void);
+static void sleep_ms(unsigned int ms);
+static bool emul;
 
 static void worker(struct worker *w, const struct kind *k, bool until_stop)
 {
@@ -546,6 +562,12 @@ static void worker(struct worker *w, const struct kind *k, bool until_stop)
 		w->fd = -1;
 	}
 	__sync_fetch_and_add(&sh->ready, 1);
+	if (k->on_op && emul) {
+		while (!sh->go && !sh->stop)
+			sleep_ms(1);
+		if (w->id % 2)
+			sleep_ms(LATENCY_MS / 2);
+	}
 
 	while (!sh->stop) {
 		t0 = now();
@@ -760,8 +782,6 @@ static uint64_t sum(const uint64_t *v, unsigned int n)
 
 /* ---- the emulated changer ---- */
 
-static bool emul;
-
 /* A module parameter: its value before is kept in @old (once). */
 static int set_param(const char *module, const char *name, const char *val,
 		     char *old, size_t len)
@@ -774,6 +794,50 @@ static int set_param(const char *module, const char *name, const char *val,
 	if (old)
 		old[strcspn(old, "\n")] = 0;
 	return autoch_write_file(path, val);
+}
+
+/*
+ * Commands of the opcodes @ops (-1 ends) the emulation has received
+ * through every host, from its "counters"; -1 when it cannot be read.
+ */
+static long long received(const int *ops)
+{
+	char buf[8192], *line, *save;
+	unsigned long long n;
+	long long total = 0;
+	unsigned int op;
+	int i;
+
+	if (autoch_read_file(EMUL_DIR "/counters", buf, sizeof(buf)))
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%x %llu", &op, &n) != 2)
+			continue;
+		for (i = 0; i < MAX_OPS && ops[i] >= 0; i++)
+			if ((int)op == ops[i])
+				total += n;
+	}
+	return total;
+}
+
+/*
+ * Until one more command of @ops than @before has reached the changer, up
+ * to @ms: whether it did.
+ */
+static bool wait_received(const int *ops, long long before, unsigned int ms)
+{
+	double t0 = now();
+	long long n;
+
+	while (now() - t0 < ms / 1000.0) {
+		n = received(ops);
+		if (n < 0)
+			return false;
+		if (n > before)
+			return true;
+		sleep_ms(1);
+	}
+	return false;
 }
 
 /* Commands of each opcode the emulation's removals failed in flight. */
@@ -887,6 +951,7 @@ static int run_unplug(const char *dev0, unsigned int rounds, unsigned int nworke
 {
 	char dev[PATH_MAX], del[PATH_MAX], scan[PATH_MAX], ctl[PATH_MAX], why[200];
 	char latency[32], lat0[32] = "", cache0[32] = "";
+	long long before;
 	pid_t pids[MAX_WORKERS];
 	unsigned int k, r, n, survived, total = 0, ntests = 0, failed = 0;
 	double t0, t1, t_del, t_scan;
@@ -938,6 +1003,7 @@ static int run_unplug(const char *dev0, unsigned int rounds, unsigned int nworke
 				break;
 			}
 			sh->ready = 0;
+			sh->go = 0;
 			sh->stop = 0;
 			sh->t_remove = 0;
 			n = start_workers(pids, 0, nworkers, dev, &kinds[k], false);
@@ -945,7 +1011,13 @@ static int run_unplug(const char *dev0, unsigned int rounds, unsigned int nworke
 			while (sh->ready < (int)n && now() - t1 < NODE_WAIT_S)
 				sleep_ms(1);
 			/* let the calls get going, then pull the device */
-			if (emul) {
+			if (emul && kinds[k].on_op) {
+				set_param("autoch_emul", "latency_ms", latency, NULL, 0);
+				before = received(kinds[k].ops);
+				sh->go = 1;
+				if (!wait_received(kinds[k].ops, before, 20 * LATENCY_MS))
+					printf("# round %u: none of its commands reached the changer\n", r);
+			} else if (emul) {
 				set_param("autoch_emul", "latency_ms", latency, NULL, 0);
 				sleep_ms(LATENCY_MS / 2 + rand() % LATENCY_MS);
 			} else {
@@ -1028,6 +1100,7 @@ static int run_loss(const char *dev, unsigned int seconds)
 
 	printf("TAP version 13\n1..2\n");
 	reset_shared();
+	sh->go = 1;
 	for (k = 0; k < NR_KINDS; k++)
 		n += start_workers(pids + n, n, 1, dev, &kinds[k], true);
 	while (now() - t0 < seconds / 3.0)
